@@ -1,0 +1,1 @@
+"""Funnel Explorer: funnel analysis of analytics event exports."""

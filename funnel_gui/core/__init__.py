@@ -1,0 +1,1 @@
+"""Qt-free core: reading exports, the event table, funnel definitions and the engine."""

@@ -1,0 +1,156 @@
+"""EventTable: the coded, analysis-ready event table, plus its event and property catalogs.
+
+Rows are sorted by actor, then time, then input order (FUNNEL_SEMANTICS §1:
+ties keep file order), so the engine can walk each actor's events as one
+contiguous slice. Actor, event and session are integer codes; properties stay
+in a compact Arrow table in input order and are decoded on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from funnel_gui.core.io.report import ImportReport, iso
+
+PropertyKind = Literal["text", "number", "boolean", "time"]
+_TOP_VALUES = 10
+_FLOAT_TEXT = r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+_BOOL_TEXT = {"true", "false"}
+
+
+@dataclass(frozen=True, eq=False)
+class EventTable:
+    actor: np.ndarray  # int32 code per row, index into actor_ids
+    event: np.ndarray  # int32 code per row, index into event_names
+    time: np.ndarray  # int64 ns since epoch, UTC
+    row: np.ndarray  # int64 input-order position of the row; index into `properties`
+    session: np.ndarray | None  # int32 code per row, -1 = no session
+    actor_ids: pa.Array  # string
+    event_names: tuple[str, ...]
+    properties: pa.Table  # one row per kept event, input order
+    report: ImportReport
+    n_sessions: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_ids)
+
+    @property
+    def property_names(self) -> list[str]:
+        return list(self.properties.column_names)
+
+    @property
+    def has_sessions(self) -> bool:
+        return self.session is not None and bool(self.n_sessions)
+
+    def event_code(self, name: str) -> int | None:
+        return self._event_index.get(name)
+
+    @cached_property
+    def _event_index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.event_names)}
+
+    @cached_property
+    def event_catalog(self) -> pd.DataFrame:
+        """Per event name: count, unique actors, first and last seen; most frequent first."""
+        n_events = len(self.event_names)
+        counts = np.bincount(self.event, minlength=n_events)
+        # Rows are grouped by actor, so (actor, event) pairs are unique once hashed.
+        pairs = self.actor.astype(np.int64) * max(n_events, 1) + self.event
+        unique_pairs = pd.unique(pairs)
+        actors = np.bincount(unique_pairs % max(n_events, 1), minlength=n_events)
+        frame = pd.DataFrame({"event": self.event_names, "count": counts, "actors": actors})
+        times = pd.DataFrame({"e": self.event, "t": self.time}).groupby("e")["t"]
+        first, last = times.min(), times.max()
+        frame["first_seen"] = pd.to_datetime(first.reindex(range(n_events)).to_numpy(), utc=True)
+        frame["last_seen"] = pd.to_datetime(last.reindex(range(n_events)).to_numpy(), utc=True)
+        frame = frame[frame["count"] > 0]
+        return frame.sort_values(["count", "event"], ascending=[False, True]).reset_index(
+            drop=True
+        )
+
+    def property_kind(self, name: str) -> PropertyKind:
+        return self._typed_property(name)[0]
+
+    def property_values(self, name: str) -> pa.Array:
+        """The property's values in the table's (sorted) row order, typed."""
+        return self._typed_property(name)[1].take(pa.array(self.row))
+
+    def _typed_property(self, name: str) -> tuple[PropertyKind, pa.Array]:
+        cache: dict[str, tuple[PropertyKind, pa.Array]] = self.__dict__.setdefault(
+            "_property_cache", {}
+        )
+        if name not in cache:
+            cache[name] = infer_property(self.properties[name].combine_chunks())
+        return cache[name]
+
+    @cached_property
+    def property_catalog(self) -> pd.DataFrame:
+        """Per property: kind, distinct values, rows with a value, top values with counts."""
+        records = []
+        for name in self.property_names:
+            kind, values = self._typed_property(name)
+            present = values.drop_null()
+            top: list[tuple[Any, int]] = []
+            distinct = 0
+            if len(present):
+                counts = pc.value_counts(present)
+                distinct = len(counts)
+                order = np.argsort(-counts.field("counts").to_numpy(), kind="stable")
+                head = order[:_TOP_VALUES]
+                vals = counts.field("values").take(pa.array(head)).to_pylist()
+                nums = counts.field("counts").take(pa.array(head)).to_pylist()
+                top = list(zip(vals, nums, strict=True))
+            records.append({
+                "property": name, "kind": kind, "distinct": distinct,
+                "present": len(present), "top_values": top,
+            })
+        columns = ["property", "kind", "distinct", "present", "top_values"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    def summary(self) -> dict[str, Any]:
+        span = None
+        if len(self.time):
+            span = [iso(int(self.time.min())), iso(int(self.time.max()))]
+        return {"events": len(self), "actors": self.n_actors, "sessions": self.n_sessions,
+                "distinct_events": len(self.event_names), "time_span": span}
+
+
+def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
+    """Numbers and booleans stored as text become typed; ids with many digits stay text."""
+    kind = values.type
+    if pa.types.is_dictionary(kind):
+        values = values.dictionary_decode()
+        kind = values.type
+    if pa.types.is_boolean(kind):
+        return "boolean", values
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "number", pc.cast(values, pa.float64())
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return "time", values
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return "text", pc.cast(values, pa.string())
+    present = values.drop_null()
+    if len(present) == 0:
+        return "text", values
+    lowered = pc.utf8_lower(present)
+    if pc.all(pc.is_in(lowered, pa.array(sorted(_BOOL_TEXT)))).as_py():
+        return "boolean", pc.equal(pc.utf8_lower(values), "true")
+    # 16+ digits are ids (float64 would change them); a leading zero is a code ("00123").
+    if pc.all(pc.match_substring_regex(present, _FLOAT_TEXT)).as_py() and not pc.any(
+        pc.match_substring_regex(present, r"^-?(\d{16,}|0\d)")
+    ).as_py():
+        if pc.all(pc.match_substring_regex(present, r"^-?\d{1,15}$")).as_py():
+            return "number", pc.cast(values, pa.int64())
+        return "number", pc.cast(values, pa.float64())
+    return "text", values

@@ -1,0 +1,20 @@
+"""The one exception the import layer raises for input it cannot read."""
+
+from __future__ import annotations
+
+
+class ImportFailed(Exception):
+    """Input that cannot be turned into an event table.
+
+    The message is one paragraph meant for the person who picked the file: what
+    was found, what is missing and, where possible, what to do about it.
+    `mappable` lists columns the user could map by hand, when that would help.
+    """
+
+    def __init__(self, message: str, *, mappable: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mappable: dict[str, list[str]] = mappable or {}
+
+    def __str__(self) -> str:
+        return self.message

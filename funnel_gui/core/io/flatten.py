@@ -1,0 +1,203 @@
+"""Flatten nested export records into plain columns with readable dotted names.
+
+Structs become `parent.child`; GA4-style key/value lists (`event_params`,
+`user_properties`) and maps become one column per key, the four GA4 value slots
+coalesced; properties stored as a JSON string (PostHog batch exports) are
+parsed. Lists of other things (GA4 `items`) become a count, since unnesting
+them would multiply events (EXPORT_FORMATS §1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pajson
+
+# Columns that hold a JSON object as text in some exports (PostHog batch, Segment dumps).
+JSON_TEXT_CONTAINERS = frozenset(
+    {"properties", "person_properties", "event_properties", "user_properties", "context",
+     "traits", "group_properties", "groups"}
+)
+_GA4_SLOTS = ("string_value", "int_value", "float_value", "double_value")
+
+
+def flatten_table(table: pa.Table) -> pa.Table:
+    columns: dict[str, pa.Array] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        _flatten_into(columns, name, column.combine_chunks())
+    if not columns:
+        return table
+    return pa.table(columns)
+
+
+def _flatten_into(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
+    kind = arr.type
+    if pa.types.is_struct(kind):
+        if kind.num_fields == 0:
+            return
+        for i in range(kind.num_fields):
+            child = arr.field(i)
+            if arr.null_count:
+                child = pc.if_else(pc.is_null(arr), pa.scalar(None, child.type), child)
+            _flatten_into(out, f"{name}.{kind.field(i).name}", child)
+    elif pa.types.is_map(kind):
+        _pivot(out, name, arr.keys, arr.items, pc.list_parent_indices(arr), len(arr))
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        _flatten_list(out, name, arr)
+    elif pa.types.is_null(kind):
+        out[name] = pa.nulls(len(arr), pa.string())
+    elif _is_json_text(name, arr):
+        _flatten_json_text(out, name, arr)
+    else:
+        out[name] = arr
+
+
+def _flatten_list(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
+    value_type = arr.type.value_type
+    if pa.types.is_struct(value_type) and {"key", "value"} <= {
+        value_type.field(i).name for i in range(value_type.num_fields)
+    }:
+        flat = pc.list_flatten(arr)
+        value = flat.field("value")
+        _pivot(out, name, flat.field("key"), value, pc.list_parent_indices(arr), len(arr))
+    elif pa.types.is_string(value_type) or pa.types.is_large_string(value_type):
+        out[name] = pc.binary_join(arr, ", ")
+    else:
+        out[f"{name}.count"] = pc.list_value_length(arr)
+
+
+def _pivot(
+    out: dict[str, pa.Array], name: str, keys: pa.Array, values: pa.Array,
+    parents: pa.Array, length: int,
+) -> None:
+    """One column per distinct key; a row without that key gets null."""
+    text = _coalesce_value(values)
+    key_text = pc.cast(keys, pa.string())
+    parent_idx = np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64)
+    for key in pc.unique(key_text).drop_null().to_pylist():
+        chosen = np.asarray(
+            pc.equal(key_text, key).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool
+        )
+        positions = np.full(length, -1, dtype=np.int64)
+        positions[parent_idx[chosen]] = np.flatnonzero(chosen)
+        picked = text.take(pa.array(positions, mask=positions < 0))
+        out[f"{name}.{key}"] = picked
+
+
+def _coalesce_value(values: pa.Array) -> pa.Array:
+    """GA4 keeps a value in one of four slots; the same key may use different slots."""
+    if pa.types.is_struct(values.type):
+        names = [values.type.field(i).name for i in range(values.type.num_fields)]
+        slots = [n for n in _GA4_SLOTS if n in names] or names
+        parts = [_as_text(values.field(n)) for n in slots]
+        return pc.coalesce(*parts) if parts else pa.nulls(len(values), pa.string())
+    return _as_text(values)
+
+
+def _as_text(arr: pa.Array) -> pa.Array:
+    if pa.types.is_string(arr.type):
+        return arr
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.string())
+    if pa.types.is_struct(arr.type) or pa.types.is_list(arr.type):
+        return pa.array([None if v is None else json.dumps(v) for v in arr.to_pylist()],
+                        pa.string())
+    return pc.cast(arr, pa.string())
+
+
+def _is_json_text(name: str, arr: pa.Array) -> bool:
+    if name.rsplit(".", 1)[-1] not in JSON_TEXT_CONTAINERS:
+        return False
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    first = pc.drop_null(arr)[:1].to_pylist()
+    return bool(first) and str(first[0]).lstrip().startswith("{")
+
+
+def _flatten_json_text(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
+    lines = pc.if_else(pc.is_null(arr), "{}", pc.replace_substring(arr, "\n", " "))
+    payload = "\n".join(lines.to_pylist()).encode("utf-8")
+    try:
+        parsed = pajson.read_json(pa.BufferReader(payload))
+        inner = flatten_table(parsed)
+    except pa.ArrowInvalid:
+        inner = records_to_table([_loads_object(v) for v in arr.to_pylist()])
+    for col_name, col in zip(inner.column_names, inner.columns, strict=True):
+        out[f"{name}.{col_name}"] = col.combine_chunks()
+
+
+def _loads_object(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# --- Python records (fallback path for irregular JSON) -------------------------------
+
+
+def records_to_table(records: Iterable[dict[str, Any]]) -> pa.Table:
+    """Flatten Python dicts the same way as `flatten_table`; values become text.
+
+    Used when Arrow cannot read a file in one go (types that change between lines),
+    so every value is kept as text; types are inferred later, per column.
+    """
+    rows = [_flatten_record(r) for r in records]
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    return pa.table({n: pa.array([row.get(n) for row in rows], pa.string()) for n in names})
+
+
+def _flatten_record(record: dict[str, Any], prefix: str = "") -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten_record(value, f"{name}."))
+        elif isinstance(value, list):
+            out.update(_flatten_list_value(name, value))
+        elif isinstance(value, str) and key in JSON_TEXT_CONTAINERS and value.startswith("{"):
+            out.update(_flatten_record(_loads_object(value), f"{name}."))
+        else:
+            out[name] = _scalar_text(value)
+    return out
+
+
+def _flatten_list_value(name: str, value: list[Any]) -> dict[str, str | None]:
+    if not value:
+        return {}
+    if all(isinstance(v, dict) and "key" in v and "value" in v for v in value):
+        out: dict[str, str | None] = {}
+        for entry in value:
+            inner = entry["value"]
+            if isinstance(inner, dict):
+                slots = [inner.get(s) for s in _GA4_SLOTS if inner.get(s) is not None]
+                inner = slots[0] if slots else next(
+                    (v for v in inner.values() if v is not None), None
+                )
+            out[f"{name}.{entry['key']}"] = _scalar_text(inner)
+        return out
+    if all(isinstance(v, str) for v in value):
+        return {name: ", ".join(value)}
+    return {f"{name}.count": str(len(value))}
+
+
+def _scalar_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return repr(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)

@@ -1,0 +1,394 @@
+"""From paths to an EventTable: read, flatten, detect, map, clean, code and sort.
+
+Split in three so the app's mapping dialog can reuse the middle: `read_raw`
+(files to one flat Arrow table), `resolve_mapping` (detection plus the user's
+overrides) and `build_event_table` (the table plus a mapping to events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from funnel_gui.core.events import EventTable
+from funnel_gui.core.io.detect import detect, mappable_columns, property_renames
+from funnel_gui.core.io.errors import ImportFailed
+from funnel_gui.core.io.flatten import flatten_table
+from funnel_gui.core.io.mapping import ROLES, ColumnMapping, Detection
+from funnel_gui.core.io.readers import read_source
+from funnel_gui.core.io.report import ImportReport
+from funnel_gui.core.io.rowcodes import (
+    drop_examples,
+    duplicate_mask,
+    encode_sessions,
+    segment_event_names,
+    text_column,
+)
+from funnel_gui.core.io.sources import open_sources
+from funnel_gui.core.io.timeparse import NAT, parse_times
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+MappingLike = ColumnMapping | Mapping[str, str | None]
+
+
+class ImportCancelled(Exception):
+    """The caller asked the load to stop; nothing was loaded."""
+
+
+@dataclass
+class RawImport:
+    """Every source read, flattened and stacked into one Arrow table (all rows, no cleaning)."""
+
+    table: pa.Table
+    sources: list[str]
+    source_rows: list[int]
+    malformed: int = 0
+    malformed_examples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _step(progress: Progress | None, cancelled: Cancelled | None, at: float, msg: str) -> None:
+    if cancelled is not None and cancelled():
+        raise ImportCancelled
+    if progress is not None:
+        progress(at, msg)
+
+
+def read_raw(
+    paths: Sequence[str | Path],
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> RawImport:
+    sources = open_sources(paths)
+    tables: list[pa.Table] = []
+    raw = RawImport(pa.table({}), [], [])
+    for i, source in enumerate(sources):
+        _step(progress, cancelled, 0.05 + 0.45 * i / len(sources), f"Reading {source.name}")
+        result = read_source(source)
+        table = flatten_table(result.table)
+        tables.append(table)
+        raw.sources.append(source.name)
+        raw.source_rows.append(table.num_rows + result.malformed)
+        raw.malformed += result.malformed
+        raw.malformed_examples.extend(result.malformed_examples)
+        raw.notes.extend(result.notes)
+    raw.table = _stack(tables)
+    if raw.table.num_rows == 0:
+        raise ImportFailed(_no_rows_message(raw))
+    return raw
+
+
+def _no_rows_message(raw: RawImport) -> str:
+    names = ", ".join(raw.sources)
+    if raw.malformed:
+        return (f"{names}: none of the {raw.malformed:,} rows could be read; every one was "
+                "malformed (wrong number of fields or broken JSON).")
+    columns = ", ".join(raw.table.column_names[:12])
+    return (f"{names} has a header ({columns}) but no data rows: there are no events to "
+            "analyse. The export may have been cut off, or the date range was empty.")
+
+
+def _stack(tables: list[pa.Table]) -> pa.Table:
+    """Concatenate; a column typed differently across files becomes text (ids stay exact)."""
+    if len(tables) == 1:
+        return tables[0]
+    types: dict[str, set[pa.DataType]] = {}
+    for table in tables:
+        for name, col in zip(table.column_names, table.columns, strict=True):
+            types.setdefault(name, set()).add(col.type)
+    conflicting = {n for n, ts in types.items() if len({t for t in ts if t != pa.null()}) > 1}
+    fixed = []
+    for table in tables:
+        for name in conflicting & set(table.column_names):
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, pc.cast(table[name], pa.string()))
+        fixed.append(table)
+    return pa.concat_tables(fixed, promote_options="default")
+
+
+def resolve_mapping(raw: RawImport, overrides: MappingLike | None = None) -> Detection:
+    """Detect, apply the user's choices, and refuse a mapping that cannot work."""
+    columns = raw.table.column_names
+    if isinstance(overrides, ColumnMapping):
+        detection = Detection("custom", "Custom mapping", overrides, 1.0)
+    else:
+        detection = detect(raw.table)
+        if overrides:
+            mapping = detection.mapping.with_overrides(overrides)
+            detection = replace(detection, mapping=mapping, confidence=1.0)
+    mapping = detection.mapping
+    for role in ROLES:
+        for col in mapping.columns(role):
+            if col not in columns:
+                raise ImportFailed(
+                    f"The column {col!r} chosen as {role} is not in the data. "
+                    f"Columns are: {_column_list(columns)}."
+                )
+    missing = mapping.missing_roles()
+    if missing:
+        raise ImportFailed(
+            _missing_roles_message(raw, detection, missing),
+            mappable=mappable_columns(raw.table, mapping),
+        )
+    renames = property_renames(columns, mapping, _prefixes_of(detection))
+    return replace(detection, property_renames=renames)
+
+
+def _prefixes_of(detection: Detection) -> tuple[tuple[str, str], ...]:
+    from funnel_gui.core.io.profiles import GENERIC_PREFIXES, VENDOR_PROFILES
+
+    for profile in VENDOR_PROFILES:
+        if profile.key == detection.profile:
+            return profile.property_prefixes
+    return GENERIC_PREFIXES
+
+
+def _column_list(columns: Sequence[str], limit: int = 25) -> str:
+    shown = ", ".join(columns[:limit])
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+_ROLE_WORDS = {"actor": "a user id (who acted)", "event": "an event name",
+               "time": "a timestamp", "session": "a session id"}
+
+
+def _missing_roles_message(raw: RawImport, detection: Detection, missing: list[str]) -> str:
+    names = ", ".join(raw.sources)
+    mapping = detection.mapping
+    found = [f"{_ROLE_WORDS[r]} in {mapping.describe(r)}" for r in ("actor", "event", "time")
+             if r not in missing]
+    lacking = " or ".join(_ROLE_WORDS[r] for r in missing)
+    if len(missing) == 3:
+        return (
+            f"{names} does not look like an event log: none of its {raw.table.num_columns} "
+            f"columns ({_column_list(raw.table.column_names, 10)}) holds a user id, a "
+            "timestamp or an event name. It may be an aggregated report or a one-row-per-"
+            "session table; funnels need one row per event. Export the raw events instead."
+        )
+    options = mappable_columns(raw.table, mapping)
+    hints = []
+    for role in missing:
+        cols = options.get(role, [])
+        hint = ", ".join(cols[:8]) if cols else "none look suitable"
+        hints.append(f"columns that could hold {_ROLE_WORDS[role]}: {hint}")
+    found_text = f"It found {' and '.join(found)}, but no" if found else "It found no"
+    resembles = "".join(f" {note}" for note in detection.notes if note.startswith("It resembles"))
+    return (
+        f"{names} was read ({raw.table.num_rows:,} rows), but it cannot be analysed as it is."
+        f"{resembles} "
+        f"{found_text} column with {lacking}. Map one by hand ({'; '.join(hints)}), "
+        "or export the events with that field included."
+    )
+
+
+def load_events(
+    paths: str | Path | Sequence[str | Path],
+    mapping: MappingLike | None = None,
+    *,
+    assume_tz: str = "UTC",
+    drop_exact_duplicates: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> EventTable:
+    """Open one export (or several files of one export) as an EventTable.
+
+    Raises `ImportFailed` with a readable message for input it cannot use, and
+    `ImportCancelled` when `cancelled()` turned true.
+    """
+    path_list = [paths] if isinstance(paths, str | Path) else list(paths)
+    raw = read_raw(path_list, progress, cancelled)
+    _step(progress, cancelled, 0.5, "Detecting columns")
+    detection = resolve_mapping(raw, mapping)
+    return build_event_table(raw, detection, assume_tz=assume_tz,
+                             drop_exact_duplicates=drop_exact_duplicates,
+                             progress=progress, cancelled=cancelled)
+
+
+def build_event_table(
+    raw: RawImport,
+    detection: Detection,
+    *,
+    assume_tz: str = "UTC",
+    drop_exact_duplicates: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> EventTable:
+    mapping, table = detection.mapping, raw.table
+    report = ImportReport(
+        sources=raw.sources, profile=detection.profile, profile_name=detection.profile_name,
+        confidence=detection.confidence, mapping=mapping, timezone=assume_tz,
+        rows_read=table.num_rows + raw.malformed,
+        notes=[*raw.notes, *detection.notes],
+    )
+    if raw.malformed:
+        report.dropped["malformed"] = raw.malformed
+        report.drop_examples["malformed"] = raw.malformed_examples[:5]
+    _step(progress, cancelled, 0.55, "Reading user ids and event names")
+    actor_text = text_column(table, mapping.actor, report)
+    event_text, not_event = _event_text(table, mapping, detection.profile)
+    _step(progress, cancelled, 0.62, "Parsing timestamps")
+    time_ns, time_missing, time_bad, report.time_description = _times(table, mapping, assume_tz)
+    reasons = {
+        "missing_actor": pc.is_null(actor_text).to_numpy(zero_copy_only=False),
+        "not_an_event": not_event,
+        "missing_event": pc.is_null(event_text).to_numpy(zero_copy_only=False),
+        "missing_time": time_missing,
+        "unparsable_time": time_bad,
+    }
+    keep = _count_drops(reasons, raw, report)
+    if not keep.any():
+        raise ImportFailed(_nothing_kept_message(raw, report))
+    _step(progress, cancelled, 0.7, "Coding actors and events")
+    return _assemble(raw, detection, report, keep, actor_text, event_text, time_ns,
+                     drop_exact_duplicates, progress, cancelled)
+
+
+def _event_text(
+    table: pa.Table, mapping: ColumnMapping, profile: str
+) -> tuple[pa.Array, np.ndarray]:
+    if profile == "segment" and "type" in table.column_names:
+        return segment_event_names(table, mapping.event)
+    text = text_column(table, mapping.event, None)
+    return text, np.zeros(len(text), dtype=bool)
+
+
+def _times(
+    table: pa.Table, mapping: ColumnMapping, assume_tz: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """First usable time per row along the mapping's columns."""
+    ns: np.ndarray | None = None
+    missing = bad = None
+    descriptions = []
+    for col in mapping.time:
+        parsed = parse_times(table[col], assume_tz)
+        descriptions.append(f"{col}: {parsed.description}")
+        if ns is None:
+            ns, missing, bad = parsed.ns.copy(), parsed.missing.copy(), parsed.unparsable.copy()
+            continue
+        assert missing is not None and bad is not None
+        fill = ns == NAT
+        ns[fill] = parsed.ns[fill]
+        missing = missing & parsed.missing
+        bad = (ns == NAT) & ~missing
+    assert ns is not None and missing is not None and bad is not None
+    return ns, missing, bad, "; ".join(descriptions)
+
+
+def _count_drops(reasons: dict[str, np.ndarray], raw: RawImport,
+                 report: ImportReport) -> np.ndarray:
+    """Each dropped row is counted once, under the first reason that applies."""
+    n = len(next(iter(reasons.values())))
+    taken = np.zeros(n, dtype=bool)
+    for reason, mask in reasons.items():
+        fresh = np.asarray(mask, dtype=bool) & ~taken
+        count = int(fresh.sum())
+        if count:
+            report.dropped[reason] = count
+            report.drop_examples[reason] = drop_examples(fresh, raw, reason)
+        taken |= fresh
+    return ~taken
+
+
+def _nothing_kept_message(raw: RawImport, report: ImportReport) -> str:
+    reasons = ", ".join(f"{count:,} with {reason.replace('_', ' ')}"
+                        for reason, count in report.dropped.items())
+    detail = report.time_description
+    if report.dropped.get("unparsable_time", 0) >= report.rows_read - raw.malformed:
+        examples = "; ".join(report.drop_examples.get("unparsable_time", [])[:3])
+        return (
+            f"None of the {report.rows_read:,} rows of {', '.join(raw.sources)} has a usable "
+            f"timestamp in {report.mapping.describe('time')} ({detail}); e.g. {examples}. "
+            "Pick another time column, or check the export's date format."
+        )
+    return (f"None of the {report.rows_read:,} rows of {', '.join(raw.sources)} can be "
+            f"analysed: {reasons}.")
+
+
+def _assemble(
+    raw: RawImport, detection: Detection, report: ImportReport, keep: np.ndarray,
+    actor_text: pa.Array, event_text: pa.Array, time_ns: np.ndarray,
+    drop_exact: bool, progress: Progress | None, cancelled: Cancelled | None,
+) -> EventTable:
+    mapping = detection.mapping
+    all_kept = bool(keep.all())
+    keep_idx = pa.array(np.flatnonzero(keep))
+
+    def kept(arr: pa.Array) -> pa.Array:
+        return arr if all_kept else arr.take(keep_idx)
+
+    actors = pc.dictionary_encode(kept(actor_text))
+    events = pc.dictionary_encode(kept(event_text))
+    actor = actors.indices.to_numpy().astype(np.int32, copy=False)
+    event = events.indices.to_numpy().astype(np.int32, copy=False)
+    time = time_ns if all_kept else time_ns[keep]
+    _step(progress, cancelled, 0.8, "Sorting events by user and time")
+    order = pc.sort_indices(pa.table({"a": actor, "t": time}),
+                            sort_keys=[("a", "ascending"), ("t", "ascending")])
+    order_np = order.to_numpy()
+    actor, event, time = actor[order_np], event[order_np], time[order_np]
+    row = order_np.astype(np.int64)
+    props = _property_table(raw.table, mapping, detection.property_renames)
+    props = props if all_kept or not props.num_columns else props.take(keep_idx)
+    _step(progress, cancelled, 0.9, "Looking for duplicates")
+    session_text = text_column(raw.table, mapping.session, None) if mapping.session else None
+    session_kept = kept(session_text) if session_text is not None else None
+    remove = _duplicates(raw, mapping, report, keep, actor, event, time, row, props,
+                         session_kept, drop_exact)
+    if remove.any():
+        actor, event, time, row = actor[~remove], event[~remove], time[~remove], row[~remove]
+    session, n_sessions = encode_sessions(session_kept, mapping, actor, row)
+    report.rows_kept = len(time)
+    report.actors = len(actors.dictionary)  # de-duplication keeps one copy: no actor is lost
+    report.sessions = n_sessions
+    report.distinct_events = len(np.unique(event))
+    if len(time):
+        report.time_span_ns = (int(time.min()), int(time.max()))
+    _step(progress, cancelled, 1.0, "Done")
+    return EventTable(
+        actor=actor, event=event, time=time, row=row, session=session,
+        actor_ids=actors.dictionary, event_names=tuple(events.dictionary.to_pylist()),
+        properties=props, report=report, n_sessions=n_sessions,
+    )
+
+
+def _duplicates(
+    raw: RawImport, mapping: ColumnMapping, report: ImportReport, keep: np.ndarray,
+    actor: np.ndarray, event: np.ndarray, time: np.ndarray, row: np.ndarray,
+    props: pa.Table, session: pa.Array | None, drop_exact: bool,
+) -> np.ndarray:
+    """Rows (in sorted order) to remove: repeated event ids, and exact copies if asked."""
+    keep_idx = np.flatnonzero(keep)
+    id_cols = [c for c in mapping.event_id if c in raw.table.column_names]
+    remove = np.zeros(len(time), dtype=bool)
+    if id_cols:
+        ids = text_column(raw.table, (id_cols[0],), None).take(pa.array(keep_idx))
+        by_id = duplicate_mask(actor, time, event, [ids.take(pa.array(row))], require_all=True)
+        report.duplicates_removed = int(by_id.sum())
+        report.duplicate_key = f"{id_cols[0]} (with actor, event and time)"
+        remove |= by_id
+    columns = [c.combine_chunks().take(pa.array(row)) for c in props.columns]
+    if session is not None:
+        columns.append(session.take(pa.array(row)))
+    exact = duplicate_mask(actor, time, event, columns, require_all=False) & ~remove
+    report.exact_duplicates = int(exact.sum())
+    report.exact_duplicates_removed = drop_exact and report.exact_duplicates > 0
+    if drop_exact:
+        remove |= exact
+    return remove
+
+
+def _property_table(table: pa.Table, mapping: ColumnMapping,
+                    renames: dict[str, str]) -> pa.Table:
+    roles = {c for role in ROLES for c in mapping.columns(role)}
+    keep_cols = {}
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if name in roles or col.null_count == len(col):
+            continue
+        keep_cols[renames.get(name, name)] = col
+    return pa.table(keep_cols)

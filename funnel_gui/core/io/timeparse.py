@@ -1,0 +1,235 @@
+"""Turn a column of timestamps, in any shape exports use, into int64 UTC nanoseconds.
+
+Shapes handled: native timestamp/date columns, epoch numbers (unit inferred by
+magnitude, EXPORT_FORMATS §0), digit strings (BigQuery writes INT64 as JSON
+strings), `YYYYMMDD` dates, and ISO 8601 strings with `T` or space, optional
+fraction, and `Z`, an offset, a ` UTC` suffix or no zone (naive = `assume_tz`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+NAT = np.iinfo(np.int64).min
+
+_EPOCH_UNITS: tuple[tuple[float, str, int], ...] = (
+    # (upper bound of |value|, unit name, nanoseconds per unit); bounds sit between
+    # the digit counts of EXPORT_FORMATS §0: 10 digits s, 13 ms, 16 µs, 19 ns.
+    (1e11, "seconds", 1_000_000_000),
+    (1e14, "milliseconds", 1_000_000),
+    (1e17, "microseconds", 1_000),
+    (float("inf"), "nanoseconds", 1),
+)
+_ZONE_SUFFIX = r"(Z|z|[+-]\d\d:?\d\d|[+-]\d\d)$"
+_NUMERIC = r"^\s*-?\d+(\.\d*)?\s*$"
+_COMPACT_DATE = r"^(19|20|21)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$"
+
+
+@dataclass(frozen=True)
+class ParsedTimes:
+    """Nanoseconds since the epoch (UTC); `NAT` where a value was missing or unparsable."""
+
+    ns: np.ndarray
+    missing: np.ndarray  # bool: the value was null or blank
+    unparsable: np.ndarray  # bool: present, but not a time
+    description: str  # how the column was read, for the import report
+    naive: bool  # True when zone-less values were taken in `assume_tz`
+
+
+def parse_times(column: pa.ChunkedArray | pa.Array, assume_tz: str = "UTC") -> ParsedTimes:
+    """Parse one column; never raises on bad values, it reports them instead."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    missing = _missing_mask(arr)
+    kind = arr.type
+    if pa.types.is_timestamp(kind):
+        return _from_timestamp(arr, missing, assume_tz)
+    if pa.types.is_date(kind):
+        ns = pc.cast(pc.cast(arr, pa.timestamp("s")), pa.timestamp("ns"))
+        return _from_timestamp(ns, missing, assume_tz, description="dates (midnight)")
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return _from_numbers(pc.cast(arr, pa.float64()), arr, missing)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return _from_strings(arr, missing, assume_tz)
+    ns = np.full(len(arr), NAT, dtype=np.int64)
+    return ParsedTimes(ns, missing, ~missing, f"unsupported type {kind}", False)
+
+
+def _missing_mask(arr: pa.Array) -> np.ndarray:
+    mask = pc.is_null(arr)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        mask = pc.or_(mask, pc.equal(pc.utf8_trim_whitespace(arr), ""))
+    return np.asarray(mask.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _result(ns: np.ndarray, missing: np.ndarray, desc: str, naive: bool) -> ParsedTimes:
+    unparsable = (ns == NAT) & ~missing
+    ns = ns.copy() if not ns.flags.writeable else ns
+    ns[missing] = NAT
+    return ParsedTimes(ns, missing, unparsable, desc, naive)
+
+
+def _from_timestamp(
+    arr: pa.Array, missing: np.ndarray, assume_tz: str, description: str = "timestamps"
+) -> ParsedTimes:
+    naive = arr.type.tz is None
+    ns_arr = pc.cast(arr, pa.timestamp("ns", tz=arr.type.tz))
+    ns = ns_arr.cast(pa.int64()).fill_null(NAT).to_numpy(zero_copy_only=False)
+    if naive:
+        ns = _localize(ns, assume_tz)
+    zone = f"no zone, taken as {assume_tz}" if naive else f"zone {arr.type.tz}"
+    return _result(np.asarray(ns, dtype=np.int64), missing, f"{description} ({zone})", naive)
+
+
+def _from_numbers(values: pa.Array, original: pa.Array, missing: np.ndarray) -> ParsedTimes:
+    nums = values.fill_null(np.nan).to_numpy(zero_copy_only=False).astype(np.float64)
+    finite = np.isfinite(nums)
+    if not finite.any():
+        return _result(np.full(len(nums), NAT, dtype=np.int64), missing, "numbers", False)
+    sample = nums[finite]
+    if _looks_like_compact_dates(sample):
+        as_text = pc.cast(pc.cast(original, pa.int64()), pa.string())
+        return _from_compact_dates(as_text, missing)
+    median = float(np.median(np.abs(sample)))
+    unit, scale = next((name, ns) for bound, name, ns in _EPOCH_UNITS if median < bound)
+    ns = np.full(len(nums), NAT, dtype=np.int64)
+    if pa.types.is_integer(original.type) or _all_integral(sample):
+        # Integer path keeps nanosecond exactness: float64 cannot hold 19-digit values.
+        ints = pc.cast(original, pa.int64(), safe=False) if not pa.types.is_integer(
+            original.type
+        ) else pc.cast(original, pa.int64())
+        ivals = ints.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        ns[finite] = ivals[finite] * scale
+    else:
+        ns[finite] = np.round(nums[finite] * scale).astype(np.int64)
+    return _result(ns, missing, f"epoch {unit}", False)
+
+
+def _all_integral(sample: np.ndarray) -> bool:
+    return bool(np.all(np.floor(sample) == sample))
+
+
+def _looks_like_compact_dates(sample: np.ndarray) -> bool:
+    lo, hi = float(sample.min()), float(sample.max())
+    return 19000101 <= lo and hi <= 21001231 and _all_integral(sample)
+
+
+def _from_compact_dates(text: pa.Array, missing: np.ndarray) -> ParsedTimes:
+    iso = pc.replace_substring_regex(text, r"^(\d{4})(\d\d)(\d\d)$", r"\1-\2-\3")
+    parsed = _cast_strings(iso, pa.timestamp("ns"))
+    return _result(parsed, missing, "dates YYYYMMDD (midnight UTC)", True)
+
+
+def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedTimes:
+    trimmed = pc.utf8_trim_whitespace(arr)
+    present = pc.invert(pa.array(missing))
+    numeric = pc.match_substring_regex(trimmed, _NUMERIC)
+    n_present = int(pc.sum(present).as_py() or 0)
+    n_numeric = int(pc.sum(pc.and_(numeric, present)).as_py() or 0)
+    if n_present and n_numeric == n_present:
+        compact = pc.match_substring_regex(trimmed, _COMPACT_DATE)
+        if int(pc.sum(pc.and_(compact, present)).as_py() or 0) == n_present:
+            return _from_compact_dates(trimmed, missing)
+        cleaned = pc.if_else(present, trimmed, pa.scalar(None, pa.string()))
+        if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
+            return _from_numbers(pc.cast(cleaned, pa.float64()), pc.cast(cleaned, pa.int64()),
+                                 missing)
+        floats = pc.cast(cleaned, pa.float64())
+        return _from_numbers(floats, floats, missing)
+    return _from_iso_strings(trimmed, missing, assume_tz)
+
+
+def _from_iso_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedTimes:
+    # " UTC"/" GMT" suffixes (REES46, BigQuery TIMESTAMP) mean the same as "Z".
+    text = pc.replace_substring_regex(arr, r"\s*(UTC|GMT)$", "Z")
+    zoned = np.asarray(
+        pc.match_substring_regex(text, _ZONE_SUFFIX).fill_null(False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
+    # A zone suffix on a date-only value ("2020-01-01-05") is not a zone; dates have no time part.
+    ns = np.full(len(arr), NAT, dtype=np.int64)
+    has_time = np.asarray(
+        pc.match_substring_regex(text, r"\d[T ]\d").fill_null(False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
+    zoned &= has_time
+    naive_rows = ~zoned & ~missing
+    if zoned.any():
+        idx = np.flatnonzero(zoned)
+        ns[idx] = _cast_strings(text.take(pa.array(idx)), pa.timestamp("ns", tz="UTC"))
+    if naive_rows.any():
+        idx = np.flatnonzero(naive_rows)
+        naive_ns = _cast_strings(text.take(pa.array(idx)), pa.timestamp("ns"))
+        ns[idx] = _localize(naive_ns, assume_tz)
+    n_zoned, n_naive = int(zoned.sum()), int(naive_rows.sum())
+    parts = []
+    if n_zoned:
+        parts.append("with a zone or offset" if not n_naive else f"{n_zoned:,} with a zone")
+    if n_naive:
+        parts.append(
+            f"no zone, taken as {assume_tz}" if not n_zoned else
+            f"{n_naive:,} without a zone, taken as {assume_tz}"
+        )
+    desc = "ISO 8601 text (" + "; ".join(parts) + ")" if parts else "text"
+    return _result(ns, missing, desc, n_naive > 0)
+
+
+def _cast_strings(text: pa.Array, target: pa.DataType) -> np.ndarray:
+    """Arrow's fast cast when every value parses; pandas, value by value, otherwise."""
+    try:
+        out = pc.cast(text, target)
+        return np.asarray(
+            out.cast(pa.int64()).fill_null(NAT).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    series = pd.Series(text.to_pylist(), dtype=object)
+    utc = getattr(target, "tz", None) is not None
+    with warnings.catch_warnings():
+        # "Could not infer format" is expected here: this path exists for odd formats.
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601", utc=utc)
+        if parsed.isna().all() and series.notna().any():
+            parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=utc)
+    if utc:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return _datetimes_to_ns(parsed.to_numpy())
+
+
+def _datetimes_to_ns(values: np.ndarray) -> np.ndarray:
+    """datetime64 of any unit to int64 ns; out-of-range values (year 1) become NAT."""
+    unit, _ = np.datetime_data(values.dtype)
+    raw = values.view(np.int64)
+    nat = np.isnat(values)
+    per_ns = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}[unit]
+    limit = np.iinfo(np.int64).max // per_ns
+    out = np.full(len(values), NAT, dtype=np.int64)
+    ok = ~nat & (np.abs(raw) < limit)
+    out[ok] = raw[ok] * per_ns
+    return out
+
+
+def _localize(naive_ns: np.ndarray, tz: str) -> np.ndarray:
+    if tz.upper() == "UTC":
+        return naive_ns
+    valid = naive_ns != NAT
+    out = np.full(len(naive_ns), NAT, dtype=np.int64)
+    index = pd.DatetimeIndex(naive_ns[valid].view("datetime64[ns]"))
+    # Wall-clock times in a DST gap or overlap are real events, not bad rows: resolve
+    # them (standard time for the repeated hour) rather than drop them.
+    ambiguous = np.zeros(len(index), dtype=bool)
+    local = index.tz_localize(tz, ambiguous=ambiguous, nonexistent="shift_forward")
+    local = local.tz_convert("UTC")
+    out[valid] = local.tz_localize(None).asi8
+    return out
