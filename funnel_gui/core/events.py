@@ -75,9 +75,7 @@ class EventTable:
         frame["first_seen"] = pd.to_datetime(first.reindex(range(n_events)).to_numpy(), utc=True)
         frame["last_seen"] = pd.to_datetime(last.reindex(range(n_events)).to_numpy(), utc=True)
         frame = frame[frame["count"] > 0]
-        return frame.sort_values(["count", "event"], ascending=[False, True]).reset_index(
-            drop=True
-        )
+        return frame.sort_values(["count", "event"], ascending=[False, True]).reset_index(drop=True)
 
     def property_kind(self, name: str) -> PropertyKind:
         return self._typed_property(name)[0]
@@ -111,10 +109,15 @@ class EventTable:
                 vals = counts.field("values").take(pa.array(head)).to_pylist()
                 nums = counts.field("counts").take(pa.array(head)).to_pylist()
                 top = list(zip(vals, nums, strict=True))
-            records.append({
-                "property": name, "kind": kind, "distinct": distinct,
-                "present": len(present), "top_values": top,
-            })
+            records.append(
+                {
+                    "property": name,
+                    "kind": kind,
+                    "distinct": distinct,
+                    "present": len(present),
+                    "top_values": top,
+                }
+            )
         columns = ["property", "kind", "distinct", "present", "top_values"]
         return pd.DataFrame.from_records(records, columns=columns)
 
@@ -122,8 +125,13 @@ class EventTable:
         span = None
         if len(self.time):
             span = [iso(int(self.time.min())), iso(int(self.time.max()))]
-        return {"events": len(self), "actors": self.n_actors, "sessions": self.n_sessions,
-                "distinct_events": len(self.event_names), "time_span": span}
+        return {
+            "events": len(self),
+            "actors": self.n_actors,
+            "sessions": self.n_sessions,
+            "distinct_events": len(self.event_names),
+            "time_span": span,
+        }
 
 
 def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
@@ -147,9 +155,10 @@ def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
     if pc.all(pc.is_in(lowered, pa.array(sorted(_BOOL_TEXT)))).as_py():
         return "boolean", pc.equal(pc.utf8_lower(values), "true")
     # 16+ digits are ids (float64 would change them); a leading zero is a code ("00123").
-    if pc.all(pc.match_substring_regex(present, _FLOAT_TEXT)).as_py() and not pc.any(
-        pc.match_substring_regex(present, r"^-?(\d{16,}|0\d)")
-    ).as_py():
+    if (
+        pc.all(pc.match_substring_regex(present, _FLOAT_TEXT)).as_py()
+        and not pc.any(pc.match_substring_regex(present, r"^-?(\d{16,}|0\d)")).as_py()
+    ):
         if pc.all(pc.match_substring_regex(present, r"^-?\d{1,15}$")).as_py():
             return "number", pc.cast(values, pa.int64())
         return "number", pc.cast(values, pa.float64())

@@ -40,12 +40,14 @@ def detect(table: pa.Table) -> Detection:
         return _from_profile(best, columns, sample)
     detection = _generic(sample)
     if best_score >= 0.6 and not best.unsupported and detection.mapping.missing_roles():
-        note = (
-            f"It resembles a {best.name}, but not all of that format's columns are present."
-        )
+        note = f"It resembles a {best.name}, but not all of that format's columns are present."
         detection = Detection(
-            detection.profile, detection.profile_name, detection.mapping,
-            detection.confidence, (note, *detection.notes), detection.candidates,
+            detection.profile,
+            detection.profile_name,
+            detection.mapping,
+            detection.confidence,
+            (note, *detection.notes),
+            detection.candidates,
             detection.property_renames,
         )
     return detection
@@ -94,11 +96,15 @@ def _generic(sample: pa.Table) -> Detection:
                 f"Several columns could be the {role}: {', '.join(options[:4])}; "
                 f"picked {options[0]}."
             )
-    mapping = ColumnMapping(**chosen)
+    mapping = ColumnMapping(
+        actor=chosen["actor"], event=chosen["event"], time=chosen["time"],
+        session=chosen["session"],
+    )
     confidence = _generic_confidence(mapping, candidates, notes)
     renames = property_renames(sample.column_names, mapping, GENERIC_PREFIXES)
-    return Detection("generic", "Generic event table", mapping, confidence, tuple(notes),
-                     candidates, renames)
+    return Detection(
+        "generic", "Generic event table", mapping, confidence, tuple(notes), candidates, renames
+    )
 
 
 def _generic_confidence(
@@ -107,7 +113,8 @@ def _generic_confidence(
     if mapping.missing_roles():
         return 0.0
     exact = sum(
-        1 for role in ("actor", "event", "time")
+        1
+        for role in ("actor", "event", "time")
         if normalise(mapping.columns(role)[0]) in {normalise(n) for n in GENERIC_NAMES[role][:8]}
     )
     confidence = 0.6 + 0.1 * exact
@@ -129,6 +136,7 @@ def _name_candidates(columns: list[str], role: str) -> list[str]:
 
 def _prefer_fine_times(sample: pa.Table, options: list[str]) -> list[str]:
     """A column with a time of day beats a date-only column (GA4 event_date)."""
+
     def coarse(col: str) -> bool:
         parsed = parse_times(sample[col])
         valid = parsed.ns[parsed.ns != NAT]
@@ -150,14 +158,17 @@ def _parses_as_time(column: pa.ChunkedArray) -> bool:
 def _looks_like_names(column: pa.ChunkedArray) -> bool:
     """Event names are short, repeated labels; ids and free text are not."""
     arr = column.combine_chunks()
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
-            or pa.types.is_dictionary(arr.type)):
+    if not (
+        pa.types.is_string(arr.type)
+        or pa.types.is_large_string(arr.type)
+        or pa.types.is_dictionary(arr.type)
+    ):
         return False
     values = arr.drop_null()
     if len(values) == 0:
         return False
     distinct = len(pc.unique(values))
-    return distinct <= max(200, len(values) // 5) and distinct < len(values) or len(values) < 5
+    return (distinct <= max(200, len(values) // 5) and distinct < len(values)) or len(values) < 5
 
 
 def _varies(column: pa.ChunkedArray) -> bool:
@@ -177,7 +188,7 @@ def property_renames(
             continue
         for prefix, replacement in prefixes:
             if col.startswith(prefix):
-                short = replacement + col[len(prefix):]
+                short = replacement + col[len(prefix) :]
                 if short not in taken and short not in renames.values():
                     renames[col] = short
                 break
@@ -194,8 +205,13 @@ def mappable_columns(table: pa.Table, mapping: ColumnMapping) -> dict[str, list[
         if role == "time":
             out[role] = [c for c in free if _parses_as_time(sample[c])]
         elif role == "event":
-            out[role] = [c for c in free if _looks_like_names(sample[c])
-                         and not _numeric_text(sample[c]) and not _parses_as_time(sample[c])]
+            out[role] = [
+                c
+                for c in free
+                if _looks_like_names(sample[c])
+                and not _numeric_text(sample[c])
+                and not _parses_as_time(sample[c])
+            ]
         else:
             out[role] = [c for c in free if _varies(sample[c]) and _is_text(sample[c])]
     return out
@@ -203,8 +219,9 @@ def mappable_columns(table: pa.Table, mapping: ColumnMapping) -> dict[str, list[
 
 def _is_text(column: pa.ChunkedArray) -> bool:
     kind = column.type
-    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
-                or pa.types.is_integer(kind))
+    return bool(
+        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+    )
 
 
 def _numeric_text(column: pa.ChunkedArray) -> bool:

@@ -20,10 +20,21 @@ import pyarrow.json as pajson
 
 # Columns that hold a JSON object as text in some exports (PostHog batch, Segment dumps).
 JSON_TEXT_CONTAINERS = frozenset(
-    {"properties", "person_properties", "event_properties", "user_properties", "context",
-     "traits", "group_properties", "groups"}
+    {
+        "properties",
+        "person_properties",
+        "event_properties",
+        "user_properties",
+        "context",
+        "traits",
+        "group_properties",
+        "groups",
+    }
 )
 _GA4_SLOTS = ("string_value", "int_value", "float_value", "double_value")
+# Key/value lists (GA4): when every list in a file is empty there is no key to pivot on,
+# and a count of the empty lists would be a meaningless property.
+KEY_VALUE_LISTS = frozenset({"event_params", "user_properties"})
 
 
 def flatten_table(table: pa.Table) -> pa.Table:
@@ -67,13 +78,19 @@ def _flatten_list(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
         _pivot(out, name, flat.field("key"), value, pc.list_parent_indices(arr), len(arr))
     elif pa.types.is_string(value_type) or pa.types.is_large_string(value_type):
         out[name] = pc.binary_join(arr, ", ")
+    elif pa.types.is_null(value_type) and _last_part(name) in KEY_VALUE_LISTS:
+        return
     else:
         out[f"{name}.count"] = pc.list_value_length(arr)
 
 
 def _pivot(
-    out: dict[str, pa.Array], name: str, keys: pa.Array, values: pa.Array,
-    parents: pa.Array, length: int,
+    out: dict[str, pa.Array],
+    name: str,
+    keys: pa.Array,
+    values: pa.Array,
+    parents: pa.Array,
+    length: int,
 ) -> None:
     """One column per distinct key; a row without that key gets null."""
     text = _coalesce_value(values)
@@ -105,13 +122,18 @@ def _as_text(arr: pa.Array) -> pa.Array:
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
     if pa.types.is_struct(arr.type) or pa.types.is_list(arr.type):
-        return pa.array([None if v is None else json.dumps(v) for v in arr.to_pylist()],
-                        pa.string())
+        return pa.array(
+            [None if v is None else json.dumps(v) for v in arr.to_pylist()], pa.string()
+        )
     return pc.cast(arr, pa.string())
 
 
+def _last_part(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
 def _is_json_text(name: str, arr: pa.Array) -> bool:
-    if name.rsplit(".", 1)[-1] not in JSON_TEXT_CONTAINERS:
+    if _last_part(name) not in JSON_TEXT_CONTAINERS:
         return False
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return False
@@ -120,11 +142,15 @@ def _is_json_text(name: str, arr: pa.Array) -> bool:
 
 
 def _flatten_json_text(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
-    lines = pc.if_else(pc.is_null(arr), "{}", pc.replace_substring(arr, "\n", " "))
+    # A blank value ("" is how PostHog writes absent person properties) is an empty object;
+    # left as an empty line, the JSON reader would skip it and shift every later row.
+    blank = pc.or_(pc.is_null(arr), pc.equal(pc.utf8_trim_whitespace(arr), pa.scalar("")))
+    lines = pc.if_else(blank, "{}", pc.replace_substring(arr, "\n", " "))
     payload = "\n".join(lines.to_pylist()).encode("utf-8")
     try:
-        parsed = pajson.read_json(pa.BufferReader(payload))
-        inner = flatten_table(parsed)
+        inner = flatten_table(pajson.read_json(pa.BufferReader(payload)))
+        if inner.num_rows != len(arr):
+            raise pa.ArrowInvalid("one JSON object per row expected")
     except pa.ArrowInvalid:
         inner = records_to_table([_loads_object(v) for v in arr.to_pylist()])
     for col_name, col in zip(inner.column_names, inner.columns, strict=True):
@@ -150,40 +176,67 @@ def records_to_table(records: Iterable[dict[str, Any]]) -> pa.Table:
     Used when Arrow cannot read a file in one go (types that change between lines),
     so every value is kept as text; types are inferred later, per column.
     """
-    rows = [_flatten_record(r) for r in records]
+    rows: list[dict[str, str | None]] = []
+    empty_lists: list[list[str]] = []
+    for record in records:
+        empty: list[str] = []
+        rows.append(_flatten_record(record, "", empty))
+        empty_lists.append(empty)
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))
+    fills = {name: _empty_list_fill(name, names) for empty in empty_lists for name in empty}
+    for row, empty in zip(rows, empty_lists, strict=True):
+        for name in empty:
+            fill = fills[name]
+            if fill is not None:
+                row[fill[0]] = fill[1]
+                names[fill[0]] = None
     return pa.table({n: pa.array([row.get(n) for row in rows], pa.string()) for n in names})
 
 
-def _flatten_record(record: dict[str, Any], prefix: str = "") -> dict[str, str | None]:
+def _empty_list_fill(name: str, names: dict[str, None]) -> tuple[str, str] | None:
+    """What an empty list becomes, as Arrow would type the column from the other rows:
+    "" for a list of strings, nothing for key/value lists, else a count of 0."""
+    if name in names:
+        return name, ""
+    inner = f"{name}."
+    if _last_part(name) in KEY_VALUE_LISTS or any(
+        n.startswith(inner) and n != f"{name}.count" for n in names
+    ):
+        return None
+    return f"{name}.count", "0"
+
+
+def _flatten_record(
+    record: dict[str, Any], prefix: str, empty_lists: list[str]
+) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            out.update(_flatten_record(value, f"{name}."))
+            out.update(_flatten_record(value, f"{name}.", empty_lists))
         elif isinstance(value, list):
-            out.update(_flatten_list_value(name, value))
+            if value:
+                out.update(_flatten_list_value(name, value))
+            else:
+                empty_lists.append(name)
         elif isinstance(value, str) and key in JSON_TEXT_CONTAINERS and value.startswith("{"):
-            out.update(_flatten_record(_loads_object(value), f"{name}."))
+            out.update(_flatten_record(_loads_object(value), f"{name}.", empty_lists))
         else:
             out[name] = _scalar_text(value)
     return out
 
 
 def _flatten_list_value(name: str, value: list[Any]) -> dict[str, str | None]:
-    if not value:
-        return {}
     if all(isinstance(v, dict) and "key" in v and "value" in v for v in value):
         out: dict[str, str | None] = {}
         for entry in value:
             inner = entry["value"]
             if isinstance(inner, dict):
-                slots = [inner.get(s) for s in _GA4_SLOTS if inner.get(s) is not None]
-                inner = slots[0] if slots else next(
-                    (v for v in inner.values() if v is not None), None
-                )
+                # Only the value slots: a GA4 user property also has set_timestamp_micros.
+                slots = [s for s in _GA4_SLOTS if s in inner] or list(inner)
+                inner = next((inner[s] for s in slots if inner[s] is not None), None)
             out[f"{name}.{entry['key']}"] = _scalar_text(inner)
         return out
     if all(isinstance(v, str) for v in value):
@@ -197,7 +250,7 @@ def _scalar_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return repr(value)
+        return str(int(value))  # as Arrow writes a whole double: 60.0 -> "60"
     if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)

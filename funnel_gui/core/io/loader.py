@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
@@ -25,8 +26,10 @@ from funnel_gui.core.io.report import ImportReport
 from funnel_gui.core.io.rowcodes import (
     drop_examples,
     duplicate_mask,
+    encode,
     encode_sessions,
     segment_event_names,
+    sort_order,
     text_column,
 )
 from funnel_gui.core.io.sources import open_sources
@@ -35,6 +38,16 @@ from funnel_gui.core.io.timeparse import NAT, parse_times
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
 MappingLike = ColumnMapping | Mapping[str, str | None]
+
+
+def check_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportFailed(
+            f"{name!r} is not a time zone this computer knows. Use a name such as UTC, "
+            "Europe/Berlin or America/New_York."
+        ) from exc
 
 
 class ImportCancelled(Exception):
@@ -87,11 +100,15 @@ def read_raw(
 def _no_rows_message(raw: RawImport) -> str:
     names = ", ".join(raw.sources)
     if raw.malformed:
-        return (f"{names}: none of the {raw.malformed:,} rows could be read; every one was "
-                "malformed (wrong number of fields or broken JSON).")
+        return (
+            f"{names}: none of the {raw.malformed:,} rows could be read; every one was "
+            "malformed (wrong number of fields or broken JSON)."
+        )
     columns = ", ".join(raw.table.column_names[:12])
-    return (f"{names} has a header ({columns}) but no data rows: there are no events to "
-            "analyse. The export may have been cut off, or the date range was empty.")
+    return (
+        f"{names} has a header ({columns}) but no data rows: there are no events to "
+        "analyse. The export may have been cut off, or the date range was empty."
+    )
 
 
 def _stack(tables: list[pa.Table]) -> pa.Table:
@@ -154,15 +171,22 @@ def _column_list(columns: Sequence[str], limit: int = 25) -> str:
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
 
 
-_ROLE_WORDS = {"actor": "a user id (who acted)", "event": "an event name",
-               "time": "a timestamp", "session": "a session id"}
+_ROLE_WORDS = {
+    "actor": "a user id (who acted)",
+    "event": "an event name",
+    "time": "a timestamp",
+    "session": "a session id",
+}
 
 
 def _missing_roles_message(raw: RawImport, detection: Detection, missing: list[str]) -> str:
     names = ", ".join(raw.sources)
     mapping = detection.mapping
-    found = [f"{_ROLE_WORDS[r]} in {mapping.describe(r)}" for r in ("actor", "event", "time")
-             if r not in missing]
+    found = [
+        f"{_ROLE_WORDS[r]} in {mapping.describe(r)}"
+        for r in ("actor", "event", "time")
+        if r not in missing
+    ]
     lacking = " or ".join(_ROLE_WORDS[r] for r in missing)
     if len(missing) == 3:
         return (
@@ -201,13 +225,19 @@ def load_events(
     Raises `ImportFailed` with a readable message for input it cannot use, and
     `ImportCancelled` when `cancelled()` turned true.
     """
+    check_time_zone(assume_tz)
     path_list = [paths] if isinstance(paths, str | Path) else list(paths)
     raw = read_raw(path_list, progress, cancelled)
     _step(progress, cancelled, 0.5, "Detecting columns")
     detection = resolve_mapping(raw, mapping)
-    return build_event_table(raw, detection, assume_tz=assume_tz,
-                             drop_exact_duplicates=drop_exact_duplicates,
-                             progress=progress, cancelled=cancelled)
+    return build_event_table(
+        raw,
+        detection,
+        assume_tz=assume_tz,
+        drop_exact_duplicates=drop_exact_duplicates,
+        progress=progress,
+        cancelled=cancelled,
+    )
 
 
 def build_event_table(
@@ -221,8 +251,12 @@ def build_event_table(
 ) -> EventTable:
     mapping, table = detection.mapping, raw.table
     report = ImportReport(
-        sources=raw.sources, profile=detection.profile, profile_name=detection.profile_name,
-        confidence=detection.confidence, mapping=mapping, timezone=assume_tz,
+        sources=raw.sources,
+        profile=detection.profile,
+        profile_name=detection.profile_name,
+        confidence=detection.confidence,
+        mapping=mapping,
+        timezone=assume_tz,
         rows_read=table.num_rows + raw.malformed,
         notes=[*raw.notes, *detection.notes],
     )
@@ -245,8 +279,18 @@ def build_event_table(
     if not keep.any():
         raise ImportFailed(_nothing_kept_message(raw, report))
     _step(progress, cancelled, 0.7, "Coding actors and events")
-    return _assemble(raw, detection, report, keep, actor_text, event_text, time_ns,
-                     drop_exact_duplicates, progress, cancelled)
+    return _assemble(
+        raw,
+        detection,
+        report,
+        keep,
+        actor_text,
+        event_text,
+        time_ns,
+        drop_exact_duplicates,
+        progress,
+        cancelled,
+    )
 
 
 def _event_text(
@@ -262,26 +306,23 @@ def _times(
     table: pa.Table, mapping: ColumnMapping, assume_tz: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """First usable time per row along the mapping's columns."""
-    ns: np.ndarray | None = None
-    missing = bad = None
-    descriptions = []
-    for col in mapping.time:
-        parsed = parse_times(table[col], assume_tz)
-        descriptions.append(f"{col}: {parsed.description}")
-        if ns is None:
-            ns, missing, bad = parsed.ns.copy(), parsed.missing.copy(), parsed.unparsable.copy()
-            continue
-        assert missing is not None and bad is not None
+    first, *others = mapping.time
+    parsed = parse_times(table[first], assume_tz)
+    ns, missing = parsed.ns.copy(), parsed.missing.copy()
+    descriptions = [f"{first}: {parsed.description}"]
+    for col in others:
+        fallback = parse_times(table[col], assume_tz)
+        descriptions.append(f"{col}: {fallback.description}")
         fill = ns == NAT
-        ns[fill] = parsed.ns[fill]
-        missing = missing & parsed.missing
-        bad = (ns == NAT) & ~missing
-    assert ns is not None and missing is not None and bad is not None
+        ns[fill] = fallback.ns[fill]
+        missing &= fallback.missing
+    bad = (ns == NAT) & ~missing
     return ns, missing, bad, "; ".join(descriptions)
 
 
-def _count_drops(reasons: dict[str, np.ndarray], raw: RawImport,
-                 report: ImportReport) -> np.ndarray:
+def _count_drops(
+    reasons: dict[str, np.ndarray], raw: RawImport, report: ImportReport
+) -> np.ndarray:
     """Each dropped row is counted once, under the first reason that applies."""
     n = len(next(iter(reasons.values())))
     taken = np.zeros(n, dtype=bool)
@@ -290,14 +331,15 @@ def _count_drops(reasons: dict[str, np.ndarray], raw: RawImport,
         count = int(fresh.sum())
         if count:
             report.dropped[reason] = count
-            report.drop_examples[reason] = drop_examples(fresh, raw, reason)
+            report.drop_examples[reason] = drop_examples(fresh, raw)
         taken |= fresh
     return ~taken
 
 
 def _nothing_kept_message(raw: RawImport, report: ImportReport) -> str:
-    reasons = ", ".join(f"{count:,} with {reason.replace('_', ' ')}"
-                        for reason, count in report.dropped.items())
+    reasons = ", ".join(
+        f"{count:,} with {reason.replace('_', ' ')}" for reason, count in report.dropped.items()
+    )
     detail = report.time_description
     if report.dropped.get("unparsable_time", 0) >= report.rows_read - raw.malformed:
         examples = "; ".join(report.drop_examples.get("unparsable_time", [])[:3])
@@ -306,14 +348,23 @@ def _nothing_kept_message(raw: RawImport, report: ImportReport) -> str:
             f"timestamp in {report.mapping.describe('time')} ({detail}); e.g. {examples}. "
             "Pick another time column, or check the export's date format."
         )
-    return (f"None of the {report.rows_read:,} rows of {', '.join(raw.sources)} can be "
-            f"analysed: {reasons}.")
+    return (
+        f"None of the {report.rows_read:,} rows of {', '.join(raw.sources)} can be "
+        f"analysed: {reasons}."
+    )
 
 
 def _assemble(
-    raw: RawImport, detection: Detection, report: ImportReport, keep: np.ndarray,
-    actor_text: pa.Array, event_text: pa.Array, time_ns: np.ndarray,
-    drop_exact: bool, progress: Progress | None, cancelled: Cancelled | None,
+    raw: RawImport,
+    detection: Detection,
+    report: ImportReport,
+    keep: np.ndarray,
+    actor_text: pa.Array,
+    event_text: pa.Array,
+    time_ns: np.ndarray,
+    drop_exact: bool,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
 ) -> EventTable:
     mapping = detection.mapping
     all_kept = bool(keep.all())
@@ -322,60 +373,70 @@ def _assemble(
     def kept(arr: pa.Array) -> pa.Array:
         return arr if all_kept else arr.take(keep_idx)
 
-    actors = pc.dictionary_encode(kept(actor_text))
-    events = pc.dictionary_encode(kept(event_text))
-    actor = actors.indices.to_numpy().astype(np.int32, copy=False)
-    event = events.indices.to_numpy().astype(np.int32, copy=False)
+    actor, actor_ids = encode(kept(actor_text))
+    event, event_names = encode(kept(event_text))
     time = time_ns if all_kept else time_ns[keep]
     _step(progress, cancelled, 0.8, "Sorting events by user and time")
-    order = pc.sort_indices(pa.table({"a": actor, "t": time}),
-                            sort_keys=[("a", "ascending"), ("t", "ascending")])
-    order_np = order.to_numpy()
-    actor, event, time = actor[order_np], event[order_np], time[order_np]
-    row = order_np.astype(np.int64)
+    row = sort_order(actor, time)
+    actor, event, time = actor[row], event[row], time[row]
     props = _property_table(raw.table, mapping, detection.property_renames)
     props = props if all_kept or not props.num_columns else props.take(keep_idx)
     _step(progress, cancelled, 0.9, "Looking for duplicates")
-    session_text = text_column(raw.table, mapping.session, None) if mapping.session else None
-    session_kept = kept(session_text) if session_text is not None else None
-    remove = _duplicates(raw, mapping, report, keep, actor, event, time, row, props,
-                         session_kept, drop_exact)
+    session_text = kept(text_column(raw.table, mapping.session, None)) if mapping.session else None
+    remove = _duplicates(
+        raw, mapping, report, keep_idx, actor, event, time, row, props, session_text, drop_exact
+    )
     if remove.any():
         actor, event, time, row = actor[~remove], event[~remove], time[~remove], row[~remove]
-    session, n_sessions = encode_sessions(session_kept, mapping, actor, row)
+    session, n_sessions = encode_sessions(session_text, mapping, actor, row)
     report.rows_kept = len(time)
-    report.actors = len(actors.dictionary)  # de-duplication keeps one copy: no actor is lost
+    report.actors = len(actor_ids)  # de-duplication keeps one copy: no actor is lost
     report.sessions = n_sessions
-    report.distinct_events = len(np.unique(event))
+    report.distinct_events = len(event_names)
     if len(time):
         report.time_span_ns = (int(time.min()), int(time.max()))
     _step(progress, cancelled, 1.0, "Done")
     return EventTable(
-        actor=actor, event=event, time=time, row=row, session=session,
-        actor_ids=actors.dictionary, event_names=tuple(events.dictionary.to_pylist()),
-        properties=props, report=report, n_sessions=n_sessions,
+        actor=actor,
+        event=event,
+        time=time,
+        row=row,
+        session=session,
+        actor_ids=actor_ids,
+        event_names=tuple(event_names.to_pylist()),
+        properties=props,
+        report=report,
+        n_sessions=n_sessions,
     )
 
 
 def _duplicates(
-    raw: RawImport, mapping: ColumnMapping, report: ImportReport, keep: np.ndarray,
-    actor: np.ndarray, event: np.ndarray, time: np.ndarray, row: np.ndarray,
-    props: pa.Table, session: pa.Array | None, drop_exact: bool,
+    raw: RawImport,
+    mapping: ColumnMapping,
+    report: ImportReport,
+    keep_idx: pa.Array,
+    actor: np.ndarray,
+    event: np.ndarray,
+    time: np.ndarray,
+    row: np.ndarray,
+    props: pa.Table,
+    session: pa.Array | None,
+    drop_exact: bool,
 ) -> np.ndarray:
     """Rows (in sorted order) to remove: repeated event ids, and exact copies if asked."""
-    keep_idx = np.flatnonzero(keep)
     id_cols = [c for c in mapping.event_id if c in raw.table.column_names]
     remove = np.zeros(len(time), dtype=bool)
     if id_cols:
-        ids = text_column(raw.table, (id_cols[0],), None).take(pa.array(keep_idx))
-        by_id = duplicate_mask(actor, time, event, [ids.take(pa.array(row))], require_all=True)
+        ids = text_column(raw.table, (id_cols[0],), None)
+        ids = ids if len(keep_idx) == len(ids) else ids.take(keep_idx)
+        by_id = duplicate_mask(actor, time, event, row, [ids], require_first=True)
         report.duplicates_removed = int(by_id.sum())
         report.duplicate_key = f"{id_cols[0]} (with actor, event and time)"
         remove |= by_id
-    columns = [c.combine_chunks().take(pa.array(row)) for c in props.columns]
+    columns = [_single_chunk(c) for c in props.columns]
     if session is not None:
-        columns.append(session.take(pa.array(row)))
-    exact = duplicate_mask(actor, time, event, columns, require_all=False) & ~remove
+        columns.append(session)
+    exact = duplicate_mask(actor, time, event, row, columns, require_first=False) & ~remove
     report.exact_duplicates = int(exact.sum())
     report.exact_duplicates_removed = drop_exact and report.exact_duplicates > 0
     if drop_exact:
@@ -383,8 +444,13 @@ def _duplicates(
     return remove
 
 
-def _property_table(table: pa.Table, mapping: ColumnMapping,
-                    renames: dict[str, str]) -> pa.Table:
+def _single_chunk(column: pa.ChunkedArray) -> pa.Array:
+    if pa.types.is_dictionary(column.type) and column.num_chunks > 1:
+        column = column.unify_dictionaries()
+    return column.combine_chunks()
+
+
+def _property_table(table: pa.Table, mapping: ColumnMapping, renames: dict[str, str]) -> pa.Table:
     roles = {c for role in ROLES for c in mapping.columns(role)}
     keep_cols = {}
     for name, col in zip(table.column_names, table.columns, strict=True):

@@ -23,6 +23,7 @@ from funnel_gui.core.io.flatten import records_to_table
 from funnel_gui.core.io.sources import RawSource
 
 _DELIMITERS = (",", "\t", ";", "|")
+_UTF8_BOM = b"\xef\xbb\xbf"
 _JSON_BLOCK = 16 << 20  # Arrow needs a whole line per block; GA4 lines can be long.
 _LIST_KEYS = ("data", "events", "results", "rows", "records", "items")
 
@@ -35,6 +36,9 @@ class ReadResult:
     malformed: int = 0
     malformed_examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Where the skipped rows were: 1-based positions among all of the source's rows,
+    # skipped ones included (data rows for CSV, non-blank lines for JSON lines).
+    malformed_rows: list[int] = field(default_factory=list)
 
 
 def read_source(source: RawSource) -> ReadResult:
@@ -77,26 +81,55 @@ class _TextLayout:
 
 
 def _read_delimited(source: RawSource) -> ReadResult:
-    data = source.data if source.data is not None else None
-    head = source.head()
-    if not _is_utf8(head):
-        # Not UTF-8: Excel on Windows writes cp1252; transcode so Arrow can read it.
-        raw = data if data is not None else source.head(1 << 62)
-        data = raw.decode("cp1252", errors="replace").encode("utf-8")
-        head = data[:65536]
-        source = RawSource(source.name, "csv", data=data)
-    layout = _sniff_layout(source.name, head)
-    skipped: list[str] = []
+    notes = []
+    if not _is_utf8(source):
+        source = _transcoded(source)
+        notes.append(f"{source.name}: not UTF-8 text; read as Windows-1252 (Western European)")
+    layout = _sniff_layout(source.name, source.head())
+    table, skipped = _arrow_csv(source, layout, use_threads=True)
+    if skipped:
+        # Threaded reads do not know row numbers; malformed rows are rare, so re-read
+        # single-threaded to say where they are.
+        table, skipped = _arrow_csv(source, layout, use_threads=False)
+    data_start = layout.preamble_lines + 1
+    rows = [
+        (row.number - data_start if row.number is not None else None, row.text) for row in skipped
+    ]
+    if layout.preamble_lines:
+        notes.append(f"{source.name}: skipped {layout.preamble_lines} comment line(s) at the top")
+    examples = [
+        f"{source.name}: row {number}: {_clip(text)}"
+        if number is not None
+        else f"{source.name}: {_clip(text)}"
+        for number, text in rows[:5]
+    ]
+    positions = [number for number, _ in rows if number is not None]
+    return ReadResult(table, len(rows), examples, notes, positions)
+
+
+def _transcoded(source: RawSource) -> RawSource:
+    """Not UTF-8: Excel on Windows writes cp1252; transcode so Arrow can read it."""
+    data = source.read_all().decode("cp1252", errors="replace").encode("utf-8")
+    return RawSource(source.name, "csv", data=data)
+
+
+def _arrow_csv(
+    source: RawSource, layout: _TextLayout, *, use_threads: bool
+) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
+    skipped: list[pacsv.InvalidRow] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        skipped.append(row.text)
+        skipped.append(row)
         return "skip"
 
     names = _unique_names(layout.header)
     table = pacsv.read_csv(
         source.open(),
         read_options=pacsv.ReadOptions(
-            skip_rows=layout.preamble_lines + 1, column_names=names, block_size=8 << 20
+            skip_rows=layout.preamble_lines + 1,
+            column_names=names,
+            block_size=8 << 20,
+            use_threads=use_threads,
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=layout.delimiter,
@@ -109,23 +142,33 @@ def _read_delimited(source: RawSource) -> ReadResult:
             null_values=[""],
         ),
     )
-    notes = []
-    if layout.preamble_lines:
-        notes.append(f"{source.name}: skipped {layout.preamble_lines} comment line(s) at the top")
-    examples = [f"{source.name}: {_clip(text)}" for text in skipped[:5]]
-    return ReadResult(table, len(skipped), examples, notes)
+    return table, skipped
 
 
 def _clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _is_utf8(head: bytes) -> bool:
+def _is_utf8(source: RawSource) -> bool:
+    """Whether every byte of the source is UTF-8, checked by Arrow without copying the file.
+
+    The whole file is checked, not just its head: one Windows-1252 byte deep in a file
+    would otherwise fail the read (or, inside a malformed row, break Arrow's row handler).
+    """
+    if source.data is not None:
+        return _buffer_is_utf8(pa.py_buffer(source.data))
+    assert source.path is not None
+    with pa.memory_map(str(source.path)) as mapped:
+        return _buffer_is_utf8(mapped.read_buffer())
+
+
+def _buffer_is_utf8(buf: pa.Buffer) -> bool:
+    offsets = pa.array([0, buf.size], pa.int64()).buffers()[1]
+    blob = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buf])
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut by the sniff window is still UTF-8.
-        return exc.start >= len(head) - 3
+        blob.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
     return True
 
 
@@ -191,31 +234,41 @@ def _read_ndjson(source: RawSource) -> ReadResult:
         # Mixed value types across lines or a broken line: read line by line instead,
         # so one bad line costs one row, not the file.
         pass
-    data = source.data if source.data is not None else source.head(1 << 62)
+    data = source.read_all()
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
     records: list[dict[str, Any]] = []
     bad: list[str] = []
-    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
+    positions: list[int] = []
+    position = 0
+    # Split on "\n" only: str.splitlines() would also break at U+2028 and other
+    # separators that JSON allows unescaped inside strings.
+    for number, raw_line in enumerate(data.split(b"\n"), 1):
+        line = raw_line.decode("utf-8", errors="replace").strip()
+        if not line:
             continue
+        position += 1
         try:
             value = json.loads(line)
         except ValueError:
-            bad.append(f"{source.name}: line {number}: {_clip(line.strip(), 60)}")
+            bad.append(f"{source.name}: line {number}: {_clip(line, 60)}")
+            positions.append(position)
             continue
         if isinstance(value, dict):
             records.append(value)
         else:
             bad.append(f"{source.name}: line {number}: not a JSON object")
+            positions.append(position)
     if not records:
         raise ImportFailed(
             f"{source.name} looks like JSON lines, but none of its {len(bad):,} lines is a "
-            "readable JSON object."
+            "readable JSON object, so there are no events to read."
         )
-    return ReadResult(records_to_table(records), len(bad), bad[:5])
+    return ReadResult(records_to_table(records), len(bad), bad[:5], malformed_rows=positions)
 
 
 def _read_json_document(source: RawSource) -> ReadResult:
-    data = source.data if source.data is not None else source.head(1 << 62)
+    data = source.read_all()
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except ValueError as exc:
@@ -229,7 +282,7 @@ def _read_json_document(source: RawSource) -> ReadResult:
     if records is None:
         raise ImportFailed(
             f"{source.name} is JSON, but not a list of events: expected an array of objects "
-            "(or an object holding one under a key such as \"data\" or \"events\")."
+            '(or an object holding one under a key such as "data" or "events").'
         )
     if not records:
         raise ImportFailed(f"{source.name} is a JSON array with no events in it.")

@@ -107,9 +107,7 @@ class ImportReport:
                 for example in self.drop_examples.get(reason, [])[:3]:
                     lines.append(f"      e.g. {example}")
         if self.duplicate_key:
-            lines.append(
-                f"Duplicates removed by {self.duplicate_key}: {self.duplicates_removed:,}"
-            )
+            lines.append(f"Duplicates removed by {self.duplicate_key}: {self.duplicates_removed:,}")
         if self.exact_duplicates:
             action = "removed" if self.exact_duplicates_removed else "kept"
             lines.append(f"Exact duplicate rows: {self.exact_duplicates:,} ({action})")

@@ -1,4 +1,9 @@
-"""Row-level helpers of the loader: role columns as text, sessions, duplicates, examples."""
+"""Row-level helpers of the loader: role columns as text or codes, sessions, duplicates,
+sort order and where dropped rows were.
+
+Text columns may arrive dictionary-encoded (Parquet and CSV are read that way to save
+memory); everything here keeps them encoded rather than materialising millions of strings.
+"""
 
 from __future__ import annotations
 
@@ -16,29 +21,49 @@ if TYPE_CHECKING:
     from funnel_gui.core.io.report import ImportReport
 
 
-def as_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Ids and names as exact text: integers keep every digit, blanks become null."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_decode()
+def _single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        if pa.types.is_dictionary(column.type) and column.num_chunks > 1:
+            column = column.unify_dictionaries()
+        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return column
+
+
+def _blank_to_null(arr: pa.Array) -> pa.Array:
+    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+    return pc.if_else(blank, pa.scalar(None, pa.string()), arr) if pc.any(blank).as_py() else arr
+
+
+def _plain_text(arr: pa.Array) -> pa.Array:
     if pa.types.is_floating(arr.type):
         # Whole floats print without ".0" so 123.0 and "123" name the same actor.
         as_int = pc.cast(arr, pa.int64(), safe=False)
         whole = pc.equal(pc.cast(as_int, pa.float64()), arr)
-        arr = pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
-    elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    if pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.string())
-    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
-    if pc.any(blank).as_py():
-        arr = pc.if_else(blank, pa.scalar(None, pa.string()), arr)
-    return arr
+        return pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
+    return pc.cast(arr, pa.string())
 
 
-def text_column(
-    table: pa.Table, columns: tuple[str, ...], report: ImportReport | None
-) -> pa.Array:
+def as_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Ids and names as exact text (integers keep every digit); blanks become null.
+
+    A dictionary-encoded column stays encoded: only its distinct values are touched.
+    """
+    arr = _single(column)
+    if isinstance(arr, pa.DictionaryArray):
+        values = _blank_to_null(_plain_text(arr.dictionary))
+        indices = arr.indices
+        if values.null_count:
+            blank_rows = pc.is_null(values.take(indices)).fill_null(False)
+            indices = pc.if_else(blank_rows, pa.scalar(None, indices.type), indices)
+        return pa.DictionaryArray.from_arrays(indices, values)
+    return _blank_to_null(_plain_text(arr))
+
+
+def decoded(arr: pa.Array) -> pa.Array:
+    return arr.dictionary_decode() if isinstance(arr, pa.DictionaryArray) else arr
+
+
+def text_column(table: pa.Table, columns: tuple[str, ...], report: ImportReport | None) -> pa.Array:
     """The first non-blank value per row along `columns` (`user_id`, else `user_pseudo_id`)."""
     parts = []
     for name in columns:
@@ -51,7 +76,24 @@ def text_column(
         parts.append(as_text(column))
     if not parts:
         return pa.nulls(table.num_rows, pa.string())
-    return parts[0] if len(parts) == 1 else pc.coalesce(*parts)
+    if len(parts) == 1:
+        return parts[0]
+    return pc.coalesce(*(decoded(p) for p in parts))
+
+
+def encode(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes (-1 for null) and the distinct values they index, unused ones dropped."""
+    if not isinstance(arr, pa.DictionaryArray):
+        arr = pc.dictionary_encode(arr)
+    codes = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    values = arr.dictionary
+    valid = codes >= 0
+    used = np.bincount(codes[valid], minlength=len(values)) > 0
+    if not used.all():
+        remap = (np.cumsum(used) - 1).astype(np.int32)
+        codes = np.where(valid, remap[np.maximum(codes, 0)], -1).astype(np.int32)
+        values = values.filter(pa.array(used))
+    return codes, values
 
 
 def segment_event_names(
@@ -62,8 +104,8 @@ def segment_event_names(
     identify, group and alias calls describe people, not actions: they are flagged so the
     report counts them instead of calling them rows without an event name.
     """
-    kind = pc.utf8_lower(as_text(table["type"]))
-    event = text_column(table, event_columns, None)
+    kind = pc.utf8_lower(decoded(as_text(table["type"])))
+    event = decoded(text_column(table, event_columns, None))
     is_view = pc.is_in(kind, pa.array(["page", "screen"])).fill_null(False)
     event = pc.if_else(pc.and_(pc.is_null(event), is_view), kind, event)
     people = pc.is_in(kind, pa.array(["identify", "group", "alias"])).fill_null(False)
@@ -76,33 +118,64 @@ def encode_sessions(
     """Session codes in sorted row order; -1 = no session. Scoped per actor when ids repeat."""
     if session_text is None:
         return None, None
-    values = session_text.take(pa.array(row))
+    codes, values = encode(session_text)
     if mapping.no_session_values:
-        values = pc.if_else(pc.is_in(values, pa.array(list(mapping.no_session_values))),
-                            pa.scalar(None, pa.string()), values)
-    codes = pc.dictionary_encode(values).indices
-    code_np = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        unusable = pc.is_in(values, pa.array(list(mapping.no_session_values)))
+        bad = np.asarray(unusable.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        codes = np.where((codes >= 0) & bad[np.maximum(codes, 0)], -1, codes).astype(np.int32)
+    codes = codes[row]
     if mapping.session_per_actor:
-        # Same session id under two actors is two sessions (GA4 ga_session_id).
-        pair = np.where(code_np >= 0, actor.astype(np.int64) * (int(code_np.max()) + 2)
-                        + code_np, -1)
-        code_np, _ = pd.factorize(pair, use_na_sentinel=True)
-        code_np = np.where(pair < 0, -1, code_np)
-        valid = code_np >= 0
-        code_np[valid] = pd.factorize(code_np[valid])[0]
-    n_sessions = int(code_np.max()) + 1 if len(code_np) and code_np.max() >= 0 else 0
-    return code_np.astype(np.int32), n_sessions
+        # The same session id under two actors is two sessions (GA4 ga_session_id).
+        pair = np.where(codes >= 0, actor.astype(np.int64) * (len(values) + 1) + codes, -1)
+        scoped, _ = pd.factorize(pair)
+        codes = np.where(pair < 0, -1, scoped)
+        valid = codes >= 0
+        codes[valid] = pd.factorize(codes[valid])[0]
+    valid_codes = codes[codes >= 0]
+    n_sessions = int(valid_codes.max()) + 1 if len(valid_codes) else 0
+    if not mapping.session_per_actor and len(valid_codes):
+        n_sessions = int((np.bincount(valid_codes) > 0).sum())
+    return codes.astype(np.int32), n_sessions
+
+
+def sort_order(actor: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Positions ordering rows by actor, then time, ties in input order (§1)."""
+    if len(time) < 2 or bool(np.all(time[1:] >= time[:-1])):
+        # Exports are usually in time order already: then a stable sort on the actor
+        # alone is enough, done as 16-bit radix passes (numpy's fastest stable sort).
+        return _radix_order(actor)
+    table = pa.table({"a": actor, "t": time})
+    order = pc.sort_indices(table, sort_keys=[("a", "ascending"), ("t", "ascending")])
+    return np.asarray(order.to_numpy(), dtype=np.int64)
+
+
+def _radix_order(keys: np.ndarray) -> np.ndarray:
+    top = int(keys.max()) if len(keys) else 0
+    order = np.arange(len(keys), dtype=np.int64)
+    shift = 0
+    while True:
+        part = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(part, kind="stable")]
+        shift += 16
+        if top >> shift == 0:
+            return order
 
 
 def duplicate_mask(
-    actor: np.ndarray, time: np.ndarray, event: np.ndarray, columns: list[pa.Array],
-    *, require_all: bool,
+    actor: np.ndarray,
+    time: np.ndarray,
+    event: np.ndarray,
+    row: np.ndarray,
+    columns: list[pa.Array],
+    *,
+    require_first: bool,
 ) -> np.ndarray:
-    """Rows (sorted order) that repeat an earlier row on actor, time, event and `columns`.
+    """Rows (sorted order) repeating an earlier row on actor, time, event and `columns`.
 
-    Only rows sharing actor and time with a neighbour can repeat one another, and
-    rows are sorted by (actor, time), so the costly comparison runs on those few.
-    With `require_all`, rows whose first column is null never count (no event id).
+    `columns` are in input order (`row` maps into them). Only rows sharing actor and time
+    with a neighbour can repeat one another, and rows are sorted by (actor, time), so the
+    costly comparison runs on those few. With `require_first`, rows whose first column is
+    null never count (an event without an id is not a repeated id).
     """
     n = len(time)
     same_prev = np.zeros(n, dtype=bool)
@@ -115,18 +188,18 @@ def duplicate_mask(
     if len(idx) == 0:
         return result
     frame = {"a": actor[idx], "t": time[idx], "e": event[idx]}
-    take = pa.array(idx)
+    take = pa.array(row[idx])
     for i, col in enumerate(columns):
-        frame[f"c{i}"] = col.take(take).to_pandas()
+        frame[f"c{i}"] = decoded(col.take(take)).to_pandas()
     df = pd.DataFrame(frame)
     dup = df.duplicated(keep="first").to_numpy()
-    if require_all and columns:
+    if require_first and columns:
         dup &= df["c0"].notna().to_numpy()
     result[idx] = dup
     return result
 
 
-def drop_examples(mask: np.ndarray, raw: RawImport, reason: str, limit: int = 5) -> list[str]:
+def drop_examples(mask: np.ndarray, raw: RawImport, limit: int = 5) -> list[str]:
     """Where the first few dropped rows sit: "file.csv: row 17" (data rows, 1-based)."""
     rows = np.flatnonzero(mask)[:limit]
     starts = np.cumsum([0, *raw.source_rows])

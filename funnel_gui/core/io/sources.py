@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -54,6 +55,13 @@ class RawSource:
         assert self.path is not None
         with self.path.open("rb") as fh:
             return fh.read(size)
+
+    def read_all(self) -> bytes:
+        """Every byte of the source (not `head(huge)`: `read(n)` allocates n bytes up front)."""
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
 
 
 def open_sources(paths: Sequence[str | Path]) -> list[RawSource]:
@@ -144,8 +152,10 @@ def _unzip(name: str, blob: bytes, depth: int) -> Iterator[RawSource]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(blob))
         members = [
-            m for m in archive.infolist()
-            if not m.is_dir() and not Path(m.filename).name.startswith((".", "__MACOSX"))
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not Path(m.filename).name.startswith((".", "__MACOSX"))
             and "__MACOSX/" not in m.filename
         ]
         if not members:
@@ -155,6 +165,16 @@ def _unzip(name: str, blob: bytes, depth: int) -> Iterator[RawSource]:
                 raise ImportFailed(f"{name}: {member.filename} is too large to unpack.")
             data = archive.read(member)
             yield from _unpack(f"{name}:{member.filename}", data, depth + 1)
+    except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+        raise ImportFailed(
+            f"{name} is a password-protected zip archive ({exc}). Unzip it yourself "
+            "and open the files inside."
+        ) from exc
+    except NotImplementedError as exc:  # zipfile: a compression method it cannot read
+        raise ImportFailed(
+            f"{name} is a zip archive packed with a method Funnel Explorer cannot unpack "
+            f"({exc}). Unzip it yourself and open the files inside."
+        ) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise ImportFailed(
             f"{name} looks like a zip archive but cannot be opened ({exc}). "
@@ -162,8 +182,9 @@ def _unzip(name: str, blob: bytes, depth: int) -> Iterator[RawSource]:
         ) from exc
 
 
-def _sniff(name: str, *, head: bytes, path: Path | None = None,
-           data: bytes | None = None) -> RawSource:
+def _sniff(
+    name: str, *, head: bytes, path: Path | None = None, data: bytes | None = None
+) -> RawSource:
     if head.startswith(_AVRO):
         raise ImportFailed(
             f"{name} is an Avro file, which Funnel Explorer does not read. "
@@ -172,9 +193,9 @@ def _sniff(name: str, *, head: bytes, path: Path | None = None,
     if head.startswith(_UTF16_BOMS):
         # Excel's "Unicode text" is UTF-16; the readers below want UTF-8.
         raw = data if data is not None else path.read_bytes() if path else b""
-        data, path = raw.decode("utf-16").encode("utf-8"), None
+        data, path = _from_utf16(name, raw), None
         head = data[:_SNIFF_BYTES]
-    text = head[len(_UTF8_BOM):] if head.startswith(_UTF8_BOM) else head
+    text = head[len(_UTF8_BOM) :] if head.startswith(_UTF8_BOM) else head
     if _looks_binary(text):
         raise ImportFailed(
             f"{name} is not a text, JSON, Parquet or compressed file: its first bytes look like "
@@ -187,8 +208,23 @@ def _sniff(name: str, *, head: bytes, path: Path | None = None,
     if stripped.startswith(b"["):
         fmt = "json"
     elif stripped.startswith(b"{"):
-        fmt = "ndjson" if _first_line_is_object(stripped) else "json"
+        whole = len(head) < _SNIFF_BYTES
+        fmt = "ndjson" if _first_line_is_object(stripped, whole_file=whole) else "json"
     return RawSource(name, fmt, data=data, path=path if data is None else None)
+
+
+def _from_utf16(name: str, raw: bytes) -> bytes:
+    try:
+        return raw.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "truncated data":
+            # A copy cut one byte short: keep every whole character.
+            return raw[: len(raw) - len(raw) % 2].decode("utf-16", errors="replace").encode()
+        raise ImportFailed(
+            f"{name} starts like UTF-16 text (a byte-order mark) but is not valid UTF-16 "
+            f"({exc.reason} at byte {exc.start:,}). It may be damaged or not a text file: "
+            "export it again, preferably as UTF-8 CSV."
+        ) from exc
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -199,11 +235,24 @@ def _looks_binary(head: bytes) -> bool:
     return control > max(4, len(sample) // 100)
 
 
-def _first_line_is_object(text: bytes) -> bool:
-    import json
+# Keys under which an API response wraps its list of events ({"data": [...]}); GA4's
+# per-event "items" list is left out: one GA4 event on one line is NDJSON, not a wrapper.
+_ENVELOPE_KEYS = ("data", "events", "results", "rows", "records")
 
-    line = text.split(b"\n", 1)[0].strip()
+
+def _first_line_is_object(text: bytes, *, whole_file: bool = False) -> bool:
+    """The first line is a JSON object (NDJSON), unless the file is that one line and
+    the object only wraps a list of events: `{"data": [{...}, ...]}` written compactly."""
+    lines = [line for line in text.split(b"\n") if line.strip()]
     try:
-        return isinstance(json.loads(line), dict)
+        first = json.loads(lines[0])
     except ValueError:
         return False
+    if not isinstance(first, dict):
+        return False
+    if whole_file and len(lines) == 1:
+        return not any(
+            isinstance(first.get(key), list) and all(isinstance(item, dict) for item in first[key])
+            for key in _ENVELOPE_KEYS
+        )
+    return True

@@ -102,9 +102,11 @@ def _from_numbers(values: pa.Array, original: pa.Array, missing: np.ndarray) -> 
     ns = np.full(len(nums), NAT, dtype=np.int64)
     if pa.types.is_integer(original.type) or _all_integral(sample):
         # Integer path keeps nanosecond exactness: float64 cannot hold 19-digit values.
-        ints = pc.cast(original, pa.int64(), safe=False) if not pa.types.is_integer(
-            original.type
-        ) else pc.cast(original, pa.int64())
+        ints = (
+            pc.cast(original, pa.int64(), safe=False)
+            if not pa.types.is_integer(original.type)
+            else pc.cast(original, pa.int64())
+        )
         ivals = ints.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
         ns[finite] = ivals[finite] * scale
     else:
@@ -118,7 +120,7 @@ def _all_integral(sample: np.ndarray) -> bool:
 
 def _looks_like_compact_dates(sample: np.ndarray) -> bool:
     lo, hi = float(sample.min()), float(sample.max())
-    return 19000101 <= lo and hi <= 21001231 and _all_integral(sample)
+    return lo >= 19000101 and hi <= 21001231 and _all_integral(sample)
 
 
 def _from_compact_dates(text: pa.Array, missing: np.ndarray) -> ParsedTimes:
@@ -139,8 +141,9 @@ def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedT
             return _from_compact_dates(trimmed, missing)
         cleaned = pc.if_else(present, trimmed, pa.scalar(None, pa.string()))
         if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
-            return _from_numbers(pc.cast(cleaned, pa.float64()), pc.cast(cleaned, pa.int64()),
-                                 missing)
+            return _from_numbers(
+                pc.cast(cleaned, pa.float64()), pc.cast(cleaned, pa.int64()), missing
+            )
         floats = pc.cast(cleaned, pa.float64())
         return _from_numbers(floats, floats, missing)
     return _from_iso_strings(trimmed, missing, assume_tz)
@@ -150,17 +153,15 @@ def _from_iso_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> Par
     # " UTC"/" GMT" suffixes (REES46, BigQuery TIMESTAMP) mean the same as "Z".
     text = pc.replace_substring_regex(arr, r"\s*(UTC|GMT)$", "Z")
     zoned = np.asarray(
-        pc.match_substring_regex(text, _ZONE_SUFFIX).fill_null(False).to_numpy(
-            zero_copy_only=False
-        ),
+        pc.match_substring_regex(text, _ZONE_SUFFIX)
+        .fill_null(False)
+        .to_numpy(zero_copy_only=False),
         dtype=bool,
     )
     # A zone suffix on a date-only value ("2020-01-01-05") is not a zone; dates have no time part.
     ns = np.full(len(arr), NAT, dtype=np.int64)
     has_time = np.asarray(
-        pc.match_substring_regex(text, r"\d[T ]\d").fill_null(False).to_numpy(
-            zero_copy_only=False
-        ),
+        pc.match_substring_regex(text, r"\d[T ]\d").fill_null(False).to_numpy(zero_copy_only=False),
         dtype=bool,
     )
     zoned &= has_time
@@ -172,16 +173,21 @@ def _from_iso_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> Par
         idx = np.flatnonzero(naive_rows)
         naive_ns = _cast_strings(text.take(pa.array(idx)), pa.timestamp("ns"))
         ns[idx] = _localize(naive_ns, assume_tz)
-    n_zoned, n_naive = int(zoned.sum()), int(naive_rows.sum())
+    # Count only values that parsed: "yesterday" is not a time "without a zone".
+    parsed_ok = ns != NAT
+    n_zoned, n_naive = int((zoned & parsed_ok).sum()), int((naive_rows & parsed_ok).sum())
     parts = []
     if n_zoned:
         parts.append("with a zone or offset" if not n_naive else f"{n_zoned:,} with a zone")
     if n_naive:
         parts.append(
-            f"no zone, taken as {assume_tz}" if not n_zoned else
-            f"{n_naive:,} without a zone, taken as {assume_tz}"
+            f"no zone, taken as {assume_tz}"
+            if not n_zoned
+            else f"{n_naive:,} without a zone, taken as {assume_tz}"
         )
-    desc = "ISO 8601 text (" + "; ".join(parts) + ")" if parts else "text"
+    desc = (
+        "ISO 8601 text (" + "; ".join(parts) + ")" if parts else "text that is not a date or time"
+    )
     return _result(ns, missing, desc, n_naive > 0)
 
 
@@ -199,12 +205,40 @@ def _cast_strings(text: pa.Array, target: pa.DataType) -> np.ndarray:
     with warnings.catch_warnings():
         # "Could not infer format" is expected here: this path exists for odd formats.
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601", utc=utc)
+        parsed = _to_datetime(series, "ISO8601", utc)
         if parsed.isna().all() and series.notna().any():
-            parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=utc)
-    if utc:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+            parsed = _to_datetime(series, "mixed", utc)
     return _datetimes_to_ns(parsed.to_numpy())
+
+
+def _to_datetime(series: pd.Series, fmt: str, utc: bool) -> pd.Series:
+    """Naive UTC datetimes; values pandas cannot read become NaT, never an exception."""
+    try:
+        parsed = pd.to_datetime(series, errors="coerce", format=fmt, utc=utc)
+    except (ValueError, TypeError, OverflowError):
+        # pandas raises (rather than coerces) on some mixes, e.g. values with and
+        # without a zone ("Mixed timezones detected"): parse one value at a time.
+        parsed = pd.Series([_one_datetime(v, fmt, utc) for v in series], dtype="datetime64[ns]")
+    if utc or isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed
+
+
+def _one_datetime(value: object, fmt: str, utc: bool) -> pd.Timestamp | None:
+    try:
+        stamp = pd.to_datetime(value, errors="coerce", format=fmt, utc=utc)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        if not utc:
+            return None  # a zone where none was expected: not a naive time
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    try:
+        return stamp.as_unit("ns")
+    except (ValueError, OverflowError):
+        return None
 
 
 def _datetimes_to_ns(values: np.ndarray) -> np.ndarray:

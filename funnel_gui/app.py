@@ -1,0 +1,92 @@
+"""Start the desktop app: QApplication, style, main window, files from the command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+from funnel_gui.resources import resources_dir
+
+SCREENSHOT_SIZE = (1440, 900)
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QCoreApplication.setOrganizationName("FunnelExplorer")
+    QCoreApplication.setApplicationName("Funnel Explorer")
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    style = resources_dir() / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def run_app(
+    files: list[str],
+    overrides: Mapping[str, str | None] | None = None,
+    assume_tz: str = "UTC",
+    screenshot: str | None = None,
+) -> int:
+    app = _application()
+    from funnel_gui.qt.main_window import MainWindow
+
+    window = MainWindow()
+    if screenshot:
+        return _screenshot(app, window, files, overrides, assume_tz, Path(screenshot))
+    window.show()
+    if files:
+        window.open_files(files, overrides, assume_tz)
+    return app.exec()
+
+
+def _screenshot(
+    app: QApplication,
+    window: object,
+    files: list[str],
+    overrides: Mapping[str, str | None] | None,
+    assume_tz: str,
+    out: Path,
+) -> int:
+    from funnel_gui.qt.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.setProperty("headless", True)
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    outcome = {"code": 0}
+
+    def save(_table: object = None) -> None:
+        # Let pending layout and paint events run before grabbing the pixels.
+        QTimer.singleShot(0, lambda: _grab(window, out, outcome, app))
+
+    def failed(message: str) -> None:
+        print(f"funnel-gui: {message}", file=sys.stderr)
+        outcome["code"] = 2
+        app.quit()
+
+    window.sig_table_loaded.connect(save)
+    window.sig_load_failed.connect(failed)
+    if files:
+        window.open_files(files, overrides, assume_tz)
+    else:
+        save()
+    app.exec()
+    return outcome["code"]
+
+
+def _grab(window: object, out: Path, outcome: dict[str, int], app: QApplication) -> None:
+    from funnel_gui.qt.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out)):
+        print(f"funnel-gui: could not write {out}", file=sys.stderr)
+        outcome["code"] = 2
+    app.quit()

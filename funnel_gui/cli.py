@@ -1,0 +1,111 @@
+"""Command line: `funnel-gui inspect FILE...` prints what an export holds; anything else
+opens the desktop app (`funnel-gui [FILE...] [--demo]`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.io.mapping import ROLES
+from funnel_gui.resources import demo_data_path
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "inspect":
+        return inspect_command(args[1:])
+    return gui_command(args)
+
+
+def _add_mapping_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("column mapping (overrides detection)")
+    for role in ROLES:
+        group.add_argument(f"--{role}", metavar="COL", help=f"column holding the {role}")
+    parser.add_argument(
+        "--tz",
+        default="UTC",
+        metavar="ZONE",
+        help="time zone for timestamps without one (default: UTC)",
+    )
+    parser.add_argument(
+        "--drop-exact-duplicates",
+        action="store_true",
+        help="remove rows that repeat an earlier row exactly",
+    )
+
+
+def _overrides(ns: argparse.Namespace) -> dict[str, str | None]:
+    return {role: getattr(ns, role) for role in ROLES if getattr(ns, role)}
+
+
+def inspect_command(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="funnel-gui inspect",
+        description="Detect the export format of FILE(s), map its columns and print the "
+        "import report. Several files of one export are read together.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_mapping_options(parser)
+    ns = parser.parse_args(argv)
+    try:
+        table = load_events(
+            ns.files,
+            _overrides(ns) or None,
+            assume_tz=ns.tz,
+            drop_exact_duplicates=ns.drop_exact_duplicates,
+        )
+    except ImportFailed as exc:
+        print(f"funnel-gui: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:  # a bad --tz, for instance
+        print(f"funnel-gui: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if ns.json:
+        print(json.dumps(inspect_payload(table), indent=2))
+    else:
+        print(table.report.to_text())
+        print()
+        print(table.event_catalog.to_string(index=False))
+    return 0
+
+
+def inspect_payload(table: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = table.report.to_dict()
+    catalog = table.event_catalog
+    payload["events"] = {
+        str(row.event): {"count": int(row.count), "actors": int(row.actors)}
+        for row in catalog.itertuples(index=False)
+    }
+    payload["properties"] = [
+        {"name": str(row.property), "kind": str(row.kind), "distinct": int(row.distinct)}
+        for row in table.property_catalog.itertuples(index=False)
+    ]
+    return payload
+
+
+def gui_command(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="funnel-gui",
+        description="Funnel Explorer: open analytics event exports and build funnels. "
+        "Subcommand: `funnel-gui inspect FILE...` prints an import report.",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
+    parser.add_argument("--demo", action="store_true", help="open the bundled demo data")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="render the window to a PNG once loaded, then exit"
+    )
+    _add_mapping_options(parser)
+    ns = parser.parse_args(argv)
+    files = [str(demo_data_path())] if ns.demo else list(ns.files)
+    from funnel_gui.app import run_app
+
+    return run_app(
+        files, overrides=_overrides(ns) or None, assume_tz=ns.tz, screenshot=ns.screenshot
+    )

@@ -1,0 +1,227 @@
+"""MainWindow: layout of docks, toolbar and status bar; loading is delegated to a TaskRunner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+)
+
+from funnel_gui.core.events import EventTable
+from funnel_gui.core.io import load_events
+from funnel_gui.qt.widgets.event_palette import EventPalette
+from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
+from funnel_gui.qt.workers import TaskRunner
+from funnel_gui.resources import demo_data_path, resources_dir
+
+OPEN_FILTER = (
+    "Analytics exports (*.csv *.tsv *.txt *.json *.jsonl *.ndjson *.parquet *.gz *.zip *.zst);;"
+    "All files (*)"
+)
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
+
+
+class MainWindow(QMainWindow):
+    sig_table_loaded = Signal(object)
+    sig_load_failed = Signal(str)
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.table: EventTable | None = None
+        self.loader = TaskRunner(self)
+        self.setWindowTitle("Funnel Explorer")
+        self.setAcceptDrops(True)
+        self.centre = CentreStack()
+        self.setCentralWidget(self.centre)
+        self.palette_panel = EventPalette()
+        self.palette_dock = QDockWidget("Events", self)
+        self.palette_dock.setObjectName("eventsDock")
+        self.palette_dock.setWidget(self.palette_panel)
+        self.palette_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
+        self.resizeDocks([self.palette_dock], [380], Qt.Orientation.Horizontal)
+        self._build_actions()
+        self._build_status_bar()
+        self.loader.sig_progress.connect(self._on_load_progress)
+        self.loader.sig_done.connect(self._on_loaded)
+        self.loader.sig_failed.connect(self._on_load_failed)
+        self.loader.sig_cancelled.connect(self._on_load_cancelled)
+        self.centre.empty.sig_open.connect(self.open_dialog)
+        self.centre.empty.sig_demo.connect(self.open_demo)
+        self.resize(1440, 900)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+
+    # --- construction -----------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.act_open = QAction(icon("open"), "&Open export…", self)
+        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_open.triggered.connect(self.open_dialog)
+        self.act_demo = QAction(icon("demo"), "Open &demo data", self)
+        self.act_demo.triggered.connect(self.open_demo)
+        self.act_report = QAction(icon("report"), "Import &report", self)
+        self.act_report.setEnabled(False)
+        self.act_report.triggered.connect(self.show_report)
+        self.act_quit = QAction("&Quit", self)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.act_quit.triggered.connect(self.close)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.act_open, self.act_demo])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_report)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions([self.act_open, self.act_demo, self.act_report])
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_label = QLabel("No data loaded")
+        self.warning_button = QPushButton()
+        self.warning_button.setObjectName("warningBadge")
+        self.warning_button.setFlat(True)
+        self.warning_button.hide()
+        self.warning_button.clicked.connect(self.show_report)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFixedWidth(220)
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.loader.cancel)
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.warning_button)
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            bar.addPermanentWidget(widget)
+            widget.hide()
+
+    # --- loading ----------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        folder = str(self.settings.value("paths/last_folder", str(Path.home())))
+        files, _ = QFileDialog.getOpenFileNames(self, "Open analytics export", folder, OPEN_FILTER)
+        if files:
+            self.settings.setValue("paths/last_folder", str(Path(files[0]).parent))
+            self.open_files(files)
+
+    def open_demo(self) -> None:
+        self.open_files([str(demo_data_path())])
+
+    def open_files(
+        self,
+        files: list[str],
+        overrides: Mapping[str, str | None] | None = None,
+        assume_tz: str = "UTC",
+    ) -> None:
+        self._pending_files = files
+        self._set_busy(True, f"Opening {Path(files[0]).name}…")
+        self.loader.start(
+            lambda progress, cancelled: load_events(
+                files,
+                dict(overrides) if overrides else None,
+                assume_tz=assume_tz,
+                progress=progress,
+                cancelled=cancelled,
+            )
+        )
+
+    def _set_busy(self, busy: bool, message: str = "") -> None:
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            widget.setVisible(busy)
+        self.progress.setValue(0)
+        self.progress_label.setText(message)
+
+    def _on_load_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress_label.setText(message)
+
+    def _on_loaded(self, table: object) -> None:
+        assert isinstance(table, EventTable)
+        self._set_busy(False)
+        self.table = table
+        self.palette_panel.model.set_catalog(table.event_catalog)
+        self.palette_panel.properties.set_catalog(table.property_catalog)
+        self.centre.overview.show_table(table)
+        self.centre.setCurrentWidget(self.centre.overview)
+        self.act_report.setEnabled(True)
+        self._update_status(table)
+        files = ", ".join(Path(f).name for f in self._pending_files)
+        self.setWindowTitle(f"{files} – Funnel Explorer")
+        self.sig_table_loaded.emit(table)
+
+    def _update_status(self, table: EventTable) -> None:
+        report = table.report
+        self.status_label.setText(
+            f"{', '.join(report.sources)}   ·   {report.profile_name}   ·   "
+            f"{len(table):,} events   ·   {table.n_actors:,} users   ·   "
+            f"{span_text(report.time_span)} UTC"
+        )
+        removed = report.rows_removed
+        warnings = removed + (report.exact_duplicates if not report.exact_duplicates_removed else 0)
+        self.warning_button.setVisible(warnings > 0)
+        if removed:
+            self.warning_button.setText(f"⚠ {removed:,} rows not loaded")
+        elif warnings:
+            self.warning_button.setText(f"⚠ {report.exact_duplicates:,} duplicate rows")
+        self.warning_button.setToolTip("Show the import report")
+
+    def _on_load_failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.sig_load_failed.emit(message)
+        if not self.property("headless"):
+            QMessageBox.warning(self, "Cannot open this file", message)
+
+    def _on_load_cancelled(self) -> None:
+        self._set_busy(False)
+        self.statusBar().showMessage("Loading cancelled", 4000)
+
+    def show_report(self) -> None:
+        if self.table is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Import report")
+        view = QTextBrowser()
+        view.setHtml(report_html(self.table.report))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        dialog.resize(720, 520)
+        dialog.exec()
+
+    # --- window events ----------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_files(files)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.loader.cancel()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Qt item models adapting core objects for views."""

@@ -1,0 +1,103 @@
+"""EventPaletteModel: the loaded data's events (count, unique actors, share of volume)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from funnel_gui.qt.mime import STEP_MIME, step_mime
+
+Index = QModelIndex | QPersistentModelIndex
+SHARE_ROLE = Qt.ItemDataRole.UserRole + 1  # 0..1 of the busiest event, for the volume bar
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class EventPaletteModel(QAbstractTableModel):
+    COLUMNS = ("Event", "Events", "Users")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, int, int]] = []
+        self._max_count = 1
+        self._first_seen: list[str] = []
+        self._last_seen: list[str] = []
+
+    def set_catalog(self, catalog: pd.DataFrame | None) -> None:
+        """Replace the events (a new file was loaded): a reset is right here."""
+        self.beginResetModel()
+        if catalog is None or catalog.empty:
+            self._rows, self._first_seen, self._last_seen = [], [], []
+        else:
+            self._rows = [
+                (str(e), int(c), int(a))
+                for e, c, a in zip(
+                    catalog["event"], catalog["count"], catalog["actors"], strict=True
+                )
+            ]
+            self._first_seen = [t.strftime("%Y-%m-%d %H:%M") for t in catalog["first_seen"]]
+            self._last_seen = [t.strftime("%Y-%m-%d %H:%M") for t in catalog["last_seen"]]
+        self._max_count = max((r[1] for r in self._rows), default=1) or 1
+        self.endResetModel()
+
+    def event_name(self, row: int) -> str:
+        return self._rows[row][0]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return ("Event name", "Number of events", "Distinct users who did it")[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        name, count, actors = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (name, f"{count:,}", f"{actors:,}")[col]
+        if role == SORT_ROLE:
+            return (name.lower(), count, actors)[col]
+        if role == SHARE_ROLE:
+            return count / self._max_count
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                f"{name}\n{count:,} events by {actors:,} users\n"
+                f"first {self._first_seen[index.row()]}, last {self._last_seen[index.row()]}"
+                " (UTC)\nDrag into the funnel to add it as a step."
+            )
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid():
+            base |= Qt.ItemFlag.ItemIsDragEnabled
+        return base
+
+    def mimeTypes(self) -> list[str]:
+        return [STEP_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return step_mime([self._rows[r][0] for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
