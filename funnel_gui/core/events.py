@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from funnel_gui.core.io.report import ImportReport, iso
+from funnel_gui.core.timefmt import iso
+
+if TYPE_CHECKING:
+    from funnel_gui.core.io.report import ImportReport
 
 PropertyKind = Literal["text", "number", "boolean", "time"]
 _TOP_VALUES = 10

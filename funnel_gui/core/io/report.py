@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from funnel_gui.core.io.mapping import ROLES, ColumnMapping
+from funnel_gui.core.timefmt import iso
 
 DROP_REASONS: dict[str, str] = {
     "malformed": "malformed row (wrong number of fields or broken JSON)",
@@ -16,10 +16,6 @@ DROP_REASONS: dict[str, str] = {
     "unparsable_time": "timestamp that is not a date or time",
     "not_an_event": "not an event (identify, group or alias call)",
 }
-
-
-def iso(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass

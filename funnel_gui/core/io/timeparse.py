@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 NAT = np.iinfo(np.int64).min
+_NS_PER_SECOND = 1_000_000_000
+_INT64_LIMIT = 9.2e18  # a little under 2**63, so float comparisons stay on the safe side
 
 _EPOCH_UNITS: tuple[tuple[float, str, int], ...] = (
     # (upper bound of |value|, unit name, nanoseconds per unit); bounds sit between
@@ -42,9 +45,11 @@ class ParsedTimes:
     naive: bool  # True when zone-less values were taken in `assume_tz`
 
 
-def parse_times(column: pa.ChunkedArray | pa.Array, assume_tz: str = "UTC") -> ParsedTimes:
+def parse_times(
+    column: pa.ChunkedArray[Any] | pa.Array[Any], assume_tz: str = "UTC"
+) -> ParsedTimes:
     """Parse one column; never raises on bad values, it reports them instead."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr: Any = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     missing = _missing_mask(arr)
@@ -52,20 +57,25 @@ def parse_times(column: pa.ChunkedArray | pa.Array, assume_tz: str = "UTC") -> P
     if pa.types.is_timestamp(kind):
         return _from_timestamp(arr, missing, assume_tz)
     if pa.types.is_date(kind):
-        ns = pc.cast(pc.cast(arr, pa.timestamp("s")), pa.timestamp("ns"))
-        return _from_timestamp(ns, missing, assume_tz, description="dates (midnight)")
+        # date32 counts days, date64 milliseconds; both are midnight UTC.
+        per = 86_400 * _NS_PER_SECOND if pa.types.is_date32(kind) else 1_000_000
+        raw = pc.cast(arr, pa.int32() if pa.types.is_date32(kind) else pa.int64())
+        ns = _localize(_scaled(pc.cast(raw, pa.int64()), per), assume_tz)
+        desc = f"dates (midnight) (no zone, taken as {assume_tz})"
+        return _result(ns, missing, desc, True)
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        return _from_numbers(pc.cast(arr, pa.float64()), arr, missing)
+        # Unsafe on purpose: floats only pick the unit; exact values take the int path.
+        return _from_numbers(pc.cast(arr, pa.float64(), safe=False), arr, missing)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _from_strings(arr, missing, assume_tz)
     ns = np.full(len(arr), NAT, dtype=np.int64)
     return ParsedTimes(ns, missing, ~missing, f"unsupported type {kind}", False)
 
 
-def _missing_mask(arr: pa.Array) -> np.ndarray:
+def _missing_mask(arr: Any) -> np.ndarray:
     mask = pc.is_null(arr)
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        mask = pc.or_(mask, pc.equal(pc.utf8_trim_whitespace(arr), ""))
+        mask = pc.or_(mask, pc.equal(pc.utf8_trim_whitespace(arr), pa.scalar("")))
     return np.asarray(mask.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -76,19 +86,32 @@ def _result(ns: np.ndarray, missing: np.ndarray, desc: str, naive: bool) -> Pars
     return ParsedTimes(ns, missing, unparsable, desc, naive)
 
 
-def _from_timestamp(
-    arr: pa.Array, missing: np.ndarray, assume_tz: str, description: str = "timestamps"
-) -> ParsedTimes:
+def _scaled(ints: Any, per: int) -> np.ndarray:
+    """int64 values times `per` nanoseconds; values that would overflow become NAT.
+
+    Arrow's own cast to nanoseconds raises on them instead (sentinels such as
+    0001-01-01 or 9999-12-31 in Parquet exports), which would fail the whole file.
+    """
+    vals = np.asarray(ints.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    valid = np.asarray(pc.is_valid(ints).to_numpy(zero_copy_only=False), dtype=bool)
+    limit = np.iinfo(np.int64).max // per
+    ok = valid & (vals > -limit) & (vals < limit)
+    out = np.full(len(vals), NAT, dtype=np.int64)
+    out[ok] = vals[ok] * per
+    return out
+
+
+def _from_timestamp(arr: Any, missing: np.ndarray, assume_tz: str) -> ParsedTimes:
     naive = arr.type.tz is None
-    ns_arr = pc.cast(arr, pa.timestamp("ns", tz=arr.type.tz))
-    ns = ns_arr.cast(pa.int64()).fill_null(NAT).to_numpy(zero_copy_only=False)
+    per = {"s": _NS_PER_SECOND, "ms": 1_000_000, "us": 1_000, "ns": 1}[arr.type.unit]
+    ns = _scaled(pc.cast(arr, pa.int64()), per)
     if naive:
         ns = _localize(ns, assume_tz)
     zone = f"no zone, taken as {assume_tz}" if naive else f"zone {arr.type.tz}"
-    return _result(np.asarray(ns, dtype=np.int64), missing, f"{description} ({zone})", naive)
+    return _result(np.asarray(ns, dtype=np.int64), missing, f"timestamps ({zone})", naive)
 
 
-def _from_numbers(values: pa.Array, original: pa.Array, missing: np.ndarray) -> ParsedTimes:
+def _from_numbers(values: Any, original: Any, missing: np.ndarray) -> ParsedTimes:
     nums = values.fill_null(np.nan).to_numpy(zero_copy_only=False).astype(np.float64)
     finite = np.isfinite(nums)
     if not finite.any():
@@ -100,17 +123,18 @@ def _from_numbers(values: pa.Array, original: pa.Array, missing: np.ndarray) -> 
     median = float(np.median(np.abs(sample)))
     unit, scale = next((name, ns) for bound, name, ns in _EPOCH_UNITS if median < bound)
     ns = np.full(len(nums), NAT, dtype=np.int64)
+    # An outlier far beyond the unit's range is not a time: NAT, not an overflowed number.
+    in_range = finite & (np.abs(nums) < _INT64_LIMIT / scale)
     if pa.types.is_integer(original.type) or _all_integral(sample):
         # Integer path keeps nanosecond exactness: float64 cannot hold 19-digit values.
-        ints = (
-            pc.cast(original, pa.int64(), safe=False)
-            if not pa.types.is_integer(original.type)
-            else pc.cast(original, pa.int64())
-        )
+        try:
+            ints = pc.cast(original, pa.int64(), safe=pa.types.is_integer(original.type))
+        except pa.ArrowInvalid:  # uint64 beyond int64: those values are out of range anyway
+            ints = pc.cast(original, pa.int64(), safe=False)
         ivals = ints.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-        ns[finite] = ivals[finite] * scale
+        ns[in_range] = ivals[in_range] * scale
     else:
-        ns[finite] = np.round(nums[finite] * scale).astype(np.int64)
+        ns[in_range] = np.round(nums[in_range] * scale).astype(np.int64)
     return _result(ns, missing, f"epoch {unit}", False)
 
 
@@ -140,11 +164,12 @@ def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedT
         if int(pc.sum(pc.and_(compact, present)).as_py() or 0) == n_present:
             return _from_compact_dates(trimmed, missing)
         cleaned = pc.if_else(present, trimmed, pa.scalar(None, pa.string()))
-        if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
-            return _from_numbers(
-                pc.cast(cleaned, pa.float64()), pc.cast(cleaned, pa.int64()), missing
-            )
         floats = pc.cast(cleaned, pa.float64())
+        if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
+            try:
+                return _from_numbers(floats, pc.cast(cleaned, pa.int64()), missing)
+            except pa.ArrowInvalid:
+                pass  # more than 19 digits: not an epoch time in any unit
         return _from_numbers(floats, floats, missing)
     return _from_iso_strings(trimmed, missing, assume_tz)
 
@@ -219,12 +244,14 @@ def _to_datetime(series: pd.Series, fmt: str, utc: bool) -> pd.Series:
         # pandas raises (rather than coerces) on some mixes, e.g. values with and
         # without a zone ("Mixed timezones detected"): parse one value at a time.
         parsed = pd.Series([_one_datetime(v, fmt, utc) for v in series], dtype="datetime64[ns]")
-    if utc or isinstance(parsed.dtype, pd.DatetimeTZDtype):
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
     return parsed
 
 
-def _one_datetime(value: object, fmt: str, utc: bool) -> pd.Timestamp | None:
+def _one_datetime(value: str | None, fmt: str, utc: bool) -> pd.Timestamp | None:
+    if value is None:
+        return None
     try:
         stamp = pd.to_datetime(value, errors="coerce", format=fmt, utc=utc)
     except (ValueError, TypeError, OverflowError):

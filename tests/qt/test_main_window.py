@@ -1,0 +1,116 @@
+"""The window loads data off the GUI thread, shows it, reports failures and takes drops."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from funnel_gui.qt.main_window import MainWindow
+from funnel_gui.resources import demo_data_path
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def _write_events(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["user_id", "event_name", "event_time"])
+        writer.writerows(rows)
+    return path
+
+
+def test_empty_window_invites_to_open(window: MainWindow) -> None:
+    assert window.centre.currentWidget() is window.centre.empty
+    assert window.palette_panel.model.rowCount() == 0
+    assert not window.act_report.isEnabled()
+
+
+def test_loading_fills_palette_and_status(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write_events(
+        tmp_path / "shop.csv",
+        [
+            ("u1", "view", "2026-01-01T10:00:00Z"),
+            ("u1", "buy", "2026-01-01T10:05:00Z"),
+            ("u2", "view", "2026-01-02T09:00:00Z"),
+            ("", "view", "2026-01-02T09:00:00Z"),  # no actor: dropped and flagged
+        ],
+    )
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=20000):
+        window.open_files([str(path)])
+    model = window.palette_panel.model
+    rows = {model.event_name(r): r for r in range(model.rowCount())}
+    assert set(rows) == {"view", "buy"}
+    assert model.index(rows["view"], 1).data() == "2"
+    assert model.index(rows["view"], 2).data() == "2"
+    assert window.centre.currentWidget() is window.centre.overview
+    assert "3 events" in window.status_label.text()
+    assert window.warning_button.isVisibleTo(window)
+    assert "1 rows not loaded" in window.warning_button.text()
+    assert "shop.csv" in window.windowTitle()
+
+
+def test_failure_is_reported_not_raised(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "report.csv"
+    bad.write_text("Month,Revenue\nFeb,FALSE\nMar,TRUE\n")
+    with qtbot.waitSignal(window.sig_load_failed, timeout=20000) as blocker:
+        window.open_files([str(bad)])
+    assert "does not look like an event log" in blocker.args[0]
+    assert window.table is None
+    assert not window.progress.isVisibleTo(window)
+
+
+def test_new_load_supersedes_running_one(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = _write_events(tmp_path / "first.csv", [("a", "x", "2026-01-01T00:00:00Z")])
+    second = _write_events(tmp_path / "second.csv", [("b", "y", "2026-01-01T00:00:00Z")])
+    loaded: list[object] = []
+    window.sig_table_loaded.connect(loaded.append)
+    window.open_files([str(first)])
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=20000):
+        window.open_files([str(second)])
+    qtbot.waitUntil(lambda: window.loader._pool.activeThreadCount() == 0, timeout=20000)
+    QApplication.processEvents()
+    assert len(loaded) == 1, "only the latest request is delivered"
+    assert window.palette_panel.model.event_name(0) == "y"
+
+
+def test_cancel_stops_the_load(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.loader.sig_cancelled, timeout=5000):
+        window.open_files([str(demo_data_path())])
+        window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.loader._pool.activeThreadCount() == 0, timeout=20000)
+    QApplication.processEvents()
+    assert window.table is None
+    assert not window.cancel_button.isVisibleTo(window)
+
+
+def test_dropping_files_on_the_window_opens_them(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write_events(tmp_path / "dropped.csv", [("a", "signup", "2026-01-01T00:00:00Z")])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=20000):
+        window.dropEvent(event)
+    assert window.palette_panel.model.event_name(0) == "signup"
+
+
+def test_screenshot_with_demo_data(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1440, 900)
+    window.show()
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=30000):
+        window.open_demo()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    out = SCREENSHOTS / "main_window_demo.png"
+    assert window.grab().save(str(out))
+    assert out.stat().st_size > 10_000
+    cards = window.centre.overview.cards
+    assert cards["actors"].value.text() == f"{window.table.n_actors:,}"  # type: ignore[union-attr]
