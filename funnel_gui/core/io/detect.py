@@ -82,7 +82,19 @@ def _generic(sample: pa.Table) -> Detection:
         if c not in candidates["time"] and _TIMEISH.search(c) and _parses_as_time(sample[c]):
             candidates["time"].append(c)
     candidates["event"] = [c for c in candidates["event"] if _looks_like_names(sample[c])]
-    candidates["actor"] = [c for c in candidates["actor"] if _varies(sample[c])]
+    named_actors = candidates["actor"]
+    candidates["actor"] = [c for c in named_actors if _varies(sample[c])]
+    if not candidates["actor"]:
+        # One person's export: a column named like a user id with a single value is still
+        # the actor (a constant column only loses when another one varies).
+        single = [c for c in named_actors if sample[c].null_count < len(sample[c])]
+        if single:
+            value = sample[single[0]].drop_null()[0].as_py()
+            notes.append(
+                f"Every row has the same {single[0]} ({value}): the file holds the events "
+                "of a single actor."
+            )
+            candidates["actor"] = single[:1]
     chosen: dict[str, tuple[str, ...]] = {}
     used: set[str] = set()
     for role in ("actor", "time", "event", "session"):

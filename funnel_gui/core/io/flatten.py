@@ -142,7 +142,7 @@ def _is_json_text(name: str, arr: pa.Array) -> bool:
 
 
 def _flatten_json_text(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
-    # A blank value ("" is how PostHog writes absent person properties) is an empty object;
+    # A blank value (e.g. "" person properties on an event without a person) is no object;
     # left as an empty line, the JSON reader would skip it and shift every later row.
     blank = pc.or_(pc.is_null(arr), pc.equal(pc.utf8_trim_whitespace(arr), pa.scalar("")))
     lines = pc.if_else(blank, "{}", pc.replace_substring(arr, "\n", " "))

@@ -281,17 +281,40 @@ def _read_json_document(source: RawSource) -> ReadResult:
     records = _records_in(doc)
     if records is None:
         raise ImportFailed(
-            f"{source.name} is JSON, but not a list of events: expected an array of objects "
-            '(or an object holding one under a key such as "data" or "events").'
+            f"{source.name} is JSON ({_describe_json(doc)}), but not a list of events: "
+            "expected an array of objects (or an object holding one under a key such as "
+            '"data" or "events").'
         )
     if not records:
         raise ImportFailed(f"{source.name} is a JSON array with no events in it.")
     skipped = [r for r in records if not isinstance(r, dict)]
     objects = [r for r in records if isinstance(r, dict)]
     if not objects:
-        raise ImportFailed(f"{source.name} is a JSON array, but none of its items is an object.")
+        kinds = sorted({_JSON_KINDS.get(type(r), type(r).__name__) for r in records})
+        raise ImportFailed(
+            f"{source.name} is a JSON array of {len(records):,} items ({', '.join(kinds)}), "
+            "but none of them is an object, so there are no events to read."
+        )
     examples = [f"{source.name}: item is {type(r).__name__}, not an object" for r in skipped[:5]]
     return ReadResult(records_to_table(objects), len(skipped), examples)
+
+
+_JSON_KINDS: dict[type, str] = {
+    str: "text",
+    int: "numbers",
+    float: "numbers",
+    bool: "true/false",
+    list: "arrays",
+    type(None): "nulls",
+}
+
+
+def _describe_json(doc: Any) -> str:
+    if isinstance(doc, dict):
+        keys = list(doc)
+        shown = ", ".join(keys[:10]) + (f" and {len(keys) - 10} more" if len(keys) > 10 else "")
+        return f"an object with the keys {shown}" if keys else "an empty object"
+    return "a single value"
 
 
 def _records_in(doc: Any) -> list[Any] | None:

@@ -192,7 +192,7 @@ def duplicate_mask(
     for i, col in enumerate(columns):
         frame[f"c{i}"] = decoded(col.take(take)).to_pandas()
     df = pd.DataFrame(frame)
-    dup = df.duplicated(keep="first").to_numpy()
+    dup = df.duplicated(keep="first").to_numpy().copy()  # pandas 3 hands out read-only views
     if require_first and columns:
         dup &= df["c0"].notna().to_numpy()
     result[idx] = dup

@@ -82,64 +82,102 @@ def write_delimited(
 
 # --- GA4 BigQuery export (EXPORT_FORMATS §1) ------------------------------------------
 
-_GA4_VALUE = pa.struct([
-    ("string_value", pa.string()),
-    ("int_value", pa.int64()),
-    ("float_value", pa.float64()),
-    ("double_value", pa.float64()),
-])
+_GA4_VALUE = pa.struct(
+    [
+        ("string_value", pa.string()),
+        ("int_value", pa.int64()),
+        ("float_value", pa.float64()),
+        ("double_value", pa.float64()),
+    ]
+)
 _GA4_USER_VALUE = pa.struct([*_GA4_VALUE, ("set_timestamp_micros", pa.int64())])
-_GA4_ITEM = pa.struct([
-    ("item_id", pa.string()),
-    ("item_name", pa.string()),
-    ("item_brand", pa.string()),
-    ("item_category", pa.string()),
-    ("price", pa.float64()),
-    ("quantity", pa.int64()),
-])
-GA4_SCHEMA = pa.schema([
-    ("event_date", pa.string()),
-    ("event_timestamp", pa.int64()),
-    ("event_name", pa.string()),
-    ("event_params", pa.list_(pa.struct([("key", pa.string()), ("value", _GA4_VALUE)]))),
-    ("event_previous_timestamp", pa.int64()),
-    ("event_value_in_usd", pa.float64()),
-    ("event_bundle_sequence_id", pa.int64()),
-    ("user_id", pa.string()),
-    ("user_pseudo_id", pa.string()),
-    ("privacy_info", pa.struct([
-        ("analytics_storage", pa.string()),
-        ("ads_storage", pa.string()),
-        ("uses_transient_token", pa.string()),
-    ])),
-    ("user_properties", pa.list_(pa.struct([("key", pa.string()),
-                                            ("value", _GA4_USER_VALUE)]))),
-    ("user_first_touch_timestamp", pa.int64()),
-    ("device", pa.struct([
-        ("category", pa.string()),
-        ("mobile_brand_name", pa.string()),
-        ("mobile_model_name", pa.string()),
-        ("operating_system", pa.string()),
-        ("language", pa.string()),
-        ("web_info", pa.struct([("browser", pa.string()), ("browser_version", pa.string())])),
-    ])),
-    ("geo", pa.struct([
-        ("continent", pa.string()),
-        ("country", pa.string()),
-        ("region", pa.string()),
-        ("city", pa.string()),
-    ])),
-    ("traffic_source", pa.struct([
-        ("name", pa.string()), ("medium", pa.string()), ("source", pa.string()),
-    ])),
-    ("stream_id", pa.string()),
-    ("platform", pa.string()),
-    ("ecommerce", pa.struct([
-        ("transaction_id", pa.string()),
-        ("purchase_revenue", pa.float64()),
-    ])),
-    ("items", pa.list_(_GA4_ITEM)),
-])
+_GA4_ITEM = pa.struct(
+    [
+        ("item_id", pa.string()),
+        ("item_name", pa.string()),
+        ("item_brand", pa.string()),
+        ("item_category", pa.string()),
+        ("price", pa.float64()),
+        ("quantity", pa.int64()),
+    ]
+)
+GA4_SCHEMA = pa.schema(
+    [
+        ("event_date", pa.string()),
+        ("event_timestamp", pa.int64()),
+        ("event_name", pa.string()),
+        ("event_params", pa.list_(pa.struct([("key", pa.string()), ("value", _GA4_VALUE)]))),
+        ("event_previous_timestamp", pa.int64()),
+        ("event_value_in_usd", pa.float64()),
+        ("event_bundle_sequence_id", pa.int64()),
+        ("user_id", pa.string()),
+        ("user_pseudo_id", pa.string()),
+        (
+            "privacy_info",
+            pa.struct(
+                [
+                    ("analytics_storage", pa.string()),
+                    ("ads_storage", pa.string()),
+                    ("uses_transient_token", pa.string()),
+                ]
+            ),
+        ),
+        (
+            "user_properties",
+            pa.list_(pa.struct([("key", pa.string()), ("value", _GA4_USER_VALUE)])),
+        ),
+        ("user_first_touch_timestamp", pa.int64()),
+        (
+            "device",
+            pa.struct(
+                [
+                    ("category", pa.string()),
+                    ("mobile_brand_name", pa.string()),
+                    ("mobile_model_name", pa.string()),
+                    ("operating_system", pa.string()),
+                    ("language", pa.string()),
+                    (
+                        "web_info",
+                        pa.struct([("browser", pa.string()), ("browser_version", pa.string())]),
+                    ),
+                ]
+            ),
+        ),
+        (
+            "geo",
+            pa.struct(
+                [
+                    ("continent", pa.string()),
+                    ("country", pa.string()),
+                    ("region", pa.string()),
+                    ("city", pa.string()),
+                ]
+            ),
+        ),
+        (
+            "traffic_source",
+            pa.struct(
+                [
+                    ("name", pa.string()),
+                    ("medium", pa.string()),
+                    ("source", pa.string()),
+                ]
+            ),
+        ),
+        ("stream_id", pa.string()),
+        ("platform", pa.string()),
+        (
+            "ecommerce",
+            pa.struct(
+                [
+                    ("transaction_id", pa.string()),
+                    ("purchase_revenue", pa.float64()),
+                ]
+            ),
+        ),
+        ("items", pa.list_(_GA4_ITEM)),
+    ]
+)
 
 
 def ga4_param(
@@ -150,13 +188,26 @@ def ga4_param(
     double: float | None = None,
 ) -> Record:
     """One `event_params` entry; all four value slots present, the unused ones null."""
-    return {"key": key, "value": {"string_value": string, "int_value": int_,
-                                  "float_value": None, "double_value": double}}
+    return {
+        "key": key,
+        "value": {
+            "string_value": string,
+            "int_value": int_,
+            "float_value": None,
+            "double_value": double,
+        },
+    }
 
 
 def ga4_item(item_id: str, name: str, price: float, quantity: int = 1) -> Record:
-    return {"item_id": item_id, "item_name": name, "item_brand": "Google",
-            "item_category": "Apparel", "price": price, "quantity": quantity}
+    return {
+        "item_id": item_id,
+        "item_name": name,
+        "item_brand": "Google",
+        "item_category": "Apparel",
+        "price": price,
+        "quantity": quantity,
+    }
 
 
 def ga4_event(
@@ -171,7 +222,7 @@ def ga4_event(
     country: str = "United States",
     source: str = "(direct)",
     items: Sequence[Record] = (),
-    user_properties: Sequence[tuple[str, str]] = (),
+    user_properties: Sequence[tuple[str, str | None]] = (),
     transaction_id: str | None = None,
 ) -> Record:
     """A GA4 event row with Python ints for INT64 fields (see `bigquery_json`)."""
@@ -191,12 +242,22 @@ def ga4_event(
         "event_bundle_sequence_id": 1_234_567,
         "user_id": user_id,
         "user_pseudo_id": pseudo_id,
-        "privacy_info": {"analytics_storage": None, "ads_storage": None,
-                         "uses_transient_token": "No"},
+        "privacy_info": {
+            "analytics_storage": None,
+            "ads_storage": None,
+            "uses_transient_token": "No",
+        },
         "user_properties": [
-            {"key": key, "value": {"string_value": value, "int_value": None,
-                                   "float_value": None, "double_value": None,
-                                   "set_timestamp_micros": ts_us}}
+            {
+                "key": key,
+                "value": {
+                    "string_value": value,
+                    "int_value": None,
+                    "float_value": None,
+                    "double_value": None,
+                    "set_timestamp_micros": ts_us,
+                },
+            }
             for key, value in user_properties
         ],
         "user_first_touch_timestamp": 1_611_700_000_000_000,
@@ -208,8 +269,12 @@ def ga4_event(
             "language": "en-us",
             "web_info": {"browser": "Chrome", "browser_version": "87.0"},
         },
-        "geo": {"continent": "Americas", "country": country, "region": "(not set)",
-                "city": "(not set)"},
+        "geo": {
+            "continent": "Americas",
+            "country": country,
+            "region": "(not set)",
+            "city": "(not set)",
+        },
         "traffic_source": {"name": "(direct)", "medium": "(none)", "source": source},
         "stream_id": "2100450278",
         "platform": "WEB",
@@ -311,18 +376,20 @@ def mixpanel_event(
 
 # --- PostHog (EXPORT_FORMATS §5) --------------------------------------------------------
 
-POSTHOG_BATCH_SCHEMA = pa.schema([
-    ("uuid", pa.string()),
-    ("event", pa.string()),
-    ("distinct_id", pa.string()),
-    ("person_id", pa.string()),
-    ("properties", pa.string()),
-    ("person_properties", pa.string()),
-    ("elements_chain", pa.string()),
-    ("timestamp", pa.timestamp("us", tz="UTC")),
-    ("created_at", pa.timestamp("us", tz="UTC")),
-    ("team_id", pa.int64()),
-])
+POSTHOG_BATCH_SCHEMA = pa.schema(
+    [
+        ("uuid", pa.string()),
+        ("event", pa.string()),
+        ("distinct_id", pa.string()),
+        ("person_id", pa.string()),
+        ("properties", pa.string()),
+        ("person_properties", pa.string()),
+        ("elements_chain", pa.string()),
+        ("timestamp", pa.timestamp("us", tz="UTC")),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("team_id", pa.int64()),
+    ]
+)
 
 
 def posthog_batch_event(
@@ -342,13 +409,15 @@ def posthog_batch_event(
         "event": event,
         "distinct_id": distinct_id,
         "person_id": person_id,
-        "properties": json.dumps({
-            "$browser": browser,
-            "$current_url": url,
-            "$lib": "web",
-            "$session_id": session_id,
-            "$screen_width": 1440,
-        }),
+        "properties": json.dumps(
+            {
+                "$browser": browser,
+                "$current_url": url,
+                "$lib": "web",
+                "$session_id": session_id,
+                "$screen_width": 1440,
+            }
+        ),
         "person_properties": json.dumps({"email": f"{distinct_id}@example.com"}),
         "elements_chain": "",
         "timestamp": timestamp,
