@@ -109,7 +109,9 @@ def _generic(sample: pa.Table) -> Detection:
                 f"picked {options[0]}."
             )
     mapping = ColumnMapping(
-        actor=chosen["actor"], event=chosen["event"], time=chosen["time"],
+        actor=chosen["actor"],
+        event=chosen["event"],
+        time=chosen["time"],
         session=chosen["session"],
     )
     confidence = _generic_confidence(mapping, candidates, notes)
@@ -241,3 +243,17 @@ def _numeric_text(column: pa.ChunkedArray) -> bool:
     if len(values) == 0 or not pa.types.is_string(values.type):
         return False
     return bool(pc.all(pc.match_substring_regex(values, r"^\s*-?[\d.,]+\s*$")).as_py())
+
+
+def unreadable_time_columns(table: pa.Table) -> list[tuple[str, str]]:
+    """Columns named like a time whose values are not times, with one example value each:
+    the message for a file without a usable time should point at them."""
+    sample = table.slice(0, _SAMPLE_ROWS)
+    named = _name_candidates(sample.column_names, "time")
+    named += [c for c in sample.column_names if c not in named and _TIMEISH.search(c)]
+    out = []
+    for col in named:
+        values = sample[col].drop_null()
+        if len(values) and not _parses_as_time(sample[col]):
+            out.append((col, str(values[0].as_py())))
+    return out

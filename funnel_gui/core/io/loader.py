@@ -17,7 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.io.detect import detect, mappable_columns, property_renames
+from funnel_gui.core.io.detect import (
+    detect,
+    mappable_columns,
+    property_renames,
+    unreadable_time_columns,
+)
 from funnel_gui.core.io.errors import ImportFailed
 from funnel_gui.core.io.flatten import flatten_table
 from funnel_gui.core.io.mapping import ROLES, ColumnMapping, Detection
@@ -60,10 +65,13 @@ class RawImport:
 
     table: pa.Table
     sources: list[str]
-    source_rows: list[int]
+    source_rows: list[int]  # rows of each source that made it into `table`
     malformed: int = 0
     malformed_examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Per source, 1-based positions of rows skipped as malformed: table rows after them
+    # sit further down the file than their index says.
+    malformed_rows: list[list[int]] = field(default_factory=list)
 
 
 def _step(progress: Progress | None, cancelled: Cancelled | None, at: float, msg: str) -> None:
@@ -87,7 +95,8 @@ def read_raw(
         table = flatten_table(result.table)
         tables.append(table)
         raw.sources.append(source.name)
-        raw.source_rows.append(table.num_rows + result.malformed)
+        raw.source_rows.append(table.num_rows)
+        raw.malformed_rows.append(sorted(result.malformed_rows))
         raw.malformed += result.malformed
         raw.malformed_examples.extend(result.malformed_examples)
         raw.notes.extend(result.notes)
@@ -166,6 +175,10 @@ def _prefixes_of(detection: Detection) -> tuple[tuple[str, str], ...]:
     return GENERIC_PREFIXES
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _column_list(columns: Sequence[str], limit: int = 25) -> str:
     shown = ", ".join(columns[:limit])
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
@@ -200,6 +213,12 @@ def _missing_roles_message(raw: RawImport, detection: Detection, missing: list[s
     for role in missing:
         cols = options.get(role, [])
         hint = ", ".join(cols[:8]) if cols else "none look suitable"
+        if role == "time" and not cols:
+            unreadable = unreadable_time_columns(raw.table)
+            hint += "".join(
+                f"; {col} is named like a time but holds values such as {_clip(example)!r}"
+                for col, example in unreadable[:3]
+            )
         hints.append(f"columns that could hold {_ROLE_WORDS[role]}: {hint}")
     found_text = f"It found {' and '.join(found)}, but no" if found else "It found no"
     resembles = "".join(f" {note}" for note in detection.notes if note.startswith("It resembles"))

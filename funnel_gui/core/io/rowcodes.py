@@ -201,11 +201,23 @@ def duplicate_mask(
 
 def drop_examples(mask: np.ndarray, raw: RawImport, limit: int = 5) -> list[str]:
     """Where the first few dropped rows sit: "file.csv: row 17" (data rows, 1-based)."""
-    rows = np.flatnonzero(mask)[:limit]
     starts = np.cumsum([0, *raw.source_rows])
     out = []
-    for r in rows:
+    for r in np.flatnonzero(mask)[:limit]:
         i = int(np.searchsorted(starts, r, side="right") - 1)
         i = min(max(i, 0), len(raw.sources) - 1)
-        out.append(f"{raw.sources[i]}: row {int(r - starts[i]) + 1}")
+        skipped = raw.malformed_rows[i] if i < len(raw.malformed_rows) else []
+        out.append(f"{raw.sources[i]}: row {file_row(int(r - starts[i]), skipped)}")
     return out
+
+
+def file_row(table_index: int, skipped_rows: list[int]) -> int:
+    """1-based row in the source of the table's `table_index`-th row of that source,
+    given the (sorted, 1-based) rows that were skipped as malformed."""
+    row = table_index + 1
+    for skipped in skipped_rows:
+        if skipped <= row:
+            row += 1
+        else:
+            break
+    return row

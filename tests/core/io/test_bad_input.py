@@ -208,11 +208,6 @@ def test_timestamps_that_never_parse_are_refused(tmp_path: Path) -> None:
     check_message(info.value, path.name, "user_id", "event", "timestamp")
 
 
-@pytest.mark.xfail(
-    reason="detect.py drops a time-named column whose values do not parse, so the message "
-    "says 'no column with a timestamp' without naming event_time or its values",
-    strict=True,
-)
 def test_unparsable_time_column_is_named_in_the_message(tmp_path: Path) -> None:
     path = _unparsable_times(tmp_path)
     with pytest.raises(ImportFailed) as info:
@@ -404,11 +399,6 @@ def test_ragged_row_is_counted_as_malformed(tmp_path: Path) -> None:
     assert examples[1].startswith(f"{path.name}: row 14")
 
 
-@pytest.mark.xfail(
-    reason="rowcodes.drop_examples numbers rows of the table after malformed rows were "
-    "skipped, so every location after a malformed row is one row too early",
-    strict=True,
-)
 def test_locations_after_a_malformed_row_still_point_at_the_right_row(tmp_path: Path) -> None:
     lines = ["user_id,event,event_time"]
     for n in range(1, 21):
@@ -424,11 +414,6 @@ def test_locations_after_a_malformed_row_still_point_at_the_right_row(tmp_path: 
     assert report.drop_examples["missing_actor"] == [f"{path.name}: row 15"]
 
 
-@pytest.mark.xfail(
-    reason="rowcodes.drop_examples offsets each file by rows read including malformed "
-    "ones, but the stacked table holds only the rows that parsed: wrong file and row",
-    strict=True,
-)
 def test_locations_in_the_second_file_after_malformed_rows_in_the_first(
     tmp_path: Path,
 ) -> None:
