@@ -38,12 +38,24 @@ KEY_VALUE_LISTS = frozenset({"event_params", "user_properties"})
 
 
 def flatten_table(table: pa.Table) -> pa.Table:
+    if not any(_needs_flattening(n, c.type) for n, c in zip(table.column_names, table.columns,
+                                                             strict=True)):
+        return table  # the common case (CSV, flat Parquet): no copies at all
     columns: dict[str, pa.Array] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
-        _flatten_into(columns, name, column.combine_chunks())
+        if _needs_flattening(name, column.type):
+            _flatten_into(columns, name, column.combine_chunks())
+        else:
+            columns[name] = column
     if not columns:
         return table
     return pa.table(columns)
+
+
+def _needs_flattening(name: str, kind: pa.DataType) -> bool:
+    nested = (pa.types.is_struct(kind) or pa.types.is_map(kind) or pa.types.is_list(kind)
+              or pa.types.is_large_list(kind) or pa.types.is_null(kind))
+    return nested or name.rsplit(".", 1)[-1] in JSON_TEXT_CONTAINERS
 
 
 def _flatten_into(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
@@ -62,6 +74,8 @@ def _flatten_into(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
         _flatten_list(out, name, arr)
     elif pa.types.is_null(kind):
         out[name] = pa.nulls(len(arr), pa.string())
+    elif pa.types.is_dictionary(kind) and _is_json_text(name, arr.dictionary_decode()):
+        _flatten_json_text(out, name, arr.dictionary_decode())
     elif _is_json_text(name, arr):
         _flatten_json_text(out, name, arr)
     else:

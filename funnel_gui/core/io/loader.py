@@ -8,6 +8,7 @@ overrides) and `build_event_table` (the table plus a mapping to events).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +30,8 @@ from funnel_gui.core.io.mapping import ROLES, ColumnMapping, Detection
 from funnel_gui.core.io.readers import read_source
 from funnel_gui.core.io.report import ImportReport
 from funnel_gui.core.io.rowcodes import (
+    Coded,
+    compact,
     drop_examples,
     duplicate_mask,
     encode,
@@ -282,33 +285,90 @@ def build_event_table(
     if raw.malformed:
         report.dropped["malformed"] = raw.malformed
         report.drop_examples["malformed"] = raw.malformed_examples[:5]
-    _step(progress, cancelled, 0.55, "Reading user ids and event names")
-    actor_text = text_column(table, mapping.actor, report)
-    event_text, not_event = _event_text(table, mapping, detection.profile)
-    _step(progress, cancelled, 0.62, "Parsing timestamps")
-    time_ns, time_missing, time_bad, report.time_description = _times(table, mapping, assume_tz)
+    _step(progress, cancelled, 0.55, "Reading user ids, event names and times")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        columns = _role_columns(pool, table, detection, assume_tz, report)
+        return _finish(raw, detection, report, columns, drop_exact_duplicates, progress, cancelled)
+
+
+def _finish(
+    raw: RawImport,
+    detection: Detection,
+    report: ImportReport,
+    columns: _RoleColumns,
+    drop_exact_duplicates: bool,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> EventTable:
+    report.time_description = columns.time_description
     reasons = {
-        "missing_actor": pc.is_null(actor_text).to_numpy(zero_copy_only=False),
-        "not_an_event": not_event,
-        "missing_event": pc.is_null(event_text).to_numpy(zero_copy_only=False),
-        "missing_time": time_missing,
-        "unparsable_time": time_bad,
+        "missing_actor": columns.actor.codes < 0,
+        "not_an_event": columns.not_event,
+        "missing_event": columns.event.codes < 0,
+        "missing_time": columns.time_missing,
+        "unparsable_time": columns.time_bad,
     }
     keep = _count_drops(reasons, raw, report)
     if not keep.any():
         raise ImportFailed(_nothing_kept_message(raw, report))
-    _step(progress, cancelled, 0.7, "Coding actors and events")
+    _step(progress, cancelled, 0.75, "Sorting events by user and time")
     return _assemble(
-        raw,
-        detection,
-        report,
-        keep,
-        actor_text,
-        event_text,
-        time_ns,
-        drop_exact_duplicates,
-        progress,
-        cancelled,
+        raw, detection, report, keep, columns, drop_exact_duplicates, progress, cancelled
+    )
+
+
+@dataclass
+class _RoleColumns:
+    """The role columns of every input row: codes (-1 = missing) and parsed times."""
+
+    actor: Coded
+    event: Coded
+    session: Future[Coded] | None  # not needed until rows are sorted: left running
+    event_ids: Future[Coded] | None
+    event_id_column: str | None
+    time_ns: np.ndarray
+    time_missing: np.ndarray
+    time_bad: np.ndarray
+    time_description: str
+    not_event: np.ndarray
+
+
+def _role_columns(
+    pool: ThreadPoolExecutor,
+    table: pa.Table,
+    detection: Detection,
+    assume_tz: str,
+    report: ImportReport,
+) -> _RoleColumns:
+    """Code actor, event, session and event id and parse times, two columns at a time.
+
+    Each is an independent pass over millions of values in Arrow or numpy, which release
+    the GIL, so two threads use both cores of a typical laptop.
+    """
+    mapping = detection.mapping
+    id_cols = [c for c in mapping.event_id if c in table.column_names]
+    actor = pool.submit(lambda: encode(text_column(table, mapping.actor, report)))
+    times = pool.submit(_times, table, mapping, assume_tz)
+    event_text, not_event = _event_text(table, mapping, detection.profile)
+    event = pool.submit(encode, event_text)
+    session = (
+        pool.submit(lambda: encode(text_column(table, mapping.session, None)))
+        if mapping.session
+        else None
+    )
+    ids = pool.submit(lambda: encode(text_column(table, (id_cols[0],), None))) if id_cols else None
+    time_ns, missing, bad, description = times.result()
+    return _RoleColumns(
+        actor=actor.result(),
+        event=event.result(),
+        session=session,
+        event_ids=ids,
+        event_id_column=id_cols[0] if id_cols else None,
+        time_ns=time_ns,
+        time_missing=missing,
+        time_bad=bad,
+        time_description=description,
+        not_event=not_event,
     )
 
 
@@ -378,36 +438,39 @@ def _assemble(
     detection: Detection,
     report: ImportReport,
     keep: np.ndarray,
-    actor_text: pa.Array,
-    event_text: pa.Array,
-    time_ns: np.ndarray,
+    columns: _RoleColumns,
     drop_exact: bool,
     progress: Progress | None,
     cancelled: Cancelled | None,
 ) -> EventTable:
     mapping = detection.mapping
     all_kept = bool(keep.all())
-    keep_idx = pa.array(np.flatnonzero(keep))
+    keep_idx = np.flatnonzero(keep)
 
-    def kept(arr: pa.Array) -> pa.Array:
-        return arr if all_kept else arr.take(keep_idx)
+    def kept(codes: np.ndarray) -> np.ndarray:
+        return codes if all_kept else codes[keep_idx]
 
-    actor, actor_ids = encode(kept(actor_text))
-    event, event_names = encode(kept(event_text))
-    time = time_ns if all_kept else time_ns[keep]
-    _step(progress, cancelled, 0.8, "Sorting events by user and time")
+    actor, actor_ids = compact(kept(columns.actor.codes), columns.actor.values)
+    event, event_names = compact(kept(columns.event.codes), columns.event.values)
+    time = kept(columns.time_ns)
     row = sort_order(actor, time)
     actor, event, time = actor[row], event[row], time[row]
     props = _property_table(raw.table, mapping, detection.property_renames)
-    props = props if all_kept or not props.num_columns else props.take(keep_idx)
+    if not all_kept and props.num_columns:
+        props = props.take(pa.array(keep_idx))
     _step(progress, cancelled, 0.9, "Looking for duplicates")
-    session_text = kept(text_column(raw.table, mapping.session, None)) if mapping.session else None
+    session_coded = columns.session.result() if columns.session is not None else None
+    session_codes = kept(session_coded.codes) if session_coded is not None else None
     remove = _duplicates(
-        raw, mapping, report, keep_idx, actor, event, time, row, props, session_text, drop_exact
+        report, columns, kept, actor, event, time, row, props, session_codes, drop_exact
     )
     if remove.any():
         actor, event, time, row = actor[~remove], event[~remove], time[~remove], row[~remove]
-    session, n_sessions = encode_sessions(session_text, mapping, actor, row)
+    session, n_sessions = (None, None)
+    if session_coded is not None and session_codes is not None:
+        session, n_sessions = encode_sessions(
+            Coded(session_codes, session_coded.values), mapping, actor, row
+        )
     report.rows_kept = len(time)
     report.actors = len(actor_ids)  # de-duplication keeps one copy: no actor is lost
     report.sessions = n_sessions
@@ -422,7 +485,7 @@ def _assemble(
         row=row,
         session=session,
         actor_ids=actor_ids,
-        event_names=tuple(event_names.to_pylist()),
+        event_names=tuple(str(v) for v in event_names.to_pylist()),
         properties=props,
         report=report,
         n_sessions=n_sessions,
@@ -430,32 +493,30 @@ def _assemble(
 
 
 def _duplicates(
-    raw: RawImport,
-    mapping: ColumnMapping,
     report: ImportReport,
-    keep_idx: pa.Array,
+    columns: _RoleColumns,
+    kept: Callable[[np.ndarray], np.ndarray],
     actor: np.ndarray,
     event: np.ndarray,
     time: np.ndarray,
     row: np.ndarray,
     props: pa.Table,
-    session: pa.Array | None,
+    session_codes: np.ndarray | None,
     drop_exact: bool,
 ) -> np.ndarray:
     """Rows (in sorted order) to remove: repeated event ids, and exact copies if asked."""
-    id_cols = [c for c in mapping.event_id if c in raw.table.column_names]
     remove = np.zeros(len(time), dtype=bool)
-    if id_cols:
-        ids = text_column(raw.table, (id_cols[0],), None)
-        ids = ids if len(keep_idx) == len(ids) else ids.take(keep_idx)
+    if columns.event_ids is not None:
+        ids = pa.array(kept(columns.event_ids.result().codes))
+        ids = pc.if_else(pc.less(ids, 0), pa.scalar(None, pa.int32()), ids)
         by_id = duplicate_mask(actor, time, event, row, [ids], require_first=True)
         report.duplicates_removed = int(by_id.sum())
-        report.duplicate_key = f"{id_cols[0]} (with actor, event and time)"
+        report.duplicate_key = f"{columns.event_id_column} (with actor, event and time)"
         remove |= by_id
-    columns = [_single_chunk(c) for c in props.columns]
-    if session is not None:
-        columns.append(session)
-    exact = duplicate_mask(actor, time, event, row, columns, require_first=False) & ~remove
+    others = [_single_chunk(c) for c in props.columns]
+    if session_codes is not None:
+        others.append(pa.array(session_codes))
+    exact = duplicate_mask(actor, time, event, row, others, require_first=False) & ~remove
     report.exact_duplicates = int(exact.sum())
     report.exact_duplicates_removed = drop_exact and report.exact_duplicates > 0
     if drop_exact:
