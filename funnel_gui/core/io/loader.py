@@ -255,6 +255,7 @@ def load_events(
     return build_event_table(
         raw,
         detection,
+        release_input=True,
         assume_tz=assume_tz,
         drop_exact_duplicates=drop_exact_duplicates,
         progress=progress,
@@ -270,8 +271,14 @@ def build_event_table(
     drop_exact_duplicates: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    release_input: bool = False,
 ) -> EventTable:
-    mapping, table = detection.mapping, raw.table
+    """Map, clean, code and sort `raw` into an EventTable.
+
+    With `release_input`, `raw.table` keeps only the property columns afterwards, so the
+    role columns' text (timestamps above all) is freed as soon as it has been parsed.
+    """
+    mapping = detection.mapping
     report = ImportReport(
         sources=raw.sources,
         profile=detection.profile,
@@ -279,20 +286,37 @@ def build_event_table(
         confidence=detection.confidence,
         mapping=mapping,
         timezone=assume_tz,
-        rows_read=table.num_rows + raw.malformed,
+        rows_read=raw.table.num_rows + raw.malformed,
         notes=[*raw.notes, *detection.notes],
     )
+    props = _property_table(raw.table, mapping, detection.property_renames)
+    roles = raw.table.select(_role_column_names(raw.table, detection))
+    if release_input:
+        raw.table = props
     if raw.malformed:
         report.dropped["malformed"] = raw.malformed
         report.drop_examples["malformed"] = raw.malformed_examples[:5]
     _step(progress, cancelled, 0.55, "Reading user ids, event names and times")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        columns = _role_columns(pool, table, detection, assume_tz, report)
-        return _finish(raw, detection, report, columns, drop_exact_duplicates, progress, cancelled)
+        columns = _role_columns(pool, roles, detection, assume_tz, report)
+        del roles  # the session and id tasks hold just their own columns
+        return _finish(
+            raw, props, detection, report, columns, drop_exact_duplicates, progress, cancelled
+        )
+
+
+def _role_column_names(table: pa.Table, detection: Detection) -> list[str]:
+    mapping = detection.mapping
+    wanted = [*mapping.actor, *mapping.event, *mapping.time, *mapping.session, *mapping.event_id]
+    if detection.profile == "segment":
+        wanted.append("type")
+    present = set(table.column_names)
+    return list(dict.fromkeys(c for c in wanted if c in present))
 
 
 def _finish(
     raw: RawImport,
+    props: pa.Table,
     detection: Detection,
     report: ImportReport,
     columns: _RoleColumns,
@@ -313,7 +337,15 @@ def _finish(
         raise ImportFailed(_nothing_kept_message(raw, report))
     _step(progress, cancelled, 0.75, "Sorting events by user and time")
     return _assemble(
-        raw, detection, report, keep, columns, drop_exact_duplicates, progress, cancelled
+        raw,
+        props,
+        detection,
+        report,
+        keep,
+        columns,
+        drop_exact_duplicates,
+        progress,
+        cancelled,
     )
 
 
@@ -351,12 +383,17 @@ def _role_columns(
     times = pool.submit(_times, table, mapping, assume_tz)
     event_text, not_event = _event_text(table, mapping, detection.profile)
     event = pool.submit(encode, event_text)
+    # Each late task gets a table of just its columns, so the rest can be freed early.
+    session_table = table.select(list(mapping.session))
     session = (
-        pool.submit(lambda: encode(text_column(table, mapping.session, None)))
+        pool.submit(lambda: encode(text_column(session_table, mapping.session, None)))
         if mapping.session
         else None
     )
-    ids = pool.submit(lambda: encode(text_column(table, (id_cols[0],), None))) if id_cols else None
+    id_table = table.select(id_cols[:1])
+    ids = (
+        pool.submit(lambda: encode(text_column(id_table, (id_cols[0],), None))) if id_cols else None
+    )
     time_ns, missing, bad, description = times.result()
     return _RoleColumns(
         actor=actor.result(),
@@ -435,6 +472,7 @@ def _nothing_kept_message(raw: RawImport, report: ImportReport) -> str:
 
 def _assemble(
     raw: RawImport,
+    props: pa.Table,
     detection: Detection,
     report: ImportReport,
     keep: np.ndarray,
@@ -455,7 +493,6 @@ def _assemble(
     time = kept(columns.time_ns)
     row = sort_order(actor, time)
     actor, event, time = actor[row], event[row], time[row]
-    props = _property_table(raw.table, mapping, detection.property_renames)
     if not all_kept and props.num_columns:
         props = props.take(pa.array(keep_idx))
     _step(progress, cancelled, 0.9, "Looking for duplicates")

@@ -193,7 +193,7 @@ def stable_order_of_codes(codes: np.ndarray) -> np.ndarray:
     n_groups = int(codes.max()) + 1 if len(codes) else 0
     try:
         # pandas' counting sort (what its groupby uses): 3x faster than numpy's sorts here.
-        from pandas._libs.algos import groupsort_indexer
+        from pandas._libs.algos import groupsort_indexer  # type: ignore[import-not-found]
 
         order, _ = groupsort_indexer(codes.astype(np.intp, copy=False), n_groups)
         return np.asarray(order, dtype=np.int64)

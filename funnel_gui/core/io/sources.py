@@ -45,7 +45,9 @@ class RawSource:
 
     def open(self) -> pa.NativeFile:
         if self.path is not None:
-            return pa.memory_map(str(self.path))
+            # Plain reads, not a memory map: the readers stream the file in blocks, and a
+            # map would keep every page of an 800 MB CSV resident until the read ends.
+            return pa.OSFile(str(self.path))
         assert self.data is not None
         return pa.BufferReader(self.data)
 

@@ -51,6 +51,11 @@ def parse_times(
     """Parse one column; never raises on bad values, it reports them instead."""
     if isinstance(column, pa.ChunkedArray) and pa.types.is_dictionary(column.type):
         column = column.unify_dictionaries()
+    if pa.types.is_string(column.type) and column.null_count == 0:
+        # Straight from the chunks: combining 10M strings first would copy ~300 MB.
+        fast = _whole_column_cast(column, np.zeros(len(column), dtype=bool), assume_tz)
+        if fast is not None:
+            return fast
     arr: Any = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_dictionary(arr.type):
         return _from_dictionary(arr, assume_tz)
@@ -201,7 +206,9 @@ def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedT
     return _from_iso_strings(trimmed, missing, assume_tz)
 
 
-def _whole_column_cast(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedTimes | None:
+def _whole_column_cast(
+    arr: pa.Array | pa.ChunkedArray, missing: np.ndarray, assume_tz: str
+) -> ParsedTimes | None:
     """Arrow's ISO 8601 cast of the whole column at once, when every value has a zone or
     none has: the usual case, and ~20x faster than sorting values out one by one."""
     if missing.any():
