@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 PropertyKind = Literal["text", "number", "boolean", "time"]
 _TOP_VALUES = 10
+_NS_PER_DAY = 86_400 * 1_000_000_000
 _FLOAT_TEXT = r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _BOOL_TEXT = {"true", "false"}
 
@@ -79,6 +80,24 @@ class EventTable:
         frame["last_seen"] = pd.to_datetime(last.reindex(range(n_events)).to_numpy(), utc=True)
         frame = frame[frame["count"] > 0]
         return frame.sort_values(["count", "event"], ascending=[False, True]).reset_index(drop=True)
+
+    @cached_property
+    def daily_volume(self) -> pd.DataFrame:
+        """Events and distinct actors per UTC day, every day of the span (gaps show as 0):
+        a missing day in an export is the first thing an analyst should see."""
+        columns = {"day": pd.Series(dtype="datetime64[ns, UTC]"), "events": [], "actors": []}
+        if len(self.time) == 0:
+            return pd.DataFrame(columns)
+        day = (self.time // _NS_PER_DAY).astype(np.int64)
+        first = int(day.min())
+        offset = day - first
+        n_days = int(offset.max()) + 1
+        events = np.bincount(offset, minlength=n_days)
+        # Rows are grouped by actor, so unique (actor, day) pairs need only a hash pass.
+        pairs = pd.unique(self.actor.astype(np.int64) * n_days + offset)
+        actors = np.bincount(pairs % n_days, minlength=n_days)
+        days = pd.to_datetime((first + np.arange(n_days)) * _NS_PER_DAY, utc=True)
+        return pd.DataFrame({"day": days, "events": events, "actors": actors})
 
     def property_kind(self, name: str) -> PropertyKind:
         return self._typed_property(name)[0]

@@ -114,3 +114,21 @@ def test_screenshot_with_demo_data(qtbot, window: MainWindow) -> None:  # type: 
     assert out.stat().st_size > 10_000
     cards = window.centre.overview.cards
     assert cards["actors"].value.text() == f"{window.table.n_actors:,}"  # type: ignore[union-attr]
+
+
+def test_daily_volume_chart_draws_the_core_counts(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = _write_events(
+        tmp_path / "gap.csv",
+        [
+            ("a", "view", "2026-02-01T10:00:00Z"),
+            ("b", "view", "2026-02-01T11:00:00Z"),
+            ("a", "view", "2026-02-03T09:00:00Z"),  # 02-02 has nothing
+        ],
+    )
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=20000):
+        window.open_files([str(path)])
+    chart = window.centre.overview.volume_chart
+    assert chart.heights.tolist() == [2.0, 0.0, 1.0]
+    assert "1 day(s) without any events" in chart.plotItem.titleLabel.text

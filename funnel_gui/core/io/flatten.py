@@ -38,8 +38,9 @@ KEY_VALUE_LISTS = frozenset({"event_params", "user_properties"})
 
 
 def flatten_table(table: pa.Table) -> pa.Table:
-    if not any(_needs_flattening(n, c.type) for n, c in zip(table.column_names, table.columns,
-                                                             strict=True)):
+    if not any(
+        _needs_flattening(n, c.type) for n, c in zip(table.column_names, table.columns, strict=True)
+    ):
         return table  # the common case (CSV, flat Parquet): no copies at all
     columns: dict[str, pa.Array] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
@@ -53,8 +54,13 @@ def flatten_table(table: pa.Table) -> pa.Table:
 
 
 def _needs_flattening(name: str, kind: pa.DataType) -> bool:
-    nested = (pa.types.is_struct(kind) or pa.types.is_map(kind) or pa.types.is_list(kind)
-              or pa.types.is_large_list(kind) or pa.types.is_null(kind))
+    nested = (
+        pa.types.is_struct(kind)
+        or pa.types.is_map(kind)
+        or pa.types.is_list(kind)
+        or pa.types.is_large_list(kind)
+        or pa.types.is_null(kind)
+    )
     return nested or name.rsplit(".", 1)[-1] in JSON_TEXT_CONTAINERS
 
 

@@ -75,7 +75,8 @@ def _read_parquet(source: RawSource) -> pa.Table:
     # Read repeated text (names, ids, categories) dictionary-encoded, straight from
     # Parquet's own dictionary pages: several times faster and leaner than plain strings.
     as_dictionary = [
-        f.name for f in schema
+        f.name
+        for f in schema
         if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
         and not _TIMEISH_NAME.search(f.name)
     ]
@@ -206,7 +207,7 @@ def _sniff_layout(name: str, head: bytes) -> _TextLayout:
     if not any(h.strip() for h in header):
         raise ImportFailed(f"{name} has an empty header row.")
     sample = tuple(
-        tuple(row) for row in csv.reader(body[1:_TYPE_SAMPLE_ROWS + 1], delimiter=delimiter)
+        tuple(row) for row in csv.reader(body[1 : _TYPE_SAMPLE_ROWS + 1], delimiter=delimiter)
     )
     return _TextLayout(delimiter, preamble, [h.strip() for h in header], '"' in text, sample)
 

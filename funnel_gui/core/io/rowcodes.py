@@ -37,6 +37,7 @@ def unify_chunks(column: pa.ChunkedArray) -> pa.DictionaryArray:
     dictionary once is 2x faster than Arrow's `unify_dictionaries`, which hashes every
     chunk's copy again.
     """
+
     def key(d: pa.Array) -> tuple[int, ...]:
         return (d.offset, len(d), *(b.address if b is not None else 0 for b in d.buffers()))
 

@@ -87,8 +87,9 @@ def _from_dictionary(arr: Any, assume_tz: str) -> ParsedTimes:
     safe = np.where(null, 0, codes)
     if len(values.ns) == 0:
         ns = np.full(len(codes), NAT, dtype=np.int64)
-        return ParsedTimes(ns, null, np.zeros(len(codes), dtype=bool), values.description,
-                           values.naive)
+        return ParsedTimes(
+            ns, null, np.zeros(len(codes), dtype=bool), values.description, values.naive
+        )
     ns = np.where(null, NAT, values.ns[safe])
     missing = null | values.missing[safe]
     unparsable = ~null & values.unparsable[safe]

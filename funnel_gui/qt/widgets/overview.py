@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.mapping import ROLES
 from funnel_gui.core.io.report import DROP_REASONS, ImportReport
+from funnel_gui.qt.charts.daily_volume import DailyVolumeChart
 
 FORMATS_TEXT = (
     "CSV, TSV, JSON, JSON lines and Parquet, plain or gzip/zip/zstd compressed, from GA4 "
@@ -94,6 +95,7 @@ class DataOverview(QWidget):
             grid.addWidget(card, 0, i)
         for column in range(len(self.cards)):
             grid.setColumnStretch(column, 2 if column == len(self.cards) - 1 else 1)
+        self.volume_chart = DailyVolumeChart()
         self.report_view = QTextBrowser()
         self.report_view.setObjectName("reportView")
         self.report_view.setOpenExternalLinks(False)
@@ -101,7 +103,8 @@ class DataOverview(QWidget):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(12)
         layout.addLayout(grid)
-        layout.addWidget(self.report_view, 1)
+        layout.addWidget(self.volume_chart, 2)
+        layout.addWidget(self.report_view, 3)
 
     def show_table(self, table: EventTable) -> None:
         report = table.report
@@ -111,6 +114,7 @@ class DataOverview(QWidget):
         self.cards["sessions"].value.setText(f"{sessions:,}" if sessions else "none")
         self.cards["distinct"].value.setText(f"{len(table.event_names):,}")
         self.cards["span"].value.setText(span_text(report.time_span))
+        self.volume_chart.set_volume(table.daily_volume)
         self.report_view.setHtml(report_html(report))
 
 
