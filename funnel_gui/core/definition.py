@@ -1,0 +1,151 @@
+"""FunnelDefinition: what a funnel is (FUNNEL_SEMANTICS §2), as immutable values.
+
+Reading and writing the `*.funnel.json` file format (§11) lives in
+`funnel_gui.core.funnel_file`; this module holds only the model and its rules.
+All durations are integer nanoseconds, like the event table's times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FilterOp = Literal["eq", "neq", "in", "not_in", "contains", "gt", "lt", "is_set", "not_set"]
+FILTER_OPS: tuple[FilterOp, ...] = (
+    "eq",
+    "neq",
+    "in",
+    "not_in",
+    "contains",
+    "gt",
+    "lt",
+    "is_set",
+    "not_set",
+)
+Order = Literal["sequential", "strict", "any"]
+Unit = Literal["actor", "session"]
+Kind = Literal["micro", "macro"]
+
+NS_PER_SECOND = 1_000_000_000
+DEFAULT_WINDOW_NS = 7 * 86_400 * NS_PER_SECOND
+MAX_STEPS = 20
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A `where` condition on an event property (§2).
+
+    `value` is text for eq/neq/contains, a tuple of texts for in/not_in, a number for
+    gt/lt and None for is_set/not_set. A missing property fails every op but neq,
+    not_in and not_set; values compare as text except for gt/lt.
+    """
+
+    property: str
+    op: FilterOp
+    value: str | float | tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class EventMatcher:
+    """Matches an event whose name is one of `events` and for which every filter holds."""
+
+    events: tuple[str, ...]
+    where: tuple[Filter, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    events: tuple[str, ...]
+    label: str = ""
+    kind: Kind = "micro"
+    where: tuple[Filter, ...] = ()
+    max_gap_ns: int | None = None  # from the previous step's matched event
+    min_gap_ns: int | None = None
+
+    @property
+    def matcher(self) -> EventMatcher:
+        return EventMatcher(self.events, self.where)
+
+    @property
+    def display_label(self) -> str:
+        return self.label or " or ".join(self.events)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    events: tuple[str, ...]
+    between: tuple[int, int]  # 1-based step numbers a < b
+    where: tuple[Filter, ...] = ()
+
+    @property
+    def matcher(self) -> EventMatcher:
+        return EventMatcher(self.events, self.where)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    property: str
+    attribution: str = "first_step"  # "first_step", "last_step" or "step_N" (1-based N)
+
+    def step_number(self) -> int | None:
+        """N for "step_N" attribution, else None. (A method: `property` is a field here.)"""
+        return breakdown_step(self.attribution)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Bounds the step-1 event only (§2): `start_ns` inclusive, `end_ns` exclusive."""
+
+    start_ns: int | None = None
+    end_ns: int | None = None
+
+    def contains(self, ns: int) -> bool:
+        return (self.start_ns is None or ns >= self.start_ns) and (
+            self.end_ns is None or ns < self.end_ns
+        )
+
+
+@dataclass(frozen=True)
+class MicroConversion:
+    """An extra event matcher analysed by §9 but not part of the funnel's steps."""
+
+    events: tuple[str, ...]
+    label: str = ""
+    where: tuple[Filter, ...] = ()
+
+    @property
+    def matcher(self) -> EventMatcher:
+        return EventMatcher(self.events, self.where)
+
+    @property
+    def display_label(self) -> str:
+        return self.label or " or ".join(self.events)
+
+
+@dataclass(frozen=True)
+class FunnelDefinition:
+    steps: tuple[Step, ...]
+    name: str = ""
+    order: Order = "sequential"
+    window_ns: int = DEFAULT_WINDOW_NS
+    unit: Unit = "actor"
+    exclusions: tuple[Exclusion, ...] = ()
+    breakdown: Breakdown | None = None
+    date_range: DateRange | None = None
+    micro_conversions: tuple[MicroConversion, ...] = field(default=())
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.steps)
+
+
+def default_kinds(n_steps: int) -> tuple[Kind, ...]:
+    """§2: by default the last step is macro, the others micro."""
+    return tuple("macro" if i == n_steps - 1 else "micro" for i in range(n_steps))
+
+
+def breakdown_step(attribution: str) -> int | None:
+    """N for "step_N" attribution, else None."""
+    if attribution.startswith("step_"):
+        return int(attribution[5:])
+    return None
