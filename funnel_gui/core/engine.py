@@ -1,0 +1,247 @@
+"""compute(table, definition): every number of FUNNEL_SEMANTICS §3–§7, vectorised with numpy.
+
+The table's rows are arranged once per unit (actor, or actor+session), steps are
+matched as boolean masks, attempts are chained step by step for all units at once
+(`attempts.py`), and per-unit outcomes come from reductions over attempt runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from funnel_gui.core.attempts import (
+    NONE,
+    Attempts,
+    UnitFrame,
+    any_order_attempts,
+    sequential_attempts,
+    void_any_order,
+    void_by_exclusion,
+)
+from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.events import EventTable
+from funnel_gui.core.io.rowcodes import stable_order_of_codes
+from funnel_gui.core.matching import matcher_mask, property_text, unknown_events
+from funnel_gui.core.results import NAT, FunnelResult, UnitResults
+from funnel_gui.core.summary import summarise
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+
+
+class ComputeCancelled(Exception):
+    """The caller's cancel check turned true; no result."""
+
+
+class _Rows:
+    """The working rows: table positions ordered by unit, then time, then input order."""
+
+    def __init__(self, table: EventTable, unit: str) -> None:
+        if unit == "session" and table.session is not None:
+            valid = np.flatnonzero(table.session >= 0)
+            pair = table.actor[valid].astype(np.int64) * (int(table.session.max()) + 1)
+            pair += table.session[valid]
+            _, dense = np.unique(pair, return_inverse=True)
+            order = stable_order_of_codes(dense.astype(np.int64))
+            self.positions: np.ndarray | None = valid[order]
+            unit_ids = dense[order].astype(np.int64)
+        elif unit == "session":
+            self.positions, unit_ids = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        else:
+            self.positions, unit_ids = None, table.actor
+        n_units = int(unit_ids.max()) + 1 if len(unit_ids) else 0
+        ends = np.cumsum(np.bincount(unit_ids, minlength=n_units))
+        self.frame = UnitFrame(self.take(table.time), unit_ids, ends)
+        self.events = self.take(table.event)
+        first_row = np.concatenate(([0], ends[:-1])).astype(np.int64)
+        self.unit_actor = self.take(table.actor)[first_row] if n_units else first_row
+        self.unit_session = (
+            self.take(table.session)[first_row]
+            if unit == "session" and table.session is not None
+            else None
+        )
+
+    def take(self, values: np.ndarray) -> np.ndarray:
+        return values if self.positions is None else values[self.positions]
+
+    def table_rows(self, working: np.ndarray) -> np.ndarray:
+        return working if self.positions is None else self.positions[working]
+
+
+def compute(
+    table: EventTable,
+    definition: FunnelDefinition,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> FunnelResult:
+    def step(at: float, message: str) -> None:
+        if cancelled is not None and cancelled():
+            raise ComputeCancelled
+        if progress is not None:
+            progress(at, message)
+
+    step(0.0, "Arranging events")
+    rows = _Rows(table, definition.unit)
+    step(0.1, "Matching steps")
+    all_rows = rows.table_rows(np.arange(len(rows.events)))
+    masks = [matcher_mask(table, s.matcher, all_rows, rows.events) for s in definition.steps]
+    step(0.3, "Following attempts")
+    attempts = _attempts(rows.frame, masks, definition)
+    step(0.6, "Applying exclusions")
+    _apply_exclusions(table, rows, attempts, definition, all_rows)
+    step(0.7, "Summarising")
+    units = _unit_results(table, rows, attempts, definition)
+    warnings = [
+        f"No event named {name!r} in the data: steps using only it count 0."
+        for name in unknown_events(table, [s.matcher for s in definition.steps])
+    ]
+    last = int(table.time.max()) if len(table.time) else 0
+    result = summarise(definition, units, table.actor_ids, last, warnings)
+    step(1.0, "Done")
+    return result
+
+
+def _attempts(frame: UnitFrame, masks: list[np.ndarray], defn: FunnelDefinition) -> Attempts:
+    entry = np.ones(len(frame.time), dtype=bool)
+    if defn.date_range is not None:
+        if defn.date_range.start_ns is not None:
+            entry &= frame.time >= defn.date_range.start_ns
+        if defn.date_range.end_ns is not None:
+            entry &= frame.time < defn.date_range.end_ns
+    if defn.order == "any":
+        starts = np.flatnonzero(np.logical_or.reduce(masks) & entry)
+        return any_order_attempts(frame, masks, starts, window=defn.window_ns)
+    starts = np.flatnonzero(masks[0] & entry)
+    return sequential_attempts(
+        frame,
+        masks,
+        starts,
+        window=defn.window_ns,
+        strict=defn.order == "strict",
+        min_gaps=[s.min_gap_ns for s in defn.steps],
+        max_gaps=[s.max_gap_ns for s in defn.steps],
+    )
+
+
+def _apply_exclusions(
+    table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition, all_rows: np.ndarray
+) -> None:
+    for exclusion in defn.exclusions:
+        hits = np.flatnonzero(matcher_mask(table, exclusion.matcher, all_rows, rows.events))
+        if not len(hits):
+            continue
+        if defn.order == "any":
+            attempts.void |= void_any_order(rows.frame, attempts, hits)
+        else:
+            attempts.void |= void_by_exclusion(rows.frame, attempts, hits, exclusion.between)
+
+
+def _unit_results(
+    table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition
+) -> UnitResults:
+    """§3.4: furthest step over non-void attempts; reported = earliest reaching it."""
+    n_steps = defn.n_steps
+    att_unit = rows.frame.unit[attempts.start]
+    if not len(att_unit):
+        empty = np.zeros(0, dtype=np.int64)
+        return UnitResults(
+            empty,
+            None if rows.unit_session is None else empty,
+            empty,
+            empty.astype(bool),
+            empty.astype(bool),
+            np.zeros((0, n_steps), dtype=np.int64),
+            None if defn.breakdown is None else np.zeros(0, dtype=object),
+        )
+    first = np.flatnonzero(np.concatenate(([True], att_unit[1:] != att_unit[:-1])))
+    run = np.cumsum(np.isin(np.arange(len(att_unit)), first)) - 1  # attempt -> unit index
+    level = np.where(attempts.void, 0, attempts.level)
+    furthest = np.maximum.reduceat(level, first)
+    excluded = ~np.logical_or.reduceat(~attempts.void, first)
+    best = np.flatnonzero(~attempts.void & (level == furthest[run]))
+    reported = best[np.concatenate(([True], run[best][1:] != run[best][:-1]))]
+    rep_of_unit = np.full(len(first), NONE, dtype=np.int64)
+    rep_of_unit[run[reported]] = reported
+    positions = np.where(
+        rep_of_unit[None, :] != NONE, attempts.positions[:, np.maximum(rep_of_unit, 0)], NONE
+    )
+    step_time = np.where(positions != NONE, rows.frame.time[np.maximum(positions, 0)], NAT).T
+    if defn.order == "any":
+        step_time = _any_order_times(step_time, rows, attempts, rep_of_unit)
+    last = int(table.time.max())
+    window_end = attempts.window_end[np.maximum(rep_of_unit, 0)]
+    still_open = ~excluded & (furthest < n_steps) & (window_end > last)
+    units = att_unit[first]
+    breakdown = _breakdown(table, rows, defn, positions, furthest, excluded, attempts, rep_of_unit)
+    return UnitResults(
+        actor=rows.unit_actor[units].astype(np.int64),
+        session=None if rows.unit_session is None else rows.unit_session[units],
+        furthest=furthest.astype(np.int64),
+        excluded=excluded,
+        still_open=still_open,
+        step_time=np.ascontiguousarray(step_time),
+        breakdown=breakdown,
+    )
+
+
+def _any_order_times(
+    step_time: np.ndarray, rows: _Rows, attempts: Attempts, rep_of_unit: np.ndarray
+) -> np.ndarray:
+    """Any order has no per-step timings (§3.3); the entry event's time is step 1's."""
+    out = np.full_like(step_time, NAT)
+    has = rep_of_unit != NONE
+    out[has, 0] = rows.frame.time[attempts.start[rep_of_unit[has]]]
+    return out
+
+
+def _breakdown(
+    table: EventTable,
+    rows: _Rows,
+    defn: FunnelDefinition,
+    positions: np.ndarray,
+    furthest: np.ndarray,
+    excluded: np.ndarray,
+    attempts: Attempts,
+    rep_of_unit: np.ndarray,
+) -> np.ndarray | None:
+    """§5: the property on the reported attempt's step-1 / furthest / step-N event."""
+    if defn.breakdown is None:
+        return None
+    n_units = len(furthest)
+    if defn.order == "any":
+        entry = attempts.start[np.maximum(rep_of_unit, 0)]
+        pick = _any_order_pick(defn.breakdown.attribution, positions, entry)
+    else:
+        pick = _sequential_pick(defn.breakdown.attribution, positions, furthest)
+    prop = property_text(table, defn.breakdown.property)
+    values = np.full(n_units, "(none)", dtype=object)
+    reached = pick != NONE
+    if prop is not None and reached.any():
+        codes = prop.codes[rows.table_rows(pick[reached])]
+        names = np.array([*prop.values, "(none)"], dtype=object)
+        values[reached] = names[np.where(codes < 0, len(prop.values), codes)]
+    n = defn.breakdown.step_number()
+    if n is not None:
+        values[~reached] = "(not reached)"
+    values[excluded] = None
+    return values
+
+
+def _sequential_pick(attribution: str, positions: np.ndarray, furthest: np.ndarray) -> np.ndarray:
+    if attribution == "first_step":
+        return np.asarray(positions[0])
+    if attribution == "last_step":
+        last = np.maximum(furthest - 1, 0)
+        return np.asarray(positions[last, np.arange(positions.shape[1])])
+    n = int(attribution[5:])
+    return np.asarray(positions[n - 1])
+
+
+def _any_order_pick(attribution: str, positions: np.ndarray, entry: np.ndarray) -> np.ndarray:
+    if attribution == "first_step":
+        return entry
+    if attribution == "last_step":
+        return np.asarray(positions.max(axis=0))  # the latest matched event in the window
+    return np.asarray(positions[int(attribution[5:]) - 1])

@@ -1,0 +1,118 @@
+"""Which rows of an EventTable match an event matcher: names OR'd, `where` filters AND'd (§2).
+
+Property values compare as text, except `gt`/`lt`, which compare numbers and fail on
+values that are not numbers. A missing property fails every op but neq, not_in and
+not_set. Each property is decoded once per table and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from funnel_gui.core.definition import EventMatcher, Filter
+from funnel_gui.core.events import EventTable
+from funnel_gui.core.io.rowcodes import as_text
+
+_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+
+
+@dataclass(frozen=True)
+class PropertyText:
+    """A property as codes into its distinct text values, in the table's sorted row order."""
+
+    codes: np.ndarray  # int32, -1 = missing
+    values: list[str]
+    numbers: np.ndarray  # float64 per distinct value, NaN when not a number
+
+
+def property_text(table: EventTable, name: str) -> PropertyText | None:
+    """None when the table has no such property (every row is then 'missing')."""
+    cache: dict[str, PropertyText | None] = table.__dict__.setdefault("_text_cache", {})
+    if name not in cache:
+        cache[name] = _decode(table, name) if name in table.property_names else None
+    return cache[name]
+
+
+def _decode(table: EventTable, name: str) -> PropertyText:
+    column = table.properties[name]
+    text = as_text(column)
+    encoded = text if isinstance(text, pa.DictionaryArray) else pc.dictionary_encode(text)
+    input_codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    values = [str(v) for v in encoded.dictionary.to_pylist()]
+    numeric = pc.match_substring_regex(encoded.dictionary, _NUMBER).fill_null(False)
+    numbers = np.full(len(values), np.nan)
+    if len(values):
+        mask = np.asarray(numeric.to_numpy(zero_copy_only=False), dtype=bool)
+        as_float = pc.cast(
+            pc.utf8_trim_whitespace(encoded.dictionary.filter(numeric)), pa.float64()
+        )
+        numbers[mask] = as_float.to_numpy(zero_copy_only=False)
+    return PropertyText(input_codes[table.row], values, numbers)
+
+
+def filter_holds(prop: PropertyText | None, flt: Filter, rows: np.ndarray) -> np.ndarray:
+    """Whether `flt` holds on each of `rows` (positions in the table's row order)."""
+    missing_passes = flt.op in ("neq", "not_in", "not_set")
+    if prop is None:
+        return np.full(len(rows), missing_passes)
+    codes = prop.codes[rows]
+    per_value = _per_value(prop, flt)
+    holds = per_value[np.maximum(codes, 0)] if len(per_value) else np.zeros(len(rows), bool)
+    return np.where(codes < 0, missing_passes, holds)
+
+
+def _per_value(prop: PropertyText, flt: Filter) -> np.ndarray:
+    """The filter's outcome for each distinct value (evaluated once per value, not row)."""
+    values, op, target = prop.values, flt.op, flt.value
+    if op in ("is_set", "not_set"):
+        return np.full(len(values), op == "is_set")
+    if op in ("gt", "lt"):
+        bound = float(target) if isinstance(target, int | float) else np.nan
+        with np.errstate(invalid="ignore"):
+            out = prop.numbers > bound if op == "gt" else prop.numbers < bound
+        return np.asarray(out & ~np.isnan(prop.numbers), dtype=bool)
+    if op in ("in", "not_in"):
+        wanted = set(target) if isinstance(target, tuple) else {str(target)}
+        inside = np.array([v in wanted for v in values], dtype=bool)
+        return inside if op == "in" else ~inside
+    text = str(target)
+    if op == "contains":
+        return np.array([text in v for v in values], dtype=bool)
+    equal = np.array([v == text for v in values], dtype=bool)
+    return equal if op == "eq" else ~equal
+
+
+def matcher_mask(
+    table: EventTable, matcher: EventMatcher, rows: np.ndarray, events: np.ndarray
+) -> np.ndarray:
+    """Rows (given by position, with their event codes) that the matcher accepts."""
+    codes = [c for c in (table.event_code(name) for name in matcher.events) if c is not None]
+    mask = _event_in(events, codes)
+    for flt in matcher.where:
+        if not mask.any():
+            break
+        mask &= filter_holds(property_text(table, flt.property), flt, rows)
+    return mask
+
+
+def _event_in(events: np.ndarray, codes: Sequence[int]) -> np.ndarray:
+    if not codes:
+        return np.zeros(len(events), dtype=bool)
+    if len(codes) == 1:
+        return np.asarray(events == codes[0])
+    return np.isin(events, np.asarray(codes, dtype=events.dtype))
+
+
+def unknown_events(table: EventTable, matchers: Sequence[EventMatcher]) -> list[str]:
+    """Event names a definition mentions that the data does not have (a warning, §3)."""
+    seen: dict[str, None] = {}
+    for matcher in matchers:
+        for name in matcher.events:
+            if table.event_code(name) is None:
+                seen[name] = None
+    return list(seen)

@@ -1,0 +1,168 @@
+"""What a funnel computation returns (FUNNEL_SEMANTICS §3–§7): per step, per unit, per group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from funnel_gui.core.definition import FunnelDefinition
+
+NAT = np.iinfo(np.int64).min
+NS_PER_SECOND = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class TimingStats:
+    """Durations in seconds over the units that reached a step (§6)."""
+
+    n: int
+    median: float
+    mean: float
+    p25: float
+    p75: float
+    p90: float
+
+    @classmethod
+    def of(cls, durations_ns: np.ndarray) -> TimingStats | None:
+        if len(durations_ns) == 0:
+            return None
+        seconds = durations_ns.astype(np.float64) / NS_PER_SECOND
+        p25, median, p75, p90 = np.percentile(seconds, [25, 50, 75, 90])
+        return cls(
+            len(seconds), float(median), float(seconds.mean()), float(p25), float(p75), float(p90)
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "median": self.median,
+            "mean": self.mean,
+            "p25": self.p25,
+            "p75": self.p75,
+            "p90": self.p90,
+        }
+
+
+@dataclass(frozen=True)
+class StepResult:
+    number: int  # 1-based
+    label: str
+    kind: str
+    count: int
+    from_previous: float | None  # count_k / count_{k-1}; None for step 1 or 0/0
+    from_start: float | None  # count_k / count_1
+    drop_off: int  # count_{k-1} - count_k (0 for step 1)
+    drop_off_rate: float | None
+    still_open: int  # §7: reached k-1, not k, window still open
+    time_from_previous: TimingStats | None
+    time_to_convert: TimingStats | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "label": self.label,
+            "kind": self.kind,
+            "count": self.count,
+            "from_previous": self.from_previous,
+            "from_start": self.from_start,
+            "drop_off": self.drop_off,
+            "drop_off_rate": self.drop_off_rate,
+            "still_open": self.still_open,
+            "time_from_previous": (
+                self.time_from_previous.to_dict() if self.time_from_previous else None
+            ),
+            "time_to_convert": (self.time_to_convert.to_dict() if self.time_to_convert else None),
+        }
+
+
+@dataclass(frozen=True)
+class UnitResults:
+    """One entry per unit that entered the funnel (excluded ones included)."""
+
+    actor: np.ndarray  # actor code
+    session: np.ndarray | None  # session code (unit = session)
+    furthest: np.ndarray  # 0 when excluded
+    excluded: np.ndarray
+    still_open: np.ndarray
+    step_time: np.ndarray  # (n_units, n_steps) int64 ns of the reported attempt, NAT if not
+    breakdown: np.ndarray | None  # object array of group values
+
+
+@dataclass(frozen=True)
+class BreakdownGroup:
+    value: str
+    counts: list[int]
+
+
+@dataclass(frozen=True)
+class BreakdownResult:
+    property: str
+    attribution: str
+    groups: list[BreakdownGroup]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "property": self.property,
+            "attribution": self.attribution,
+            "groups": [{"value": g.value, "counts": g.counts} for g in self.groups],
+        }
+
+
+@dataclass
+class FunnelResult:
+    definition: FunnelDefinition
+    steps: list[StepResult]
+    units: UnitResults
+    actor_ids: Any  # pyarrow string array: actor code -> id
+    actors_entered: int
+    excluded: int
+    last_time_ns: int
+    breakdown: BreakdownResult | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return self.definition.unit
+
+    def steps_frame(self) -> pd.DataFrame:
+        rows = []
+        for s in self.steps:
+            row = s.to_dict()
+            for key in ("time_from_previous", "time_to_convert"):
+                stats = row.pop(key)
+                row[f"{key}_median_s"] = stats["median"] if stats else None
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def actors_frame(self) -> pd.DataFrame:
+        """One row per unit that entered: furthest step, matched times, group, flags."""
+        u = self.units
+        ids = self.actor_ids.take(u.actor).to_pylist() if len(u.actor) else []
+        frame: dict[str, Any] = {"actor": pd.Series(ids, dtype="string")}
+        if u.session is not None:
+            frame["session"] = u.session.astype(np.int64)
+        frame["furthest_step"] = u.furthest.astype(np.int64)
+        frame["excluded"] = u.excluded.astype(bool)
+        frame["still_open"] = u.still_open.astype(bool)
+        for k in range(self.definition.n_steps):
+            times = u.step_time[:, k] if len(u.actor) else np.zeros(0, dtype=np.int64)
+            frame[f"step_{k + 1}_time"] = pd.arrays.IntegerArray(
+                np.where(times == NAT, 0, times).astype(np.int64), times == NAT
+            )
+        if u.breakdown is not None:
+            frame["breakdown"] = pd.Series(u.breakdown, dtype="string")
+        return pd.DataFrame(frame)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.definition.name,
+            "unit": self.definition.unit,
+            "order": self.definition.order,
+            "actors_entered": self.actors_entered,
+            "excluded": self.excluded,
+            "steps": [s.to_dict() for s in self.steps],
+            "breakdown": self.breakdown.to_dict() if self.breakdown else None,
+            "warnings": list(self.warnings),
+        }

@@ -1,0 +1,86 @@
+"""From per-unit outcomes to the step table, timings and breakdown groups (§3.4–§7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.results import (
+    NAT,
+    BreakdownGroup,
+    BreakdownResult,
+    FunnelResult,
+    StepResult,
+    TimingStats,
+    UnitResults,
+)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def summarise(
+    defn: FunnelDefinition,
+    units: UnitResults,
+    actor_ids: Any,
+    last_time_ns: int,
+    warnings: list[str],
+) -> FunnelResult:
+    counted = ~units.excluded
+    counts = [int((counted & (units.furthest >= k)).sum()) for k in range(1, defn.n_steps + 1)]
+    steps = []
+    for k, step in enumerate(defn.steps):
+        prev = counts[k - 1] if k else counts[0]
+        drop = prev - counts[k] if k else 0
+        open_k = int((units.still_open & (units.furthest == k)).sum()) if k else 0
+        steps.append(
+            StepResult(
+                number=k + 1,
+                label=step.display_label,
+                kind=step.kind,
+                count=counts[k],
+                from_previous=_ratio(counts[k], prev) if k else None,
+                from_start=_ratio(counts[k], counts[0]),
+                drop_off=drop,
+                drop_off_rate=_ratio(drop, prev) if k else None,
+                still_open=open_k,
+                time_from_previous=_timing(units, k, k - 1) if k and defn.order != "any" else None,
+                time_to_convert=_timing(units, k, 0) if k and defn.order != "any" else None,
+            )
+        )
+    return FunnelResult(
+        definition=defn,
+        steps=steps,
+        units=units,
+        actor_ids=actor_ids,
+        actors_entered=len(units.furthest),
+        excluded=int(units.excluded.sum()),
+        last_time_ns=last_time_ns,
+        breakdown=_groups(defn, units, counted),
+        warnings=warnings,
+    )
+
+
+def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
+    times = units.step_time
+    reached = (times[:, k] != NAT) & ~units.excluded
+    return TimingStats.of(times[reached, k] - times[reached, since])
+
+
+def _groups(
+    defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
+) -> BreakdownResult | None:
+    if defn.breakdown is None or units.breakdown is None:
+        return None
+    values = units.breakdown[counted]
+    furthest = units.furthest[counted]
+    groups = []
+    for value in dict.fromkeys(values.tolist()):
+        member = values == value
+        counts = [int((member & (furthest >= k)).sum()) for k in range(1, defn.n_steps + 1)]
+        groups.append(BreakdownGroup(str(value), counts))
+    groups.sort(key=lambda g: (-g.counts[0], g.value))
+    return BreakdownResult(defn.breakdown.property, defn.breakdown.attribution, groups)
