@@ -81,21 +81,24 @@ def chain_step(
     `min_gap` after the previous step's event. Strict: the very next event of the unit,
     which must match (and respect `min_gap`).
     """
-    end = frame.end_of(previous)
     prev_time = frame.time[previous]
+    prev_unit = frame.unit[previous]
     if strict:
-        nxt = previous + 1
-        inside = nxt < end
-        safe = np.where(inside, nxt, previous)
-        ok = inside & step_mask[safe]
+        nxt = np.minimum(previous + 1, len(frame.time) - 1)
+        ok = (previous + 1 < len(frame.time)) & (frame.unit[nxt] == prev_unit) & step_mask[nxt]
         if min_gap:
-            ok &= frame.time[safe] >= prev_time + min_gap
+            ok &= frame.time[nxt] >= prev_time + min_gap
         return np.where(ok, nxt, NONE)
+    if not len(matches):
+        return np.full(len(previous), NONE, dtype=np.int64)
     lo = np.searchsorted(matches, previous, side="right")
-    hi = np.searchsorted(matches, end, side="left")
     if min_gap:
+        hi = np.searchsorted(matches, frame.end_of(previous), side="left")
         lo = first_at_time(frame.time[matches], lo, hi, prev_time + min_gap)
-    return np.where(lo < hi, matches[np.minimum(lo, len(matches) - 1)], NONE)
+    candidate = matches[np.minimum(lo, len(matches) - 1)]
+    # Rows are grouped by unit, so the next match belongs to this unit or to a later one.
+    ok = (lo < len(matches)) & (frame.unit[candidate] == prev_unit)
+    return np.where(ok, candidate, NONE)
 
 
 def sequential_attempts(

@@ -22,9 +22,15 @@ from funnel_gui.core.attempts import (
 )
 from funnel_gui.core.definition import FunnelDefinition
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.impact import (
+    ReportedAttempts,
+    macro_step,
+    micro_macro_impact,
+    micro_matchers,
+)
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
 from funnel_gui.core.matching import matcher_mask, property_text, unknown_events
-from funnel_gui.core.results import NAT, FunnelResult, UnitResults
+from funnel_gui.core.results import NAT, FunnelResult, MicroMacroResult, UnitResults
 from funnel_gui.core.summary import summarise
 
 Progress = Callable[[float, str], None]
@@ -92,15 +98,37 @@ def compute(
     step(0.6, "Applying exclusions")
     _apply_exclusions(table, rows, attempts, definition, all_rows)
     step(0.7, "Summarising")
-    units = _unit_results(table, rows, attempts, definition)
+    units, reported = _unit_results(table, rows, attempts, definition)
+    step(0.8, "Comparing micro and macro conversions")
+    impacts = _impacts(table, rows, reported, definition, all_rows)
     warnings = [
         f"No event named {name!r} in the data: steps using only it count 0."
         for name in unknown_events(table, [s.matcher for s in definition.steps])
     ]
     last = int(table.time.max()) if len(table.time) else 0
     result = summarise(definition, units, table.actor_ids, last, warnings)
+    result.micro_macro = impacts
     step(1.0, "Done")
     return result
+
+
+def _impacts(
+    table: EventTable,
+    rows: _Rows,
+    reported: ReportedAttempts,
+    defn: FunnelDefinition,
+    all_rows: np.ndarray,
+) -> list[MicroMacroResult]:
+    macro = macro_step(defn)
+    out = []
+    for label, matcher, on_path in micro_matchers(defn):
+        hits = np.flatnonzero(matcher_mask(table, matcher, all_rows, rows.events))
+        out.append(
+            micro_macro_impact(
+                rows.frame, reported, hits, label=label, macro=macro, on_path=on_path
+            )
+        )
+    return out
 
 
 def _attempts(frame: UnitFrame, masks: list[np.ndarray], defn: FunnelDefinition) -> Attempts:
@@ -140,23 +168,28 @@ def _apply_exclusions(
 
 def _unit_results(
     table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition
-) -> UnitResults:
+) -> tuple[UnitResults, ReportedAttempts]:
     """§3.4: furthest step over non-void attempts; reported = earliest reaching it."""
     n_steps = defn.n_steps
     att_unit = rows.frame.unit[attempts.start]
     if not len(att_unit):
         empty = np.zeros(0, dtype=np.int64)
-        return UnitResults(
+        no_steps = np.zeros((n_steps, 0), dtype=np.int64)
+        empty_units = UnitResults(
             empty,
             None if rows.unit_session is None else empty,
             empty,
             empty.astype(bool),
             empty.astype(bool),
-            np.zeros((0, n_steps), dtype=np.int64),
+            no_steps.T.copy(),
             None if defn.breakdown is None else np.zeros(0, dtype=object),
+            no_steps.T.copy(),
+            empty,
         )
-    first = np.flatnonzero(np.concatenate(([True], att_unit[1:] != att_unit[:-1])))
-    run = np.cumsum(np.isin(np.arange(len(att_unit)), first)) - 1  # attempt -> unit index
+        return empty_units, ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty)
+    boundary = np.concatenate(([True], att_unit[1:] != att_unit[:-1]))
+    first = np.flatnonzero(boundary)
+    run = np.cumsum(boundary) - 1  # attempt -> index of its unit among entered units
     level = np.where(attempts.void, 0, attempts.level)
     furthest = np.maximum.reduceat(level, first)
     excluded = ~np.logical_or.reduceat(~attempts.void, first)
@@ -175,7 +208,9 @@ def _unit_results(
     still_open = ~excluded & (furthest < n_steps) & (window_end > last)
     units = att_unit[first]
     breakdown = _breakdown(table, rows, defn, positions, furthest, excluded, attempts, rep_of_unit)
-    return UnitResults(
+    step_row = np.where(positions != NONE, rows.table_rows(np.maximum(positions, 0)), NONE)
+    entry = np.where(rep_of_unit != NONE, attempts.start[np.maximum(rep_of_unit, 0)], NONE)
+    unit_results = UnitResults(
         actor=rows.unit_actor[units].astype(np.int64),
         session=None if rows.unit_session is None else rows.unit_session[units],
         furthest=furthest.astype(np.int64),
@@ -183,7 +218,10 @@ def _unit_results(
         still_open=still_open,
         step_time=np.ascontiguousarray(step_time),
         breakdown=breakdown,
+        step_row=np.ascontiguousarray(step_row.T),
+        window_end=window_end,
     )
+    return unit_results, ReportedAttempts(entry, positions, window_end, excluded, furthest)
 
 
 def _any_order_times(

@@ -88,6 +88,8 @@ class UnitResults:
     still_open: np.ndarray
     step_time: np.ndarray  # (n_units, n_steps) int64 ns of the reported attempt, NAT if not
     breakdown: np.ndarray | None  # object array of group values
+    step_row: np.ndarray | None = None  # (n_units, n_steps) table row positions, -1 if not
+    window_end: np.ndarray | None = None  # reported attempt's entry time + window
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,47 @@ class BreakdownResult:
         }
 
 
+@dataclass(frozen=True)
+class MicroMacroResult:
+    """§9: macro rate of units that did a micro conversion (A) against those who did not (B)."""
+
+    label: str
+    macro_step: int  # 1-based
+    on_path: bool  # a micro step before M in a sequential funnel: the comparison is moot
+    n_a: int
+    n_b: int
+    macro_a: int
+    macro_b: int
+    comparison: Any  # stats.ProportionComparison
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.comparison
+        return {
+            "label": self.label,
+            "macro_step": self.macro_step,
+            "on_path": self.on_path,
+            "n_a": self.n_a,
+            "n_b": self.n_b,
+            "macro_a": self.macro_a,
+            "macro_b": self.macro_b,
+            "rate_a": _num(c.rate_a),
+            "rate_b": _num(c.rate_b),
+            "ci_a": [_num(v) for v in c.ci_a],
+            "ci_b": [_num(v) for v in c.ci_b],
+            "difference": _num(c.difference),
+            "difference_ci": [_num(v) for v in c.difference_ci],
+            "relative_lift": _num(c.relative_lift),
+            "p_value": _num(c.p_value),
+            "odds_ratio": _num(c.odds_ratio),
+            "too_few": c.too_few,
+        }
+
+
+def _num(value: float) -> float | None:
+    """JSON has no NaN: undefined statistics are null."""
+    return None if value != value else float(value)
+
+
 @dataclass
 class FunnelResult:
     definition: FunnelDefinition
@@ -121,6 +164,7 @@ class FunnelResult:
     last_time_ns: int
     breakdown: BreakdownResult | None = None
     warnings: list[str] = field(default_factory=list)
+    micro_macro: list[MicroMacroResult] = field(default_factory=list)
 
     @property
     def unit(self) -> str:
@@ -164,5 +208,6 @@ class FunnelResult:
             "excluded": self.excluded,
             "steps": [s.to_dict() for s in self.steps],
             "breakdown": self.breakdown.to_dict() if self.breakdown else None,
+            "micro_macro": [m.to_dict() for m in self.micro_macro],
             "warnings": list(self.warnings),
         }

@@ -1,0 +1,76 @@
+"""Micro → macro impact (FUNNEL_SEMANTICS §9), on the engine's working rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from funnel_gui.core.attempts import NONE, UnitFrame
+from funnel_gui.core.definition import EventMatcher, FunnelDefinition
+from funnel_gui.core.results import MicroMacroResult
+from funnel_gui.core.stats import compare_proportions
+
+
+@dataclass(frozen=True)
+class ReportedAttempts:
+    """Per entered unit, the reported attempt in working positions (NONE when excluded)."""
+
+    entry: np.ndarray
+    positions: np.ndarray  # (n_steps, n_units)
+    window_end: np.ndarray
+    excluded: np.ndarray
+    furthest: np.ndarray
+
+
+def macro_step(defn: FunnelDefinition) -> int:
+    """1-based M: the last step marked macro, else the last step."""
+    macros = [i for i, s in enumerate(defn.steps, 1) if s.kind == "macro"]
+    return macros[-1] if macros else defn.n_steps
+
+
+def micro_matchers(defn: FunnelDefinition) -> list[tuple[str, EventMatcher, bool]]:
+    """(label, matcher, on_path) for each micro step before M and each extra micro conversion.
+
+    A micro step before M in an ordered funnel is done by everyone who reaches M, so
+    comparing on it says nothing (§9); it is flagged, not hidden.
+    """
+    m = macro_step(defn)
+    out = []
+    for i, step in enumerate(defn.steps, 1):
+        if step.kind == "micro" and i != m:
+            on_path = defn.order != "any" and i < m
+            out.append((step.display_label, step.matcher, on_path))
+    out += [(mc.display_label, mc.matcher, False) for mc in defn.micro_conversions]
+    return out
+
+
+def micro_macro_impact(
+    frame: UnitFrame,
+    reported: ReportedAttempts,
+    micro_rows: np.ndarray,
+    *,
+    label: str,
+    macro: int,
+    on_path: bool,
+) -> MicroMacroResult:
+    """Group A did the micro conversion at or after the entry event and before the step-M
+    event (or, not having reached M, by the end of the window); B is everyone else who
+    entered. Excluded units are in neither group."""
+    counted = ~reported.excluded
+    entry = np.where(counted, reported.entry, 0)
+    macro_pos = reported.positions[macro - 1]
+    reached = counted & (macro_pos != NONE)
+    did = np.zeros(len(entry), dtype=bool)
+    if len(micro_rows):
+        idx = np.searchsorted(micro_rows, entry, side="left")
+        cand = micro_rows[np.minimum(idx, len(micro_rows) - 1)]
+        same_unit = (idx < len(micro_rows)) & (frame.unit[cand] == frame.unit[entry])
+        in_time = np.where(reached, cand < macro_pos, frame.time[cand] <= reported.window_end)
+        did = counted & same_unit & in_time
+    group_b = counted & ~did
+    s_a, n_a = int((did & reached).sum()), int(did.sum())
+    s_b, n_b = int((group_b & reached).sum()), int(group_b.sum())
+    return MicroMacroResult(
+        label, macro, on_path, n_a, n_b, s_a, s_b, compare_proportions(s_a, n_a, s_b, n_b)
+    )
