@@ -1,1 +1,37 @@
-"""Funnel Explorer: funnel analysis of analytics event exports."""
+"""Funnel Explorer: funnel analysis of analytics event exports.
+
+For notebooks::
+
+    import funnel_gui as fg
+    table = fg.load_events("export.parquet")          # auto-detect; mapping= overrides
+    funnel = fg.FunnelDefinition.load("checkout.funnel.json")
+    result = fg.compute(table, funnel)                # FunnelResult
+    result.to_dict(); result.steps_frame(); result.actors_frame()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from funnel_gui.core.definition import FunnelDefinition, Step
+    from funnel_gui.core.engine import compute
+    from funnel_gui.core.io import load_events
+
+__all__ = ["FunnelDefinition", "Step", "compute", "load_events"]
+
+_LAZY = {
+    "FunnelDefinition": "funnel_gui.core.definition",
+    "Step": "funnel_gui.core.definition",
+    "compute": "funnel_gui.core.engine",
+    "load_events": "funnel_gui.core.io",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so `python -m funnel_gui` and the GUI do not pay for what they do not use.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'funnel_gui' has no attribute {name!r}")

@@ -20,6 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "inspect":
         return inspect_command(args[1:])
+    if args and args[0] == "compute":
+        from funnel_gui.compute_cli import compute_command
+
+        return compute_command(args[1:], _add_mapping_options, _overrides)
     return gui_command(args)
 
 
@@ -94,7 +98,8 @@ def gui_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="funnel-gui",
         description="Funnel Explorer: open analytics event exports and build funnels. "
-        "Subcommand: `funnel-gui inspect FILE...` prints an import report.",
+        "Subcommands: `funnel-gui inspect FILE...` prints an import report; "
+        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")

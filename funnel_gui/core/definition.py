@@ -7,6 +7,7 @@ All durations are integer nanoseconds, like the event table's times.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -137,6 +138,19 @@ class FunnelDefinition:
     @property
     def n_steps(self) -> int:
         return len(self.steps)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> FunnelDefinition:
+        """Read a `*.funnel.json` file (§11); raises FunnelFileError with a clear message."""
+        from funnel_gui.core.funnel_file import load_funnel
+
+        return load_funnel(path).definition
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this definition as a `*.funnel.json` file, atomically."""
+        from funnel_gui.core.funnel_file import save_funnel
+
+        save_funnel(self, path)
 
 
 def default_kinds(n_steps: int) -> tuple[Kind, ...]:

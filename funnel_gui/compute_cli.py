@@ -1,0 +1,100 @@
+"""`funnel-gui compute FILE... --funnel DEF`: a funnel's numbers as text, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from funnel_gui.core.engine import compute
+from funnel_gui.core.funnel_file import FunnelFileError, load_funnel
+from funnel_gui.core.insights import segment_dicts, segments, trend
+from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.results import FunnelResult
+
+EXIT_BAD_INPUT = 2
+
+
+def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> int:
+    parser = argparse.ArgumentParser(
+        prog="funnel-gui compute",
+        description="Compute a saved funnel (*.funnel.json) on export FILE(s).",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--funnel", required=True, metavar="DEF.funnel.json")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--csv", action="store_true", help="print the step table as CSV")
+    parser.add_argument(
+        "--actors",
+        metavar="OUT.csv|OUT.parquet",
+        help="also write one row per actor (or session) that entered",
+    )
+    add_mapping(parser)
+    ns = parser.parse_args(argv)
+    try:
+        loaded = load_funnel(ns.funnel)
+        table = load_events(
+            ns.files,
+            overrides(ns) or None,
+            assume_tz=ns.tz,
+            drop_exact_duplicates=ns.drop_exact_duplicates,
+        )
+        result = compute(table, loaded.definition)
+        if ns.actors:
+            _write_actors(result, Path(ns.actors))
+    except (FunnelFileError, ImportFailed) as exc:
+        print(f"funnel-gui: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ValueError, OSError) as exc:
+        print(f"funnel-gui: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for warning in [*loaded.warnings, *result.warnings]:
+        print(f"funnel-gui: warning: {warning}", file=sys.stderr)
+    if ns.json:
+        print(json.dumps(result_payload(result), indent=2))
+    elif ns.csv:
+        print(result.steps_frame().to_csv(index=False), end="")
+    else:
+        print(result_text(result))
+    return 0
+
+
+def result_payload(result: FunnelResult) -> dict[str, Any]:
+    payload = result.to_dict()
+    payload["trend"] = [p.to_dict() for p in trend(result)]
+    payload["segments"] = segment_dicts(segments(result))
+    return payload
+
+
+def result_text(result: FunnelResult) -> str:
+    name = result.definition.name or "Funnel"
+    lines = [
+        f"{name} ({result.definition.order}, unit: {result.unit}): "
+        f"{result.actors_entered:,} entered, {result.excluded:,} excluded"
+    ]
+    for s in result.steps:
+        rate = f"{s.from_start:7.1%}" if s.from_start is not None else "      –"
+        median = f"median {s.time_from_previous.median:,.0f} s" if s.time_from_previous else ""
+        opened = f", {s.still_open:,} still open" if s.still_open else ""
+        lines.append(
+            f"  {s.number}. {s.label:<28} {s.count:>10,} {rate}  "
+            f"drop-off {s.drop_off:,}{opened}  {median}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+def _write_actors(result: FunnelResult, path: Path) -> None:
+    frame = result.actors_frame()
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        tmp.replace(path)  # atomic: a half-written file never takes the name
+    finally:
+        tmp.unlink(missing_ok=True)
