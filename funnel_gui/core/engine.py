@@ -194,7 +194,9 @@ def _unit_results(
     furthest = np.maximum.reduceat(level, first)
     excluded = ~np.logical_or.reduceat(~attempts.void, first)
     best = np.flatnonzero(~attempts.void & (level == furthest[run]))
-    reported = best[np.concatenate(([True], run[best][1:] != run[best][:-1]))]
+    first_of_unit = np.ones(len(best), dtype=bool)
+    first_of_unit[1:] = run[best][1:] != run[best][:-1]
+    reported = best[first_of_unit]
     rep_of_unit = np.full(len(first), NONE, dtype=np.int64)
     rep_of_unit[run[reported]] = reported
     positions = np.where(
@@ -248,9 +250,13 @@ def _breakdown(
     if defn.breakdown is None:
         return None
     n_units = len(furthest)
+    n = defn.breakdown.step_number()
     if defn.order == "any":
-        entry = attempts.start[np.maximum(rep_of_unit, 0)]
-        pick = _any_order_pick(defn.breakdown.attribution, positions, entry)
+        # Any order has no per-step events: the entry event e stands for every step
+        # (§3.3), and "step N" means "N steps done".
+        pick = np.where(rep_of_unit != NONE, attempts.start[np.maximum(rep_of_unit, 0)], NONE)
+        if n is not None:
+            pick = np.where(furthest >= n, pick, NONE)
     else:
         pick = _sequential_pick(defn.breakdown.attribution, positions, furthest)
     prop = property_text(table, defn.breakdown.property)
@@ -260,7 +266,6 @@ def _breakdown(
         codes = prop.codes[rows.table_rows(pick[reached])]
         names = np.array([*prop.values, "(none)"], dtype=object)
         values[reached] = names[np.where(codes < 0, len(prop.values), codes)]
-    n = defn.breakdown.step_number()
     if n is not None:
         values[~reached] = "(not reached)"
     values[excluded] = None
@@ -275,11 +280,3 @@ def _sequential_pick(attribution: str, positions: np.ndarray, furthest: np.ndarr
         return np.asarray(positions[last, np.arange(positions.shape[1])])
     n = int(attribution[5:])
     return np.asarray(positions[n - 1])
-
-
-def _any_order_pick(attribution: str, positions: np.ndarray, entry: np.ndarray) -> np.ndarray:
-    if attribution == "first_step":
-        return entry
-    if attribution == "last_step":
-        return np.asarray(positions.max(axis=0))  # the latest matched event in the window
-    return np.asarray(positions[int(attribution[5:]) - 1])
