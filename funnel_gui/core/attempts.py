@@ -104,6 +104,7 @@ def chain_step(
 def sequential_attempts(
     frame: UnitFrame,
     masks: list[np.ndarray],
+    matches: list[np.ndarray],
     starts: np.ndarray,
     *,
     window: int,
@@ -111,50 +112,53 @@ def sequential_attempts(
     min_gaps: list[int | None],
     max_gaps: list[int | None],
 ) -> Attempts:
-    """Chain every attempt step by step; an attempt stops at the first step it misses."""
+    """Chain every attempt step by step; an attempt stops at the first step it misses.
+
+    Only the attempts still going are carried from step to step (compacted arrays), so
+    each step costs in proportion to the attempts that reached the one before.
+    """
     n_steps, n = len(masks), len(starts)
     positions = np.full((n_steps, n), NONE, dtype=np.int64)
     positions[0] = starts
     window_end = frame.time[starts] + window
-    going = np.arange(n)
+    level = np.ones(n, dtype=np.int64)
+    going, previous, going_end = np.arange(n), starts, window_end
     for k in range(1, n_steps):
         if not len(going):
             break
-        previous = positions[k - 1, going]
-        matches = np.flatnonzero(masks[k])
         nxt = chain_step(
-            frame, matches, previous, strict=strict, min_gap=min_gaps[k], step_mask=masks[k]
+            frame, matches[k], previous, strict=strict, min_gap=min_gaps[k], step_mask=masks[k]
         )
         ok = nxt != NONE
-        t_next = frame.time[np.where(ok, nxt, 0)]
-        ok &= t_next <= window_end[going]
+        t_next = frame.time[np.maximum(nxt, 0)]
+        ok &= t_next <= going_end
         if max_gaps[k] is not None:
             ok &= t_next - frame.time[previous] <= max_gaps[k]
-        going = going[ok]
-        positions[k, going] = nxt[ok]
-    level = (positions != NONE).sum(axis=0)
+        going, previous, going_end = going[ok], nxt[ok], going_end[ok]
+        positions[k, going] = previous
+        level[going] += 1
     return Attempts(starts, positions, level, np.zeros(n, dtype=bool), window_end)
 
 
 def any_order_attempts(
-    frame: UnitFrame, masks: list[np.ndarray], starts: np.ndarray, *, window: int
+    frame: UnitFrame, matches: list[np.ndarray], starts: np.ndarray, *, window: int
 ) -> Attempts:
     """§3.3: an attempt per event matching any step; its level counts the distinct steps
     with a match whose time is in [t(e), t(e) + window] (by time, so ties count)."""
-    n_steps, n = len(masks), len(starts)
+    n_steps, n = len(matches), len(starts)
     positions = np.full((n_steps, n), NONE, dtype=np.int64)
     t_start = frame.time[starts]
     window_end = t_start + window
     unit_start = _unit_start(frame, starts)
     end = frame.end_of(starts)
     for k in range(n_steps):
-        matches = np.flatnonzero(masks[k])
-        match_time = frame.time[matches]
-        lo = np.searchsorted(matches, unit_start, side="left")
-        hi = np.searchsorted(matches, end, side="left")
+        step_rows = matches[k]
+        match_time = frame.time[step_rows]
+        lo = np.searchsorted(step_rows, unit_start, side="left")
+        hi = np.searchsorted(step_rows, end, side="left")
         first = first_at_time(match_time, lo, hi, t_start)
         found = first < hi
-        pos = matches[np.minimum(first, max(len(matches) - 1, 0))] if len(matches) else first
+        pos = step_rows[np.minimum(first, max(len(step_rows) - 1, 0))] if len(step_rows) else first
         found &= frame.time[np.where(found, pos, 0)] <= window_end
         positions[k] = np.where(found, pos, NONE)
     level = (positions != NONE).sum(axis=0)

@@ -27,6 +27,7 @@ from funnel_gui.core.impact import (
     macro_step,
     micro_macro_impact,
     micro_matchers,
+    on_path_result,
 )
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
 from funnel_gui.core.matching import matcher_mask, property_text, unknown_events
@@ -93,14 +94,15 @@ def compute(
     step(0.1, "Matching steps")
     all_rows = rows.table_rows(np.arange(len(rows.events)))
     masks = [matcher_mask(table, s.matcher, all_rows, rows.events) for s in definition.steps]
+    matches = [np.flatnonzero(m) for m in masks]
     step(0.3, "Following attempts")
-    attempts = _attempts(rows.frame, masks, definition)
+    attempts = _attempts(rows.frame, masks, matches, definition)
     step(0.6, "Applying exclusions")
     _apply_exclusions(table, rows, attempts, definition, all_rows)
     step(0.7, "Summarising")
     units, reported = _unit_results(table, rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
-    impacts = _impacts(table, rows, reported, definition, all_rows)
+    impacts = _impacts(table, rows, reported, definition, all_rows, matches)
     warnings = [
         f"No event named {name!r} in the data: steps using only it count 0."
         for name in unknown_events(table, [s.matcher for s in definition.steps])
@@ -118,11 +120,18 @@ def _impacts(
     reported: ReportedAttempts,
     defn: FunnelDefinition,
     all_rows: np.ndarray,
+    step_matches: list[np.ndarray],
 ) -> list[MicroMacroResult]:
     macro = macro_step(defn)
+    known = {s.matcher: m for s, m in zip(defn.steps, step_matches, strict=True)}
     out = []
     for label, matcher, on_path in micro_matchers(defn):
-        hits = np.flatnonzero(matcher_mask(table, matcher, all_rows, rows.events))
+        if on_path:
+            out.append(on_path_result(label, macro))
+            continue
+        hits = known.get(matcher)
+        if hits is None:
+            hits = np.flatnonzero(matcher_mask(table, matcher, all_rows, rows.events))
         out.append(
             micro_macro_impact(
                 rows.frame, reported, hits, label=label, macro=macro, on_path=on_path
@@ -131,26 +140,37 @@ def _impacts(
     return out
 
 
-def _attempts(frame: UnitFrame, masks: list[np.ndarray], defn: FunnelDefinition) -> Attempts:
-    entry = np.ones(len(frame.time), dtype=bool)
-    if defn.date_range is not None:
-        if defn.date_range.start_ns is not None:
-            entry &= frame.time >= defn.date_range.start_ns
-        if defn.date_range.end_ns is not None:
-            entry &= frame.time < defn.date_range.end_ns
+def _attempts(
+    frame: UnitFrame, masks: list[np.ndarray], matches: list[np.ndarray], defn: FunnelDefinition
+) -> Attempts:
     if defn.order == "any":
-        starts = np.flatnonzero(np.logical_or.reduce(masks) & entry)
-        return any_order_attempts(frame, masks, starts, window=defn.window_ns)
-    starts = np.flatnonzero(masks[0] & entry)
+        starts = _in_range(frame, np.flatnonzero(np.logical_or.reduce(masks)), defn)
+        return any_order_attempts(frame, matches, starts, window=defn.window_ns)
+    starts = _in_range(frame, matches[0], defn)
     return sequential_attempts(
         frame,
         masks,
+        matches,
         starts,
         window=defn.window_ns,
         strict=defn.order == "strict",
         min_gaps=[s.min_gap_ns for s in defn.steps],
         max_gaps=[s.max_gap_ns for s in defn.steps],
     )
+
+
+def _in_range(frame: UnitFrame, entries: np.ndarray, defn: FunnelDefinition) -> np.ndarray:
+    """§2: the date range bounds the entry event only."""
+    span = defn.date_range
+    if span is None or (span.start_ns is None and span.end_ns is None):
+        return entries
+    times = frame.time[entries]
+    keep = np.ones(len(entries), dtype=bool)
+    if span.start_ns is not None:
+        keep &= times >= span.start_ns
+    if span.end_ns is not None:
+        keep &= times < span.end_ns
+    return entries[keep]
 
 
 def _apply_exclusions(
@@ -218,9 +238,9 @@ def _unit_results(
         furthest=furthest.astype(np.int64),
         excluded=excluded,
         still_open=still_open,
-        step_time=np.ascontiguousarray(step_time),
+        step_time=step_time,  # column-major: per-step columns are contiguous
         breakdown=breakdown,
-        step_row=np.ascontiguousarray(step_row.T),
+        step_row=step_row.T,
         window_end=window_end,
     )
     return unit_results, ReportedAttempts(entry, positions, window_end, excluded, furthest)

@@ -74,3 +74,9 @@ def micro_macro_impact(
     return MicroMacroResult(
         label, macro, on_path, n_a, n_b, s_a, s_b, compare_proportions(s_a, n_a, s_b, n_b)
     )
+
+
+def on_path_result(label: str, macro: int) -> MicroMacroResult:
+    """A micro step on the funnel's path before M: everyone reaching M did it, so there is
+    no comparison to make (§9). Nothing is computed; the view says so."""
+    return MicroMacroResult(label, macro, True, 0, 0, 0, 0, compare_proportions(0, 0, 0, 0))

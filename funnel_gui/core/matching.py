@@ -18,7 +18,7 @@ from funnel_gui.core.definition import EventMatcher, Filter
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.rowcodes import as_text
 
-_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_NUMBER = r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"  # as events.py reads numbers
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ def _decode(table: EventTable, name: str) -> PropertyText:
     numbers = np.full(len(values), np.nan)
     if len(values):
         mask = np.asarray(numeric.to_numpy(zero_copy_only=False), dtype=bool)
-        as_float = pc.cast(
-            pc.utf8_trim_whitespace(encoded.dictionary.filter(numeric)), pa.float64()
-        )
+        as_float = pc.cast(encoded.dictionary.filter(numeric), pa.float64())
         numbers[mask] = as_float.to_numpy(zero_copy_only=False)
     return PropertyText(input_codes[table.row], values, numbers)
 

@@ -118,7 +118,7 @@ class MicroMacroResult:
 
     label: str
     macro_step: int  # 1-based
-    on_path: bool  # a micro step before M in a sequential funnel: the comparison is moot
+    on_path: bool  # a micro step before M in an ordered funnel: nothing computed (moot)
     n_a: int
     n_b: int
     macro_a: int
@@ -127,6 +127,14 @@ class MicroMacroResult:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.comparison
+        if self.on_path:
+            return {
+                "label": self.label,
+                "macro_step": self.macro_step,
+                "on_path": True,
+                "note": "on the funnel's path before the macro step: everyone who "
+                "converted did it, so there is nothing to compare",
+            }
         return {
             "label": self.label,
             "macro_step": self.macro_step,

@@ -1,0 +1,333 @@
+"""A deliberately plain reference for the counting contract (FUNNEL_SEMANTICS §1–§7).
+
+Per-unit Python loops written straight from the text, for tiny tables only: the
+vectorised engine is compared with it (tests/core/test_engine_vs_reference.py), and
+the hand-checked fixtures of tests/core/test_reference_engine.py pin it down.
+Readability over speed: no caching of matches across attempts, no clever indexing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from funnel_gui.core.definition import EventMatcher, Filter, FunnelDefinition
+from funnel_gui.core.events import EventTable
+
+NOT_REACHED = "(not reached)"
+NO_VALUE = "(none)"
+# What counts as a number for gt/lt: plain decimal text, as the event table's own
+# type inference reads it ("10", "-2.5", ".5", "1e3"); "x10", "", "nan" are not numbers.
+_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+UnitKey = tuple[str, int | None]  # (actor id, session code or None for unit="actor")
+
+
+@dataclass(frozen=True)
+class RefEvent:
+    name: str
+    time: int  # ns UTC
+    row: int  # input-order index: the tie-breaker (§1) and the key into `properties`
+
+
+@dataclass(frozen=True)
+class RefUnit:
+    furthest: int  # 0 when excluded
+    excluded: bool
+    still_open: bool
+    step_times: tuple[int | None, ...]  # one per step, from the reported attempt
+    breakdown: str | None  # None when the definition has no breakdown or the unit is excluded
+
+
+@dataclass
+class RefResult:
+    units: dict[UnitKey, RefUnit]  # only units with at least one attempt
+    counts: list[int]  # step k (0-based here) = non-excluded units with furthest >= k + 1
+    entered: int  # units with at least one attempt, excluded ones included
+    excluded: int
+
+
+@dataclass
+class _Attempt:
+    matched: list[int]  # index (into the unit's events) of each matched step's event
+    void: bool
+    # Any order (§3.3) has no per-step events: `matched` is just [e] and the level is
+    # counted separately.
+    level: int
+
+
+class _Properties:
+    """Property values as text, looked up by input row."""
+
+    def __init__(self, table: EventTable) -> None:
+        self._table = table
+        self._columns: dict[str, list[Any] | None] = {}
+
+    def text(self, name: str, row: int) -> str | None:
+        if name not in self._columns:
+            present = name in self._table.properties.column_names
+            self._columns[name] = self._table.properties[name].to_pylist() if present else None
+        column = self._columns[name]
+        if column is None:
+            return None
+        return _as_text(column[row])
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _number(text: str) -> float | None:
+    return float(text) if _NUMBER.match(text) else None
+
+
+def filter_holds(flt: Filter, value: str | None) -> bool:
+    """§2: one `where` filter against a property's text (None = missing)."""
+    op = flt.op
+    if op == "is_set":
+        return value is not None
+    if op == "not_set":
+        return value is None
+    if value is None:
+        # A missing property fails every op but neq, not_in and not_set.
+        return op in ("neq", "not_in")
+    if op == "eq":
+        return value == _as_text(flt.value)
+    if op == "neq":
+        return value != _as_text(flt.value)
+    if op in ("in", "not_in"):
+        assert isinstance(flt.value, tuple)
+        inside = value in [_as_text(v) for v in flt.value]
+        return inside if op == "in" else not inside
+    if op == "contains":
+        text = _as_text(flt.value)
+        assert text is not None
+        return text in value  # case-sensitive substring
+    if op in ("gt", "lt"):
+        number = _number(value)
+        if number is None:
+            return False
+        assert isinstance(flt.value, int | float)
+        return number > flt.value if op == "gt" else number < flt.value
+    raise ValueError(f"unknown filter op {op!r}")
+
+
+def event_matches(matcher: EventMatcher, event: RefEvent, props: _Properties) -> bool:
+    """§2: the name is one of the matcher's events (OR) and every filter holds (AND)."""
+    if event.name not in matcher.events:
+        return False
+    return all(filter_holds(f, props.text(f.property, event.row)) for f in matcher.where)
+
+
+def _units(table: EventTable, definition: FunnelDefinition) -> dict[UnitKey, list[RefEvent]]:
+    """Every unit's events in the order of §1: by time, ties in input (file) order."""
+    if definition.unit == "session" and table.session is None:
+        raise ValueError("a session funnel needs a session column")
+    units: dict[UnitKey, list[RefEvent]] = {}
+    for pos in range(len(table)):
+        actor_id = str(table.actor_ids[int(table.actor[pos])].as_py())
+        session: int | None = None
+        if definition.unit == "session":
+            assert table.session is not None
+            session = int(table.session[pos])
+            if session < 0:
+                continue  # a row with no session belongs to no session unit
+        event = RefEvent(
+            name=table.event_names[int(table.event[pos])],
+            time=int(table.time[pos]),
+            row=int(table.row[pos]),
+        )
+        units.setdefault((actor_id, session), []).append(event)
+    for events in units.values():
+        events.sort(key=lambda e: (e.time, e.row))  # not relying on the table's own sort
+    return units
+
+
+def _ordered_attempt(
+    events: list[RefEvent],
+    start: int,
+    definition: FunnelDefinition,
+    step_match: list[list[bool]],
+) -> list[int]:
+    """§3.1 / §3.2: the events an attempt starting at `start` matches, step 1 first."""
+    strict = definition.order == "strict"
+    window_end = events[start].time + definition.window_ns
+    matched = [start]
+    for k in range(1, definition.n_steps):
+        step = definition.steps[k]
+        prev = matched[-1]
+        prev_time = events[prev].time
+        found = None
+        # Strict: only the very next event of the unit may fill the step.
+        candidates = range(prev + 1, min(prev + 2, len(events)) if strict else len(events))
+        for j in candidates:
+            far_enough = step.min_gap_ns is None or events[j].time - prev_time >= step.min_gap_ns
+            if step_match[j][k] and far_enough:
+                found = j
+                break
+        if found is None:
+            break
+        if events[found].time > window_end:  # window end inclusive
+            break
+        if step.max_gap_ns is not None and events[found].time - prev_time > step.max_gap_ns:
+            break
+        matched.append(found)
+    return matched
+
+
+def _ordered_void(
+    events: list[RefEvent],
+    matched: list[int],
+    definition: FunnelDefinition,
+    exclusion_match: list[list[bool]],
+) -> bool:
+    """§4: an exclusion event after the step-a event and before the step-b event
+    (or, when step b was not reached, up to the end of the window)."""
+    window_end = events[matched[0]].time + definition.window_ns
+    level = len(matched)
+    for x, exclusion in enumerate(definition.exclusions):
+        a, b = exclusion.between
+        if level < a:
+            continue  # never reached step a: this exclusion cannot void it
+        for j in range(matched[a - 1] + 1, len(events)):
+            if not exclusion_match[j][x]:
+                continue
+            if level >= b:
+                if j < matched[b - 1]:
+                    return True
+            elif events[j].time <= window_end:
+                return True
+    return False
+
+
+def _any_order_attempt(
+    events: list[RefEvent],
+    start: int,
+    definition: FunnelDefinition,
+    step_match: list[list[bool]],
+    exclusion_match: list[list[bool]],
+) -> _Attempt:
+    """§3.3: level = distinct steps with a matching event timed in [t(e), t(e) + window]."""
+    t0 = events[start].time
+    window_end = t0 + definition.window_ns
+    level = 0
+    for k in range(definition.n_steps):
+        # By time, not by row order: same-time events earlier in the file count too.
+        if any(step_match[j][k] and t0 <= events[j].time <= window_end for j in range(len(events))):
+            level += 1
+    void = any(
+        any(exclusion_match[j]) and events[j].time <= window_end
+        for j in range(start + 1, len(events))  # after e in row order, whatever `between`
+    )
+    return _Attempt(matched=[start], void=void, level=level)
+
+
+def _attempts(
+    events: list[RefEvent], definition: FunnelDefinition, props: _Properties
+) -> list[_Attempt]:
+    """Every attempt of one unit, in order of its entry event."""
+    step_match = [[event_matches(s.matcher, e, props) for s in definition.steps] for e in events]
+    exclusion_match = [
+        [event_matches(x.matcher, e, props) for x in definition.exclusions] for e in events
+    ]
+    date_range = definition.date_range
+    attempts = []
+    for i, event in enumerate(events):
+        if date_range is not None and not date_range.contains(event.time):
+            continue  # §2: the date range bounds entry only
+        if definition.order == "any":
+            if any(step_match[i]):
+                attempts.append(
+                    _any_order_attempt(events, i, definition, step_match, exclusion_match)
+                )
+        elif step_match[i][0]:
+            matched = _ordered_attempt(events, i, definition, step_match)
+            void = _ordered_void(events, matched, definition, exclusion_match)
+            attempts.append(_Attempt(matched=matched, void=void, level=len(matched)))
+    return attempts
+
+
+def _breakdown(
+    events: list[RefEvent],
+    attempt: _Attempt,
+    definition: FunnelDefinition,
+    props: _Properties,
+) -> str | None:
+    """§5: the property's text on the attributed event of the reported attempt."""
+    breakdown = definition.breakdown
+    if breakdown is None:
+        return None
+    attribution = breakdown.attribution
+    any_order = definition.order == "any"
+    if attribution == "first_step":
+        index = attempt.matched[0]
+    elif attribution == "last_step":
+        # Any order has no per-step events: e stands for every step (see _any_order_attempt).
+        index = attempt.matched[0] if any_order else attempt.matched[attempt.level - 1]
+    else:
+        n = breakdown.step_number()
+        if n is None:
+            raise ValueError(f"unknown attribution {attribution!r}")
+        if attempt.level < n:
+            return NOT_REACHED
+        index = attempt.matched[0] if any_order else attempt.matched[n - 1]
+    value = props.text(breakdown.property, events[index].row)
+    return NO_VALUE if value is None else value
+
+
+def _unit_result(
+    events: list[RefEvent],
+    attempts: list[_Attempt],
+    definition: FunnelDefinition,
+    props: _Properties,
+    last_time: int,
+) -> RefUnit:
+    n = definition.n_steps
+    clean = [a for a in attempts if not a.void]
+    if not clean:
+        return RefUnit(0, True, False, (None,) * n, None)
+    furthest = max(a.level for a in clean)
+    reported = next(a for a in clean if a.level == furthest)  # earliest entry reaching it
+    if definition.order == "any":
+        # No per-step timings (§3.3); the entry event e stands as the step-1 event.
+        times: list[int | None] = [events[reported.matched[0]].time]
+    else:
+        times = [events[i].time for i in reported.matched]
+    times += [None] * (n - len(times))
+    window_end = events[reported.matched[0]].time + definition.window_ns
+    still_open = furthest < n and window_end > last_time
+    return RefUnit(
+        furthest=furthest,
+        excluded=False,
+        still_open=still_open,
+        step_times=tuple(times),
+        breakdown=_breakdown(events, reported, definition, props),
+    )
+
+
+def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefResult:
+    """Each unit's furthest step, reported attempt, breakdown and openness, and the counts."""
+    props = _Properties(table)
+    last_time = int(max(table.time)) if len(table) else 0  # §7: over the whole table
+    units: dict[UnitKey, RefUnit] = {}
+    for key, events in _units(table, definition).items():
+        attempts = _attempts(events, definition, props)
+        if attempts:
+            units[key] = _unit_result(events, attempts, definition, props, last_time)
+    counts = [
+        sum(1 for u in units.values() if not u.excluded and u.furthest >= k)
+        for k in range(1, definition.n_steps + 1)
+    ]
+    return RefResult(
+        units=units,
+        counts=counts,
+        entered=len(units),
+        excluded=sum(1 for u in units.values() if u.excluded),
+    )
