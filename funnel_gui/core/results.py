@@ -45,6 +45,57 @@ class TimingStats:
         }
 
 
+# Human-sized bin edges for conversion times, which are heavy-tailed: seconds to weeks.
+_NICE_EDGES_S = (
+    0,
+    10,
+    30,
+    60,
+    120,
+    300,
+    600,
+    1800,
+    3600,
+    2 * 3600,
+    6 * 3600,
+    12 * 3600,
+    86_400,
+    2 * 86_400,
+    3 * 86_400,
+    7 * 86_400,
+    14 * 86_400,
+    30 * 86_400,
+    60 * 86_400,
+    90 * 86_400,
+    180 * 86_400,
+    365 * 86_400,
+)
+
+
+@dataclass(frozen=True)
+class TimeHistogram:
+    """§6: time to convert (step 1 to the last step) of the units that converted.
+
+    Bins are [edges[i], edges[i+1]) in seconds, on human scales (10 s, 1 min, 1 h,
+    1 day, 1 week, ...), ending at the first edge past the window.
+    """
+
+    edges_s: list[float]
+    counts: list[int]
+
+    @classmethod
+    def of(cls, durations_ns: np.ndarray, window_ns: int) -> TimeHistogram:
+        window_s = window_ns / NS_PER_SECOND
+        edges = [float(e) for e in _NICE_EDGES_S if e < window_s]
+        edges.append(float(next((e for e in _NICE_EDGES_S if e >= window_s), window_s)))
+        seconds = durations_ns.astype(np.float64) / NS_PER_SECOND
+        counts, _ = np.histogram(seconds, bins=np.asarray(edges))
+        return cls(edges, [int(c) for c in counts])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"edges_s": self.edges_s, "counts": self.counts}
+
+
 @dataclass(frozen=True)
 class StepResult:
     number: int  # 1-based
@@ -173,6 +224,7 @@ class FunnelResult:
     breakdown: BreakdownResult | None = None
     warnings: list[str] = field(default_factory=list)
     micro_macro: list[MicroMacroResult] = field(default_factory=list)
+    time_to_convert_histogram: TimeHistogram | None = None
 
     @property
     def unit(self) -> str:
@@ -217,5 +269,8 @@ class FunnelResult:
             "steps": [s.to_dict() for s in self.steps],
             "breakdown": self.breakdown.to_dict() if self.breakdown else None,
             "micro_macro": [m.to_dict() for m in self.micro_macro],
+            "time_to_convert_histogram": (
+                self.time_to_convert_histogram.to_dict() if self.time_to_convert_histogram else None
+            ),
             "warnings": list(self.warnings),
         }

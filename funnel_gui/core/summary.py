@@ -13,6 +13,7 @@ from funnel_gui.core.results import (
     BreakdownResult,
     FunnelResult,
     StepResult,
+    TimeHistogram,
     TimingStats,
     UnitResults,
 )
@@ -52,6 +53,7 @@ def summarise(
             )
         )
     return FunnelResult(
+        time_to_convert_histogram=_histogram(defn, units, counted),
         definition=defn,
         steps=steps,
         units=units,
@@ -62,6 +64,17 @@ def summarise(
         breakdown=_groups(defn, units, counted),
         warnings=warnings,
     )
+
+
+def _histogram(
+    defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
+) -> TimeHistogram | None:
+    """§6: time to convert, step 1 to the last step, of the units that got there."""
+    if defn.order == "any" or defn.n_steps < 2:
+        return None
+    times = units.step_time
+    done = (times[:, -1] != NAT) & counted
+    return TimeHistogram.of(times[done, -1] - times[done, 0], defn.window_ns)
 
 
 def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:

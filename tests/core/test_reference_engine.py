@@ -1,7 +1,8 @@
-"""Hand-checked fixtures for the reference engine, one per rule of FUNNEL_SEMANTICS.
+"""Hand-checked fixtures, one per rule of FUNNEL_SEMANTICS, run on the reference AND the engine.
 
-Every expected number is worked out by hand in the comment above it; the reference
-(tests/reference_engine.py) must agree before the real engine is compared with it.
+Every expected number is worked out by hand in the comment above it. Each test runs
+twice: on the plain reference (tests/reference_engine.py) and on the vectorised engine
+(its results read back in the reference's shape), so both are pinned to the hand counts.
 Times are minutes after engine_fixtures.BASE; windows and gaps are minutes too.
 """
 
@@ -21,9 +22,36 @@ from tests.core.engine_fixtures import (
     step,
     where,
 )
-from tests.reference_engine import NO_VALUE, NOT_REACHED, RefResult, reference_compute
+from funnel_gui.core import engine
+from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.events import EventTable
+from tests.reference_engine import NO_VALUE, NOT_REACHED, RefResult
+from tests.reference_engine import reference_compute as _reference
 
 CHECKOUT = ("view", "cart", "pay")
+
+
+def _engine(table: EventTable, defn: FunnelDefinition) -> RefResult:
+    from tests.core.test_engine_vs_reference import engine_units
+
+    result = engine.compute(table, defn)
+    return RefResult(
+        units=engine_units(defn, result.actors_frame()),
+        counts=[s.count for s in result.steps],
+        entered=result.actors_entered,
+        excluded=result.excluded,
+    )
+
+
+reference_compute = _reference  # replaced per test by the fixture below
+
+
+@pytest.fixture(autouse=True, params=["reference", "engine"])
+def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run every hand-checked case on both implementations."""
+    chosen = _reference if request.param == "reference" else _engine
+    monkeypatch.setitem(globals(), "reference_compute", chosen)
+    return str(request.param)
 
 
 def furthest(result: RefResult) -> dict[str, int]:
