@@ -3,6 +3,7 @@ plus hand-checked timing statistics and the time-to-convert histogram (§6)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def test_invariants_hold(tmp_path: Path, scenario) -> None:  # type: ignore[no-u
     table = make_table(log.rows, tmp_path, session=log.has_session, props=_props(log))
     result = compute(table, defn)
     counts = [s.count for s in result.steps]
-    assert all(a >= b for a, b in zip(counts, counts[1:], strict=False)), "counts never rise"
+    assert all(a >= b for a, b in itertools.pairwise(counts)), "counts never rise"
     assert counts[0] == result.actors_entered - result.excluded
     for s in result.steps[1:]:
         assert 0 <= s.still_open <= s.drop_off, "still open is part of the drop-off (§7)"

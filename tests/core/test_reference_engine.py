@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from funnel_gui.core.definition import Filter
+from funnel_gui.core import engine
+from funnel_gui.core.definition import Filter, FunnelDefinition
+from funnel_gui.core.events import EventTable
 from tests.core.engine_fixtures import (
     definition,
     exclusion,
@@ -22,9 +24,6 @@ from tests.core.engine_fixtures import (
     step,
     where,
 )
-from funnel_gui.core import engine
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.events import EventTable
 from tests.reference_engine import NO_VALUE, NOT_REACHED, RefResult
 from tests.reference_engine import reference_compute as _reference
 
