@@ -81,20 +81,19 @@ def chain_step(
     `min_gap` after the previous step's event. Strict: the very next event of the unit,
     which must match (and respect `min_gap`).
     """
-    prev_time = frame.time[previous]
     prev_unit = frame.unit[previous]
     if strict:
         nxt = np.minimum(previous + 1, len(frame.time) - 1)
         ok = (previous + 1 < len(frame.time)) & (frame.unit[nxt] == prev_unit) & step_mask[nxt]
         if min_gap:
-            ok &= frame.time[nxt] >= prev_time + min_gap
+            ok &= frame.time[nxt] >= frame.time[previous] + min_gap
         return np.where(ok, nxt, NONE)
     if not len(matches):
         return np.full(len(previous), NONE, dtype=np.int64)
     lo = np.searchsorted(matches, previous, side="right")
     if min_gap:
         hi = np.searchsorted(matches, frame.end_of(previous), side="left")
-        lo = first_at_time(frame.time[matches], lo, hi, prev_time + min_gap)
+        lo = first_at_time(frame.time[matches], lo, hi, frame.time[previous] + min_gap)
     candidate = matches[np.minimum(lo, len(matches) - 1)]
     # Rows are grouped by unit, so the next match belongs to this unit or to a later one.
     ok = (lo < len(matches)) & (frame.unit[candidate] == prev_unit)
@@ -134,7 +133,8 @@ def sequential_attempts(
         ok &= t_next <= going_end
         if max_gaps[k] is not None:
             ok &= t_next - frame.time[previous] <= max_gaps[k]
-        going, previous, going_end = going[ok], nxt[ok], going_end[ok]
+        keep = np.flatnonzero(ok)
+        going, previous, going_end = going[keep], nxt[keep], going_end[keep]
         positions[k, going] = previous
         level[going] += 1
     return Attempts(starts, positions, level, np.zeros(n, dtype=bool), window_end)

@@ -73,8 +73,22 @@ class _Rows:
     def take(self, values: np.ndarray) -> np.ndarray:
         return values if self.positions is None else values[self.positions]
 
+    @property
+    def all_table_rows(self) -> np.ndarray | None:
+        """Table positions of the working rows; None when they are the table's own order."""
+        return self.positions
+
     def table_rows(self, working: np.ndarray) -> np.ndarray:
         return working if self.positions is None else self.positions[working]
+
+
+def _rows_of(table: EventTable, unit: str) -> _Rows:
+    """The unit layout depends only on the table: built once per table and unit, so
+    editing a funnel recomputes without re-arranging millions of rows."""
+    cache: dict[str, _Rows] = table.__dict__.setdefault("_unit_rows_cache", {})
+    if unit not in cache:
+        cache[unit] = _Rows(table, unit)
+    return cache[unit]
 
 
 def compute(
@@ -90,9 +104,9 @@ def compute(
             progress(at, message)
 
     step(0.0, "Arranging events")
-    rows = _Rows(table, definition.unit)
+    rows = _rows_of(table, definition.unit)
     step(0.1, "Matching steps")
-    all_rows = rows.table_rows(np.arange(len(rows.events)))
+    all_rows = rows.all_table_rows
     masks = [matcher_mask(table, s.matcher, all_rows, rows.events) for s in definition.steps]
     matches = [np.flatnonzero(m) for m in masks]
     step(0.3, "Following attempts")
@@ -119,7 +133,7 @@ def _impacts(
     rows: _Rows,
     reported: ReportedAttempts,
     defn: FunnelDefinition,
-    all_rows: np.ndarray,
+    all_rows: np.ndarray | None,
     step_matches: list[np.ndarray],
 ) -> list[MicroMacroResult]:
     macro = macro_step(defn)
@@ -174,7 +188,11 @@ def _in_range(frame: UnitFrame, entries: np.ndarray, defn: FunnelDefinition) -> 
 
 
 def _apply_exclusions(
-    table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition, all_rows: np.ndarray
+    table: EventTable,
+    rows: _Rows,
+    attempts: Attempts,
+    defn: FunnelDefinition,
+    all_rows: np.ndarray | None,
 ) -> None:
     for exclusion in defn.exclusions:
         hits = np.flatnonzero(matcher_mask(table, exclusion.matcher, all_rows, rows.events))
@@ -219,10 +237,13 @@ def _unit_results(
     reported = best[first_of_unit]
     rep_of_unit = np.full(len(first), NONE, dtype=np.int64)
     rep_of_unit[run[reported]] = reported
-    positions = np.where(
-        rep_of_unit[None, :] != NONE, attempts.positions[:, np.maximum(rep_of_unit, 0)], NONE
-    )
-    step_time = np.where(positions != NONE, rows.frame.time[np.maximum(positions, 0)], NAT).T
+    has_rep = rep_of_unit != NONE
+    positions = np.ascontiguousarray(attempts.positions[:, np.maximum(rep_of_unit, 0)])
+    if not has_rep.all():
+        positions[:, ~has_rep] = NONE
+    reached = positions != NONE
+    # (n_steps, n_units) in C order, seen transposed: per-step columns stay contiguous.
+    step_time = np.where(reached, rows.frame.time[np.where(reached, positions, 0)], NAT).T
     if defn.order == "any":
         step_time = _any_order_times(step_time, rows, attempts, rep_of_unit)
     last = int(table.time.max())
@@ -230,7 +251,11 @@ def _unit_results(
     still_open = ~excluded & (furthest < n_steps) & (window_end > last)
     units = att_unit[first]
     breakdown = _breakdown(table, rows, defn, positions, furthest, excluded, attempts, rep_of_unit)
-    step_row = np.where(positions != NONE, rows.table_rows(np.maximum(positions, 0)), NONE)
+    step_row = (
+        positions
+        if rows.positions is None
+        else np.where(reached, rows.table_rows(np.where(reached, positions, 0)), NONE)
+    )
     entry = np.where(rep_of_unit != NONE, attempts.start[np.maximum(rep_of_unit, 0)], NONE)
     unit_results = UnitResults(
         actor=rows.unit_actor[units].astype(np.int64),

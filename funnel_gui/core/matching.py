@@ -86,15 +86,17 @@ def _per_value(prop: PropertyText, flt: Filter) -> np.ndarray:
 
 
 def matcher_mask(
-    table: EventTable, matcher: EventMatcher, rows: np.ndarray, events: np.ndarray
+    table: EventTable, matcher: EventMatcher, rows: np.ndarray | None, events: np.ndarray
 ) -> np.ndarray:
-    """Rows (given by position, with their event codes) that the matcher accepts."""
+    """Rows (table positions `rows`, or all rows in table order when None, with their event
+    codes `events`) that the matcher accepts."""
     codes = [c for c in (table.event_code(name) for name in matcher.events) if c is not None]
     mask = _event_in(events, codes)
     for flt in matcher.where:
         if not mask.any():
             break
-        mask &= filter_holds(property_text(table, flt.property), flt, rows)
+        positions = np.arange(len(events)) if rows is None else rows
+        mask &= filter_holds(property_text(table, flt.property), flt, positions)
     return mask
 
 

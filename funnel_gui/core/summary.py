@@ -78,9 +78,10 @@ def _histogram(
 
 
 def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
-    times = units.step_time
-    reached = (times[:, k] != NAT) & ~units.excluded
-    return TimingStats.of(times[reached, k] - times[reached, since])
+    column = units.step_time[:, k]
+    # Excluded units have no reported attempt, so their times are all NAT already.
+    reached = np.flatnonzero(column != NAT)
+    return TimingStats.of(column[reached] - units.step_time[reached, since])
 
 
 def _groups(
