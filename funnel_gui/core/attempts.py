@@ -144,31 +144,37 @@ def any_order_attempts(
     frame: UnitFrame, matches: list[np.ndarray], starts: np.ndarray, *, window: int
 ) -> Attempts:
     """§3.3: an attempt per event matching any step; its level counts the distinct steps
-    with a match whose time is in [t(e), t(e) + window] (by time, so ties count)."""
+    with a match whose time is in [t(e), t(e) + window] (by time, so ties count).
+
+    "By time" is turned into "by position": the first row of e's unit with e's time is
+    where its ties begin, and from there on positions and times rise together.
+    """
     n_steps, n = len(matches), len(starts)
     positions = np.full((n_steps, n), NONE, dtype=np.int64)
-    t_start = frame.time[starts]
-    window_end = t_start + window
-    unit_start = _unit_start(frame, starts)
-    end = frame.end_of(starts)
+    window_end = frame.time[starts] + window
+    tie_start = _tie_group_start(frame, starts)
+    level = np.zeros(n, dtype=np.int64)
+    unit = frame.unit[starts]
     for k in range(n_steps):
         step_rows = matches[k]
-        match_time = frame.time[step_rows]
-        lo = np.searchsorted(step_rows, unit_start, side="left")
-        hi = np.searchsorted(step_rows, end, side="left")
-        first = first_at_time(match_time, lo, hi, t_start)
-        found = first < hi
-        pos = step_rows[np.minimum(first, max(len(step_rows) - 1, 0))] if len(step_rows) else first
-        found &= frame.time[np.where(found, pos, 0)] <= window_end
+        if not len(step_rows):
+            continue
+        idx = np.searchsorted(step_rows, tie_start, side="left")
+        pos = step_rows[np.minimum(idx, len(step_rows) - 1)]
+        found = (idx < len(step_rows)) & (frame.unit[pos] == unit)
+        found &= frame.time[pos] <= window_end
         positions[k] = np.where(found, pos, NONE)
-    level = (positions != NONE).sum(axis=0)
+        level += found
     return Attempts(starts, positions, level, np.zeros(n, dtype=bool), window_end)
 
 
-def _unit_start(frame: UnitFrame, positions: np.ndarray) -> np.ndarray:
-    unit = frame.unit[positions]
-    starts = np.concatenate(([0], frame.unit_end[:-1]))
-    return np.asarray(starts[unit])
+def _tie_group_start(frame: UnitFrame, positions: np.ndarray) -> np.ndarray:
+    """For each position, the first position of its unit holding the same time."""
+    time, unit = frame.time, frame.unit
+    new_group = np.ones(len(time), dtype=bool)
+    new_group[1:] = (time[1:] != time[:-1]) | (unit[1:] != unit[:-1])
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(time)), 0))
+    return np.asarray(group_start[positions])
 
 
 def void_by_exclusion(
