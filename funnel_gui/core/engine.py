@@ -7,8 +7,6 @@ matched as boolean masks, attempts are chained step by step for all units at onc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from funnel_gui.core.attempts import (
@@ -31,14 +29,12 @@ from funnel_gui.core.impact import (
 )
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
 from funnel_gui.core.matching import matcher_mask, property_text, unknown_events
+from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
 from funnel_gui.core.results import NAT, FunnelResult, MicroMacroResult, UnitResults
 from funnel_gui.core.summary import summarise
 
-Progress = Callable[[float, str], None]
-Cancelled = Callable[[], bool]
 
-
-class ComputeCancelled(Exception):
+class ComputeCancelled(TaskCancelled):
     """The caller's cancel check turned true; no result."""
 
 
@@ -98,10 +94,7 @@ def compute(
     cancelled: Cancelled | None = None,
 ) -> FunnelResult:
     def step(at: float, message: str) -> None:
-        if cancelled is not None and cancelled():
-            raise ComputeCancelled
-        if progress is not None:
-            progress(at, message)
+        report(progress, cancelled, at, message, error=ComputeCancelled)
 
     step(0.0, "Arranging events")
     rows = _rows_of(table, definition.unit)

@@ -15,7 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from funnel_gui.core.io import ImportCancelled, ImportFailed
+from funnel_gui.core.io import ImportFailed
+from funnel_gui.core.progress import TaskCancelled
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class _Task(QRunnable):
                 lambda f, msg: self.signals.sig_progress.emit(tid, f, msg),
                 self.cancel_event.is_set,
             )
-        except ImportCancelled:
+        except TaskCancelled:
             self.signals.sig_cancelled.emit(tid)
         except ImportFailed as exc:
             self.signals.sig_failed.emit(tid, exc.message)

@@ -42,9 +42,8 @@ from funnel_gui.core.io.rowcodes import (
 )
 from funnel_gui.core.io.sources import open_sources
 from funnel_gui.core.io.timeparse import NAT, parse_times
+from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
 
-Progress = Callable[[float, str], None]
-Cancelled = Callable[[], bool]
 MappingLike = ColumnMapping | Mapping[str, str | None]
 
 
@@ -58,7 +57,7 @@ def check_time_zone(name: str) -> None:
         ) from exc
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(TaskCancelled):
     """The caller asked the load to stop; nothing was loaded."""
 
 
@@ -78,10 +77,7 @@ class RawImport:
 
 
 def _step(progress: Progress | None, cancelled: Cancelled | None, at: float, msg: str) -> None:
-    if cancelled is not None and cancelled():
-        raise ImportCancelled
-    if progress is not None:
-        progress(at, msg)
+    report(progress, cancelled, at, msg, error=ImportCancelled)
 
 
 def read_raw(

@@ -6,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -14,14 +13,16 @@ from PySide6.QtCore import (
 )
 
 from funnel_gui.qt.mime import STEP_MIME, step_mime
+from funnel_gui.qt.models.table_base import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 SHARE_ROLE = Qt.ItemDataRole.UserRole + 1  # 0..1 of the busiest event, for the volume bar
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-class EventPaletteModel(QAbstractTableModel):
+class EventPaletteModel(RowTableModel):
     COLUMNS = ("Event", "Events", "Users")
+    TOOLTIPS = ("Event name", "Number of events", "Distinct users who did it")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -50,23 +51,8 @@ class EventPaletteModel(QAbstractTableModel):
     def event_name(self, row: int) -> str:
         return self._rows[row][0]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return ("Event name", "Number of events", "Distinct users who did it")[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not self._valid(index):
             return None
         name, count, actors = self._rows[index.row()]
         col = index.column()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from funnel_gui.qt.models.table_base import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class PropertyListModel(QAbstractTableModel):
+class PropertyListModel(RowTableModel):
     COLUMNS = ("Property", "Kind", "Distinct")
 
     def __init__(self, parent: Any = None) -> None:
@@ -26,21 +28,8 @@ class PropertyListModel(QAbstractTableModel):
                 self._rows.append((str(rec.property), str(rec.kind), int(rec.distinct), top))
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not self._valid(index):
             return None
         name, kind, distinct, top = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
