@@ -8,7 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -198,16 +200,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Loading cancelled", 4000)
 
     def show_report(self) -> None:
+        dialog = self.report_dialog()
+        if dialog is not None:
+            dialog.exec()
+
+    def report_dialog(self) -> QDialog | None:
+        """The import report in a dialog, with Close and "Copy as text"."""
         if self.table is None:
-            return
+            return None
         dialog = QDialog(self)
         dialog.setWindowTitle("Import report")
         view = QTextBrowser()
         view.setHtml(report_html(self.table.report))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton("Copy as text", QDialogButtonBox.ButtonRole.ActionRole)
+        report_text = self.table.report.to_text()
+        copy.clicked.connect(lambda: QApplication.clipboard().setText(report_text))
+        buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(view)
+        layout.addWidget(buttons)
         dialog.resize(720, 520)
-        dialog.exec()
+        return dialog
 
     # --- window events ----------------------------------------------------------------
 

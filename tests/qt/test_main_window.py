@@ -132,3 +132,18 @@ def test_daily_volume_chart_draws_the_core_counts(
     chart = window.centre.overview.volume_chart
     assert chart.heights.tolist() == [2.0, 0.0, 1.0]
     assert "1 day(s) without any events" in chart.plotItem.titleLabel.text
+
+
+def test_report_dialog_copies_the_report(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+
+    assert window.report_dialog() is None  # nothing loaded yet
+    path = _write_events(tmp_path / "r.csv", [("a", "view", "2026-01-01T00:00:00Z")])
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=20000):
+        window.open_files([str(path)])
+    dialog = window.report_dialog()
+    assert dialog is not None
+    buttons = dialog.findChild(QDialogButtonBox)
+    copy = next(b for b in buttons.findChildren(QPushButton) if b.text() == "Copy as text")
+    copy.click()
+    assert "Rows read: 1" in QApplication.clipboard().text()

@@ -1,0 +1,122 @@
+"""The error of funnel files and the generic JSON shape checks the reader builds on.
+
+Every check takes the value and its `location` (a JSON path such as `steps[2].where`)
+and raises FunnelFileError naming both; `funnel_file` re-exports the error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+_T = TypeVar("_T")
+
+
+class FunnelFileError(Exception):
+    """A funnel file that cannot be read or written.
+
+    `message` is one paragraph for a person: which file, which key (`location`, a
+    JSON path such as `steps[2].where[0].op`, indexes 0-based) and what is wrong.
+    """
+
+    def __init__(self, problem: str, location: str = "", *, file: str = "") -> None:
+        self.problem = problem
+        self.location = location
+        self.file = file
+        self.message = ": ".join(part for part in (file, location, problem) if part)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def expect_object(
+    value: Any, path: str, allowed: Sequence[str], required: Sequence[str] = ()
+) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise FunnelFileError(f"expected an object {{...}}, found {kind_of(value)}", path)
+    unknown = [key for key in value if key not in allowed]
+    if unknown:
+        raise FunnelFileError(_unknown_keys_message(unknown, allowed, path), path)
+    for key in required:
+        if key not in value:
+            raise FunnelFileError(f'the required key "{key}" is missing', path)
+    return value
+
+
+def _unknown_keys_message(unknown: list[Any], allowed: Sequence[str], path: str) -> str:
+    noun = "key" if len(unknown) == 1 else "keys"
+    names = ", ".join(shown(key) for key in unknown)
+    close = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
+    guess = f' (did you mean "{close[0]}"?)' if len(unknown) == 1 and close else ""
+    where = "" if path else " at the top level"
+    return f"unknown {noun} {names}{guess}{where}; allowed keys are {', '.join(allowed)}"
+
+
+def optional(
+    obj: Mapping[str, Any],
+    key: str,
+    path: str,
+    read: Callable[[Any, str], _T],
+    default: _T,
+) -> _T:
+    return read(obj[key], at(path, key)) if key in obj else default
+
+
+def expect_list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise FunnelFileError(f"expected a list [...], found {kind_of(value)}", path)
+    return list(value)
+
+
+def expect_text(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise FunnelFileError(f"expected text, found {kind_of(value)}", path)
+    return value
+
+
+def choice(choices: Sequence[_T], what: str) -> Callable[[Any, str], _T]:
+    def read(value: Any, path: str) -> _T:
+        text = expect_text(value, path)
+        if text not in choices:
+            options = ", ".join(str(c) for c in choices)
+            raise FunnelFileError(f"{shown(text)} is not {what}; use one of {options}", path)
+        return cast(_T, text)
+
+    return read
+
+
+def at(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def kind_of(value: Any) -> str:
+    """What a JSON value is, in words, for messages: 'a number (5)', 'a list', …"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({shown(value)})"
+    if isinstance(value, int | float):
+        return f"a number ({shown(value)})"
+    if isinstance(value, str):
+        return f"text ({shown(value)})"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return "an object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def shown(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def number_text(value: float) -> str:
+    """How a number reads as text: 3.0 -> "3" (the file may hold 3.0 for 3), 2.5 -> "2.5"."""
+    if isinstance(value, int):
+        return str(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)

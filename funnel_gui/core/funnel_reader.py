@@ -1,0 +1,356 @@
+"""Checking a parsed funnel file (current version) and turning it into a FunnelDefinition.
+
+Strict on purpose: a key or value it does not understand is refused with a message naming
+it and where it is; things that are merely odd (repeated event names) become warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from funnel_gui.core.definition import (
+    DEFAULT_WINDOW_NS,
+    FILTER_OPS,
+    MAX_STEPS,
+    NS_PER_SECOND,
+    Breakdown,
+    DateRange,
+    Exclusion,
+    Filter,
+    FunnelDefinition,
+    Kind,
+    MicroConversion,
+    Order,
+    Step,
+    Unit,
+    default_kinds,
+)
+from funnel_gui.core.durations import parse_duration
+from funnel_gui.core.funnel_checks import (
+    FunnelFileError,
+    at,
+    choice,
+    expect_list,
+    expect_object,
+    expect_text,
+    kind_of,
+    number_text,
+    optional,
+    shown,
+)
+
+_TOP_KEYS = (
+    "format",
+    "version",
+    "name",
+    "order",
+    "window",
+    "unit",
+    "steps",
+    "exclusions",
+    "breakdown",
+    "date_range",
+    "micro_conversions",
+)
+_STEP_KEYS = ("label", "events", "kind", "where", "max_gap", "min_gap")
+_FILTER_KEYS = ("property", "op", "value")
+_EXCLUSION_KEYS = ("events", "where", "between")
+_BREAKDOWN_KEYS = ("property", "attribution")
+_DATE_RANGE_KEYS = ("from", "to")
+_MICRO_KEYS = ("label", "events", "where")
+_ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
+_UNITS: tuple[Unit, ...] = ("actor", "session")
+_KINDS: tuple[Kind, ...] = ("micro", "macro")
+_STEP_ATTRIBUTION = re.compile(r"step_([1-9][0-9]{0,3})")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_INSTANT = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
+    r"(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_INSTANT_HINT = (
+    'use a date like "2026-03-01" or a date-time like "2026-03-01T12:30:00Z" '
+    '(UTC unless an offset like "+02:00" is given)'
+)
+_T = TypeVar("_T")
+
+
+class DefinitionReader:
+    """Turns a current-version dict into a FunnelDefinition, collecting warnings."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def definition(self, data: Mapping[str, Any]) -> FunnelDefinition:
+        obj = expect_object(data, "", _TOP_KEYS, required=("steps",))
+        raw_steps = _steps_list(obj["steps"])
+        n = len(raw_steps)
+        kinds = default_kinds(n)
+        return FunnelDefinition(
+            steps=tuple(self.step(s, i, kinds[i]) for i, s in enumerate(raw_steps)),
+            name=optional(obj, "name", "", expect_text, ""),
+            order=optional(obj, "order", "", choice(_ORDERS, "an order"), "sequential"),
+            window_ns=optional(obj, "window", "", _window, DEFAULT_WINDOW_NS),
+            unit=optional(obj, "unit", "", choice(_UNITS, "a unit"), "actor"),
+            exclusions=optional(obj, "exclusions", "", self.list_of(self.exclusion, n), ()),
+            breakdown=optional(obj, "breakdown", "", _breakdown(n), None),
+            date_range=optional(obj, "date_range", "", _date_range, None),
+            micro_conversions=optional(
+                obj, "micro_conversions", "", self.list_of(self.micro, n), ()
+            ),
+        )
+
+    def list_of(
+        self, read: Callable[[Any, str, int], _T], n_steps: int
+    ) -> Callable[[Any, str], tuple[_T, ...]]:
+        def read_all(value: Any, path: str) -> tuple[_T, ...]:
+            items = expect_list(value, path)
+            return tuple(read(item, f"{path}[{i}]", n_steps) for i, item in enumerate(items))
+
+        return read_all
+
+    def step(self, value: Any, index: int, default_kind: Kind) -> Step:
+        path = f"steps[{index}]"
+        obj = expect_object(value, path, _STEP_KEYS, required=("events",))
+        max_gap = optional(obj, "max_gap", path, _max_gap, None)
+        min_gap = optional(obj, "min_gap", path, _duration, None)
+        if max_gap is not None and min_gap is not None and min_gap > max_gap:
+            raise FunnelFileError(
+                f'"min_gap" ({shown(obj["min_gap"])}) is longer than "max_gap" '
+                f"({shown(obj['max_gap'])}); no event could satisfy both",
+                path,
+            )
+        if index == 0 and (max_gap is not None or min_gap is not None):
+            # Kept so that moving the step back keeps its limits; the engine ignores them.
+            self.warnings.append(
+                f"{path}: max_gap and min_gap are measured from the previous step, "
+                "so they have no effect on the first step"
+            )
+        return Step(
+            events=self.events(obj["events"], at(path, "events")),
+            label=optional(obj, "label", path, expect_text, ""),
+            kind=optional(obj, "kind", path, choice(_KINDS, "a kind"), default_kind),
+            where=optional(obj, "where", path, _filters, ()),
+            max_gap_ns=max_gap,
+            min_gap_ns=min_gap,
+        )
+
+    def exclusion(self, value: Any, path: str, n_steps: int) -> Exclusion:
+        obj = expect_object(value, path, _EXCLUSION_KEYS, required=("events", "between"))
+        return Exclusion(
+            events=self.events(obj["events"], at(path, "events")),
+            between=_between(obj["between"], at(path, "between"), n_steps),
+            where=optional(obj, "where", path, _filters, ()),
+        )
+
+    def micro(self, value: Any, path: str, n_steps: int) -> MicroConversion:
+        obj = expect_object(value, path, _MICRO_KEYS, required=("events",))
+        return MicroConversion(
+            events=self.events(obj["events"], at(path, "events")),
+            label=optional(obj, "label", path, expect_text, ""),
+            where=optional(obj, "where", path, _filters, ()),
+        )
+
+    def events(self, value: Any, path: str) -> tuple[str, ...]:
+        items = expect_list(value, path)
+        if not items:
+            raise FunnelFileError("the list is empty; give at least one event name", path)
+        names: dict[str, int] = {}  # name -> times listed; a dict keeps the order
+        for i, item in enumerate(items):
+            name = expect_text(item, f"{path}[{i}]")
+            if not name:
+                raise FunnelFileError("an event name cannot be empty", f"{path}[{i}]")
+            names[name] = names.get(name, 0) + 1
+        for name, count in names.items():
+            if count > 1:
+                self.warnings.append(
+                    f"{path}: {shown(name)} is listed {count} times; the repeats were dropped"
+                )
+        return tuple(names)
+
+
+def _steps_list(value: Any) -> list[Any]:
+    steps = expect_list(value, "steps")
+    if not steps:
+        raise FunnelFileError("the list is empty; a funnel needs at least one step", "steps")
+    if len(steps) > MAX_STEPS:
+        raise FunnelFileError(
+            f"{len(steps)} steps is too many; a funnel has at most {MAX_STEPS}", "steps"
+        )
+    return steps
+
+
+def _filters(value: Any, path: str) -> tuple[Filter, ...]:
+    return tuple(_filter(item, f"{path}[{i}]") for i, item in enumerate(expect_list(value, path)))
+
+
+def _filter(value: Any, path: str) -> Filter:
+    obj = expect_object(value, path, _FILTER_KEYS, required=("property", "op"))
+    prop = expect_text(obj["property"], at(path, "property"))
+    if not prop:
+        raise FunnelFileError("the property name cannot be empty", at(path, "property"))
+    op = choice(FILTER_OPS, "an operator")(obj["op"], at(path, "op"))
+    if op in ("is_set", "not_set"):
+        if "value" in obj:
+            raise FunnelFileError(f'"{op}" takes no value; remove "value"', path)
+        return Filter(prop, op)
+    if "value" not in obj:
+        raise FunnelFileError(f'"{op}" needs a "value"', path)
+    raw, value_path = obj["value"], at(path, "value")
+    if op in ("in", "not_in"):
+        return Filter(prop, op, _text_values(raw, value_path, op))
+    if op in ("gt", "lt"):
+        return Filter(prop, op, _number(raw, value_path, op))
+    return Filter(prop, op, _text_value(raw, value_path))
+
+
+def _text_values(value: Any, path: str, op: str) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not value:
+        raise FunnelFileError(
+            f'"{op}" needs a non-empty list of values, found {kind_of(value)}', path
+        )
+    return tuple(_text_value(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _text_value(value: Any, path: str) -> str:
+    """Filter values compare as text (§2), so numbers are stored as the text they read as."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_text(_finite(value, path))
+    hint = f'; write it as text, e.g. "{str(value).lower()}"' if isinstance(value, bool) else ""
+    raise FunnelFileError(f"expected text or a number, found {kind_of(value)}{hint}", path)
+
+
+def _number(value: Any, path: str, op: str) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return _finite(float(value), path)
+        except OverflowError:
+            raise FunnelFileError(f"{shown(value)} is too large a number", path) from None
+    hint = ""
+    if isinstance(value, str) and _looks_numeric(value):
+        hint = f"; write it without quotes: {value.strip()}"
+    raise FunnelFileError(f'"{op}" compares numbers, found {kind_of(value)}{hint}', path)
+
+
+def _finite(value: float, path: str) -> float:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FunnelFileError(f"{value} is not a usable number", path)
+    return value
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _between(value: Any, path: str, n_steps: int) -> tuple[int, int]:
+    if n_steps < 2:
+        raise FunnelFileError("an exclusion needs a funnel of at least 2 steps", path)
+    valid = f"two step numbers [a, b] with 1 ≤ a < b ≤ {n_steps}"
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise FunnelFileError(f"expected {valid}, found {kind_of(value)}", path)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise FunnelFileError(f"expected {valid}, found {shown(value)}", path)
+    a, b = value
+    if not 1 <= a < b <= n_steps:
+        raise FunnelFileError(f"{shown(value)} is not {valid} (step numbers are 1-based)", path)
+    return (a, b)
+
+
+def _breakdown(n_steps: int) -> Callable[[Any, str], Breakdown]:
+    def read(value: Any, path: str) -> Breakdown:
+        obj = expect_object(value, path, _BREAKDOWN_KEYS, required=("property",))
+        prop = expect_text(obj["property"], at(path, "property"))
+        if not prop:
+            raise FunnelFileError("the property name cannot be empty", at(path, "property"))
+        attribution = optional(obj, "attribution", path, expect_text, "first_step")
+        if attribution not in ("first_step", "last_step"):
+            _check_step_attribution(attribution, at(path, "attribution"), n_steps)
+        return Breakdown(prop, attribution)
+
+    return read
+
+
+def _check_step_attribution(attribution: str, path: str, n_steps: int) -> None:
+    match = _STEP_ATTRIBUTION.fullmatch(attribution)
+    if match is None or not 1 <= int(match[1]) <= n_steps:
+        raise FunnelFileError(
+            f"{shown(attribution)} is not an attribution; use first_step, last_step or "
+            f"step_N with N from 1 to {n_steps} (the number of steps)",
+            path,
+        )
+
+
+def _date_range(value: Any, path: str) -> DateRange:
+    obj = expect_object(value, path, _DATE_RANGE_KEYS)
+    start = optional(obj, "from", path, _instant, None)
+    end = optional(obj, "to", path, _instant, None)
+    if start is not None and end is not None and start >= end:
+        raise FunnelFileError(
+            f'"from" ({obj["from"]}) must be before "to" ({obj["to"]}); "to" is exclusive', path
+        )
+    return DateRange(start, end)
+
+
+def _instant(value: Any, path: str) -> int:
+    """Nanoseconds since the epoch for an ISO date or date-time; UTC unless an offset is given."""
+    match = _INSTANT.fullmatch(expect_text(value, path).strip())
+    if match is None:
+        raise FunnelFileError(f"{shown(value)} is not an ISO date; {_INSTANT_HINT}", path)
+    try:
+        year, month, day = (int(part) for part in match["date"].split("-"))
+        moment = datetime(
+            year,
+            month,
+            day,
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+            tzinfo=_offset(match["tz"]),
+        )
+    except ValueError as exc:
+        raise FunnelFileError(f"{shown(value)} is not a valid date ({exc})", path) from None
+    frac = match["frac"] or ""
+    ns = (moment - _EPOCH) // timedelta(seconds=1) * NS_PER_SECOND + int(frac.ljust(9, "0"))
+    if not -(2**63) <= ns < 2**63:
+        raise FunnelFileError(f"{shown(value)} is outside the years 1677 to 2262", path)
+    return ns
+
+
+def _offset(text: str | None) -> timezone:
+    if text is None or text in "Zz":
+        return UTC
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return timezone(-delta if text[0] == "-" else delta)  # ValueError beyond ±24h
+
+
+def _window(value: Any, path: str) -> int:
+    ns = _duration(value, path)
+    if ns < NS_PER_SECOND:
+        raise FunnelFileError(
+            f"{shown(value)} is too short; the window must be at least 1 second", path
+        )
+    return ns
+
+
+def _max_gap(value: Any, path: str) -> int:
+    try:
+        return parse_duration(value, allow_zero=False)
+    except ValueError as exc:
+        raise FunnelFileError(str(exc), path) from None
+
+
+def _duration(value: Any, path: str) -> int:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise FunnelFileError(str(exc), path) from None
