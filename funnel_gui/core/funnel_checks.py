@@ -1,16 +1,31 @@
-"""The error of funnel files and the generic JSON shape checks the reader builds on.
+"""The error of funnel files and the checks of single JSON values the reader builds on.
 
-Every check takes the value and its `location` (a JSON path such as `steps[2].where`)
-and raises FunnelFileError naming both; `funnel_file` re-exports the error.
+Every check takes the value and its location (a JSON path such as `steps[2].where`) and
+raises FunnelFileError naming both; `funnel_file` re-exports the error.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar, cast
 
+from funnel_gui.core.definition import NS_PER_SECOND
+from funnel_gui.core.durations import parse_duration
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_INSTANT = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
+    r"(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_INSTANT_HINT = (
+    'use a date like "2026-03-01" or a date-time like "2026-03-01T12:30:00Z" '
+    '(UTC unless an offset like "+02:00" is given)'
+)
 _T = TypeVar("_T")
 
 
@@ -30,6 +45,9 @@ class FunnelFileError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+# ------------------------------------------------- generic JSON shape checks
 
 
 def expect_object(
@@ -120,3 +138,62 @@ def number_text(value: float) -> str:
     if isinstance(value, int):
         return str(value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+
+
+# ------------------------------------------------------ durations and instants
+
+
+def read_instant(value: Any, path: str) -> int:
+    """Nanoseconds since the epoch for an ISO date or date-time; UTC unless an offset is given."""
+    match = _INSTANT.fullmatch(expect_text(value, path).strip())
+    if match is None:
+        raise FunnelFileError(f"{shown(value)} is not an ISO date; {_INSTANT_HINT}", path)
+    try:
+        year, month, day = (int(part) for part in match["date"].split("-"))
+        moment = datetime(
+            year,
+            month,
+            day,
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+            tzinfo=_offset(match["tz"]),
+        )
+    except ValueError as exc:
+        raise FunnelFileError(f"{shown(value)} is not a valid date ({exc})", path) from None
+    frac = match["frac"] or ""
+    ns = (moment - EPOCH) // timedelta(seconds=1) * NS_PER_SECOND + int(frac.ljust(9, "0"))
+    if not -(2**63) <= ns < 2**63:
+        raise FunnelFileError(f"{shown(value)} is outside the years 1677 to 2262", path)
+    return ns
+
+
+def _offset(text: str | None) -> timezone:
+    if text is None or text in "Zz":
+        return UTC
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return timezone(-delta if text[0] == "-" else delta)  # ValueError beyond ±24h
+
+
+def read_window(value: Any, path: str) -> int:
+    ns = read_duration(value, path)
+    if ns < NS_PER_SECOND:
+        raise FunnelFileError(
+            f"{shown(value)} is too short; the window must be at least 1 second", path
+        )
+    return ns
+
+
+def read_max_gap(value: Any, path: str) -> int:
+    try:
+        return parse_duration(value, allow_zero=False)
+    except ValueError as exc:
+        raise FunnelFileError(str(exc), path) from None
+
+
+def read_duration(value: Any, path: str) -> int:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise FunnelFileError(str(exc), path) from None

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from funnel_gui.core.definition import (
     DEFAULT_WINDOW_NS,
     FILTER_OPS,
     MAX_STEPS,
-    NS_PER_SECOND,
     Breakdown,
     DateRange,
     Exclusion,
@@ -28,7 +26,6 @@ from funnel_gui.core.definition import (
     Unit,
     default_kinds,
 )
-from funnel_gui.core.durations import parse_duration
 from funnel_gui.core.funnel_checks import (
     FunnelFileError,
     at,
@@ -39,6 +36,10 @@ from funnel_gui.core.funnel_checks import (
     kind_of,
     number_text,
     optional,
+    read_duration,
+    read_instant,
+    read_max_gap,
+    read_window,
     shown,
 )
 
@@ -65,16 +66,6 @@ _ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
 _UNITS: tuple[Unit, ...] = ("actor", "session")
 _KINDS: tuple[Kind, ...] = ("micro", "macro")
 _STEP_ATTRIBUTION = re.compile(r"step_([1-9][0-9]{0,3})")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_INSTANT = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
-    r"(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_INSTANT_HINT = (
-    'use a date like "2026-03-01" or a date-time like "2026-03-01T12:30:00Z" '
-    '(UTC unless an offset like "+02:00" is given)'
-)
 _T = TypeVar("_T")
 
 
@@ -93,7 +84,7 @@ class DefinitionReader:
             steps=tuple(self.step(s, i, kinds[i]) for i, s in enumerate(raw_steps)),
             name=optional(obj, "name", "", expect_text, ""),
             order=optional(obj, "order", "", choice(_ORDERS, "an order"), "sequential"),
-            window_ns=optional(obj, "window", "", _window, DEFAULT_WINDOW_NS),
+            window_ns=optional(obj, "window", "", read_window, DEFAULT_WINDOW_NS),
             unit=optional(obj, "unit", "", choice(_UNITS, "a unit"), "actor"),
             exclusions=optional(obj, "exclusions", "", self.list_of(self.exclusion, n), ()),
             breakdown=optional(obj, "breakdown", "", _breakdown(n), None),
@@ -115,8 +106,8 @@ class DefinitionReader:
     def step(self, value: Any, index: int, default_kind: Kind) -> Step:
         path = f"steps[{index}]"
         obj = expect_object(value, path, _STEP_KEYS, required=("events",))
-        max_gap = optional(obj, "max_gap", path, _max_gap, None)
-        min_gap = optional(obj, "min_gap", path, _duration, None)
+        max_gap = optional(obj, "max_gap", path, read_max_gap, None)
+        min_gap = optional(obj, "min_gap", path, read_duration, None)
         if max_gap is not None and min_gap is not None and min_gap > max_gap:
             raise FunnelFileError(
                 f'"min_gap" ({shown(obj["min_gap"])}) is longer than "max_gap" '
@@ -291,66 +282,10 @@ def _check_step_attribution(attribution: str, path: str, n_steps: int) -> None:
 
 def _date_range(value: Any, path: str) -> DateRange:
     obj = expect_object(value, path, _DATE_RANGE_KEYS)
-    start = optional(obj, "from", path, _instant, None)
-    end = optional(obj, "to", path, _instant, None)
+    start = optional(obj, "from", path, read_instant, None)
+    end = optional(obj, "to", path, read_instant, None)
     if start is not None and end is not None and start >= end:
         raise FunnelFileError(
             f'"from" ({obj["from"]}) must be before "to" ({obj["to"]}); "to" is exclusive', path
         )
     return DateRange(start, end)
-
-
-def _instant(value: Any, path: str) -> int:
-    """Nanoseconds since the epoch for an ISO date or date-time; UTC unless an offset is given."""
-    match = _INSTANT.fullmatch(expect_text(value, path).strip())
-    if match is None:
-        raise FunnelFileError(f"{shown(value)} is not an ISO date; {_INSTANT_HINT}", path)
-    try:
-        year, month, day = (int(part) for part in match["date"].split("-"))
-        moment = datetime(
-            year,
-            month,
-            day,
-            int(match["hour"] or 0),
-            int(match["minute"] or 0),
-            int(match["second"] or 0),
-            tzinfo=_offset(match["tz"]),
-        )
-    except ValueError as exc:
-        raise FunnelFileError(f"{shown(value)} is not a valid date ({exc})", path) from None
-    frac = match["frac"] or ""
-    ns = (moment - _EPOCH) // timedelta(seconds=1) * NS_PER_SECOND + int(frac.ljust(9, "0"))
-    if not -(2**63) <= ns < 2**63:
-        raise FunnelFileError(f"{shown(value)} is outside the years 1677 to 2262", path)
-    return ns
-
-
-def _offset(text: str | None) -> timezone:
-    if text is None or text in "Zz":
-        return UTC
-    digits = text[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-    return timezone(-delta if text[0] == "-" else delta)  # ValueError beyond ±24h
-
-
-def _window(value: Any, path: str) -> int:
-    ns = _duration(value, path)
-    if ns < NS_PER_SECOND:
-        raise FunnelFileError(
-            f"{shown(value)} is too short; the window must be at least 1 second", path
-        )
-    return ns
-
-
-def _max_gap(value: Any, path: str) -> int:
-    try:
-        return parse_duration(value, allow_zero=False)
-    except ValueError as exc:
-        raise FunnelFileError(str(exc), path) from None
-
-
-def _duration(value: Any, path: str) -> int:
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise FunnelFileError(str(exc), path) from None

@@ -68,7 +68,7 @@ def _period_start(index: pd.DatetimeIndex, period: Period) -> pd.DatetimeIndex:
     if period == "day":
         out = naive.normalize()
     elif period == "week":  # ISO weeks start on Monday
-        out = naive.normalize() - pd.to_timedelta(naive.weekday, unit="D")
+        out = naive.normalize() - pd.to_timedelta(naive.day_of_week, unit="D")
     else:
         out = naive.to_period("M").to_timestamp()
     return pd.DatetimeIndex(out).tz_localize("UTC")
