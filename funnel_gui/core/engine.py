@@ -141,7 +141,13 @@ def _impacts(
             hits = np.flatnonzero(matcher_mask(table, matcher, all_rows, rows.events))
         out.append(
             micro_macro_impact(
-                rows.frame, reported, hits, label=label, macro=macro, on_path=on_path
+                rows.frame,
+                reported,
+                hits,
+                label=label,
+                macro=macro,
+                on_path=on_path,
+                any_order=defn.order == "any",
             )
         )
     return out

@@ -53,20 +53,28 @@ def micro_macro_impact(
     label: str,
     macro: int,
     on_path: bool,
+    any_order: bool = False,
 ) -> MicroMacroResult:
     """Group A did the micro conversion at or after the entry event and before the step-M
     event (or, not having reached M, by the end of the window); B is everyone else who
-    entered. Excluded units are in neither group."""
+    entered. Excluded units are in neither group.
+
+    In any order, reaching M means completing M steps (§3.3) and there is no single
+    step-M event, so A is bounded by the window alone.
+    """
     counted = ~reported.excluded
     entry = np.where(counted, reported.entry, 0)
-    macro_pos = reported.positions[macro - 1]
-    reached = counted & (macro_pos != NONE)
+    reached = counted & (reported.furthest >= macro)
+    macro_pos = (
+        np.full(len(entry), NONE, dtype=np.int64) if any_order else reported.positions[macro - 1]
+    )
     did = np.zeros(len(entry), dtype=bool)
     if len(micro_rows):
         idx = np.searchsorted(micro_rows, entry, side="left")
         cand = micro_rows[np.minimum(idx, len(micro_rows) - 1)]
         same_unit = (idx < len(micro_rows)) & (frame.unit[cand] == frame.unit[entry])
-        in_time = np.where(reached, cand < macro_pos, frame.time[cand] <= reported.window_end)
+        by_macro = reached & (macro_pos != NONE)
+        in_time = np.where(by_macro, cand < macro_pos, frame.time[cand] <= reported.window_end)
         did = counted & same_unit & in_time
     group_b = counted & ~did
     s_a, n_a = int((did & reached).sum()), int(did.sum())

@@ -87,14 +87,19 @@ def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
 def _groups(
     defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
 ) -> BreakdownResult | None:
+    """Per group value, units per step; one pass however many groups there are."""
     if defn.breakdown is None or units.breakdown is None:
         return None
-    values = units.breakdown[counted]
+    values = units.breakdown[counted].astype(str)
     furthest = units.furthest[counted]
-    groups = []
-    for value in dict.fromkeys(values.tolist()):
-        member = values == value
-        counts = [int((member & (furthest >= k)).sum()) for k in range(1, defn.n_steps + 1)]
-        groups.append(BreakdownGroup(str(value), counts))
+    names, group = np.unique(values, return_inverse=True)
+    # table[g, k] = units of group g whose furthest step is exactly k; cumulate from the end.
+    table = np.zeros((len(names), defn.n_steps + 1), dtype=np.int64)
+    np.add.at(table, (group, furthest), 1)
+    at_least = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    groups = [
+        BreakdownGroup(str(name), [int(c) for c in row])
+        for name, row in zip(names, at_least, strict=True)
+    ]
     groups.sort(key=lambda g: (-g.counts[0], g.value))
     return BreakdownResult(defn.breakdown.property, defn.breakdown.attribution, groups)

@@ -32,10 +32,12 @@ from funnel_gui.core.io.report import ImportReport
 from funnel_gui.core.io.rowcodes import (
     Coded,
     compact,
+    decoded,
     drop_examples,
     duplicate_mask,
     encode,
     encode_sessions,
+    plain_text,
     segment_event_names,
     sort_order,
     text_column,
@@ -132,7 +134,9 @@ def _stack(tables: list[pa.Table]) -> pa.Table:
     for table in tables:
         for name in conflicting & set(table.column_names):
             i = table.column_names.index(name)
-            table = table.set_column(i, name, pc.cast(table[name], pa.string()))
+            # The same rule as for ids everywhere: 123.0 in one file is 123 in the other.
+            text = plain_text(decoded(_single_chunk(table[name])))
+            table = table.set_column(i, name, text)
         fixed.append(table)
     return pa.concat_tables(fixed, promote_options="default")
 

@@ -62,12 +62,25 @@ def _blank_to_null(arr: pa.Array) -> pa.Array:
     return pc.if_else(blank, pa.scalar(None, pa.string()), arr) if pc.any(blank).as_py() else arr
 
 
-def _plain_text(arr: pa.Array) -> pa.Array:
+_EXACT_FLOAT_INT = 2.0**53  # beyond this a float64 no longer holds every integer
+
+
+def plain_text(arr: pa.Array) -> pa.Array:
+    """Any scalar column as text. Whole floats print as integers ("123", not "1.23e+02"),
+    so 123.0 in one file and 123 in another name the same actor; NaN is missing."""
     if pa.types.is_floating(arr.type):
-        # Whole floats print without ".0" so 123.0 and "123" name the same actor.
-        as_int = pc.cast(arr, pa.int64(), safe=False)
-        whole = pc.equal(pc.cast(as_int, pa.float64()), arr)
-        return pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(arr, pa.string()))
+        values = np.asarray(arr.fill_null(np.nan).to_numpy(zero_copy_only=False), dtype=float)
+        finite = np.isfinite(values)
+        whole = finite & (np.abs(values) < _EXACT_FLOAT_INT) & (np.floor(values) == values)
+        ints = pa.array(np.where(whole, values, 0).astype(np.int64)).cast(pa.string())
+        text = pc.if_else(pa.array(whole), ints, pc.cast(arr, pa.string()))
+        return pc.if_else(pa.array(finite), text, pa.scalar(None, pa.string()))
+    if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+        # Bytes are not text; decode what is UTF-8 and mark the rest, never fail the load.
+        decoded = [
+            None if v is None else v.decode("utf-8", errors="replace") for v in arr.to_pylist()
+        ]
+        return pa.array(decoded, pa.string())
     return pc.cast(arr, pa.string())
 
 
@@ -78,13 +91,13 @@ def as_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """
     arr = _single(column)
     if isinstance(arr, pa.DictionaryArray):
-        values = _blank_to_null(_plain_text(arr.dictionary))
+        values = _blank_to_null(plain_text(arr.dictionary))
         indices = arr.indices
         if values.null_count:
             blank_rows = pc.is_null(values.take(indices)).fill_null(False)
             indices = pc.if_else(blank_rows, pa.scalar(None, indices.type), indices)
         return pa.DictionaryArray.from_arrays(indices, values)
-    return _blank_to_null(_plain_text(arr))
+    return _blank_to_null(plain_text(arr))
 
 
 def decoded(arr: pa.Array) -> pa.Array:
