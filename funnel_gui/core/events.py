@@ -168,6 +168,12 @@ def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
         return "number", pc.cast(values, pa.float64())
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         return "time", values
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        # Bytes are not text: decode what is UTF-8, mark the rest, never fail.
+        decoded = [
+            None if v is None else v.decode("utf-8", errors="replace") for v in values.to_pylist()
+        ]
+        return "text", pa.array(decoded, pa.string())
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         return "text", pc.cast(values, pa.string())
     present = values.drop_null()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
+from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
 from funnel_gui.qt.workers import TaskRunner
@@ -139,15 +140,21 @@ class MainWindow(QMainWindow):
     ) -> None:
         self._pending_files = files
         self._set_busy(True, f"Opening {Path(files[0]).name}…")
-        self.loader.start(
-            lambda progress, cancelled: load_events(
+
+        def work(progress: Progress, cancelled: Cancelled) -> EventTable:
+            table = load_events(
                 files,
                 dict(overrides) if overrides else None,
                 assume_tz=assume_tz,
                 progress=progress,
                 cancelled=cancelled,
             )
-        )
+            # What the window shows is computed here, off the GUI thread, and cached.
+            progress(1.0, "Summarising events and properties")
+            _ = table.event_catalog, table.property_catalog, table.daily_volume
+            return table
+
+        self.loader.start(work)
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         for widget in (self.progress_label, self.progress, self.cancel_button):

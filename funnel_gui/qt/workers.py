@@ -71,7 +71,9 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
-        self._signals = _TaskSignals(self)
+        # No parent on purpose: running tasks keep the signals alive through their own
+        # reference, so a task that outlives its runner (window closed) emits safely.
+        self._signals = _TaskSignals()
         self._signals.sig_progress.connect(self._on_progress)
         self._signals.sig_done.connect(self._on_done)
         self._signals.sig_failed.connect(self._on_failed)
@@ -84,7 +86,10 @@ class TaskRunner(QObject):
         return self._current is not None
 
     def start(self, work: Work) -> None:
-        self.cancel()
+        # A superseded task is stopped quietly: the new one's progress stays on screen.
+        if self._current is not None:
+            self._current.cancel_event.set()
+            self._current = None
         self._next_id += 1
         task = _Task(self._next_id, work, self._signals)
         task.setAutoDelete(False)  # we keep a reference to reach its cancel flag
