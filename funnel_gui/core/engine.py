@@ -78,6 +78,37 @@ class _Rows:
         return working if self.positions is None else self.positions[working]
 
 
+def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
+    """What the user should know about this definition on this data (never an error)."""
+    matchers = [s.matcher for s in defn.steps]
+    out = [
+        f"No event named {name!r} in the data: steps using only it count 0."
+        for name in unknown_events(table, matchers)
+    ]
+    others = [x.matcher for x in defn.exclusions] + [m.matcher for m in defn.micro_conversions]
+    out += [
+        f"No event named {name!r} in the data (exclusion or micro conversion)."
+        for name in unknown_events(table, others)
+        if name not in unknown_events(table, matchers)
+    ]
+    if defn.breakdown is not None and defn.breakdown.property not in table.property_names:
+        out.append(f"No property {defn.breakdown.property!r} in the data: every group is (none).")
+    if defn.unit == "session":
+        if table.session is None or not table.n_sessions:
+            out.append(
+                "The data has no sessions, so a session funnel counts nothing. Map a "
+                "session column when opening the file, or count people instead."
+            )
+        else:
+            loose = int((table.session < 0).sum())
+            if loose:
+                out.append(
+                    f"{loose:,} events ({loose / len(table.session):.1%}) have no "
+                    "session and belong to no session."
+                )
+    return out
+
+
 def _rows_of(table: EventTable, unit: str) -> _Rows:
     """The unit layout depends only on the table: built once per table and unit, so
     editing a funnel recomputes without re-arranging millions of rows."""
@@ -110,13 +141,11 @@ def compute(
     units, reported = _unit_results(table, rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
     impacts = _impacts(table, rows, reported, definition, all_rows, matches)
-    warnings = [
-        f"No event named {name!r} in the data: steps using only it count 0."
-        for name in unknown_events(table, [s.matcher for s in definition.steps])
-    ]
+    warnings = _warnings(table, definition)
     last = int(table.time.max()) if len(table.time) else 0
     result = summarise(definition, units, table.actor_ids, last, warnings)
     result.micro_macro = impacts
+    result.session_ids = table.session_ids
     step(1.0, "Done")
     return result
 

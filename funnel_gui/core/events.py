@@ -41,6 +41,7 @@ class EventTable:
     properties: pa.Table  # one row per kept event, input order
     report: ImportReport
     n_sessions: int | None = None
+    session_ids: pa.Array | None = None  # string: session code -> the export's session id
 
     def __len__(self) -> int:
         return len(self.time)

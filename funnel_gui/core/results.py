@@ -225,6 +225,7 @@ class FunnelResult:
     warnings: list[str] = field(default_factory=list)
     micro_macro: list[MicroMacroResult] = field(default_factory=list)
     time_to_convert_histogram: TimeHistogram | None = None
+    session_ids: Any = None  # pyarrow string array: session code -> the export's id
 
     @property
     def unit(self) -> str:
@@ -247,6 +248,10 @@ class FunnelResult:
         frame: dict[str, Any] = {"actor": pd.Series(ids, dtype="string")}
         if u.session is not None:
             frame["session"] = u.session.astype(np.int64)
+            if self.session_ids is not None and len(u.session):
+                frame["session_id"] = pd.Series(
+                    self.session_ids.take(u.session).to_pylist(), dtype="string"
+                )
         frame["furthest_step"] = u.furthest.astype(np.int64)
         frame["excluded"] = u.excluded.astype(bool)
         frame["still_open"] = u.still_open.astype(bool)

@@ -76,3 +76,30 @@ def test_breakdown_with_many_groups(tmp_path: Path) -> None:
     assert result.breakdown is not None
     assert len(result.breakdown.groups) == 5_000
     assert all(g.counts == [2] for g in result.breakdown.groups)
+
+
+def test_session_funnel_exports_session_ids_and_warns_about_loose_events(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "user_id,event_name,event_time,session_id\n"
+        "u1,a,2026-03-02T00:00:00Z,S-9001\n"
+        "u1,b,2026-03-02T00:01:00Z,\n"
+        "u2,a,2026-03-02T00:00:00Z,S-7777\n"
+        "u2,b,2026-03-02T00:01:00Z,S-7777\n"
+    )
+    table = load_events(path)
+    result = compute(table, definition("a", "b", unit="session"))
+    assert [s.count for s in result.steps] == [2, 1]
+    frame = result.actors_frame().set_index("actor")
+    assert frame.loc["u1", "session_id"] == "S-9001"
+    assert frame.loc["u2", "session_id"] == "S-7777"
+    assert any("1 event (25.0%) has no session" in w for w in result.warnings)
+
+
+def test_session_funnel_on_data_without_sessions_says_so(tmp_path: Path) -> None:
+    table = make_table([("u1", "a", 0), ("u1", "b", 1)], tmp_path)
+    result = compute(table, definition("a", "b", unit="session"))
+    assert [s.count for s in result.steps] == [0, 0]
+    assert any("no sessions" in w for w in result.warnings)

@@ -503,11 +503,12 @@ def _assemble(
     )
     if remove.any():
         actor, event, time, row = actor[~remove], event[~remove], time[~remove], row[~remove]
-    session, n_sessions = (None, None)
+    session, session_ids, n_sessions = None, None, None
     if session_coded is not None and session_codes is not None:
-        session, n_sessions = encode_sessions(
+        session, session_ids = encode_sessions(
             Coded(session_codes, session_coded.values), mapping, actor, row
         )
+        n_sessions = len(session_ids)
     report.rows_kept = len(time)
     report.actors = len(actor_ids)  # de-duplication keeps one copy: no actor is lost
     report.sessions = n_sessions
@@ -526,6 +527,7 @@ def _assemble(
         properties=props,
         report=report,
         n_sessions=n_sessions,
+        session_ids=session_ids,
     )
 
 

@@ -168,10 +168,11 @@ def segment_event_names(
 
 def encode_sessions(
     session: Coded, mapping: ColumnMapping, actor: np.ndarray, row: np.ndarray
-) -> tuple[np.ndarray, int]:
-    """Session codes in sorted row order; -1 = no session. Scoped per actor when ids repeat.
+) -> tuple[np.ndarray, pa.Array]:
+    """Session codes in sorted row order (-1 = no session) and each code's session id.
 
-    `session.codes` are in input order of the kept rows; `row` maps sorted rows to them.
+    Scoped per actor when ids repeat across actors. `session.codes` are in input order
+    of the kept rows; `row` maps sorted rows to them.
     """
     codes = session.codes
     if mapping.no_session_values:
@@ -181,14 +182,17 @@ def encode_sessions(
     codes = codes[row]
     if not mapping.session_per_actor:
         dense, values = compact(codes.astype(np.int32), session.values)
-        return dense, len(values)
+        return dense, values
     # The same session id under two actors is two sessions (GA4 ga_session_id).
-    pairs = np.where(codes >= 0, actor.astype(np.int64) * (len(session.values) + 1) + codes, -1)
+    stride = len(session.values) + 1
+    pairs = np.where(codes >= 0, actor.astype(np.int64) * stride + codes, -1)
     valid = pairs >= 0
     out = np.full(len(pairs), -1, dtype=np.int32)
+    ids = session.values.take(pa.array(np.zeros(0, dtype=np.int64)))
     if valid.any():
-        out[valid] = pd.factorize(pairs[valid])[0]
-    return out, int(out.max()) + 1 if valid.any() else 0
+        out[valid], uniques = pd.factorize(pairs[valid])
+        ids = session.values.take(pa.array(np.asarray(uniques) % stride))
+    return out, ids
 
 
 def sort_order(actor: np.ndarray, time: np.ndarray) -> np.ndarray:
