@@ -102,9 +102,11 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
         else:
             loose = int((table.session < 0).sum())
             if loose:
+                share = f"{loose / len(table.session):.1%}"
                 out.append(
-                    f"{loose:,} events ({loose / len(table.session):.1%}) have no "
-                    "session and belong to no session."
+                    f"1 event ({share}) has no session and is left out."
+                    if loose == 1
+                    else f"{loose:,} events ({share}) have no session and are left out."
                 )
     return out
 
