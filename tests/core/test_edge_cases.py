@@ -103,3 +103,47 @@ def test_session_funnel_on_data_without_sessions_says_so(tmp_path: Path) -> None
     result = compute(table, definition("a", "b", unit="session"))
     assert [s.count for s in result.steps] == [0, 0]
     assert any("no sessions" in w for w in result.warnings)
+
+
+def test_duplicate_header_names_keep_every_column(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("user_id,event,event_time,x,x,x_2\nu1,a,2026-01-01T00:00:00Z,1,2,3\n")
+    row = load_events(path).properties.to_pylist()[0]
+    assert sorted(row.values()) == ["1", "2", "3"]
+    assert row["x"] == "1"
+    assert row["x_2"] == "3"
+
+
+def test_compact_dates_take_the_chosen_time_zone(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("user_id,event,event_date\nu1,a,20260101\n")
+    table = load_events(path, assume_tz="America/New_York")
+    # Midnight in New York is 05:00 UTC in January.
+    assert int(table.time[0]) == 1_767_243_600 * 1_000_000_000
+
+
+def test_ga4_params_pivot_with_many_keys(tmp_path: Path) -> None:
+    import json
+
+    lines = []
+    for i in range(200):
+        params = [{"key": f"k{j}", "value": {"string_value": f"{i}-{j}"}} for j in range(i % 7)]
+        params.append({"key": "k0", "value": {"string_value": f"last-{i}"}})  # repeated key
+        lines.append(
+            json.dumps(
+                {
+                    "event_name": "e",
+                    "event_timestamp": str(1_600_000_000_000_000 + i),
+                    "user_pseudo_id": f"u{i}",
+                    "event_params": params,
+                }
+            )
+        )
+    path = tmp_path / "ga4.json"
+    path.write_text("\n".join(lines) + "\n")
+    table = load_events(path)
+    values = table.properties.to_pydict()
+    by_row = {i: {k: v[i] for k, v in values.items()} for i in range(200)}
+    assert by_row[3]["k0"] == "last-3"  # a repeated key keeps its last value
+    assert by_row[3]["k2"] == "3-2"
+    assert by_row[3].get("k5") is None  # row 3 has only k0..k2

@@ -114,16 +114,18 @@ def _pivot(
 ) -> None:
     """One column per distinct key; a row without that key gets null."""
     text = _coalesce_value(values)
-    key_text = pc.cast(keys, pa.string())
+    encoded = pc.dictionary_encode(pc.cast(keys, pa.string()))
+    key_code = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
     parent_idx = np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64)
-    for key in pc.unique(key_text).drop_null().to_pylist():
-        chosen = np.asarray(
-            pc.equal(key_text, key).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool
-        )
+    # Group the key/value pairs by key once (stable, so a repeated key keeps the last
+    # value per row), instead of scanning all pairs again for every key.
+    order = np.argsort(key_code, kind="stable")
+    bounds = np.searchsorted(key_code[order], np.arange(len(encoded.dictionary) + 1))
+    for code, key in enumerate(encoded.dictionary.to_pylist()):
+        pairs = order[bounds[code] : bounds[code + 1]]
         positions = np.full(length, -1, dtype=np.int64)
-        positions[parent_idx[chosen]] = np.flatnonzero(chosen)
-        picked = text.take(pa.array(positions, mask=positions < 0))
-        out[f"{name}.{key}"] = picked
+        positions[parent_idx[pairs]] = pairs
+        out[f"{name}.{key}"] = text.take(pa.array(positions, mask=positions < 0))
 
 
 def _coalesce_value(values: pa.Array) -> pa.Array:

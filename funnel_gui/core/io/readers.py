@@ -250,15 +250,19 @@ def _pick_delimiter(lines: list[str]) -> str:
 
 
 def _unique_names(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """Header names made unique without ever taking a name another column has ("x, x,
+    x_2" becomes "x, x_3, x_2", not two columns called x_2)."""
+    taken = set(header)
+    seen: set[str] = set()
     out = []
     for i, raw in enumerate(header):
         name = raw or f"column_{i + 1}"
         if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        else:
-            seen[name] = 1
+            n = 2
+            while f"{name}_{n}" in taken or f"{name}_{n}" in seen:
+                n += 1
+            name = f"{name}_{n}"
+        seen.add(name)
         out.append(name)
     return out
 

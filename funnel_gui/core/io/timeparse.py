@@ -72,7 +72,7 @@ def parse_times(
         return _result(ns, missing, desc, True)
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         # Unsafe on purpose: floats only pick the unit; exact values take the int path.
-        return _from_numbers(pc.cast(arr, pa.float64(), safe=False), arr, missing)
+        return _from_numbers(pc.cast(arr, pa.float64(), safe=False), arr, missing, assume_tz)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _from_strings(arr, missing, assume_tz)
     ns = np.full(len(arr), NAT, dtype=np.int64)
@@ -141,7 +141,9 @@ def _from_timestamp(arr: Any, missing: np.ndarray, assume_tz: str) -> ParsedTime
     return _result(np.asarray(ns, dtype=np.int64), missing, f"timestamps ({zone})", naive)
 
 
-def _from_numbers(values: Any, original: Any, missing: np.ndarray) -> ParsedTimes:
+def _from_numbers(
+    values: Any, original: Any, missing: np.ndarray, assume_tz: str = "UTC"
+) -> ParsedTimes:
     nums = values.fill_null(np.nan).to_numpy(zero_copy_only=False).astype(np.float64)
     finite = np.isfinite(nums)
     if not finite.any():
@@ -149,7 +151,7 @@ def _from_numbers(values: Any, original: Any, missing: np.ndarray) -> ParsedTime
     sample = nums[finite]
     if _looks_like_compact_dates(sample):
         as_text = pc.cast(pc.cast(original, pa.int64()), pa.string())
-        return _from_compact_dates(as_text, missing)
+        return _from_compact_dates(as_text, missing, assume_tz)
     median = float(np.median(np.abs(sample)))
     unit, scale = next((name, ns) for bound, name, ns in _EPOCH_UNITS if median < bound)
     ns = np.full(len(nums), NAT, dtype=np.int64)
@@ -177,10 +179,11 @@ def _looks_like_compact_dates(sample: np.ndarray) -> bool:
     return lo >= 19000101 and hi <= 21001231 and _all_integral(sample)
 
 
-def _from_compact_dates(text: pa.Array, missing: np.ndarray) -> ParsedTimes:
+def _from_compact_dates(text: pa.Array, missing: np.ndarray, assume_tz: str = "UTC") -> ParsedTimes:
+    """GA4's event_date is a day in the property's time zone: midnight there (§1)."""
     iso = pc.replace_substring_regex(text, r"^(\d{4})(\d\d)(\d\d)$", r"\1-\2-\3")
-    parsed = _cast_strings(iso, pa.timestamp("ns"))
-    return _result(parsed, missing, "dates YYYYMMDD (midnight UTC)", True)
+    parsed = _localize(_cast_strings(iso, pa.timestamp("ns")), assume_tz)
+    return _result(parsed, missing, f"dates YYYYMMDD (midnight, {assume_tz})", True)
 
 
 def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedTimes:
@@ -195,7 +198,7 @@ def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedT
     if n_present and n_numeric == n_present:
         compact = pc.match_substring_regex(trimmed, _COMPACT_DATE)
         if int(pc.sum(pc.and_(compact, present)).as_py() or 0) == n_present:
-            return _from_compact_dates(trimmed, missing)
+            return _from_compact_dates(trimmed, missing, assume_tz)
         cleaned = pc.if_else(present, trimmed, pa.scalar(None, pa.string()))
         floats = pc.cast(cleaned, pa.float64())
         if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
