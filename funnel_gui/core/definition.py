@@ -54,14 +54,12 @@ class EventMatcher:
     where: tuple[Filter, ...] = ()
 
 
-@dataclass(frozen=True)
-class Step:
+class _NamedMatcher:
+    """What steps and extra micro conversions share: events + filters, and a label."""
+
     events: tuple[str, ...]
-    label: str = ""
-    kind: Kind = "micro"
-    where: tuple[Filter, ...] = ()
-    max_gap_ns: int | None = None  # from the previous step's matched event
-    min_gap_ns: int | None = None
+    where: tuple[Filter, ...]
+    label: str
 
     @property
     def matcher(self) -> EventMatcher:
@@ -70,6 +68,16 @@ class Step:
     @property
     def display_label(self) -> str:
         return self.label or " or ".join(self.events)
+
+
+@dataclass(frozen=True)
+class Step(_NamedMatcher):
+    events: tuple[str, ...]
+    label: str = ""
+    kind: Kind = "micro"
+    where: tuple[Filter, ...] = ()
+    max_gap_ns: int | None = None  # from the previous step's matched event
+    min_gap_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,20 +115,12 @@ class DateRange:
 
 
 @dataclass(frozen=True)
-class MicroConversion:
+class MicroConversion(_NamedMatcher):
     """An extra event matcher analysed by §9 but not part of the funnel's steps."""
 
     events: tuple[str, ...]
     label: str = ""
     where: tuple[Filter, ...] = ()
-
-    @property
-    def matcher(self) -> EventMatcher:
-        return EventMatcher(self.events, self.where)
-
-    @property
-    def display_label(self) -> str:
-        return self.label or " or ".join(self.events)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from funnel_gui.core.definition import FunnelDefinition
 from funnel_gui.core.results import (
@@ -90,9 +91,9 @@ def _groups(
     """Per group value, units per step; one pass however many groups there are."""
     if defn.breakdown is None or units.breakdown is None:
         return None
-    values = units.breakdown[counted].astype(str)
+    values = units.breakdown[counted]
     furthest = units.furthest[counted]
-    names, group = np.unique(values, return_inverse=True)
+    group, names = pd.factorize(values)  # hashing: fast on millions, any number of groups
     # table[g, k] = units of group g whose furthest step is exactly k; cumulate from the end.
     table = np.zeros((len(names), defn.n_steps + 1), dtype=np.int64)
     np.add.at(table, (group, furthest), 1)
