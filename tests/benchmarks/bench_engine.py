@@ -32,8 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
+from .common import cell, proc_status_bytes, reset_peak_rss, versions
 from .datagen import default_cache_root, write_dataset
 
 __all__ = [
@@ -73,27 +72,6 @@ Counts = list[int]
 # --------------------------------------------------------------------------- memory
 
 
-def _proc_status_bytes(field: str) -> int | None:
-    """A `VmXxx:` line of /proc/self/status in bytes, or None off Linux."""
-    try:
-        text = Path("/proc/self/status").read_text()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    return None
-
-
-def _reset_peak_rss() -> bool:
-    """Reset this process's peak RSS (VmHWM) to its current RSS; Linux ≥ 4.0 only."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
 def _malloc_trim() -> None:
     """Give freed heap memory back to the OS (glibc), so the baseline is not inflated."""
     with contextlib.suppress(OSError, AttributeError):
@@ -108,11 +86,11 @@ def _measure_memory(run: Callable[[], Counts]) -> tuple[float | None, Counts]:
     """
     gc.collect()
     _malloc_trim()
-    if not _reset_peak_rss():
+    if not reset_peak_rss():
         return None, run()
-    baseline = _proc_status_bytes("VmHWM")
+    baseline = proc_status_bytes("VmHWM")
     counts = run()
-    peak = _proc_status_bytes("VmHWM")
+    peak = proc_status_bytes("VmHWM")
     if baseline is None or peak is None:
         return None, counts
     return (peak - baseline) / _MB, counts
@@ -280,18 +258,6 @@ def step_counts(path: Path | str) -> dict[str, Counts]:
 # --------------------------------------------------------------------------- driver
 
 
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version(), "pyarrow": pa.__version__}
-    for name in ("duckdb", "numpy", "funnel_gui"):
-        try:
-            module = __import__(name)
-        except ImportError:
-            out[name] = None
-        else:
-            out[name] = getattr(module, "__version__", "unknown")
-    return out
-
-
 def _timed(run: Callable[[], Counts]) -> tuple[float, Counts]:
     t0 = time.perf_counter()
     counts = run()
@@ -426,18 +392,14 @@ def run_benchmark(
         "machine": {
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
-            "versions": _versions(),
+            "versions": versions(),
         },
-        "memory_method": "VmHWM" if _proc_status_bytes("VmHWM") is not None else None,
+        "memory_method": "VmHWM" if proc_status_bytes("VmHWM") is not None else None,
         "results": rows,
     }
 
 
 # --------------------------------------------------------------------------- report
-
-
-def _fmt(value: float | None, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
 
 
 def _time_cell(entry: dict[str, Any]) -> str:
@@ -459,14 +421,14 @@ def format_markdown(report: dict[str, Any]) -> str:
             f"{row['events']:,}",
             _time_cell(res["sequential"]),
             _time_cell(res["duckdb"]),
-            _fmt(row["duckdb_speedup_median"], ".1f") + "×",
+            cell(row["duckdb_speedup_median"], ".1f") + "×",
             _time_cell(res["duckdb_prepared"]),
-            _fmt(row["duckdb_prepared_speedup_median"], ".1f") + "×",
-            _fmt(row["breakdown_overhead_pct"], "+.0f") + " %",
-            _fmt(row["micro_macro_overhead_pct"], "+.0f") + " %",
+            cell(row["duckdb_prepared_speedup_median"], ".1f") + "×",
+            cell(row["breakdown_overhead_pct"], "+.0f") + " %",
+            cell(row["micro_macro_overhead_pct"], "+.0f") + " %",
             f"{res['any']['median_s']:.3f}",
             f"{res['strict']['median_s']:.3f}",
-            _fmt(res["sequential"]["extra_mb"], ".0f"),
+            cell(res["sequential"]["extra_mb"], ".0f"),
             "yes" if row["counts_equal"] else "NO",
         ]
         lines.append("| " + " | ".join(cells) + " |")

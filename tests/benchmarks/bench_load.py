@@ -31,6 +31,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from .common import cell, proc_status_bytes, reset_peak_rss, versions
 from .datagen import default_cache_root, default_n_actors, write_dataset
 
 __all__ = ["FORMATS", "LOADERS", "format_markdown", "main", "run_benchmark"]
@@ -47,27 +48,6 @@ def _maxrss_bytes() -> int:
     return rss if sys.platform == "darwin" else rss * 1024
 
 
-def _proc_status_bytes(field: str) -> int | None:
-    """A `VmXxx:` line of /proc/self/status in bytes, or None off Linux."""
-    try:
-        text = Path("/proc/self/status").read_text()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    return None
-
-
-def _reset_peak_rss() -> bool:
-    """Reset this process's peak RSS (VmHWM) to its current RSS; Linux ≥ 4.0 only."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
 def _peak_rss_bytes() -> tuple[int, str]:
     """Peak RSS so far and how it was read.
 
@@ -76,7 +56,7 @@ def _peak_rss_bytes() -> tuple[int, str]:
     mark over into it, so a child spawned by a large parent starts with the
     parent's RSS as its "peak" and small loads would show as zero.
     """
-    hwm = _proc_status_bytes("VmHWM")
+    hwm = proc_status_bytes("VmHWM")
     if hwm is not None:
         return hwm, "VmHWM"
     return _maxrss_bytes(), "ru_maxrss"
@@ -151,7 +131,7 @@ def _measure_in_child(loader: str, fmt: str, path: str) -> dict[str, Any]:
     """
     _import_loader(loader)
     gc.collect()
-    _reset_peak_rss()
+    reset_peak_rss()
     baseline, method = _peak_rss_bytes()
     t0 = time.perf_counter()
     seconds, rows = _timed_load(loader, fmt, Path(path))
@@ -193,18 +173,6 @@ def _available_loaders(requested: Sequence[str]) -> tuple[list[str], dict[str, s
         else:
             usable.append(loader)
     return usable, errors
-
-
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version(), "pyarrow": pa.__version__}
-    for name in ("duckdb", "numpy", "funnel_gui"):
-        try:
-            module = __import__(name)
-        except ImportError:
-            out[name] = None
-        else:
-            out[name] = getattr(module, "__version__", "unknown")
-    return out
 
 
 def _summary(times: list[float], rows: int) -> dict[str, Any]:
@@ -305,17 +273,13 @@ def run_benchmark(
         "machine": {
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
-            "versions": _versions(),
+            "versions": versions(),
         },
         "loaders": usable,
         "skipped_loaders": skipped,
         "memory_measured": memory,
         "results": results,
     }
-
-
-def _fmt(value: float | None, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
 
 
 def format_markdown(report: dict[str, Any]) -> str:
@@ -331,14 +295,14 @@ def format_markdown(report: dict[str, Any]) -> str:
         cells = [
             f"{row['events']:,}",
             row["format"],
-            _fmt(row["file_mb"], ".0f"),
-            _fmt(ours.get("median_s"), ".3f"),
-            _fmt(ours.get("min_s"), ".3f"),
-            _fmt(duck.get("median_s"), ".3f"),
-            _fmt(duck.get("min_s"), ".3f"),
-            _fmt(row["ratio_median"], ".2f"),
-            _fmt(ours.get("peak_mb"), ".0f"),
-            _fmt(duck.get("peak_mb"), ".0f"),
+            cell(row["file_mb"], ".0f"),
+            cell(ours.get("median_s"), ".3f"),
+            cell(ours.get("min_s"), ".3f"),
+            cell(duck.get("median_s"), ".3f"),
+            cell(duck.get("min_s"), ".3f"),
+            cell(row["ratio_median"], ".2f"),
+            cell(ours.get("peak_mb"), ".0f"),
+            cell(duck.get("peak_mb"), ".0f"),
             "yes" if row["rows_match"] else "NO",
         ]
         lines.append("| " + " | ".join(cells) + " |")
