@@ -144,7 +144,7 @@ def compute(
     step(0.8, "Comparing micro and macro conversions")
     impacts = _impacts(table, rows, reported, definition, all_rows, matches)
     warnings = _warnings(table, definition)
-    last = int(table.time.max()) if len(table.time) else 0
+    last = table.last_time_ns
     result = summarise(definition, units, table.actor_ids, last, warnings)
     result.micro_macro = impacts
     result.session_ids = table.session_ids
@@ -276,7 +276,7 @@ def _unit_results(
     step_time = np.where(reached, rows.frame.time[np.where(reached, positions, 0)], NAT).T
     if defn.order == "any":
         step_time = _any_order_times(step_time, rows, attempts, rep_of_unit)
-    last = int(table.time.max())
+    last = table.last_time_ns
     window_end = attempts.window_end[np.maximum(rep_of_unit, 0)]
     still_open = ~excluded & (furthest < n_steps) & (window_end > last)
     units = att_unit[first]

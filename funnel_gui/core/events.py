@@ -17,8 +17,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from funnel_gui.core.timefmt import iso
-
 if TYPE_CHECKING:
     from funnel_gui.core.io.report import ImportReport
 
@@ -53,6 +51,11 @@ class EventTable:
     @property
     def property_names(self) -> list[str]:
         return list(self.properties.column_names)
+
+    @cached_property
+    def last_time_ns(self) -> int:
+        """The last timestamp in the data: the horizon for still-open attempts (§7)."""
+        return int(self.time.max()) if len(self.time) else 0
 
     @property
     def has_sessions(self) -> bool:
@@ -143,18 +146,6 @@ class EventTable:
             )
         columns = ["property", "kind", "distinct", "present", "top_values"]
         return pd.DataFrame.from_records(records, columns=columns)
-
-    def summary(self) -> dict[str, Any]:
-        span = None
-        if len(self.time):
-            span = [iso(int(self.time.min())), iso(int(self.time.max()))]
-        return {
-            "events": len(self),
-            "actors": self.n_actors,
-            "sessions": self.n_sessions,
-            "distinct_events": len(self.event_names),
-            "time_span": span,
-        }
 
 
 def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
