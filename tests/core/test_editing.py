@@ -16,6 +16,7 @@ from funnel_gui.core.definition import (
     Exclusion,
     Filter,
     FunnelDefinition,
+    Kind,
     MicroConversion,
     Step,
 )
@@ -43,6 +44,7 @@ from funnel_gui.core.editing import (
     StepMoved,
     StepsInserted,
     StepsRemoved,
+    insert_new_step,
     kind_for_new_step,
     new_step,
 )
@@ -122,8 +124,8 @@ def test_document_starts_empty_and_first_dropped_step_is_macro() -> None:
 
 
 def test_new_step_kind_rule_never_touches_other_steps() -> None:
-    defn = checkout()  # step 3 is macro
-    assert kind_for_new_step(defn, 3) == "micro"
+    defn = checkout()  # step 3 is the only macro: an appended step takes the role over
+    assert kind_for_new_step(defn, 3) == "macro"
     assert kind_for_new_step(defn, 1) == "micro"
     no_macro = replace(defn, steps=tuple(replace(s, kind="micro") for s in defn.steps))
     assert kind_for_new_step(no_macro, 3) == "macro"
@@ -131,6 +133,91 @@ def test_new_step_kind_rule_never_touches_other_steps() -> None:
     doc = FunnelDocument(no_macro)
     doc.execute(InsertStep(3, new_step(no_macro, 3, ["purchase_again"])))
     assert [s.kind for s in doc.definition.steps] == ["micro", "micro", "micro", "macro"]
+
+
+def kinds(defn: FunnelDefinition) -> list[str]:
+    return [s.kind for s in defn.steps]
+
+
+def append(doc: FunnelDocument, event: str) -> tuple[str, Command, list[ChangeEvent]]:
+    """Drop `event` below the last step: the command's text, its inverse, its events."""
+    command = insert_new_step(doc.definition, len(doc.definition.steps), [event])
+    text, inverse = command.text(doc.definition), command.inverse(doc.definition)
+    return text, inverse, run(doc, command)
+
+
+def test_appending_in_order_ends_with_the_last_step_as_the_macro() -> None:
+    doc = FunnelDocument()
+    assert append(doc, "view")[0] == 'Add step "view"'
+    assert kinds(doc.definition) == ["macro"]
+    text, _, events = append(doc, "cart")
+    assert text == 'Add step "cart" (now the macro step)'
+    assert events == [StepsInserted(1), StepChanged(0)]  # "view" repaints as micro
+    assert kinds(doc.definition) == ["micro", "macro"]
+    two_steps = doc.definition
+    text, inverse, events = append(doc, "purchase")
+    assert text == 'Add step "purchase" (now the macro step)'
+    assert events == [StepsInserted(2), StepChanged(1)]
+    assert kinds(doc.definition) == ["micro", "micro", "macro"]
+    assert [s.display_label for s in doc.definition.steps] == ["view", "cart", "purchase"]
+    # One undo removes "purchase" and makes "cart" the macro again, exactly as it was.
+    assert run(doc, inverse) == [StepsRemoved(2), StepChanged(1)]
+    assert doc.definition == two_steps
+    assert kinds(doc.definition) == ["micro", "macro"]
+
+
+def test_redoing_a_takeover_after_its_undo_takes_over_again() -> None:
+    before = FunnelDefinition(steps=(Step(("view",)), Step(("cart",), kind="macro")))
+    command = insert_new_step(before, 2, ["purchase"])
+    doc = FunnelDocument(before)
+    inverse = doc.execute(command)
+    after = doc.definition
+    redo = doc.execute(inverse)  # the inverse of the undo re-applies the takeover
+    assert doc.definition == before
+    assert redo.text(before) == 'Add step "purchase" (now the macro step)'
+    doc.execute(redo)
+    assert doc.definition == after
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_inserting_between_steps_never_changes_kinds(index: int) -> None:
+    doc = FunnelDocument(checkout())  # micro, micro, macro
+    command = insert_new_step(doc.definition, index, ["search"])
+    assert command.text(doc.definition) == 'Add step "search"'
+    inverse = doc.execute(command)
+    expected = ["micro", "micro", "macro"]
+    expected.insert(index, "micro")
+    assert kinds(doc.definition) == expected
+    doc.execute(inverse)
+    assert doc.definition == checkout()
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        ["micro", "macro", "macro"],  # two macros: the user chose them
+        ["macro", "micro"],  # the macro is not the last step
+        ["macro", "micro", "macro"],
+    ],
+)
+def test_appending_keeps_kinds_the_user_chose(before: list[Kind]) -> None:
+    defn = FunnelDefinition(steps=tuple(Step((f"e{i}",), kind=k) for i, k in enumerate(before)))
+    doc = FunnelDocument(defn)
+    text, inverse, events = append(doc, "more")
+    assert text == 'Add step "more"'
+    assert events == [StepsInserted(len(before))]
+    assert kinds(doc.definition) == [*before, "micro"]
+    doc.execute(inverse)
+    assert doc.definition == defn
+
+
+def test_insert_and_remove_refuse_kinds_that_do_not_fit() -> None:
+    doc = FunnelDocument(checkout())
+    with pytest.raises(EditError, match="not the kinds"):
+        doc.execute(InsertStep(3, Step(("x",)), kinds=("micro", "macro")))
+    with pytest.raises(EditError, match="not the kinds"):
+        doc.execute(RemoveStep(0, kinds=("micro", "maybe")))  # type: ignore[arg-type]
+    assert doc.definition == checkout()
 
 
 @pytest.mark.parametrize(
@@ -422,3 +509,24 @@ def test_random_edits_then_undo_all_gives_back_the_start(
     for command in done:  # redo replays the same states
         doc.execute(command)
     assert doc.definition == states[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=definitions(), data=st.data())
+def test_new_steps_change_at_most_the_old_last_kind_and_undo_exactly(
+    start: FunnelDefinition, data: st.DataObject
+) -> None:
+    n = len(start.steps)
+    index = data.draw(st.integers(0, n))
+    doc = FunnelDocument(start)
+    inverse = doc.execute(insert_new_step(start, index, ["new"]))
+    after = doc.definition
+    others = [s.kind for i, s in enumerate(after.steps) if i != index]
+    macros = [i for i, k in enumerate(kinds(start)) if k == "macro"]
+    if index == n and macros == [n - 1]:  # the takeover
+        assert kinds(after) == [*["micro"] * n, "macro"]
+    else:
+        assert others == kinds(start)
+        assert after.steps[index].kind == ("macro" if index == n and not macros else "micro")
+    doc.execute(inverse)
+    assert doc.definition == start

@@ -120,8 +120,10 @@ def test_palette_drop_between_cards_inserts_a_step(qtbot, model, stack) -> None:
 def test_several_dragged_events_make_one_any_of_step(model, stack) -> None:  # type: ignore[no-untyped-def]
     assert model.dropMimeData(step_mime(["refund", "cancel"]), COPY, -1, -1, ROOT)
     assert labels(model)[-1] == "refund or cancel"
-    assert model.index(3, 0).data(KIND_ROLE) == "micro"  # purchase stays the macro
-    assert_undo_redo(stack, model, 'Add step "refund or cancel"')
+    # Appended after the only macro: it takes the macro role over from purchase.
+    assert model.index(3, 0).data(KIND_ROLE) == "macro"
+    assert model.index(2, 0).data(KIND_ROLE) == "micro"
+    assert_undo_redo(stack, model, 'Add step "refund or cancel" (now the macro step)')
 
 
 def test_first_drop_into_an_empty_funnel_is_the_macro_step(stack) -> None:  # type: ignore[no-untyped-def]
@@ -129,6 +131,34 @@ def test_first_drop_into_an_empty_funnel_is_the_macro_step(stack) -> None:  # ty
     assert model.rowCount() == 0
     assert model.dropMimeData(step_mime(["purchase"]), COPY, -1, -1, ROOT)
     assert model.index(0, 0).data(KIND_ROLE) == "macro"
+
+
+def test_drops_in_order_end_with_the_last_row_as_the_macro(qtbot, stack) -> None:  # type: ignore[no-untyped-def]
+    model = FunnelStepsModel(FunnelDocument(), stack)
+    resets = Resets(model)
+
+    def kinds() -> list[str]:
+        return [model.index(r, 0).data(KIND_ROLE) for r in range(model.rowCount())]
+
+    assert model.dropMimeData(step_mime(["view"]), COPY, -1, -1, ROOT)
+    assert model.dropMimeData(step_mime(["cart"]), COPY, -1, -1, ROOT)
+    before = model.document.definition
+    with qtbot.waitSignal(model.dataChanged) as changed:  # "cart" repaints as micro
+        assert model.dropMimeData(step_mime(["purchase"]), COPY, -1, -1, ROOT)
+    assert changed.args[0].row() == 1
+    assert labels(model) == ["view", "cart", "purchase"]
+    assert kinds() == ["micro", "micro", "macro"]
+    assert stack.count() == 3  # one entry per drop
+    assert stack.undoText() == 'Add step "purchase" (now the macro step)'
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        stack.undo()
+    assert changed.args[0].row() == 1
+    assert model.document.definition == before
+    assert labels(model) == ["view", "cart"]
+    assert kinds() == ["micro", "macro"]
+    stack.redo()
+    assert kinds() == ["micro", "micro", "macro"]
+    assert resets.count == 0
 
 
 def test_palette_drop_on_a_card_adds_alternatives(qtbot, model, stack) -> None:  # type: ignore[no-untyped-def]

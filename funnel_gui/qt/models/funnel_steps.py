@@ -28,7 +28,6 @@ from funnel_gui.core.editing import (
     Command,
     EditError,
     FunnelDocument,
-    InsertStep,
     MoveStep,
     RemoveStep,
     RenameStep,
@@ -37,7 +36,7 @@ from funnel_gui.core.editing import (
     StepMoved,
     StepsInserted,
     StepsRemoved,
-    new_step,
+    insert_new_step,
 )
 from funnel_gui.qt.mime import STEP_MIME, events_from_mime
 from funnel_gui.qt.undo import push, push_all
@@ -221,8 +220,9 @@ class FunnelStepsModel(QAbstractListModel):
             adds: list[Command] = [AddStepEvent(target, e) for e in dict.fromkeys(events)]
             return adds, f'Add {names} to step "{label}"'
         index = n if row < 0 else min(row, n)
-        # One drop makes one step, matching any of the dragged events (§2's OR).
-        insert = InsertStep(index, new_step(definition, index, events))
+        # One drop makes one step, matching any of the dragged events (§2's OR); appended
+        # after the only macro, it becomes the macro and that step micro (same undo entry).
+        insert = insert_new_step(definition, index, events)
         return [insert], insert.text(definition)
 
     # ----------------------------------------------------------- document events

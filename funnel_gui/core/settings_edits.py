@@ -1,0 +1,141 @@
+"""Commands that change funnel-wide settings, the exclusions and the micro conversions.
+
+Import these from `funnel_gui.core.editing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from funnel_gui.core.definition import (
+    NS_PER_SECOND,
+    Breakdown,
+    DateRange,
+    Exclusion,
+    FunnelDefinition,
+    MicroConversion,
+    Order,
+    Unit,
+)
+from funnel_gui.core.durations import format_duration
+from funnel_gui.core.edit_base import Command, EditError, attribution_step, check_events, quote
+
+
+class _Keep(Enum):
+    """Marks a setting SetFunnelSettings leaves alone (None is a real value: "no breakdown")."""
+
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP
+_ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
+_UNITS: tuple[Unit, ...] = ("actor", "session")
+
+
+@dataclass(frozen=True)
+class SetFunnelSettings(Command):
+    """Change funnel-wide settings; only the ones given are touched:
+    `SetFunnelSettings(order="strict", breakdown=None)`."""
+
+    name: str | _Keep = KEEP
+    order: Order | _Keep = KEEP
+    window_ns: int | _Keep = KEEP
+    unit: Unit | _Keep = KEEP
+    breakdown: Breakdown | _Keep | None = KEEP
+    date_range: DateRange | _Keep | None = KEEP
+
+    def _given(self) -> dict[str, object]:
+        fields = ("name", "order", "window_ns", "unit", "breakdown", "date_range")
+        return {f: getattr(self, f) for f in fields if getattr(self, f) is not KEEP}
+
+    def apply(self, defn: FunnelDefinition) -> FunnelDefinition:
+        self._check(len(defn.steps))
+        return replace(defn, **self._given())  # type: ignore[arg-type]
+
+    def _check(self, n_steps: int) -> None:
+        if self.order is not KEEP and self.order not in _ORDERS:
+            raise EditError(f"{self.order!r} is not an order; use one of {', '.join(_ORDERS)}")
+        if self.unit is not KEEP and self.unit not in _UNITS:
+            raise EditError(f"{self.unit!r} is not a unit; use one of {', '.join(_UNITS)}")
+        if not isinstance(self.window_ns, _Keep) and self.window_ns < NS_PER_SECOND:
+            raise EditError("the conversion window must be at least 1 second")
+        if isinstance(self.breakdown, Breakdown):
+            _check_breakdown(self.breakdown, n_steps)
+        dates = self.date_range
+        start, end = (dates.start_ns, dates.end_ns) if isinstance(dates, DateRange) else (0, None)
+        if start is not None and end is not None and start >= end:
+            raise EditError("the date range ends before it starts")
+
+    def inverse(self, before: FunnelDefinition) -> Command:
+        return SetFunnelSettings(**{f: getattr(before, f) for f in self._given()})
+
+    def text(self, before: FunnelDefinition) -> str:
+        given = self._given()
+        if len(given) != 1:
+            return "Change funnel settings"
+        if isinstance(self.name, str):
+            return f"Rename funnel to {quote(self.name)}"
+        if isinstance(self.window_ns, int):
+            return f"Set conversion window to {format_duration(self.window_ns)}"
+        if isinstance(self.breakdown, Breakdown):
+            return f"Break down by {quote(self.breakdown.property)}"
+        if self.date_range is not KEEP:
+            return "Set date range" if self.date_range is not None else "Clear date range"
+        if self.order is not KEEP:
+            return f"Set step order to {quote(self.order)}"
+        if self.unit is not KEEP:
+            return f"Count by {self.unit}"
+        return "Remove breakdown"
+
+
+@dataclass(frozen=True)
+class SetExclusions(Command):
+    exclusions: tuple[Exclusion, ...]
+
+    def apply(self, defn: FunnelDefinition) -> FunnelDefinition:
+        n = len(defn.steps)
+        for exclusion in self.exclusions:
+            check_events(exclusion.events)
+            a, b = exclusion.between
+            if not 1 <= a < b <= n:
+                raise EditError(
+                    f"an exclusion between steps {a} and {b} needs two step numbers "
+                    f"1 ≤ a < b ≤ {n} (the number of steps)"
+                )
+        return replace(defn, exclusions=self.exclusions)
+
+    def inverse(self, before: FunnelDefinition) -> Command:
+        return SetExclusions(before.exclusions)
+
+    def text(self, before: FunnelDefinition) -> str:
+        return "Edit exclusions" if self.exclusions else "Remove all exclusions"
+
+
+@dataclass(frozen=True)
+class SetMicroConversions(Command):
+    micro_conversions: tuple[MicroConversion, ...]
+
+    def apply(self, defn: FunnelDefinition) -> FunnelDefinition:
+        for micro in self.micro_conversions:
+            check_events(micro.events)
+        return replace(defn, micro_conversions=self.micro_conversions)
+
+    def inverse(self, before: FunnelDefinition) -> Command:
+        return SetMicroConversions(before.micro_conversions)
+
+    def text(self, before: FunnelDefinition) -> str:
+        return "Edit micro conversions"
+
+
+def _check_breakdown(breakdown: Breakdown, n_steps: int) -> None:
+    if not breakdown.property:
+        raise EditError("a breakdown needs a property name")
+    if breakdown.attribution in ("first_step", "last_step"):
+        return
+    number = attribution_step(breakdown)
+    if number is None or not 1 <= number <= n_steps:
+        raise EditError(
+            f"{breakdown.attribution!r} is not an attribution; use first_step, last_step "
+            f"or step_N with N from 1 to {n_steps}"
+        )
