@@ -1,0 +1,35 @@
+"""What `read_raw` hands on to `resolve_mapping` and `build_event_table`.
+
+Its own module so that loader.py and build.py can share it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
+
+
+class ImportCancelled(TaskCancelled):
+    """The caller asked the load to stop; nothing was loaded."""
+
+
+@dataclass
+class RawImport:
+    """Every source read, flattened and stacked into one Arrow table (all rows, no cleaning)."""
+
+    table: pa.Table
+    sources: list[str]
+    source_rows: list[int]  # rows of each source that made it into `table`
+    malformed: int = 0
+    malformed_examples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Per source, 1-based positions of rows skipped as malformed: table rows after them
+    # sit further down the file than their index says.
+    malformed_rows: list[list[int]] = field(default_factory=list)
+
+
+def _step(progress: Progress | None, cancelled: Cancelled | None, at: float, msg: str) -> None:
+    report(progress, cancelled, at, msg, error=ImportCancelled)
