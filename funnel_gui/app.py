@@ -33,13 +33,24 @@ def run_app(
     overrides: Mapping[str, str | None] | None = None,
     assume_tz: str = "UTC",
     screenshot: str | None = None,
+    funnel: str | None = None,
 ) -> int:
     app = _application()
     from funnel_gui.qt.main_window import MainWindow
 
     window = MainWindow()
+    if funnel and not window.open_funnel(funnel) and screenshot:
+        return 2
     if screenshot:
-        return _screenshot(app, window, files, overrides, assume_tz, Path(screenshot))
+        return _screenshot(
+            app,
+            window,
+            files,
+            overrides,
+            assume_tz,
+            Path(screenshot),
+            wait_for_results=bool(funnel),
+        )
     window.show()
     if files:
         window.open_files(files, overrides, assume_tz)
@@ -53,6 +64,8 @@ def _screenshot(
     overrides: Mapping[str, str | None] | None,
     assume_tz: str,
     out: Path,
+    *,
+    wait_for_results: bool = False,
 ) -> int:
     from funnel_gui.qt.main_window import MainWindow
 
@@ -71,7 +84,12 @@ def _screenshot(
         outcome["code"] = 2
         app.quit()
 
-    window.sig_table_loaded.connect(save)
+    if wait_for_results and files:
+        # Grab once the funnel's numbers are drawn, not just the data.
+        window.workbench.analysis.sig_result.connect(save)
+        window.workbench.analysis.sig_failed.connect(failed)
+    else:
+        window.sig_table_loaded.connect(save)
     window.sig_load_failed.connect(failed)
     if files:
         window.open_files(files, overrides, assume_tz)

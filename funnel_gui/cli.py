@@ -103,6 +103,7 @@ def gui_command(argv: Sequence[str]) -> int:
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")
+    parser.add_argument("--funnel", metavar="DEF.funnel.json", help="open a saved funnel")
     parser.add_argument(
         "--screenshot", metavar="OUT.png", help="render the window to a PNG once loaded, then exit"
     )
@@ -112,5 +113,9 @@ def gui_command(argv: Sequence[str]) -> int:
     from funnel_gui.app import run_app
 
     return run_app(
-        files, overrides=_overrides(ns) or None, assume_tz=ns.tz, screenshot=ns.screenshot
+        files,
+        overrides=_overrides(ns) or None,
+        assume_tz=ns.tz,
+        screenshot=ns.screenshot,
+        funnel=ns.funnel,
     )

@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.funnel_file import FunnelFileError, load_funnel
 from funnel_gui.core.io import load_events
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
+from funnel_gui.qt.widgets.workspace import Workspace
+from funnel_gui.qt.workbench import FunnelWorkbench
 from funnel_gui.qt.workers import TaskRunner
 from funnel_gui.resources import demo_data_path, resources_dir
 
@@ -51,7 +54,9 @@ class MainWindow(QMainWindow):
         self.loader = TaskRunner(self)
         self.setWindowTitle("Funnel Explorer")
         self.setAcceptDrops(True)
-        self.centre = CentreStack()
+        self.workbench = FunnelWorkbench(self)
+        self.workspace = Workspace(self.workbench)
+        self.centre = CentreStack(self.workspace)
         self.setCentralWidget(self.centre)
         self.palette_panel = EventPalette()
         self.palette_dock = QDockWidget("Events", self)
@@ -59,6 +64,7 @@ class MainWindow(QMainWindow):
         self.palette_dock.setWidget(self.palette_panel)
         self.palette_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
+        self.palette_panel.sig_add_events.connect(self.workbench.append_events)
         self.resizeDocks([self.palette_dock], [380], Qt.Orientation.Horizontal)
         self._build_actions()
         self._build_status_bar()
@@ -93,6 +99,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_report)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
+        stack = self.workbench.undo_stack
+        self.act_undo = stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([self.act_undo, self.act_redo])
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -156,6 +169,21 @@ class MainWindow(QMainWindow):
 
         self.loader.start(work)
 
+    def open_funnel(self, path: str) -> bool:
+        """Load a `*.funnel.json` into the editor (replacing the funnel, clearing undo)."""
+        try:
+            loaded = load_funnel(path)
+        except FunnelFileError as exc:
+            self.sig_load_failed.emit(exc.message)
+            if not self.property("headless"):
+                QMessageBox.warning(self, "Cannot open this funnel", exc.message)
+            return False
+        self.workbench.document.reset(loaded.definition)
+        self.workbench.undo_stack.clear()
+        for warning in loaded.warnings:
+            self.statusBar().showMessage(warning, 8000)
+        return True
+
     def _set_busy(self, busy: bool, message: str = "") -> None:
         for widget in (self.progress_label, self.progress, self.cancel_button):
             widget.setVisible(busy)
@@ -173,7 +201,8 @@ class MainWindow(QMainWindow):
         self.palette_panel.model.set_catalog(table.event_catalog)
         self.palette_panel.properties.set_catalog(table.property_catalog)
         self.centre.overview.show_table(table)
-        self.centre.setCurrentWidget(self.centre.overview)
+        self.centre.setCurrentWidget(self.centre.workspace)
+        self.workbench.set_table(table)
         self.act_report.setEnabled(True)
         self._update_status(table)
         files = ", ".join(Path(f).name for f in self._pending_files)
@@ -244,5 +273,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.cancel()
+        self.workbench.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)

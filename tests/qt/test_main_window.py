@@ -46,7 +46,7 @@ def test_loading_fills_palette_and_status(qtbot, window: MainWindow, tmp_path: P
     assert set(rows) == {"view", "buy"}
     assert model.index(rows["view"], 1).data() == "2"
     assert model.index(rows["view"], 2).data() == "2"
-    assert window.centre.currentWidget() is window.centre.overview
+    assert window.centre.currentWidget() is window.centre.workspace
     assert "3 events" in window.status_label.text()
     assert window.warning_button.isVisibleTo(window)
     assert "1 rows not loaded" in window.warning_button.text()
@@ -147,3 +147,52 @@ def test_report_dialog_copies_the_report(qtbot, window: MainWindow, tmp_path: Pa
     copy = next(b for b in buttons.findChildren(QPushButton) if b.text() == "Copy as text")
     copy.click()
     assert "Rows read: 1" in QApplication.clipboard().text()
+
+
+def test_build_a_funnel_from_the_palette_and_see_the_numbers(qtbot, settings) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    from PySide6.QtCore import Qt as QtNs
+
+    from funnel_gui.qt.workbench import FunnelWorkbench
+
+    win = MainWindow(settings)
+    win.setProperty("headless", True)
+    win.workbench.analysis._timer.setInterval(0)  # no debounce wait in tests
+    qtbot.addWidget(win)
+    folder = Path(tempfile.mkdtemp())
+    path = _write_events(
+        folder / "shop.csv",
+        [
+            ("u1", "view", "2026-01-01T10:00:00Z"),
+            ("u1", "buy", "2026-01-01T10:05:00Z"),
+            ("u2", "view", "2026-01-01T11:00:00Z"),
+            ("u3", "view", "2026-01-01T12:00:00Z"),
+            ("u3", "buy", "2026-01-01T12:01:00Z"),
+        ],
+    )
+    with qtbot.waitSignal(win.sig_table_loaded, timeout=20000):
+        win.open_files([str(path)])
+    palette = win.palette_panel
+    rows = {palette.model.event_name(r): r for r in range(palette.model.rowCount())}
+    analysis = win.workbench.analysis
+    for name in ("view", "buy"):
+        index = palette.proxy.mapFromSource(palette.model.index(rows[name], 0))
+        palette.view.setCurrentIndex(index)
+        with qtbot.waitSignal(analysis.sig_result, timeout=20000) as got:
+            qtbot.keyClick(palette.view, QtNs.Key.Key_Return)
+    result = got.args[0]
+    assert [s.count for s in result.steps] == [3, 2]  # u1 and u3 bought after viewing
+    assert [s.kind for s in result.steps] == ["micro", "macro"]
+    assert win.workspace.editor.delegate.results[1].count == 2
+    table = win.workspace.analysis_panel.model
+    assert table.index(1, 3).data() == "66.7%"  # from previous: 2 of 3
+    assert isinstance(win.workbench, FunnelWorkbench)
+    with qtbot.waitSignal(analysis.sig_result, timeout=20000) as got:
+        win.act_undo.trigger()  # removes the "buy" step again
+    assert [s.count for s in got.args[0].steps] == [3]
+    win.resize(1440, 900)
+    win.show()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    assert win.grab().save(str(SCREENSHOTS / "main_window_funnel.png"))
+    win.workbench.shutdown()

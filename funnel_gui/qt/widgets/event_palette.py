@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,6 +60,10 @@ def _table(model: QSortFilterProxyModel) -> QTableView:
 
 
 class EventPalette(QWidget):
+    """Events of the loaded data; Enter or a double-click adds the event as a new step."""
+
+    sig_add_events = Signal(list)  # event names to add to the funnel as one new step
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = EventPaletteModel(self)
@@ -77,6 +81,8 @@ class EventPalette(QWidget):
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.view.activated.connect(self._on_activated)  # Enter or double-click
+        self.view.setToolTip("Drag an event into the funnel, or press Enter to add it")
         self.properties = PropertyListModel(self)
         self.property_proxy = QSortFilterProxyModel(self)
         self.property_proxy.setSourceModel(self.properties)
@@ -92,3 +98,8 @@ class EventPalette(QWidget):
         title.setObjectName("sectionTitle")
         layout.addWidget(title)
         layout.addWidget(self.property_view, 2)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        if source.isValid():
+            self.sig_add_events.emit([self.model.event_name(source.row())])

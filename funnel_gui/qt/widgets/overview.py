@@ -164,12 +164,16 @@ def report_html(report: ImportReport) -> str:
 
 
 class CentreStack(QStackedWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """The empty state until data is loaded, then `workspace` (any widget holding an
+    `overview`: the funnel editor, its analysis and this data overview)."""
+
+    def __init__(self, workspace: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.empty = EmptyState()
-        self.overview = DataOverview()
+        self.workspace = workspace
+        self.overview: DataOverview = workspace.overview  # type: ignore[attr-defined]
         self.addWidget(self.empty)
-        self.addWidget(self.overview)
+        self.addWidget(workspace)
 
 
 def span_text(span: tuple[str, str] | None) -> str:

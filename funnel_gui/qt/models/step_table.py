@@ -1,0 +1,185 @@
+"""StepTableModel: one row per funnel step of a FunnelResult (counts, rates, timings)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from funnel_gui.core.results import FunnelResult, StepResult, TimingStats
+from funnel_gui.qt.models.table_base import RowTableModel
+
+Index = QModelIndex | QPersistentModelIndex
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw number behind a cell (sorting, charts)
+NOT_APPLICABLE = "–"
+
+# Pick the unit after rounding, so 59.97 s reads "1 min", not "60 s".
+_DURATION_UNITS: tuple[tuple[str, float, float], ...] = (
+    ("s", 1.0, 60.0),
+    ("min", 60.0, 60.0),
+    ("h", 3_600.0, 24.0),
+    ("d", 86_400.0, math.inf),
+)
+
+
+def format_duration(seconds: float) -> str:
+    """A duration for people: "45 s", "3.2 min", "1.5 h", "2.1 d"; "–" when undefined."""
+    if not math.isfinite(seconds):
+        return NOT_APPLICABLE
+    if seconds < 0:
+        return f"-{format_duration(-seconds)}"
+    for name, size, limit in _DURATION_UNITS:
+        value = seconds / size
+        # Whole seconds are precise enough from 10 s up; a tenth matters below that.
+        digits = 0 if name == "s" and value >= 10 else 1
+        shown = round(value, digits)
+        if shown < limit:
+            return f"{shown:,.{digits}f}".removesuffix(".0") + f" {name}"
+    raise AssertionError("unreachable: the last unit has no limit")
+
+
+def format_percent(fraction: float | None) -> str:
+    return NOT_APPLICABLE if fraction is None else f"{fraction:.1%}"
+
+
+def _timing_tooltip(title: str, stats: TimingStats | None) -> str:
+    if stats is None:
+        return f"{title}: no one got here"
+    return (
+        f"{title} ({stats.n:,} {'person' if stats.n == 1 else 'people'})\n"
+        f"median {format_duration(stats.median)} · mean {format_duration(stats.mean)}\n"
+        f"p25 {format_duration(stats.p25)} · p75 {format_duration(stats.p75)}"
+        f" · p90 {format_duration(stats.p90)}"
+    )
+
+
+class StepTableModel(RowTableModel):
+    COLUMNS = (
+        "Step",
+        "Kind",
+        "People",
+        "From previous",
+        "From start",
+        "Drop-off",
+        "Still open",
+        "Median time from previous",
+    )
+    TOOLTIPS = (
+        "Step number and label",
+        "Micro or macro conversion",
+        "How many reached this step (excluded ones are in no step)",
+        "Share of the previous step that reached this one",
+        "Share of step 1 that reached this one",
+        "How many reached the previous step but not this one",
+        "Of the drop-off: still inside the conversion window, so they may yet convert",
+        "Median time from the previous step's event to this one's",
+    )
+    STEP, KIND, COUNT, FROM_PREVIOUS, FROM_START, DROP_OFF, STILL_OPEN, MEDIAN_TIME = range(8)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[StepResult] = []
+        self._unit_word = "People"
+
+    @property
+    def result_steps(self) -> list[StepResult]:
+        return list(self._rows)
+
+    def set_result(self, result: FunnelResult | None) -> None:
+        """Show `result`'s steps. Rows are updated in place, added or removed at the end
+        (never a reset), so a selection survives the recompute after every edit."""
+        new = list(result.steps) if result is not None else []
+        old_n, new_n = len(self._rows), len(new)
+        if new_n < old_n:
+            self.beginRemoveRows(QModelIndex(), new_n, old_n - 1)
+            self._rows = new
+            self.endRemoveRows()
+        elif new_n > old_n:
+            self.beginInsertRows(QModelIndex(), old_n, new_n - 1)
+            self._rows = new
+            self.endInsertRows()
+        else:
+            self._rows = new
+        kept = min(old_n, new_n)
+        if kept:
+            last = self.index(kept - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        self._set_unit_word(
+            "Sessions" if result is not None and result.unit == "session" else "People"
+        )
+
+    def _set_unit_word(self, word: str) -> None:
+        if word != self._unit_word:
+            self._unit_word = word
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.COUNT, self.COUNT)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and section == self.COUNT
+            and role == Qt.ItemDataRole.DisplayRole
+        ):
+            return self._unit_word
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not self._valid(index):
+            return None
+        step = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(step, col)
+        if role == VALUE_ROLE:
+            return self._value(step, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= self.COUNT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(step, col)
+        return None
+
+    def _display(self, step: StepResult, col: int) -> str:
+        first = step.number == 1
+        timing = step.time_from_previous
+        return (
+            f"{step.number}. {step.label}",
+            step.kind.capitalize(),
+            f"{step.count:,}",
+            format_percent(step.from_previous),
+            format_percent(step.from_start),
+            NOT_APPLICABLE if first else f"{step.drop_off:,}",
+            NOT_APPLICABLE if first else f"{step.still_open:,}",
+            NOT_APPLICABLE if timing is None else format_duration(timing.median),
+        )[col]
+
+    def _value(self, step: StepResult, col: int) -> Any:
+        timing = step.time_from_previous
+        return (
+            step.number,
+            step.kind,
+            step.count,
+            step.from_previous,
+            step.from_start,
+            step.drop_off,
+            step.still_open,
+            None if timing is None else timing.median,
+        )[col]
+
+    def _tooltip(self, step: StepResult, col: int) -> str | None:
+        if col == self.MEDIAN_TIME or (col == self.STEP and step.number > 1):
+            return (
+                _timing_tooltip("Time from the previous step", step.time_from_previous)
+                + "\n"
+                + _timing_tooltip("Time from step 1", step.time_to_convert)
+            )
+        if col == self.DROP_OFF and step.number > 1:
+            rate = format_percent(step.drop_off_rate)
+            return f"{step.drop_off:,} ({rate}) of the previous step did not reach this one"
+        if col == self.STILL_OPEN and step.number > 1:
+            return (
+                f"{step.still_open:,} of the drop-off can still convert: "
+                "their conversion window has not closed at the end of the data"
+            )
+        return None
