@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.funnel_file import FunnelFileError, load_funnel
 from funnel_gui.core.io import load_events
 from funnel_gui.core.progress import Cancelled, Progress
+from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
 from funnel_gui.qt.widgets.workspace import Workspace
@@ -52,9 +52,12 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.table: EventTable | None = None
         self.loader = TaskRunner(self)
-        self.setWindowTitle("Funnel Explorer")
         self.setAcceptDrops(True)
         self.workbench = FunnelWorkbench(self)
+        self.funnel_files = FunnelFiles(self.workbench, self)
+        self.funnel_files.sig_state_changed.connect(self._retitle)
+        self.funnel_files.sig_error.connect(self.sig_load_failed)
+        self._pending_files: list[str] = []
         self.workspace = Workspace(self.workbench)
         self.centre = CentreStack(self.workspace)
         self.setCentralWidget(self.centre)
@@ -68,6 +71,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock], [380], Qt.Orientation.Horizontal)
         self._build_actions()
         self._build_status_bar()
+        self._retitle()
         self.loader.sig_progress.connect(self._on_load_progress)
         self.loader.sig_done.connect(self._on_loaded)
         self.loader.sig_failed.connect(self._on_load_failed)
@@ -93,8 +97,29 @@ class MainWindow(QMainWindow):
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
+        self.act_new_funnel = QAction("&New funnel", self)
+        self.act_new_funnel.setShortcut(QKeySequence.StandardKey.New)
+        self.act_new_funnel.triggered.connect(self.new_funnel)
+        self.act_open_funnel = QAction("Open f&unnel…", self)
+        self.act_open_funnel.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.act_open_funnel.triggered.connect(self.open_funnel_dialog)
+        self.act_save_funnel = QAction("&Save funnel", self)
+        self.act_save_funnel.setShortcut(QKeySequence.StandardKey.Save)
+        self.act_save_funnel.triggered.connect(self.funnel_files.save)
+        self.act_save_funnel_as = QAction("Save funnel &as…", self)
+        self.act_save_funnel_as.setShortcut(QKeySequence.StandardKey.SaveAs)
+        self.act_save_funnel_as.triggered.connect(self.funnel_files.save_as)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.act_open, self.act_demo])
+        file_menu.addSeparator()
+        file_menu.addActions(
+            [
+                self.act_new_funnel,
+                self.act_open_funnel,
+                self.act_save_funnel,
+                self.act_save_funnel_as,
+            ]
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.act_report)
         file_menu.addSeparator()
@@ -171,18 +196,24 @@ class MainWindow(QMainWindow):
 
     def open_funnel(self, path: str) -> bool:
         """Load a `*.funnel.json` into the editor (replacing the funnel, clearing undo)."""
-        try:
-            loaded = load_funnel(path)
-        except FunnelFileError as exc:
-            self.sig_load_failed.emit(exc.message)
-            if not self.property("headless"):
-                QMessageBox.warning(self, "Cannot open this funnel", exc.message)
-            return False
-        self.workbench.document.reset(loaded.definition)
-        self.workbench.undo_stack.clear()
-        for warning in loaded.warnings:
-            self.statusBar().showMessage(warning, 8000)
-        return True
+        return self.funnel_files.ask_to_keep_changes() and self.funnel_files.open(path)
+
+    def open_funnel_dialog(self) -> None:
+        folder = str(self.settings.value("paths/last_funnel_folder", str(Path.home())))
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open funnel", folder, FUNNEL_FILTER)
+        if chosen:
+            self.settings.setValue("paths/last_funnel_folder", str(Path(chosen).parent))
+            self.open_funnel(chosen)
+
+    def new_funnel(self) -> None:
+        if self.funnel_files.ask_to_keep_changes():
+            self.funnel_files.new()
+
+    def _retitle(self) -> None:
+        data = ", ".join(Path(f).name for f in self._pending_files) if self.table else ""
+        parts = [f"{self.funnel_files.display_name}[*]", data, "Funnel Explorer"]
+        self.setWindowTitle(" – ".join(p for p in parts if p))
+        self.setWindowModified(self.funnel_files.modified)
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         for widget in (self.progress_label, self.progress, self.cancel_button):
@@ -205,8 +236,7 @@ class MainWindow(QMainWindow):
         self.workbench.set_table(table)
         self.act_report.setEnabled(True)
         self._update_status(table)
-        files = ", ".join(Path(f).name for f in self._pending_files)
-        self.setWindowTitle(f"{files} – Funnel Explorer")
+        self._retitle()
         self.sig_table_loaded.emit(table)
 
     def _update_status(self, table: EventTable) -> None:
@@ -272,6 +302,9 @@ class MainWindow(QMainWindow):
             self.open_files(files)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.funnel_files.ask_to_keep_changes():
+            event.ignore()
+            return
         self.loader.cancel()
         self.workbench.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())

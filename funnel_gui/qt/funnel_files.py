@@ -1,0 +1,106 @@
+"""FunnelFiles: New / Open / Save / Save As of the funnel being edited (`*.funnel.json`).
+
+The undo stack's clean state is the "saved" mark: the window title shows a modified
+marker whenever the funnel differs from the file, and saving marks it clean again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.funnel_file import FunnelFileError, load_funnel, save_funnel
+from funnel_gui.qt.workbench import FunnelWorkbench
+
+FUNNEL_FILTER = "Funnel definitions (*.funnel.json);;JSON files (*.json);;All files (*)"
+SUFFIX = ".funnel.json"
+
+
+class FunnelFiles(QObject):
+    sig_state_changed = Signal()  # path or saved/modified state changed: retitle
+    sig_error = Signal(str)
+
+    def __init__(self, workbench: FunnelWorkbench, window: QWidget) -> None:
+        super().__init__(window)
+        self.workbench = workbench
+        self.window = window
+        self.path: Path | None = None
+        workbench.undo_stack.cleanChanged.connect(lambda _clean: self.sig_state_changed.emit())
+
+    @property
+    def modified(self) -> bool:
+        return not self.workbench.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        if self.path is not None:
+            return self.path.name.removesuffix(SUFFIX).removesuffix(".json")
+        return self.workbench.document.definition.name or "Untitled funnel"
+
+    def new(self) -> None:
+        self._replace(FunnelDefinition(steps=()), None)
+
+    def open(self, path: str | Path) -> bool:
+        try:
+            loaded = load_funnel(path)
+        except FunnelFileError as exc:
+            self._fail(exc.message)
+            return False
+        self._replace(loaded.definition, Path(path))
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        start = str(self.path or Path.home() / f"{self.display_name}{SUFFIX}")
+        chosen, _ = QFileDialog.getSaveFileName(self.window, "Save funnel", start, FUNNEL_FILTER)
+        if not chosen:
+            return False
+        if not chosen.endswith(".json"):
+            chosen += SUFFIX
+        return self.save_to(Path(chosen))
+
+    def save_to(self, path: Path) -> bool:
+        """Write the funnel (atomically, see save_funnel) and mark it saved."""
+        try:
+            save_funnel(self.workbench.document.definition, path)
+        except FunnelFileError as exc:
+            self._fail(exc.message)
+            return False
+        self.path = path
+        self.workbench.undo_stack.setClean()
+        self.sig_state_changed.emit()
+        return True
+
+    def ask_to_keep_changes(self) -> bool:
+        """Before the funnel is replaced or the app closes: False means "stay here"."""
+        if not self.modified or self.window.property("headless"):
+            return True
+        answer = QMessageBox.question(
+            self.window,
+            "Unsaved funnel",
+            f"Save the changes to {self.display_name} first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _replace(self, definition: FunnelDefinition, path: Path | None) -> None:
+        self.workbench.document.reset(definition)
+        self.workbench.undo_stack.clear()  # a new file starts a new history, clean
+        self.path = path
+        self.sig_state_changed.emit()
+
+    def _fail(self, message: str) -> None:
+        self.sig_error.emit(message)
+        if not self.window.property("headless"):
+            QMessageBox.warning(self.window, "Funnel file", message)
