@@ -36,9 +36,10 @@ def run_app(
     funnel: str | None = None,
 ) -> int:
     app = _application()
+    from funnel_gui.qt.autosave import default_autosave_dir
     from funnel_gui.qt.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(autosave_dir=None if screenshot else default_autosave_dir())
     if funnel and not window.open_funnel(funnel) and screenshot:
         return 2
     if screenshot:
@@ -52,7 +53,8 @@ def run_app(
             wait_for_results=bool(funnel),
         )
     window.show()
-    if files:
+    restored = not funnel and window.persistence.offer_recovery()
+    if files and not restored:
         window.open_files(files, overrides, assume_tz)
     return app.exec()
 

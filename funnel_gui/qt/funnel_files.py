@@ -22,6 +22,7 @@ SUFFIX = ".funnel.json"
 class FunnelFiles(QObject):
     sig_state_changed = Signal()  # path or saved/modified state changed: retitle
     sig_error = Signal(str)
+    sig_file_used = Signal(str)  # a funnel file was opened or saved (recent files, autosave)
 
     def __init__(self, workbench: FunnelWorkbench, window: QWidget) -> None:
         super().__init__(window)
@@ -50,6 +51,7 @@ class FunnelFiles(QObject):
             self._fail(exc.message)
             return False
         self._replace(loaded.definition, Path(path))
+        self.sig_file_used.emit(str(path))
         return True
 
     def save(self) -> bool:
@@ -76,6 +78,7 @@ class FunnelFiles(QObject):
         self.path = path
         self.workbench.undo_stack.setClean()
         self.sig_state_changed.emit()
+        self.sig_file_used.emit(str(path))
         return True
 
     def ask_to_keep_changes(self) -> bool:
@@ -104,3 +107,9 @@ class FunnelFiles(QObject):
         self.sig_error.emit(message)
         if not self.window.property("headless"):
             QMessageBox.warning(self.window, "Funnel file", message)
+
+    def restore(self, definition: FunnelDefinition, source: Path | None) -> None:
+        """Bring back an autosaved funnel: shown as modified, since no file holds it."""
+        self._replace(definition, source)
+        self.workbench.undo_stack.resetClean()
+        self.sig_state_changed.emit()

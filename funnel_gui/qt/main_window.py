@@ -26,6 +26,7 @@ from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
+from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
 from funnel_gui.qt.widgets.workspace import Workspace
@@ -47,7 +48,7 @@ class MainWindow(QMainWindow):
     sig_table_loaded = Signal(object)
     sig_load_failed = Signal(str)
 
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, autosave_dir: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.table: EventTable | None = None
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
         self.palette_panel.sig_add_events.connect(self.workbench.append_events)
         self.resizeDocks([self.palette_dock], [380], Qt.Orientation.Horizontal)
+        self.persistence = Persistence(self, autosave_dir)
         self._build_actions()
         self._build_status_bar()
         self._retitle()
@@ -194,6 +196,11 @@ class MainWindow(QMainWindow):
 
         self.loader.start(work)
 
+    @property
+    def data_files(self) -> list[str]:
+        """The export files currently loaded (empty before the first load)."""
+        return list(self._pending_files) if self.table is not None else []
+
     def open_funnel(self, path: str) -> bool:
         """Load a `*.funnel.json` into the editor (replacing the funnel, clearing undo)."""
         return self.funnel_files.ask_to_keep_changes() and self.funnel_files.open(path)
@@ -234,6 +241,7 @@ class MainWindow(QMainWindow):
         self.centre.overview.show_table(table)
         self.centre.setCurrentWidget(self.centre.workspace)
         self.workbench.set_table(table)
+        self.workspace.settings_bar.set_table(table)
         self.act_report.setEnabled(True)
         self._update_status(table)
         self._retitle()
@@ -307,5 +315,6 @@ class MainWindow(QMainWindow):
             return
         self.loader.cancel()
         self.workbench.shutdown()
+        self.persistence.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 from funnel_gui.qt.widgets.overview import DataOverview
+from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.workbench import FunnelWorkbench
 
 
 class Workspace(QSplitter):
     def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
+        self.settings_bar = FunnelSettingsBar(workbench)
         self.editor = FunnelEditor(workbench.steps_model)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(4)
+        top_layout.addWidget(self.settings_bar)
+        top_layout.addWidget(self.editor, 1)
         self.analysis_panel = AnalysisPanel()
         self.analysis_panel.connect_controller(workbench.analysis)
         self.overview = DataOverview()
@@ -22,7 +30,7 @@ class Workspace(QSplitter):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.analysis_panel, "Funnel")
         self.tabs.addTab(self.overview, "Data")
-        self.addWidget(self.editor)
+        self.addWidget(top)
         self.addWidget(self.tabs)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)

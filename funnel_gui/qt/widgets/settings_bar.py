@@ -1,0 +1,387 @@
+"""FunnelSettingsBar: the funnel-wide settings (order, window, unit, breakdown, dates) in one row.
+
+Every change the user makes is one SetFunnelSettings on the undo stack; the bar itself only
+mirrors the document, so undo/redo and opened files show up here without extra wiring.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from datetime import date
+
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QWidget,
+)
+
+from funnel_gui.core.definition import NS_PER_SECOND, Breakdown, DateRange, FunnelDefinition
+from funnel_gui.core.durations import HINT, format_duration, parse_duration
+from funnel_gui.core.editing import ChangeEvent, Command, EditError, SetFunnelSettings
+from funnel_gui.core.events import EventTable
+from funnel_gui.qt.undo import push
+from funnel_gui.qt.workbench import FunnelWorkbench
+
+NS_PER_DAY = 86_400 * NS_PER_SECOND
+_EPOCH = date(1970, 1, 1)
+ERROR_BORDER = "{} { border: 1px solid #b91c1c; }"  # a selector, so popups keep their look
+_GAP = 6  # between groups of controls, across and down
+NO_SESSIONS = "This data has no sessions"
+ORDERS: tuple[tuple[str, str, str], ...] = (  # value, label, tooltip (§3.1–3.3)
+    ("sequential", "In order", "Steps in this order; other events may come in between."),
+    ("strict", "Strictly in a row", "Each step is the very next event after the previous one."),
+    ("any", "Any order", "Steps in any order within the window; bars show any 1, 2, … steps."),
+)
+UNIT_TIP = "Count people, or each of their sessions on its own"
+WINDOW_PRESETS: tuple[tuple[str, int], ...] = (
+    ("1 hour", 3_600 * NS_PER_SECOND),
+    ("1 day", NS_PER_DAY),
+    ("7 days", 7 * NS_PER_DAY),
+    ("14 days", 14 * NS_PER_DAY),
+    ("30 days", 30 * NS_PER_DAY),
+)
+WINDOW_TIP = (
+    "How long after the first step a person has to finish the funnel.\n"
+    'Pick a preset or type a duration like "90m", "36h" or "2d" (at least 1 second).'
+)
+_WORDS = re.compile(r"(\d+(?:\.\d+)?)\s*(sec|second|min|minute|hr|hour|day|week)s?", re.I)
+
+
+def parse_window(text: str) -> int:
+    """Nanoseconds for a window typed by a person: a preset, "2 days", or "90m"/"2d".
+
+    Raises ValueError with a message meant for a person.
+    """
+    text = text.strip()
+    for label, ns in WINDOW_PRESETS:
+        if text.lower() == label:
+            return ns
+    words = _WORDS.fullmatch(text)
+    if words is not None:
+        unit = words[2].lower()
+        text = words[1] + ("m" if unit.startswith("min") else unit[0])
+    ns = parse_duration(text.replace(" ", ""))
+    if ns < NS_PER_SECOND:
+        raise ValueError("the conversion window must be at least 1 second")
+    return ns
+
+
+def window_text(ns: int) -> str:
+    return next((label for label, preset in WINDOW_PRESETS if preset == ns), format_duration(ns))
+
+
+def day_ns(day: QDate) -> int:
+    """Midnight UTC at the start of `day`, in ns since the epoch."""
+    return (date(day.year(), day.month(), day.day()) - _EPOCH).days * NS_PER_DAY
+
+
+def ns_day(ns: int) -> QDate:
+    """The UTC day that contains `ns`."""
+    return QDate(_EPOCH).addDays(ns // NS_PER_DAY)
+
+
+class FunnelSettingsBar(QWidget):
+    def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("funnelSettingsBar")
+        self.workbench = workbench
+        self.table: EventTable | None = None
+        self._refreshing = False
+        self._build()
+        self._connect()
+        self.refresh()
+        # A weak listener: the document may outlive this bar (the window rebuilds views).
+        this = weakref.ref(self)
+        document = workbench.document
+
+        def listener(event: ChangeEvent) -> None:
+            bar = this()
+            if bar is None:
+                document.remove_listener(listener)
+            else:
+                bar._on_document_changed(event)
+
+        document.add_listener(listener)
+        self.destroyed.connect(lambda: document.remove_listener(listener))
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.order_combo = QComboBox()
+        for i, (value, label, tip) in enumerate(ORDERS):
+            self.order_combo.addItem(label, value)
+            self.order_combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+        self.window_combo = QComboBox()
+        self.window_combo.setEditable(True)
+        self.window_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for label, ns in WINDOW_PRESETS:
+            self.window_combo.addItem(label, ns)
+        self.window_combo.setToolTip(WINDOW_TIP)
+        self.window_combo.setMinimumContentsLength(7)
+        self.unit_combo = QComboBox()
+        self.unit_combo.addItem("People", "actor")
+        self.unit_combo.addItem("Sessions", "session")
+        self.unit_combo.setToolTip(UNIT_TIP)
+        self.breakdown_combo = QComboBox()
+        self.breakdown_combo.setToolTip("Split every step's count by this property's value")
+        self.attribution_combo = QComboBox()
+        self.attribution_combo.setToolTip("Which step's event gives a person's property value")
+        self.whole_period = QCheckBox("Whole period")
+        self.whole_period.setToolTip("Use every event in the data, whatever its date")
+        self.date_from = self._date_edit("First day a person may enter the funnel (UTC)")
+        self.date_to = self._date_edit(
+            "Last day a person may enter the funnel, up to and including this day (UTC);\n"
+            "later steps may still happen after it"
+        )
+        flow = _FlowLayout(self)
+        flow.setContentsMargins(4, 2, 4, 2)
+        groups = (
+            (("Order", self.order_combo),),
+            (("Window", self.window_combo),),
+            (("Count", self.unit_combo),),
+            (("Breakdown", self.breakdown_combo), ("at", self.attribution_combo)),
+            (("Dates", self.whole_period), ("from", self.date_from), ("to", self.date_to)),
+        )
+        for fields in groups:  # a group never splits across rows
+            group = QWidget()
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 8, 0)
+            for text, widget in fields:
+                caption = QLabel(text)
+                caption.setBuddy(widget)
+                row.addWidget(caption)
+                row.addWidget(widget)
+            flow.addWidget(group)
+
+    @staticmethod
+    def _date_edit(tip: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setKeyboardTracking(False)  # one change per finished date, not per keystroke
+        edit.setToolTip(tip)
+        edit.setProperty("baseTip", tip)
+        return edit
+
+    def _connect(self) -> None:
+        self.order_combo.currentIndexChanged.connect(self._on_order)
+        self.window_combo.activated.connect(self._on_window)
+        line = self.window_combo.lineEdit()
+        assert line is not None  # the combo is editable
+        line.editingFinished.connect(self._on_window)
+        line.textEdited.connect(lambda _text: self._mark(self.window_combo, WINDOW_TIP, None))
+        self.unit_combo.currentIndexChanged.connect(self._on_unit)
+        self.breakdown_combo.currentIndexChanged.connect(self._on_breakdown)
+        self.attribution_combo.currentIndexChanged.connect(self._on_breakdown)
+        self.whole_period.toggled.connect(self._on_dates)
+        self.date_from.dateChanged.connect(self._on_dates)
+        self.date_to.dateChanged.connect(self._on_dates)
+
+    # ------------------------------------------------------------------ showing the model
+
+    def set_table(self, table: EventTable | None) -> None:
+        """The data the choices come from: property names, sessions, the date span."""
+        self.table = table
+        self.refresh()
+
+    def _on_document_changed(self, event: ChangeEvent) -> None:
+        self.refresh()  # steps matter too: the attribution offers "step 1…N"
+
+    def refresh(self) -> None:
+        """Show the definition; nothing is pushed while the controls are being set."""
+        self._refreshing = True
+        try:
+            defn = self.workbench.document.definition
+            self.order_combo.setCurrentIndex(max(0, self.order_combo.findData(defn.order)))
+            self.window_combo.setCurrentIndex(-1)
+            self.window_combo.setEditText(window_text(defn.window_ns))
+            self._mark(self.window_combo, WINDOW_TIP, None)
+            self._show_unit(defn)
+            self._show_breakdown(defn)
+            self._show_dates(defn)
+        finally:
+            self._refreshing = False
+
+    def _show_unit(self, defn: FunnelDefinition) -> None:
+        has_sessions = self.table is None or self.table.has_sessions
+        model = self.unit_combo.model()
+        assert isinstance(model, QStandardItemModel)
+        sessions = model.item(1)
+        # Flags, not setEnabled: a funnel saved with sessions still shows as such.
+        sessions.setEnabled(has_sessions)
+        sessions.setToolTip("" if has_sessions else NO_SESSIONS)
+        self.unit_combo.setCurrentIndex(self.unit_combo.findData(defn.unit))
+        self.unit_combo.setToolTip(UNIT_TIP + ("" if has_sessions else f"\n{NO_SESSIONS}"))
+
+    def _show_breakdown(self, defn: FunnelDefinition) -> None:
+        names = list(self.table.property_names) if self.table is not None else []
+        chosen = defn.breakdown.property if defn.breakdown is not None else None
+        if chosen is not None and chosen not in names:
+            names.append(chosen)  # kept visible even when this data lacks it
+        self.breakdown_combo.clear()
+        self.breakdown_combo.addItem("No breakdown", None)
+        for name in names:
+            self.breakdown_combo.addItem(name, name)
+        self.breakdown_combo.setCurrentIndex(max(0, self.breakdown_combo.findData(chosen)))
+        attributions = [("first step", "first_step"), ("last step", "last_step")]
+        attributions += [(f"step {n}", f"step_{n}") for n in range(1, defn.n_steps + 1)]
+        current = defn.breakdown.attribution if defn.breakdown is not None else "first_step"
+        if current not in [value for _label, value in attributions]:
+            attributions.append((current.replace("_", " "), current))
+        self.attribution_combo.clear()
+        for label, value in attributions:
+            self.attribution_combo.addItem(label, value)
+        self.attribution_combo.setCurrentIndex(self.attribution_combo.findData(current))
+        self.attribution_combo.setEnabled(defn.breakdown is not None)
+
+    def _show_dates(self, defn: FunnelDefinition) -> None:
+        dates = defn.date_range
+        first, last = self._data_days()
+        if dates is not None:
+            first = ns_day(dates.start_ns) if dates.start_ns is not None else first
+            last = ns_day(dates.end_ns - 1) if dates.end_ns is not None else last
+        self.whole_period.setChecked(dates is None)
+        self.date_from.setDate(first)
+        self.date_to.setDate(last)
+        self.date_from.setEnabled(dates is not None)
+        self.date_to.setEnabled(dates is not None)
+        for edit in (self.date_from, self.date_to):
+            self._mark(edit, str(edit.property("baseTip")), None)
+
+    def _data_days(self) -> tuple[QDate, QDate]:
+        """The first and last day of the data, or the last 30 days without data."""
+        span = self.table.report.time_span_ns if self.table is not None else None
+        if span is None:
+            today = QDate.currentDate()
+            return today.addDays(-29), today
+        return ns_day(span[0]), ns_day(span[1])
+
+    # ------------------------------------------------------------------ user changes
+
+    def _on_order(self) -> None:
+        if not self._refreshing:
+            self._push(SetFunnelSettings(order=self.order_combo.currentData()), self.order_combo)
+
+    def _on_window(self) -> None:
+        if self._refreshing:
+            return
+        try:
+            ns = parse_window(self.window_combo.currentText())
+        except ValueError as exc:
+            message = str(exc)
+            if HINT not in message and "at least" not in message:
+                message += f"; {HINT}"
+            self._mark(self.window_combo, WINDOW_TIP, message[0].upper() + message[1:])
+            return
+        self._push(SetFunnelSettings(window_ns=ns), self.window_combo)
+
+    def _on_unit(self) -> None:
+        if not self._refreshing:
+            self._push(SetFunnelSettings(unit=self.unit_combo.currentData()), self.unit_combo)
+
+    def _on_breakdown(self) -> None:
+        if self._refreshing:
+            return
+        name = self.breakdown_combo.currentData()
+        breakdown = None if name is None else Breakdown(name, self.attribution_combo.currentData())
+        self._push(SetFunnelSettings(breakdown=breakdown), self.breakdown_combo)
+
+    def _on_dates(self) -> None:
+        if self._refreshing:
+            return
+        if self.whole_period.isChecked():
+            self._push(SetFunnelSettings(date_range=None), self.whole_period)
+            return
+        first, last = self.date_from.date(), self.date_to.date()
+        if first > last:
+            hint = "The first day must be on or before the last day; nothing was changed"
+            for edit in (self.date_from, self.date_to):
+                self._mark(edit, str(edit.property("baseTip")), hint)
+            return
+        dates = DateRange(day_ns(first), day_ns(last) + NS_PER_DAY)  # `to` is inclusive here
+        self._push(SetFunnelSettings(date_range=dates), self.date_to)
+
+    def _push(self, command: Command, source: QWidget) -> None:
+        """One undo entry; a refused edit is shown on `source` and the bar goes back."""
+        try:
+            push(self.workbench.undo_stack, self.workbench.document, command)
+        except EditError as exc:
+            self.refresh()
+            self._mark(source, source.toolTip(), str(exc))
+            return
+        self.refresh()  # a no-op push sends no change event; tidy the controls anyway
+
+    @staticmethod
+    def _mark(widget: QWidget, tip: str, error: str | None) -> None:
+        """A red border and the reason in the tooltip, or back to normal."""
+        widget.setStyleSheet(
+            ERROR_BORDER.replace("{}", widget.metaObject().className(), 1) if error else ""
+        )
+        widget.setToolTip(f"{error}\n\n{tip}" if error else tip)
+
+
+class _FlowLayout(QLayout):
+    """Left to right in one row while it fits, wrapping whole items to the next row."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        m = self.contentsMargins()
+        hints = [item.sizeHint() for item in self._items]
+        width = sum(h.width() for h in hints) + _GAP * max(0, len(hints) - 1)
+        height = max((h.height() for h in hints), default=0)
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:
+        m = self.contentsMargins()
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        """Place the items in `rect` (when `move`); the height that takes."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, row_height = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, row_height = area.x(), y + row_height + _GAP, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + _GAP
+            row_height = max(row_height, hint.height())
+        return y + row_height - rect.y() + m.bottom()

@@ -1,0 +1,282 @@
+"""FunnelSettingsBar: each control pushes one SetFunnelSettings, and the bar follows the
+document through undo/redo without pushing anything itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QComboBox
+from pytestqt.qtbot import QtBot
+
+from funnel_gui.core.definition import NS_PER_SECOND, Breakdown, DateRange
+from funnel_gui.core.editing import SetFunnelSettings
+from funnel_gui.core.events import EventTable
+from funnel_gui.core.io import load_events
+from funnel_gui.qt.undo import push
+from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar, parse_window
+from funnel_gui.qt.workbench import FunnelWorkbench
+
+ROWS = [
+    ("u1", "view", "2026-03-01T10:00:00Z", "s1", "mobile"),
+    ("u1", "buy", "2026-03-01T10:05:00Z", "s1", "mobile"),
+    ("u2", "view", "2026-03-20T09:00:00Z", "s2", "desktop"),
+]
+DAY = 86_400 * NS_PER_SECOND
+
+
+def utc_ns(year: int, month: int, day: int) -> int:
+    return int(datetime(year, month, day, tzinfo=UTC).timestamp()) * NS_PER_SECOND
+
+
+def make_table(tmp_path: Path, *, sessions: bool) -> EventTable:
+    header = ["user_id", "event_name", "event_time", "session_id", "device"]
+    keep = [0, 1, 2, 3, 4] if sessions else [0, 1, 2, 4]
+    lines = [",".join(header[i] for i in keep)]
+    lines += [",".join(row[i] for i in keep) for row in ROWS]
+    path = tmp_path / ("with_sessions.csv" if sessions else "no_sessions.csv")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mapping = {
+        "actor": "user_id",
+        "event": "event_name",
+        "time": "event_time",
+        "session": "session_id" if sessions else None,
+    }
+    return load_events(path, mapping)
+
+
+@pytest.fixture
+def workbench() -> Iterator[FunnelWorkbench]:
+    bench = FunnelWorkbench(debounce_ms=60_000)  # no analysis runs during these tests
+    assert bench.append_events(["view"])
+    assert bench.append_events(["buy"])
+    yield bench
+    bench.shutdown()
+
+
+@pytest.fixture
+def bar(qtbot: QtBot, workbench: FunnelWorkbench, tmp_path: Path) -> FunnelSettingsBar:
+    widget = FunnelSettingsBar(workbench)
+    qtbot.addWidget(widget)
+    widget.set_table(make_table(tmp_path, sessions=False))
+    return widget
+
+
+def pick(combo: QComboBox, text: str) -> None:
+    """Choose an item the way the user does: it becomes current."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} not in {[combo.itemText(i) for i in range(combo.count())]}"
+    combo.setCurrentIndex(index)
+
+
+def type_window(qtbot: QtBot, bar: FunnelSettingsBar, text: str) -> None:
+    """Real keys: select all, type, Enter (which is what finishes an edit)."""
+    line = bar.window_combo.lineEdit()
+    assert line is not None
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+
+
+def test_labels_and_order_tooltips(bar: FunnelSettingsBar) -> None:
+    combo = bar.order_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "In order",
+        "Strictly in a row",
+        "Any order",
+    ]
+    tips = [combo.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(combo.count())]
+    assert all(tips)
+    assert "very next event" in tips[1]
+    assert bar.workbench.undo_stack.count() == 2  # building the bar pushed nothing
+
+
+def test_any_order_then_undo(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+    pick(bar.order_combo, "Any order")
+    assert workbench.document.definition.order == "any"
+    assert workbench.undo_stack.count() == 3
+    workbench.undo_stack.undo()
+    assert workbench.document.definition.order == "sequential"
+    assert bar.order_combo.currentText() == "In order"
+    assert workbench.undo_stack.count() == 3  # following the undo pushed nothing
+    workbench.undo_stack.redo()
+    assert bar.order_combo.currentText() == "Any order"
+
+
+def test_window_typed_and_preset(
+    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+) -> None:
+    type_window(qtbot, bar, "2d")
+    window = workbench.document.definition.window_ns
+    assert window == 2 * 86_400 * 10**9
+    assert isinstance(window, int)
+    assert bar.window_combo.currentText() == "2d"
+    index = bar.window_combo.findText("1 hour")
+    bar.window_combo.setCurrentIndex(index)
+    bar.window_combo.activated.emit(index)
+    assert workbench.document.definition.window_ns == 3_600 * NS_PER_SECOND
+    assert workbench.undo_stack.count() == 4
+    workbench.undo_stack.undo()
+    assert bar.window_combo.currentText() == "2d"
+
+
+def test_invalid_window_pushes_nothing(
+    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+) -> None:
+    for text in ("soon", "0.5s", "0"):
+        type_window(qtbot, bar, text)
+        assert workbench.undo_stack.count() == 2, text
+        assert "#b91c1c" in bar.window_combo.styleSheet()
+        assert bar.window_combo.toolTip().splitlines()[0]  # the reason comes first
+    type_window(qtbot, bar, "soon")
+    assert "not a duration" in bar.window_combo.toolTip()
+    type_window(qtbot, bar, "90m")
+    assert workbench.document.definition.window_ns == 90 * 60 * NS_PER_SECOND
+    assert bar.window_combo.styleSheet() == ""
+
+
+def test_parse_window_accepts_words() -> None:
+    assert parse_window("2 days") == 2 * DAY
+    assert parse_window("14 Days") == 14 * DAY
+    assert parse_window("3 hours") == 3 * 3_600 * NS_PER_SECOND
+    assert parse_window("45 min") == 45 * 60 * NS_PER_SECOND
+    with pytest.raises(ValueError, match="at least 1 second"):
+        parse_window("0s")
+
+
+def test_breakdown_with_last_step(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+    assert not bar.attribution_combo.isEnabled()
+    assert bar.breakdown_combo.itemText(0) == "No breakdown"
+    pick(bar.breakdown_combo, "device")
+    assert workbench.document.definition.breakdown == Breakdown("device", "first_step")
+    assert bar.attribution_combo.isEnabled()
+    labels = [bar.attribution_combo.itemText(i) for i in range(bar.attribution_combo.count())]
+    assert labels == ["first step", "last step", "step 1", "step 2"]
+    pick(bar.attribution_combo, "last step")
+    assert workbench.document.definition.breakdown == Breakdown("device", "last_step")
+    pick(bar.breakdown_combo, "No breakdown")
+    assert workbench.document.definition.breakdown is None
+    assert not bar.attribution_combo.isEnabled()
+    assert workbench.undo_stack.count() == 5
+
+
+def test_attribution_offers_new_steps(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+    workbench.append_events(["pay"])
+    labels = [bar.attribution_combo.itemText(i) for i in range(bar.attribution_combo.count())]
+    assert labels[-1] == "step 3"
+
+
+def sessions_item_enabled(bar: FunnelSettingsBar) -> bool:
+    model = bar.unit_combo.model()
+    assert isinstance(model, QStandardItemModel)
+    return model.item(1).isEnabled()
+
+
+def test_sessions_need_a_session_column(
+    bar: FunnelSettingsBar, workbench: FunnelWorkbench, tmp_path: Path
+) -> None:
+    assert not sessions_item_enabled(bar)
+    assert "This data has no sessions" in bar.unit_combo.toolTip()
+    assert bar.unit_combo.itemData(1, Qt.ItemDataRole.ToolTipRole) == "This data has no sessions"
+    bar.set_table(make_table(tmp_path, sessions=True))
+    assert sessions_item_enabled(bar)
+    assert "no sessions" not in bar.unit_combo.toolTip()
+    pick(bar.unit_combo, "Sessions")
+    assert workbench.document.definition.unit == "session"
+
+
+def test_date_range_inclusive_then_whole_period(
+    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+) -> None:
+    assert bar.whole_period.isChecked()
+    assert not bar.date_from.isEnabled()
+    assert bar.date_from.date() == QDate(2026, 3, 1)  # the data's span is the default
+    assert bar.date_to.date() == QDate(2026, 3, 20)
+    bar.whole_period.setChecked(False)
+    assert workbench.document.definition.date_range == DateRange(
+        utc_ns(2026, 3, 1), utc_ns(2026, 3, 21)
+    )
+    bar.date_to.setDate(QDate(2026, 3, 31))
+    assert workbench.document.definition.date_range == DateRange(
+        utc_ns(2026, 3, 1), utc_ns(2026, 4, 1)
+    )
+    assert utc_ns(2026, 4, 1) == 1_775_001_600 * NS_PER_SECOND  # hand-checked
+    assert "up to and including" in bar.date_to.toolTip()
+    bar.whole_period.setChecked(True)
+    assert workbench.document.definition.date_range is None
+    assert not bar.date_to.isEnabled()
+    assert workbench.undo_stack.count() == 5
+
+
+def test_from_after_to_is_refused(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+    bar.whole_period.setChecked(False)
+    count = workbench.undo_stack.count()
+    bar.date_from.setDate(QDate(2026, 3, 25))  # after "to" (2026-03-20)
+    assert workbench.undo_stack.count() == count
+    assert "#b91c1c" in bar.date_from.styleSheet()
+    assert "before" in bar.date_from.toolTip()
+    bar.date_to.setDate(QDate(2026, 3, 25))  # a single day is a valid range
+    assert workbench.document.definition.date_range == DateRange(
+        utc_ns(2026, 3, 25), utc_ns(2026, 3, 26)
+    )
+    assert bar.date_from.styleSheet() == ""
+
+
+def test_refresh_after_external_commands(
+    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+) -> None:
+    command = SetFunnelSettings(
+        order="strict",
+        window_ns=DAY,
+        unit="session",
+        breakdown=Breakdown("plan", "step_2"),
+        date_range=DateRange(utc_ns(2026, 2, 1), utc_ns(2026, 3, 1)),
+    )
+    assert push(workbench.undo_stack, workbench.document, command)
+    assert bar.order_combo.currentText() == "Strictly in a row"
+    assert bar.window_combo.currentText() == "1 day"
+    assert bar.unit_combo.currentText() == "Sessions"  # shown even though this data has none
+    assert bar.breakdown_combo.currentText() == "plan"  # not in this data, still shown
+    assert bar.attribution_combo.currentText() == "step 2"
+    assert not bar.whole_period.isChecked()
+    assert (bar.date_from.date(), bar.date_to.date()) == (QDate(2026, 2, 1), QDate(2026, 2, 28))
+    workbench.undo_stack.undo()
+    assert bar.order_combo.currentText() == "In order"
+    assert bar.window_combo.currentText() == "7 days"
+    assert bar.unit_combo.currentText() == "People"
+    assert bar.breakdown_combo.currentText() == "No breakdown"
+    assert bar.whole_period.isChecked()
+    assert workbench.undo_stack.count() == 3
+    assert workbench.undo_stack.index() == 2
+
+
+def test_deleted_bar_stops_listening(qtbot: QtBot, workbench: FunnelWorkbench) -> None:
+    bar = FunnelSettingsBar(workbench)
+    destroyed: list[bool] = []
+    bar.destroyed.connect(lambda: destroyed.append(True))
+    bar.deleteLater()
+    qtbot.waitUntil(lambda: bool(destroyed))
+    del bar
+    # A listener left behind would touch deleted widgets here and raise RuntimeError.
+    assert push(workbench.undo_stack, workbench.document, SetFunnelSettings(order="any"))
+    workbench.undo_stack.undo()
+
+
+def test_wraps_whole_groups_when_narrow(bar: FunnelSettingsBar) -> None:
+    wide = bar.sizeHint().width()
+    assert bar.heightForWidth(wide) == bar.sizeHint().height()  # one row when it fits
+    narrow = wide // 2
+    assert bar.heightForWidth(narrow) > 2 * bar.sizeHint().height() - 10
+    bar.resize(narrow, bar.heightForWidth(narrow))
+    bar.show()
+    order_group, dates_group = bar.order_combo.parentWidget(), bar.date_to.parentWidget()
+    assert order_group is not None
+    assert dates_group is not None
+    assert dates_group.y() > order_group.y()
+    assert dates_group.geometry().right() <= narrow
+    assert bar.date_from.parentWidget() is dates_group  # "from" and "to" stay together
