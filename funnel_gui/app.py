@@ -78,6 +78,11 @@ def _screenshot(
     outcome = {"code": 0}
 
     def save(_table: object = None) -> None:
+        if wait_for_results:
+            # Show a step in the inspector too: the screenshot should show the editor at work.
+            view = window.workspace.editor.view
+            if view.model().rowCount() > 1:
+                view.setCurrentIndex(view.model().index(1, 0))
         # Let pending layout and paint events run before grabbing the pixels.
         QTimer.singleShot(0, lambda: _grab(window, out, outcome, app))
 

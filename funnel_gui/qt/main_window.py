@@ -29,6 +29,7 @@ from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
+from funnel_gui.qt.widgets.step_inspector import StepInspector
 from funnel_gui.qt.widgets.workspace import Workspace
 from funnel_gui.qt.workbench import FunnelWorkbench
 from funnel_gui.qt.workers import TaskRunner
@@ -69,7 +70,16 @@ class MainWindow(QMainWindow):
         self.palette_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
         self.palette_panel.sig_add_events.connect(self.workbench.append_events)
-        self.resizeDocks([self.palette_dock], [380], Qt.Orientation.Horizontal)
+        self.inspector = StepInspector(self.workbench)
+        self.inspector_dock = QDockWidget("Step", self)
+        self.inspector_dock.setObjectName("stepDock")
+        self.inspector_dock.setWidget(self.inspector)
+        self.inspector_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.resizeDocks(
+            [self.palette_dock, self.inspector_dock], [330, 300], Qt.Orientation.Horizontal
+        )
+        self.workspace.editor.sig_selected_step.connect(self.inspector.set_step)
         self.persistence = Persistence(self, autosave_dir)
         self._build_actions()
         self._build_status_bar()
@@ -242,6 +252,7 @@ class MainWindow(QMainWindow):
         self.centre.setCurrentWidget(self.centre.workspace)
         self.workbench.set_table(table)
         self.workspace.settings_bar.set_table(table)
+        self.inspector.set_table(table)
         self.act_report.setEnabled(True)
         self._update_status(table)
         self._retitle()

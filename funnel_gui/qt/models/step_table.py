@@ -59,11 +59,11 @@ class StepTableModel(RowTableModel):
         "Step",
         "Kind",
         "People",
-        "From previous",
+        "From prev.",
         "From start",
         "Drop-off",
         "Still open",
-        "Median time from previous",
+        "Median time",
     )
     TOOLTIPS = (
         "Step number and label",
