@@ -17,13 +17,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from funnel_gui.core.textforms import NUMBER_TEXT, decode_bytes
+
 if TYPE_CHECKING:
     from funnel_gui.core.io.report import ImportReport
 
 PropertyKind = Literal["text", "number", "boolean", "time"]
 _TOP_VALUES = 10
 _NS_PER_DAY = 86_400 * 1_000_000_000
-_FLOAT_TEXT = r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _BOOL_TEXT = {"true", "false"}
 
 
@@ -161,11 +162,7 @@ def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         return "time", values
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        # Bytes are not text: decode what is UTF-8, mark the rest, never fail.
-        decoded = [
-            None if v is None else v.decode("utf-8", errors="replace") for v in values.to_pylist()
-        ]
-        return "text", pa.array(decoded, pa.string())
+        return "text", decode_bytes(values)
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         return "text", pc.cast(values, pa.string())
     present = values.drop_null()
@@ -176,7 +173,7 @@ def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
         return "boolean", pc.equal(pc.utf8_lower(values), "true")
     # 16+ digits are ids (float64 would change them); a leading zero is a code ("00123").
     if (
-        pc.all(pc.match_substring_regex(present, _FLOAT_TEXT)).as_py()
+        pc.all(pc.match_substring_regex(present, NUMBER_TEXT)).as_py()
         and not pc.any(pc.match_substring_regex(present, r"^-?(\d{16,}|0\d)")).as_py()
     ):
         if pc.all(pc.match_substring_regex(present, r"^-?\d{1,15}$")).as_py():

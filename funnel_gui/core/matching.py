@@ -17,8 +17,7 @@ import pyarrow.compute as pc
 from funnel_gui.core.definition import EventMatcher, Filter
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.rowcodes import as_text
-
-_NUMBER = r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"  # as events.py reads numbers
+from funnel_gui.core.textforms import NUMBER_TEXT
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def _decode(table: EventTable, name: str) -> PropertyText:
     encoded = text if isinstance(text, pa.DictionaryArray) else pc.dictionary_encode(text)
     input_codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
     values = [str(v) for v in encoded.dictionary.to_pylist()]
-    numeric = pc.match_substring_regex(encoded.dictionary, _NUMBER).fill_null(False)
+    numeric = pc.match_substring_regex(encoded.dictionary, NUMBER_TEXT).fill_null(False)
     numbers = np.full(len(values), np.nan)
     if len(values):
         mask = np.asarray(numeric.to_numpy(zero_copy_only=False), dtype=bool)

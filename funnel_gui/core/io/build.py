@@ -27,6 +27,7 @@ from funnel_gui.core.io.rowcodes import (
     encode,
     encode_sessions,
     segment_event_names,
+    single_array,
     sort_order,
     text_column,
 )
@@ -323,7 +324,7 @@ def _duplicates(
         report.duplicates_removed = int(by_id.sum())
         report.duplicate_key = f"{columns.event_id_column} (with actor, event and time)"
         remove |= by_id
-    others = [_single_chunk(c) for c in props.columns]
+    others = [single_array(c) for c in props.columns]
     if session_codes is not None:
         others.append(pa.array(session_codes))
     exact = duplicate_mask(actor, time, event, row, others, require_first=False) & ~remove
@@ -332,12 +333,6 @@ def _duplicates(
     if drop_exact:
         remove |= exact
     return remove
-
-
-def _single_chunk(column: pa.ChunkedArray) -> pa.Array:
-    if pa.types.is_dictionary(column.type) and column.num_chunks > 1:
-        column = column.unify_dictionaries()
-    return column.combine_chunks()
 
 
 def _property_table(table: pa.Table, mapping: ColumnMapping, renames: dict[str, str]) -> pa.Table:

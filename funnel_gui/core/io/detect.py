@@ -17,11 +17,11 @@ from funnel_gui.core.io.profiles import (
     Profile,
 )
 from funnel_gui.core.io.timeparse import NAT, parse_times
+from funnel_gui.core.textforms import TIME_NAME
 
 _SAMPLE_ROWS = 5000
 _MIN_YEAR_NS = np.datetime64("1995-01-01", "ns").astype(np.int64)
 _MAX_YEAR_NS = np.datetime64("2100-01-01", "ns").astype(np.int64)
-_TIMEISH = re.compile(r"(time|date|stamp|_at$|^ts$|tstamp)", re.IGNORECASE)
 
 
 def normalise(name: str) -> str:
@@ -79,7 +79,7 @@ def _generic(sample: pa.Table) -> Detection:
     candidates = {role: _name_candidates(sample.column_names, role) for role in ROLES}
     candidates["time"] = [c for c in candidates["time"] if _parses_as_time(sample[c])]
     for c in sample.column_names:
-        if c not in candidates["time"] and _TIMEISH.search(c) and _parses_as_time(sample[c]):
+        if c not in candidates["time"] and TIME_NAME.search(c) and _parses_as_time(sample[c]):
             candidates["time"].append(c)
     candidates["event"] = [c for c in candidates["event"] if _looks_like_names(sample[c])]
     named_actors = candidates["actor"]
@@ -250,7 +250,7 @@ def unreadable_time_columns(table: pa.Table) -> list[tuple[str, str]]:
     the message for a file without a usable time should point at them."""
     sample = table.slice(0, _SAMPLE_ROWS)
     named = _name_candidates(sample.column_names, "time")
-    named += [c for c in sample.column_names if c not in named and _TIMEISH.search(c)]
+    named += [c for c in sample.column_names if c not in named and TIME_NAME.search(c)]
     out = []
     for col in named:
         values = sample[col].drop_null()

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.io.build import _single_chunk
 from funnel_gui.core.io.build import build_event_table as build_event_table
 from funnel_gui.core.io.detect import (
     detect,
@@ -33,9 +32,10 @@ from funnel_gui.core.io.raw import ImportCancelled as ImportCancelled
 from funnel_gui.core.io.raw import RawImport as RawImport
 from funnel_gui.core.io.raw import _step
 from funnel_gui.core.io.readers import read_source
-from funnel_gui.core.io.rowcodes import decoded, plain_text
+from funnel_gui.core.io.rowcodes import decoded, plain_text, single_array
 from funnel_gui.core.io.sources import open_sources
 from funnel_gui.core.progress import Cancelled, Progress
+from funnel_gui.core.textforms import clip
 
 MappingLike = ColumnMapping | Mapping[str, str | None]
 
@@ -103,7 +103,7 @@ def _stack(tables: list[pa.Table]) -> pa.Table:
         for name in conflicting & set(table.column_names):
             i = table.column_names.index(name)
             # The same rule as for ids everywhere: 123.0 in one file is 123 in the other.
-            text = plain_text(decoded(_single_chunk(table[name])))
+            text = plain_text(decoded(single_array(table[name])))
             table = table.set_column(i, name, text)
         fixed.append(table)
     return pa.concat_tables(fixed, promote_options="default")
@@ -146,10 +146,6 @@ def _prefixes_of(detection: Detection) -> tuple[tuple[str, str], ...]:
     return GENERIC_PREFIXES
 
 
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _column_list(columns: Sequence[str], limit: int = 25) -> str:
     shown = ", ".join(columns[:limit])
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
@@ -187,7 +183,7 @@ def _missing_roles_message(raw: RawImport, detection: Detection, missing: list[s
         if role == "time" and not cols:
             unreadable = unreadable_time_columns(raw.table)
             hint += "".join(
-                f"; {col} is named like a time but holds values such as {_clip(example)!r}"
+                f"; {col} is named like a time but holds values such as {clip(example, 40)!r}"
                 for col, example in unreadable[:3]
             )
         hints.append(f"columns that could hold {_ROLE_WORDS[role]}: {hint}")

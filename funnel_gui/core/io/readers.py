@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +22,11 @@ from funnel_gui.core.io.errors import ImportFailed
 from funnel_gui.core.io.flatten import records_to_table
 from funnel_gui.core.io.sources import RawSource
 from funnel_gui.core.io.timeparse import parse_times
+from funnel_gui.core.textforms import TIME_NAME, clip
 
 _DELIMITERS = (",", "\t", ";", "|")
 _TYPE_SAMPLE_ROWS = 200
 _DICT_TEXT = pa.dictionary(pa.int32(), pa.string())
-_TIMEISH_NAME = re.compile(r"(time|date|stamp|_at$|^ts$|tstamp)", re.IGNORECASE)
 _UTF8_BOM = b"\xef\xbb\xbf"
 _JSON_BLOCK = 16 << 20  # Arrow needs a whole line per block; GA4 lines can be long.
 _LIST_KEYS = ("data", "events", "results", "rows", "records", "items")
@@ -78,7 +77,7 @@ def _read_parquet(source: RawSource) -> pa.Table:
         f.name
         for f in schema
         if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
-        and not _TIMEISH_NAME.search(f.name)
+        and not TIME_NAME.search(f.name)
     ]
     if source.path is None:
         target = pa.BufferReader(source.data)
@@ -115,9 +114,9 @@ def _read_delimited(source: RawSource) -> ReadResult:
     if layout.preamble_lines:
         notes.append(f"{source.name}: skipped {layout.preamble_lines} comment line(s) at the top")
     examples = [
-        f"{source.name}: row {number}: {_clip(text)}"
+        f"{source.name}: row {number}: {clip(text, 80)}"
         if number is not None
-        else f"{source.name}: {_clip(text)}"
+        else f"{source.name}: {clip(text, 80)}"
         for number, text in rows[:5]
     ]
     positions = [number for number, _ in rows if number is not None]
@@ -160,10 +159,6 @@ def _arrow_csv(
         ),
     )
     return table, skipped
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_utf8(source: RawSource) -> bool:
@@ -222,7 +217,7 @@ def _column_types(names: list[str], layout: _TextLayout) -> dict[str, pa.DataTyp
     types: dict[str, pa.DataType] = {}
     for i, name in enumerate(names):
         values = [row[i] for row in layout.sample_rows if i < len(row) and row[i].strip()]
-        timeish = bool(_TIMEISH_NAME.search(name)) or _mostly_times(values)
+        timeish = bool(TIME_NAME.search(name)) or _mostly_times(values)
         types[name] = pa.string() if timeish else _DICT_TEXT
     return types
 
@@ -297,7 +292,7 @@ def _read_ndjson(source: RawSource) -> ReadResult:
         try:
             value = json.loads(line)
         except ValueError:
-            bad.append(f"{source.name}: line {number}: {_clip(line, 60)}")
+            bad.append(f"{source.name}: line {number}: {clip(line, 60)}")
             positions.append(position)
             continue
         if isinstance(value, dict):

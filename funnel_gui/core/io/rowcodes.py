@@ -16,13 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from funnel_gui.core.io.mapping import ColumnMapping
+from funnel_gui.core.textforms import decode_bytes
 
 if TYPE_CHECKING:
     from funnel_gui.core.io.loader import RawImport
     from funnel_gui.core.io.report import ImportReport
 
 
-def _single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+def single_array(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One contiguous array; chunked dictionaries share one dictionary afterwards."""
     if isinstance(column, pa.ChunkedArray):
         if pa.types.is_dictionary(column.type) and column.num_chunks > 1:
             return unify_chunks(column)
@@ -76,11 +78,7 @@ def plain_text(arr: pa.Array) -> pa.Array:
         text = pc.if_else(pa.array(whole), ints, pc.cast(arr, pa.string()))
         return pc.if_else(pa.array(finite), text, pa.scalar(None, pa.string()))
     if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
-        # Bytes are not text; decode what is UTF-8 and mark the rest, never fail the load.
-        decoded = [
-            None if v is None else v.decode("utf-8", errors="replace") for v in arr.to_pylist()
-        ]
-        return pa.array(decoded, pa.string())
+        return decode_bytes(arr)
     return pc.cast(arr, pa.string())
 
 
@@ -89,7 +87,7 @@ def as_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
     A dictionary-encoded column stays encoded: only its distinct values are touched.
     """
-    arr = _single(column)
+    arr = single_array(column)
     if isinstance(arr, pa.DictionaryArray):
         values = _blank_to_null(plain_text(arr.dictionary))
         indices = arr.indices
