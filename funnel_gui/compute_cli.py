@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.engine import compute
 from funnel_gui.core.funnel_file import FunnelFileError, load_funnel
 from funnel_gui.core.insights import segment_dicts, segments, trend
@@ -89,12 +90,8 @@ def result_text(result: FunnelResult) -> str:
 
 def _write_actors(result: FunnelResult, path: Path) -> None:
     frame = result.actors_frame()
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_path(path) as temp:  # a half-written file never takes the name
         if path.suffix.lower() == ".parquet":
-            frame.to_parquet(tmp, index=False)
+            frame.to_parquet(temp, index=False)
         else:
-            frame.to_csv(tmp, index=False)
-        tmp.replace(path)  # atomic: a half-written file never takes the name
-    finally:
-        tmp.unlink(missing_ok=True)
+            frame.to_csv(temp, index=False)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import gzip
 import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from funnel_gui.core.atomic import write_bytes_atomically
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -459,18 +459,7 @@ def write_demo_csv(path: Path, seed: int = DEFAULT_SEED) -> None:
     """Write the demo export to `path` (gzip CSV), atomically: readers never see half a file."""
     data = demo_csv_gz_bytes(generate_demo_events(seed), path.name.removesuffix(".gz"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates the file private (0600); a shipped resource must be world-readable.
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_bytes_atomically(path, data)
 
 
 def main() -> None:

@@ -7,16 +7,14 @@ only non-default keys in the file and replaces the old file atomically.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.definition import FunnelDefinition
 from funnel_gui.core.funnel_checks import FunnelFileError, kind_of, shown
 from funnel_gui.core.funnel_reader import DefinitionReader
@@ -188,29 +186,6 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _write_json_atomically(target: Path, data: Mapping[str, Any]) -> None:
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with temp.open("x", encoding="utf-8", newline="\n") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            # Keep the permissions the user gave the file being replaced.
-            os.chmod(temp, stat.S_IMODE(target.stat().st_mode))
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable; not possible (nor needed) on every platform."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with atomic_path(target) as temp, temp.open("x", encoding="utf-8", newline="\n") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
+from funnel_gui.core.atomic import write_text_atomically
 from funnel_gui.core.definition import FunnelDefinition
 from funnel_gui.core.editing import ChangeEvent
 from funnel_gui.core.funnel_file import FunnelFileError, load_funnel, save_funnel
@@ -183,11 +183,4 @@ def _move_aside(source: Path, target: Path) -> None:
 
 
 def _write_json_atomically(target: Path, data: dict[str, Any]) -> None:
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
+    write_text_atomically(target, json.dumps(data, indent=2) + "\n")

@@ -49,14 +49,14 @@ from funnel_gui.qt.models.funnel_steps import (
     KIND_ROLE,
     FunnelStepsModel,
 )
+from funnel_gui.qt.theme import MACRO_HEX, MICRO_HEX
 from funnel_gui.qt.undo import push
 
 Index = QModelIndex | QPersistentModelIndex
 
-# Blue and amber stay distinct under the common colour-vision deficiencies, and these
-# darker shades keep white text above 4.5:1 on both light and dark palettes.
-MICRO_COLOUR = QColor("#1d4ed8")
-MACRO_COLOUR = QColor("#b45309")
+# Blue and amber stay distinct under the common colour-vision deficiencies (funnel_gui.qt.theme).
+MICRO_COLOUR = QColor(MICRO_HEX)
+MACRO_COLOUR = QColor(MACRO_HEX)
 CARD_HEIGHT = 72
 CARD_GAP = 8
 _SIDE = 10  # horizontal room around a card, so the selection border is not clipped

@@ -1,0 +1,107 @@
+"""FrameTableModel: a read-only table of a pandas DataFrame with per-column formatting.
+
+The charts' tables (micro vs macro, timings, segments, drill-down) are small frames computed
+in core; this shows them with thousands separators, one-decimal percentages and readable
+durations, while VALUE_ROLE keeps the raw number for sorting (through a
+QSortFilterProxyModel with sortRole = VALUE_ROLE) and for tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from funnel_gui.qt.models.step_table import (
+    NOT_APPLICABLE,
+    VALUE_ROLE,
+    format_duration,
+    format_percent,
+)
+from funnel_gui.qt.models.table_base import RowTableModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def format_count(value: Any) -> str:
+    return NOT_APPLICABLE if _missing(value) else f"{int(value):,}"
+
+
+def format_rate(value: Any) -> str:
+    return NOT_APPLICABLE if _missing(value) else format_percent(float(value))
+
+
+def format_seconds(value: Any) -> str:
+    return NOT_APPLICABLE if _missing(value) else format_duration(float(value))
+
+
+def format_p_value(value: Any) -> str:
+    if _missing(value):
+        return NOT_APPLICABLE
+    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def format_ratio(value: Any) -> str:
+    return NOT_APPLICABLE if _missing(value) else f"{float(value):.2f}×"
+
+
+def format_text(value: Any) -> str:
+    return NOT_APPLICABLE if _missing(value) else str(value)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the frame's column
+    header: str
+    format: Callable[[Any], str] = format_text
+    tooltip: str = ""
+    numeric: bool = False  # right-aligned
+
+
+class FrameTableModel(RowTableModel):
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self.COLUMNS = tuple(c.header for c in self.columns)
+        self.TOOLTIPS = tuple(c.tooltip for c in self.columns)
+        self.frame = pd.DataFrame(columns=[c.key for c in self.columns])
+        # Optional per-row tooltips and foreground colours, set by the view.
+        self.row_tooltips: list[str] = []
+
+    def set_frame(self, frame: pd.DataFrame, row_tooltips: Sequence[str] = ()) -> None:
+        self.beginResetModel()
+        self.frame = frame.reset_index(drop=True)
+        self._rows = list(range(len(frame)))
+        self.row_tooltips = list(row_tooltips)
+        self.endResetModel()
+
+    def value(self, row: int, key: str) -> Any:
+        value = self.frame.at[row, key]
+        return None if _missing(value) else value
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not self._valid(index) or not 0 <= index.column() < len(self.columns):
+            return None
+        column = self.columns[index.column()]
+        value = self.value(index.row(), column.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.format(value)
+        if role == VALUE_ROLE:
+            if value is None:
+                return None
+            return value.item() if hasattr(value, "item") else value
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.row() < len(self.row_tooltips):
+            return self.row_tooltips[index.row()] or None
+        return None
