@@ -31,9 +31,10 @@ def _application() -> QApplication:
 def run_app(
     files: list[str],
     overrides: Mapping[str, str | None] | None = None,
-    assume_tz: str = "UTC",
+    assume_tz: str | None = None,
     screenshot: str | None = None,
     funnel: str | None = None,
+    view: str | None = None,
 ) -> int:
     app = _application()
     from funnel_gui.qt.autosave import default_autosave_dir
@@ -42,6 +43,8 @@ def run_app(
     window = MainWindow(autosave_dir=None if screenshot else default_autosave_dir())
     if funnel and not window.open_funnel(funnel) and screenshot:
         return 2
+    if view:
+        window.workspace.show_view(view)
     if screenshot:
         return _screenshot(
             app,
@@ -64,7 +67,7 @@ def _screenshot(
     window: object,
     files: list[str],
     overrides: Mapping[str, str | None] | None,
-    assume_tz: str,
+    assume_tz: str | None,
     out: Path,
     *,
     wait_for_results: bool = False,
@@ -80,9 +83,13 @@ def _screenshot(
     def save(_table: object = None) -> None:
         if wait_for_results:
             # Show a step in the inspector too: the screenshot should show the editor at work.
-            view = window.workspace.editor.view
-            if view.model().rowCount() > 1:
-                view.setCurrentIndex(view.model().index(1, 0))
+            cards = window.workspace.editor.view
+            if cards.model().rowCount() > 1:
+                cards.setCurrentIndex(cards.model().index(1, 0))
+            # The shown view draws now, not on its next paint: the grab must see the chart.
+            current = window.workspace.analysis_panel.current_view
+            if current is not None:
+                current.ensure_drawn()
         # Let pending layout and paint events run before grabbing the pixels.
         QTimer.singleShot(0, lambda: _grab(window, out, outcome, app))
 

@@ -12,6 +12,7 @@ from typing import Any
 from funnel_gui.core.io import ImportFailed, load_events
 from funnel_gui.core.io.mapping import ROLES
 from funnel_gui.resources import demo_data_path
+from funnel_gui.views import DATA_VIEW, VIEW_NAMES
 
 EXIT_BAD_INPUT = 2
 
@@ -33,9 +34,9 @@ def _add_mapping_options(parser: argparse.ArgumentParser) -> None:
         group.add_argument(f"--{role}", metavar="COL", help=f"column holding the {role}")
     parser.add_argument(
         "--tz",
-        default="UTC",
         metavar="ZONE",
-        help="time zone for timestamps without one (default: UTC)",
+        help="time zone for timestamps without one (default: UTC, or in the app the zone "
+        "last chosen for the file)",
     )
     parser.add_argument(
         "--drop-exact-duplicates",
@@ -62,7 +63,7 @@ def inspect_command(argv: Sequence[str]) -> int:
         table = load_events(
             ns.files,
             _overrides(ns) or None,
-            assume_tz=ns.tz,
+            assume_tz=ns.tz or "UTC",
             drop_exact_duplicates=ns.drop_exact_duplicates,
         )
     except ImportFailed as exc:
@@ -107,6 +108,11 @@ def gui_command(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--screenshot", metavar="OUT.png", help="render the window to a PNG once loaded, then exit"
     )
+    parser.add_argument(
+        "--view",
+        choices=[*VIEW_NAMES, DATA_VIEW],
+        help="the analysis tab to show (with --screenshot: the one to render)",
+    )
     _add_mapping_options(parser)
     ns = parser.parse_args(argv)
     files = [str(demo_data_path())] if ns.demo else list(ns.files)
@@ -118,4 +124,5 @@ def gui_command(argv: Sequence[str]) -> int:
         assume_tz=ns.tz,
         screenshot=ns.screenshot,
         funnel=ns.funnel,
+        view=ns.view,
     )

@@ -41,7 +41,7 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
         table = load_events(
             ns.files,
             overrides(ns) or None,
-            assume_tz=ns.tz,
+            assume_tz=ns.tz or "UTC",
             drop_exact_duplicates=ns.drop_exact_duplicates,
         )
         result = compute(table, loaded.definition)

@@ -8,7 +8,7 @@ import numpy as np
 
 from funnel_gui.core.attempts import NONE, UnitFrame
 from funnel_gui.core.definition import EventMatcher, FunnelDefinition
-from funnel_gui.core.results import MicroMacroResult
+from funnel_gui.core.results import MicroMacroResult, TimingStats
 from funnel_gui.core.stats import compare_proportions
 
 
@@ -57,7 +57,8 @@ def micro_macro_impact(
 ) -> MicroMacroResult:
     """Group A did the micro conversion at or after the entry event and before the step-M
     event (or, not having reached M, by the end of the window); B is everyone else who
-    entered. Excluded units are in neither group.
+    entered. Excluded units are in neither group. Also A's time from entry to the micro
+    conversion (§6 style: median, quartiles).
 
     In any order, reaching M means completing M steps (§3.3) and there is no single
     step-M event, so A is bounded by the window alone.
@@ -69,6 +70,7 @@ def micro_macro_impact(
         np.full(len(entry), NONE, dtype=np.int64) if any_order else reported.positions[macro - 1]
     )
     did = np.zeros(len(entry), dtype=bool)
+    time_to_micro = None
     if len(micro_rows):
         idx = np.searchsorted(micro_rows, entry, side="left")
         cand = micro_rows[np.minimum(idx, len(micro_rows) - 1)]
@@ -76,11 +78,21 @@ def micro_macro_impact(
         by_macro = reached & (macro_pos != NONE)
         in_time = np.where(by_macro, cand < macro_pos, frame.time[cand] <= reported.window_end)
         did = counted & same_unit & in_time
+        # The first match at or after entry is the one that put the unit in A.
+        time_to_micro = TimingStats.of(frame.time[cand[did]] - frame.time[entry[did]])
     group_b = counted & ~did
     s_a, n_a = int((did & reached).sum()), int(did.sum())
     s_b, n_b = int((group_b & reached).sum()), int(group_b.sum())
     return MicroMacroResult(
-        label, macro, on_path, n_a, n_b, s_a, s_b, compare_proportions(s_a, n_a, s_b, n_b)
+        label,
+        macro,
+        on_path,
+        n_a,
+        n_b,
+        s_a,
+        s_b,
+        compare_proportions(s_a, n_a, s_b, n_b),
+        time_to_micro,
     )
 
 

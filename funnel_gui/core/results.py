@@ -175,6 +175,8 @@ class MicroMacroResult:
     macro_a: int
     macro_b: int
     comparison: Any  # stats.ProportionComparison
+    # Group A's time from the entry (step-1) event to its first micro-conversion event.
+    time_to_micro: TimingStats | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.comparison
@@ -204,6 +206,7 @@ class MicroMacroResult:
             "p_value": _num(c.p_value),
             "odds_ratio": _num(c.odds_ratio),
             "too_few": c.too_few,
+            "time_to_micro_median_s": self.time_to_micro.median if self.time_to_micro else None,
         }
 
 

@@ -5,8 +5,10 @@ Import these from `funnel_gui.core.editing`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Literal, TypeVar
 
 from funnel_gui.core.definition import (
     NS_PER_SECOND,
@@ -109,6 +111,15 @@ class SetExclusions(Command):
         return SetExclusions(before.exclusions)
 
     def text(self, before: FunnelDefinition) -> str:
+        """`Exclude "refund"` when one exclusion is added, removed or edited; else general."""
+        name = _one_item_text(
+            before.exclusions,
+            self.exclusions,
+            lambda exclusion: " or ".join(exclusion.events),
+            {"add": "Exclude {}", "remove": "Remove exclusion {}", "edit": "Edit exclusion {}"},
+        )
+        if name is not None:
+            return name
         return "Edit exclusions" if self.exclusions else "Remove all exclusions"
 
 
@@ -125,7 +136,52 @@ class SetMicroConversions(Command):
         return SetMicroConversions(before.micro_conversions)
 
     def text(self, before: FunnelDefinition) -> str:
-        return "Edit micro conversions"
+        """`Add micro-conversion "newsletter_signup"` for a one-item change; else general."""
+        name = _one_item_text(
+            before.micro_conversions,
+            self.micro_conversions,
+            lambda micro: micro.display_label,
+            {
+                "add": "Add micro-conversion {}",
+                "remove": "Remove micro-conversion {}",
+                "edit": "Edit micro-conversion {}",
+            },
+        )
+        return name if name is not None else "Edit micro conversions"
+
+
+_Item = TypeVar("_Item")
+Change = Literal["add", "remove", "edit"]
+
+
+def one_item_change(
+    before: tuple[_Item, ...], after: tuple[_Item, ...]
+) -> tuple[Change, _Item] | None:
+    """How `after` differs from `before` when it is by exactly one item: ("add", the new
+    item), ("remove", the removed one) or ("edit", the changed one's new value); else None."""
+    if len(after) == len(before) + 1:
+        added = [i for i in range(len(after)) if after[:i] + after[i + 1 :] == before]
+        return ("add", after[added[0]]) if added else None
+    if len(after) == len(before) - 1:
+        removed = [i for i in range(len(before)) if before[:i] + before[i + 1 :] == after]
+        return ("remove", before[removed[0]]) if removed else None
+    if len(after) == len(before):
+        changed = [i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+        return ("edit", after[changed[0]]) if len(changed) == 1 else None
+    return None
+
+
+def _one_item_text(
+    before: tuple[_Item, ...],
+    after: tuple[_Item, ...],
+    name_of: Callable[[_Item], str],
+    templates: dict[Change, str],
+) -> str | None:
+    change = one_item_change(before, after)
+    if change is None:
+        return None
+    verb, item = change
+    return templates[verb].format(quote(name_of(item)))
 
 
 def _check_breakdown(breakdown: Breakdown, n_steps: int) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,11 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.io import load_events
+from funnel_gui.core.io.loader import MappingLike
+from funnel_gui.core.io.mapping_preview import Ask, MappingRequest, open_or_ask
+from funnel_gui.core.io.raw import RawImport
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.persistence import Persistence
+from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
+from funnel_gui.qt.widgets.mapping_dialog import MappingDialog, remember_choice, remembered_choice
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
 from funnel_gui.qt.widgets.step_inspector import StepInspector
 from funnel_gui.qt.widgets.workspace import Workspace
@@ -48,6 +54,7 @@ def icon(name: str) -> QIcon:
 class MainWindow(QMainWindow):
     sig_table_loaded = Signal(object)
     sig_load_failed = Signal(str)
+    sig_mapping_dialog = Signal(object)  # a MappingDialog was opened (it never blocks)
 
     def __init__(self, settings: QSettings | None = None, autosave_dir: Path | None = None) -> None:
         super().__init__()
@@ -59,7 +66,8 @@ class MainWindow(QMainWindow):
         self.funnel_files = FunnelFiles(self.workbench, self)
         self.funnel_files.sig_state_changed.connect(self._retitle)
         self.funnel_files.sig_error.connect(self.sig_load_failed)
-        self._pending_files: list[str] = []
+        self._pending_files: list[str] = []  # the files of the table shown
+        self._loading_files: list[str] = []  # the files of the load in flight
         self.workspace = Workspace(self.workbench)
         self.centre = CentreStack(self.workspace)
         self.setCentralWidget(self.centre)
@@ -80,6 +88,7 @@ class MainWindow(QMainWindow):
             [self.palette_dock, self.inspector_dock], [330, 300], Qt.Orientation.Horizontal
         )
         self.workspace.editor.sig_selected_step.connect(self.inspector.set_step)
+        self._build_drilldown_dock()
         self.persistence = Persistence(self, autosave_dir)
         self._build_actions()
         self._build_status_bar()
@@ -91,11 +100,43 @@ class MainWindow(QMainWindow):
         self.centre.empty.sig_open.connect(self.open_dialog)
         self.centre.empty.sig_demo.connect(self.open_demo)
         self.resize(1440, 900)
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        self._default_layout = self._layout_state()
+        self.restore_layout()
 
     # --- construction -----------------------------------------------------------------
+
+    def _build_drilldown_dock(self) -> None:
+        """Who dropped at a step: opens under the analysis when a chart's drop-off is
+        clicked, and follows every recompute while it is open."""
+        self.drilldown = DrillDownPanel()
+        self.drilldown_dock = QDockWidget("Who dropped", self)
+        self.drilldown_dock.setObjectName("drillDownDock")
+        self.drilldown_dock.setWidget(self.drilldown)
+        self.drilldown_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        # Under the centre only: the palette and the inspector keep their full height.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.drilldown_dock)
+        self.drilldown_dock.hide()
+        analysis = self.workbench.analysis
+        analysis.sig_result.connect(lambda result: self.drilldown.set_data(result, analysis.table))
+        analysis.sig_cleared.connect(lambda: self.drilldown.set_data(None, None))
+        self.workspace.analysis_panel.sig_drill_down.connect(self.drill_down)
+
+    def drill_down(self, step: int) -> None:
+        """List who reached step `step` - 1 but not `step` (a chart's drop-off was clicked)."""
+        analysis = self.workbench.analysis
+        if analysis.result is None or analysis.table is None:
+            return
+        self.drilldown.show_drop(analysis.result, analysis.table, step)
+        if self.drilldown_dock.isHidden():
+            self.drilldown_dock.show()
+            self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)
+        self.drilldown_dock.raise_()
 
     def _build_actions(self) -> None:
         self.act_open = QAction(icon("open"), "&Open export…", self)
@@ -103,6 +144,7 @@ class MainWindow(QMainWindow):
         self.act_open.triggered.connect(self.open_dialog)
         self.act_demo = QAction(icon("demo"), "Open &demo data", self)
         self.act_demo.triggered.connect(self.open_demo)
+        self._build_mapping_actions()
         self.act_report = QAction(icon("report"), "Import &report", self)
         self.act_report.setEnabled(False)
         self.act_report.triggered.connect(self.show_report)
@@ -122,7 +164,8 @@ class MainWindow(QMainWindow):
         self.act_save_funnel_as.setShortcut(QKeySequence.StandardKey.SaveAs)
         self.act_save_funnel_as.triggered.connect(self.funnel_files.save_as)
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.act_open, self.act_demo])
+        file_menu.addActions([self.act_open, self.act_open_mapped, self.act_demo])
+        self.persistence.add_menus(file_menu)
         file_menu.addSeparator()
         file_menu.addActions(
             [
@@ -133,7 +176,18 @@ class MainWindow(QMainWindow):
             ]
         )
         file_menu.addSeparator()
-        file_menu.addAction(self.act_report)
+        file_menu.addActions([self.act_report, self.act_change_mapping])
+        self.act_export_report = QAction("&Export report…", self)
+        self.act_export_report.setShortcut(QKeySequence("Ctrl+E"))
+        self.act_export_report.setEnabled(False)
+        self.act_export_report.triggered.connect(self.workspace.export_report_dialog)
+        self.workbench.analysis.sig_result.connect(
+            lambda _result: self.act_export_report.setEnabled(True)
+        )
+        self.workbench.analysis.sig_cleared.connect(
+            lambda: self.act_export_report.setEnabled(False)
+        )
+        file_menu.addAction(self.act_export_report)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         stack = self.workbench.undo_stack
@@ -143,11 +197,33 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
+        self._build_view_menu()
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.act_open, self.act_demo, self.act_report])
+
+    def _build_view_menu(self) -> None:
+        """One entry per analysis tab (Ctrl+1…), and the docks' show/hide toggles."""
+        view_menu = self.menuBar().addMenu("&View")
+        tabs = self.workspace.analysis_panel.tabs
+        for index in range(tabs.count()):
+            action = QAction(tabs.tabText(index), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _checked=False, i=index: tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addActions(
+            [
+                self.palette_dock.toggleViewAction(),
+                self.inspector_dock.toggleViewAction(),
+                self.drilldown_dock.toggleViewAction(),
+            ]
+        )
+        self.act_reset_layout = QAction("Reset layout", self)
+        self.act_reset_layout.triggered.connect(self.reset_layout)
+        view_menu.addAction(self.act_reset_layout)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -173,11 +249,16 @@ class MainWindow(QMainWindow):
     # --- loading ----------------------------------------------------------------------
 
     def open_dialog(self) -> None:
+        files = self._pick_export_files()
+        if files:
+            self.open_files(files)
+
+    def _pick_export_files(self) -> list[str]:
         folder = str(self.settings.value("paths/last_folder", str(Path.home())))
         files, _ = QFileDialog.getOpenFileNames(self, "Open analytics export", folder, OPEN_FILTER)
         if files:
             self.settings.setValue("paths/last_folder", str(Path(files[0]).parent))
-            self.open_files(files)
+        return files
 
     def open_demo(self) -> None:
         self.open_files([str(demo_data_path())])
@@ -186,23 +267,54 @@ class MainWindow(QMainWindow):
         self,
         files: list[str],
         overrides: Mapping[str, str | None] | None = None,
-        assume_tz: str = "UTC",
+        assume_tz: str | None = None,
+        *,
+        ask_mapping: bool = False,
     ) -> None:
-        self._pending_files = files
+        """Load `files` off the GUI thread.
+
+        Without overrides, the mapping last chosen for these files is used; with none
+        either, an unsure detection opens the mapping dialog (not when headless).
+        `ask_mapping` opens the dialog in any case, before anything is loaded.
+        """
+        remembered = remembered_choice(self.persistence.recent, files) if not overrides else None
+        if remembered is not None:
+            overrides, saved_zone = remembered
+            assume_tz = assume_tz or saved_zone
+        ask: Ask = "always" if ask_mapping else "on_failure"
+        if not ask_mapping and overrides is None and not self.property("headless"):
+            ask = "if_unsure"
+        self._load(files, overrides, assume_tz or "UTC", ask, remembered=remembered is not None)
+
+    def _load(
+        self,
+        files: list[str],
+        overrides: MappingLike | None,
+        assume_tz: str,
+        ask: Ask = "on_failure",
+        *,
+        remembered: bool = False,
+        raw: RawImport | None = None,
+    ) -> None:
+        self._loading_files = list(files)
         self._set_busy(True, f"Opening {Path(files[0]).name}…")
 
-        def work(progress: Progress, cancelled: Cancelled) -> EventTable:
-            table = load_events(
+        def work(progress: Progress, cancelled: Cancelled) -> EventTable | MappingRequest:
+            outcome = open_or_ask(
                 files,
-                dict(overrides) if overrides else None,
+                overrides,
                 assume_tz=assume_tz,
+                ask=ask,
+                remembered=remembered,
+                raw=raw,
                 progress=progress,
                 cancelled=cancelled,
             )
-            # What the window shows is computed here, off the GUI thread, and cached.
-            progress(1.0, "Summarising events and properties")
-            _ = table.event_catalog, table.property_catalog, table.daily_volume
-            return table
+            if isinstance(outcome, EventTable):
+                # What the window shows is computed here, off the GUI thread, and cached.
+                progress(1.0, "Summarising events and properties")
+                _ = outcome.event_catalog, outcome.property_catalog, outcome.daily_volume
+            return outcome
 
         self.loader.start(work)
 
@@ -243,9 +355,14 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(message)
 
     def _on_loaded(self, table: object) -> None:
-        assert isinstance(table, EventTable)
         self._set_busy(False)
+        if isinstance(table, MappingRequest):
+            self.show_mapping_dialog(table)
+            return
+        assert isinstance(table, EventTable)
         self.table = table
+        self._pending_files = self._loading_files
+        self.workspace.data_files = list(self._pending_files)
         self.palette_panel.model.set_catalog(table.event_catalog)
         self.palette_panel.properties.set_catalog(table.property_catalog)
         self.centre.overview.show_table(table)
@@ -254,6 +371,7 @@ class MainWindow(QMainWindow):
         self.workspace.settings_bar.set_table(table)
         self.inspector.set_table(table)
         self.act_report.setEnabled(True)
+        self.act_change_mapping.setEnabled(True)
         self._update_status(table)
         self._retitle()
         self.sig_table_loaded.emit(table)
@@ -308,6 +426,46 @@ class MainWindow(QMainWindow):
         dialog.resize(720, 520)
         return dialog
 
+    # --- column mapping ---------------------------------------------------------------
+
+    def _build_mapping_actions(self) -> None:
+        self.act_open_mapped = QAction("Open with column &mapping…", self)
+        self.act_open_mapped.setStatusTip("Choose which columns hold users, events and times")
+        self.act_open_mapped.triggered.connect(self.open_dialog_with_mapping)
+        self.act_change_mapping = QAction("Change column ma&pping…", self)
+        self.act_change_mapping.setStatusTip("Read the loaded files again with other columns")
+        self.act_change_mapping.setEnabled(False)
+        self.act_change_mapping.triggered.connect(self.change_mapping)
+
+    def open_dialog_with_mapping(self) -> None:
+        files = self._pick_export_files()
+        if files:
+            self.open_files(files, ask_mapping=True)
+
+    def change_mapping(self) -> None:
+        """The mapping dialog over the loaded files, preselecting the mapping in use."""
+        if self.table is not None:
+            report = self.table.report
+            self._load(self.data_files, report.mapping, report.timezone, "always")
+
+    def show_mapping_dialog(self, request: MappingRequest) -> MappingDialog:
+        """Open the dialog without blocking: OK loads with the choice, Cancel changes nothing."""
+        if request.problem:
+            self.sig_load_failed.emit(request.problem)
+        dialog = MappingDialog(request, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_mapping_chosen.connect(partial(self._on_mapping_chosen, request))
+        dialog.open()
+        self.sig_mapping_dialog.emit(dialog)
+        return dialog
+
+    def _on_mapping_chosen(
+        self, request: MappingRequest, overrides: dict[str, str | None], assume_tz: str
+    ) -> None:
+        remember_choice(self.persistence.recent, request.files, overrides, assume_tz)
+        # The rows are read already: the load only builds the table from them.
+        self._load(request.files, overrides, assume_tz, raw=request.raw)
+
     # --- window events ----------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -327,5 +485,44 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         self.workbench.shutdown()
         self.persistence.shutdown()
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.save_layout()
         super().closeEvent(event)
+
+    # --- layout -----------------------------------------------------------------------
+
+    def _layout_state(self) -> dict[str, QByteArray]:
+        return {
+            "window/state": self.saveState(),
+            "window/workspace": self.workspace.saveState(),
+        }
+
+    def save_layout(self) -> None:
+        """Window geometry, docks and splitters, so the next start looks like this one."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        for key, value in self._layout_state().items():
+            self.settings.setValue(key, value)
+        self.settings.setValue("window/tab", self.workspace.analysis_panel.tabs.currentIndex())
+
+    def restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        for key, restore in (
+            ("window/state", self.restoreState),
+            ("window/workspace", self.workspace.restoreState),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+        tab = self.settings.value("window/tab")
+        if tab is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                self.workspace.analysis_panel.tabs.setCurrentIndex(int(tab))  # type: ignore[call-overload]
+        # The drill-down list opens on demand; a saved layout must not show it empty.
+        self.drilldown_dock.hide()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_layout["window/state"])
+        self.workspace.restoreState(self._default_layout["window/workspace"])
+        self.palette_dock.show()
+        self.inspector_dock.show()

@@ -21,8 +21,9 @@ from funnel_gui.core.io import load_events
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.analysis import AnalysisController
+from funnel_gui.qt.charts.base import NO_STEPS_TEXT, ChartView
 from funnel_gui.qt.models.step_table import VALUE_ROLE, StepTableModel, format_duration
-from funnel_gui.qt.widgets.analysis_panel import EMPTY_TEXT, AnalysisPanel
+from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel
 
 ROWS = [
     ("u1", "view", "2024-03-01T10:00:00Z"),
@@ -249,11 +250,32 @@ def test_format_duration(seconds: float, text: str) -> None:
 # ------------------------------------------------------------------ panel
 
 
-def test_panel_shows_header_table_and_busy_state(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
+class CountingView(ChartView):
+    """A view that records what it was asked to draw."""
+
+    name = "counting"
+    title = "Counting"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drawn: list[list[int]] = []
+
+    def draw(self, result: FunnelResult) -> str | None:
+        self.drawn.append(counts(result))
+        return None
+
+
+def test_panel_shows_header_and_busy_state_and_feeds_its_views(  # type: ignore[no-untyped-def]
+    qtbot, controller, table, document
+) -> None:
     panel = AnalysisPanel()
     qtbot.addWidget(panel)
+    view = CountingView()
+    panel.add_view(view)
     panel.connect_controller(controller)
-    assert panel.showing_empty_state
+    panel.show()
+    assert view.showing_empty_state
+    assert not panel.report_button.isEnabled()
     add_step(document, "buy")
     busy_seen: list[bool] = []
     controller.sig_computing.connect(lambda: busy_seen.append(not panel.busy_label.isHidden()))
@@ -264,8 +286,28 @@ def test_panel_shows_header_table_and_busy_state(qtbot, controller, table, docum
     assert panel.busy_label.isHidden()
     assert panel.header_label.text() == "3 people entered · 1 converted (33.3%) · 0 excluded"
     assert panel.warning_label.isHidden()
-    assert not panel.showing_empty_state
-    assert panel.model.rowCount() == 3
+    assert view.drawn == [[3, 2, 1]]
+    assert not view.showing_empty_state
+    assert panel.report_button.isEnabled()
+
+
+def test_a_hidden_view_draws_only_when_shown(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
+    panel = AnalysisPanel()
+    qtbot.addWidget(panel)
+    first, second = CountingView(), CountingView()
+    second.name = "second"
+    panel.add_view(first)
+    panel.add_view(second)
+    panel.connect_controller(controller)
+    panel.show()
+    with qtbot.waitSignal(controller.sig_result, timeout=10000):
+        controller.set_table(table)
+        controller.set_document(document)
+    assert first.drawn == [[3, 2]]
+    assert second.drawn == []  # its tab is not the current one
+    assert panel.show_view("second")
+    assert second.drawn == [[3, 2]]
+    assert not panel.show_view("no such view")
 
 
 def test_panel_shows_warnings_in_the_amber_line(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
@@ -284,13 +326,16 @@ def test_panel_shows_warnings_in_the_amber_line(qtbot, controller, table, docume
 def test_panel_empty_state_when_cleared(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
     panel = AnalysisPanel()
     qtbot.addWidget(panel)
+    view = CountingView()
+    panel.add_view(view)
     panel.connect_controller(controller)
+    panel.show()
     with qtbot.waitSignal(controller.sig_result, timeout=10000):
         controller.set_table(table)
         controller.set_document(document)
     with qtbot.waitSignal(controller.sig_cleared, timeout=5000):
         controller.set_table(None)
-    assert panel.showing_empty_state
-    assert panel.empty_label.text() == EMPTY_TEXT
+    assert view.showing_empty_state
+    assert view.empty_label.text() == NO_STEPS_TEXT
     assert panel.header_label.text() == ""
-    assert panel.model.rowCount() == 0
+    assert not panel.report_button.isEnabled()

@@ -185,7 +185,9 @@ def test_build_a_funnel_from_the_palette_and_see_the_numbers(qtbot, settings) ->
     assert [s.count for s in result.steps] == [3, 2]  # u1 and u3 bought after viewing
     assert [s.kind for s in result.steps] == ["micro", "macro"]
     assert win.workspace.editor.delegate.results[1].count == 2
-    table = win.workspace.analysis_panel.model
+    funnel_view = win.workspace.analysis_panel.views["funnel"]
+    funnel_view.ensure_drawn()  # the window is not shown: views draw on demand
+    table = funnel_view.step_model  # type: ignore[attr-defined]
     assert table.index(1, 3).data() == "66.7%"  # from previous: 2 of 3
     assert isinstance(win.workbench, FunnelWorkbench)
     with qtbot.waitSignal(analysis.sig_result, timeout=20000) as got:

@@ -268,10 +268,11 @@ def test_deleted_bar_stops_listening(qtbot: QtBot, workbench: FunnelWorkbench) -
 
 
 def test_wraps_whole_groups_when_narrow(bar: FunnelSettingsBar) -> None:
-    wide = bar.sizeHint().width()
-    assert bar.heightForWidth(wide) == bar.sizeHint().height()  # one row when it fits
+    row = bar.settings_row
+    wide = row.sizeHint().width()
+    assert row.heightForWidth(wide) == row.sizeHint().height()  # one row when it fits
     narrow = wide // 2
-    assert bar.heightForWidth(narrow) > 2 * bar.sizeHint().height() - 10
+    assert row.heightForWidth(narrow) > 2 * row.sizeHint().height() - 10
     bar.resize(narrow, bar.heightForWidth(narrow))
     bar.show()
     order_group, dates_group = bar.order_combo.parentWidget(), bar.date_to.parentWidget()

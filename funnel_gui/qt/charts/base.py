@@ -21,12 +21,13 @@ from typing import ClassVar
 
 import pandas as pd
 import pyqtgraph as pg
-import pyqtgraph.exporters  # registers the exporters on pg.exporters
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QShowEvent
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -87,7 +88,10 @@ class ChartView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.toolbar)
         layout.addWidget(self.stack, 1)
-        self._set_exportable(False)
+        # Nothing to export until a result is drawn (the subclass builds its chart after
+        # this constructor, so plot_widget() cannot be asked yet).
+        for button in self.export_buttons.values():
+            button.setEnabled(False)
 
     # ------------------------------------------------------------------ for subclasses
 
@@ -178,9 +182,18 @@ class ChartView(QWidget):
         plot = self.plot_widget()
         if plot is None:
             raise OSError("this view has no chart to save")
-        exporter = pg.exporters.SVGExporter(plot.plotItem)
+        # Qt's own SVG painter rather than pyqtgraph's SVGExporter, which cannot parse the
+        # path data PySide6 6.12 writes (pyqtgraph issue #3485) and misplaces bars.
         with atomic_path(path) as temp:
-            exporter.export(str(temp))
+            generator = QSvgGenerator()
+            generator.setFileName(str(temp))
+            generator.setSize(plot.size())
+            generator.setViewBox(plot.rect())
+            generator.setResolution(plot.logicalDpiX())
+            generator.setTitle(self.title)
+            painter = QPainter(generator)
+            plot.render(painter)
+            painter.end()
 
     def export_csv(self, path: Path | str, table: str | None = None) -> None:
         self.ensure_drawn()
@@ -223,21 +236,30 @@ class ChartView(QWidget):
             path += suffix
         try:
             write(path)  # type: ignore[operator]
-        except OSError as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             QMessageBox.warning(self, "Export", f"Could not save {Path(path).name}: {exc}")
 
 
 def render_widget(widget: QWidget, width: int, height: int) -> QImage:
     """Render `widget` at a given size into an image, without disturbing it on screen."""
     old = widget.size()
-    widget.resize(width, height)
+    _resize(widget, QSize(width, height), old)
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(widget.palette().color(QPalette.ColorRole.Base))
     painter = QPainter(image)
     widget.render(painter)
     painter.end()
-    widget.resize(old)
+    _resize(widget, old, QSize(width, height))
     return image
+
+
+def _resize(widget: QWidget, size: QSize, old: QSize) -> None:
+    widget.resize(size)
+    if not widget.isVisible() and isinstance(widget, QGraphicsView):
+        # A hidden widget only gets its resize event when shown; a chart in a background
+        # tab (the HTML report) must lay itself out at the new size now.
+        widget.viewport().resize(size)
+        widget.resizeEvent(QResizeEvent(size, old))
 
 
 def style_plot(plot: pg.PlotWidget) -> None:

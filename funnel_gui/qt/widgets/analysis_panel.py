@@ -1,32 +1,31 @@
-"""AnalysisPanel: the funnel's headline numbers and step table, following an AnalysisController.
+"""AnalysisPanel: the funnel's headline numbers above the analysis views, as tabs.
 
 Layout only (TagStudio's split): the controller decides when to compute; this panel shows
-whatever it reports and keeps the last table visible while a recompute runs.
+whatever it reports, hands each result to every view (a hidden view draws when it is
+shown), and keeps the last drawing while a recompute runs.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QStackedWidget,
-    QTableView,
+    QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.analysis import AnalysisController
-from funnel_gui.qt.models.step_table import StepTableModel, format_percent
+from funnel_gui.qt.charts.base import ChartView
+from funnel_gui.qt.models.step_table import format_percent
+from funnel_gui.qt.theme import ERROR_HEX, WARNING_HEX
 
-EMPTY_TEXT = "Add steps to see the funnel"
 BUSY_TEXT = "Computing…"
-# The app's amber for "worth knowing, not an error" (style.qss #warningBadge).
-WARNING_STYLE = "color: #b45309;"
-ERROR_STYLE = "color: #b91c1c;"
+WARNING_STYLE = f"color: {WARNING_HEX};"
+ERROR_STYLE = f"color: {ERROR_HEX};"
 
 
 def header_text(result: FunnelResult) -> str:
@@ -42,14 +41,20 @@ def header_text(result: FunnelResult) -> str:
 
 
 class AnalysisPanel(QWidget):
+    # A view asked who dropped before step k (1-based).
+    sig_drill_down = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = StepTableModel(self)
         self.header_label = QLabel()
         self.header_label.setObjectName("analysisHeader")
         self.busy_label = QLabel(BUSY_TEXT)
         self.busy_label.setObjectName("analysisBusy")
         self.busy_label.setVisible(False)
+        self.report_button = QPushButton("Export report…")
+        self.report_button.setObjectName("exportReport")
+        self.report_button.setToolTip("Write one HTML file with every chart and table")
+        self.report_button.setEnabled(False)
         self.warning_label = QLabel()
         self.warning_label.setObjectName("analysisWarnings")
         self.warning_label.setWordWrap(True)
@@ -60,37 +65,52 @@ class AnalysisPanel(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setVisible(False)
-        self.table_view = self._make_table_view()
-        self.empty_label = QLabel(EMPTY_TEXT)
-        self.empty_label.setObjectName("emptyHint")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty_label)
-        self.stack.addWidget(self.table_view)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setObjectName("analysisTabs")
+        self.views: dict[str, ChartView] = {}
         top = QHBoxLayout()
         top.addWidget(self.header_label, 1)
         top.addWidget(self.busy_label)
+        top.addWidget(self.report_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.warning_label)
         layout.addWidget(self.error_label)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.tabs, 1)
         self._controller: AnalysisController | None = None
 
-    def _make_table_view(self) -> QTableView:
-        view = QTableView()
-        view.setModel(self.model)
-        view.setObjectName("stepTable")
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        return view
+    # ------------------------------------------------------------------ views
+
+    def add_view(self, view: ChartView) -> None:
+        self.views[view.name] = view
+        self.tabs.addTab(view, view.title)
+        view.sig_drill_down.connect(self.sig_drill_down)
+        if self._controller is not None:
+            view.set_result(self._controller.result)
+
+    def add_tab(self, widget: QWidget, title: str) -> None:
+        """A tab that is not an analysis view (the data overview)."""
+        self.tabs.addTab(widget, title)
+
+    def show_view(self, name: str) -> bool:
+        view = self.views.get(name)
+        if view is None:
+            return False
+        self.tabs.setCurrentWidget(view)
+        return True
 
     @property
-    def showing_empty_state(self) -> bool:
-        return self.stack.currentWidget() is self.empty_label
+    def current_view(self) -> ChartView | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, ChartView) else None
+
+    @property
+    def result(self) -> FunnelResult | None:
+        return self._controller.result if self._controller is not None else None
+
+    # ------------------------------------------------------------------ controller
 
     def connect_controller(self, controller: AnalysisController) -> None:
         if self._controller is not None:
@@ -117,11 +137,12 @@ class AnalysisPanel(QWidget):
         self.header_label.setText(header_text(result))
         self.warning_label.setText("\n".join(result.warnings))
         self.warning_label.setVisible(bool(result.warnings))
-        self.model.set_result(result)
-        self.stack.setCurrentWidget(self.table_view)
+        self.report_button.setEnabled(True)
+        for view in self.views.values():
+            view.set_result(result)
 
     def _on_failed(self, message: str) -> None:
-        # The last good table stays: it is still what the user had, and the message says
+        # The last good drawing stays: it is still what the user had, and the message says
         # why it did not update.
         self.busy_label.setVisible(False)
         self.error_label.setText(f"Could not compute the funnel: {message}")
@@ -132,5 +153,6 @@ class AnalysisPanel(QWidget):
         self.error_label.setVisible(False)
         self.warning_label.setVisible(False)
         self.header_label.clear()
-        self.model.set_result(None)
-        self.stack.setCurrentWidget(self.empty_label)
+        self.report_button.setEnabled(False)
+        for view in self.views.values():
+            view.set_result(None)

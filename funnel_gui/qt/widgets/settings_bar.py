@@ -1,7 +1,8 @@
-"""FunnelSettingsBar: the funnel-wide settings (order, window, unit, breakdown, dates) in one row.
+"""FunnelSettingsBar: the funnel-wide settings (order, window, unit, breakdown, dates) in a
+wrapping row, and below them the exclusions and the micro-conversion tray.
 
-Every change the user makes is one SetFunnelSettings on the undo stack; the bar itself only
-mirrors the document, so undo/redo and opened files show up here without extra wiring.
+Every change the user makes is one command on the undo stack; the bar itself only mirrors
+the document, so undo/redo and opened files show up here without extra wiring.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 import weakref
 from datetime import date
 
-from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,8 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QLayout,
-    QLayoutItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,6 +28,10 @@ from funnel_gui.core.durations import HINT, format_duration, parse_duration
 from funnel_gui.core.editing import ChangeEvent, Command, EditError, SetFunnelSettings
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.undo import push
+from funnel_gui.qt.widgets.chips import FlowLayout
+from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
+from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices
+from funnel_gui.qt.widgets.micro_tray import MicroTray
 from funnel_gui.qt.workbench import FunnelWorkbench
 
 NS_PER_DAY = 86_400 * NS_PER_SECOND
@@ -141,8 +145,14 @@ class FunnelSettingsBar(QWidget):
             "Last day a person may enter the funnel, up to and including this day (UTC);\n"
             "later steps may still happen after it"
         )
-        flow = _FlowLayout(self)
-        flow.setContentsMargins(4, 2, 4, 2)
+        self.exclusions = ExclusionsEditor(self.workbench)
+        self.micro_tray = MicroTray(self.workbench)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        self.settings_row = QWidget()
+        flow = FlowLayout(self.settings_row, _GAP)
+        flow.setContentsMargins(0, 0, 0, 0)
         groups = (
             (("Order", self.order_combo),),
             (("Window", self.window_combo),),
@@ -160,6 +170,17 @@ class FunnelSettingsBar(QWidget):
                 row.addWidget(caption)
                 row.addWidget(widget)
             flow.addWidget(group)
+        # Each on a row of its own: the tray, a drop target, gets the bar's whole width.
+        captions = (self.exclusions.caption, self.micro_tray.caption)
+        width = max(caption.sizeHint().width() for caption in captions)
+        for caption in captions:
+            caption.setFixedWidth(width)  # the chips of both rows start at one edge
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 2, 4, 2)
+        outer.setSpacing(_GAP)
+        outer.addWidget(self.settings_row)
+        outer.addWidget(self.exclusions)
+        outer.addWidget(self.micro_tray)
 
     @staticmethod
     def _date_edit(tip: str) -> QDateEdit:
@@ -190,6 +211,9 @@ class FunnelSettingsBar(QWidget):
     def set_table(self, table: EventTable | None) -> None:
         """The data the choices come from: property names, sessions, the date span."""
         self.table = table
+        choices = MatcherChoices.from_table(table)
+        self.exclusions.set_choices(choices)
+        self.micro_tray.set_choices(choices)
         self.refresh()
 
     def _on_document_changed(self, event: ChangeEvent) -> None:
@@ -207,6 +231,8 @@ class FunnelSettingsBar(QWidget):
             self._show_unit(defn)
             self._show_breakdown(defn)
             self._show_dates(defn)
+            self.exclusions.refresh()  # chips name the steps, so any change may matter
+            self.micro_tray.refresh()
         finally:
             self._refreshing = False
 
@@ -326,62 +352,3 @@ class FunnelSettingsBar(QWidget):
             ERROR_BORDER.replace("{}", widget.metaObject().className(), 1) if error else ""
         )
         widget.setToolTip(f"{error}\n\n{tip}" if error else tip)
-
-
-class _FlowLayout(QLayout):
-    """Left to right in one row while it fits, wrapping whole items to the next row."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:
-        m = self.contentsMargins()
-        hints = [item.sizeHint() for item in self._items]
-        width = sum(h.width() for h in hints) + _GAP * max(0, len(hints) - 1)
-        height = max((h.height() for h in hints), default=0)
-        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
-
-    def minimumSize(self) -> QSize:
-        m = self.contentsMargins()
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
-
-    def _arrange(self, rect: QRect, *, move: bool) -> int:
-        """Place the items in `rect` (when `move`); the height that takes."""
-        m = self.contentsMargins()
-        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, row_height = area.x(), area.y(), 0
-        for item in self._items:
-            hint = item.sizeHint()
-            if x > area.x() and x + hint.width() > area.right() + 1:
-                x, y, row_height = area.x(), y + row_height + _GAP, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + _GAP
-            row_height = max(row_height, hint.height())
-        return y + row_height - rect.y() + m.bottom()

@@ -79,8 +79,14 @@ class StepInspector(QWidget):
         self.label_edit = QLineEdit()
         self.events_list = QListWidget()
         self.events_list.setMaximumHeight(96)
-        self.remove_event_button = QPushButton("Remove event")
+        self.remove_event_button = QPushButton("Remove")
+        self.remove_event_button.setToolTip("Remove the selected event from this step")
         self.add_event_box = QComboBox()
+        # Wide enough to read "Add event…" and most event names; the popup shows long ones.
+        self.add_event_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.add_event_box.setMinimumContentsLength(12)
         self.micro_button = QRadioButton("Micro")
         self.macro_button = QRadioButton("Macro")
         self.kind_group = QButtonGroup(self)
@@ -104,6 +110,7 @@ class StepInspector(QWidget):
         form = QFormLayout(self.form)
         form.addRow("Label", self.label_edit)
         buttons = _boxed(QHBoxLayout(), self.add_event_box, self.remove_event_button)
+        buttons.setStretch(0, 1)
         form.addRow("Events", _boxed(QVBoxLayout(), self.events_list, buttons))
         kinds = _boxed(QHBoxLayout(), self.micro_button, self.macro_button)
         kinds.addStretch(1)

@@ -1,20 +1,28 @@
-"""Workspace: the funnel editor on top, the analysis and the data overview below as tabs."""
+"""Workspace: the settings bar and funnel editor on top; below, the analysis views and the
+data overview as tabs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from pathlib import Path
 
-from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from funnel_gui.qt.charts.registry import make_views
+from funnel_gui.qt.report_export import write_report
+from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 from funnel_gui.qt.widgets.overview import DataOverview
 from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.workbench import FunnelWorkbench
+from funnel_gui.views import DATA_VIEW
 
 
 class Workspace(QSplitter):
     def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
+        self.workbench = workbench
+        self.data_files: list[str] = []  # for the report's header; set by the window
         self.settings_bar = FunnelSettingsBar(workbench)
         self.editor = FunnelEditor(workbench.steps_model)
         top = QWidget()
@@ -24,20 +32,58 @@ class Workspace(QSplitter):
         top_layout.addWidget(self.settings_bar)
         top_layout.addWidget(self.editor, 1)
         self.analysis_panel = AnalysisPanel()
-        self.analysis_panel.connect_controller(workbench.analysis)
+        for view in make_views():
+            self.analysis_panel.add_view(view)
         self.overview = DataOverview()
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.analysis_panel, "Funnel")
-        self.tabs.addTab(self.overview, "Data")
+        self.analysis_panel.add_tab(self.overview, "Data")
+        self.analysis_panel.connect_controller(workbench.analysis)
         self.addWidget(top)
-        self.addWidget(self.tabs)
-        self.setStretchFactor(0, 3)
-        self.setStretchFactor(1, 2)
+        self.addWidget(self.analysis_panel)
+        self.setStretchFactor(0, 2)
+        self.setStretchFactor(1, 3)
         self.setChildrenCollapsible(False)
-        # Room for five cards before scrolling; the step table needs little height.
         self.editor.setMinimumHeight(180)
-        self.setSizes([440, 300])
+        self.setSizes([360, 440])
         analysis = workbench.analysis
         analysis.sig_result.connect(lambda result: self.editor.set_results(result.steps))
         analysis.sig_cleared.connect(lambda: self.editor.set_results(None))
+        self.analysis_panel.report_button.clicked.connect(self.export_report_dialog)
+
+    # ------------------------------------------------------------------ views
+
+    def show_view(self, name: str) -> bool:
+        if name == DATA_VIEW:
+            self.analysis_panel.tabs.setCurrentWidget(self.overview)
+            return True
+        return self.analysis_panel.show_view(name)
+
+    # ------------------------------------------------------------------ report
+
+    def export_report(self, path: Path | str) -> None:
+        result = self.workbench.analysis.result
+        if result is None:
+            raise OSError("there are no results to report yet")
+        write_report(
+            path,
+            result,
+            self.analysis_panel.views.values(),
+            headline=header_text(result),
+            data_files=self.data_files,
+        )
+
+    def export_report_dialog(self) -> None:
+        result = self.workbench.analysis.result
+        if result is None:
+            return
+        stem = result.definition.name or "funnel"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export report", f"{stem} report.html", "HTML report (*.html)"
+        )
+        if not path:
+            return
+        if not path.lower().endswith((".html", ".htm")):
+            path += ".html"
+        try:
+            self.export_report(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export report", f"Could not save the report: {exc}")

@@ -1,0 +1,313 @@
+"""SegmentsView: conversion per breakdown group, each against the rest (FUNNEL_SEMANTICS §10).
+
+One horizontal bar per group (largest first), conversion from step 1 to a chosen step with
+its 95% Wilson whisker, a dashed line at everyone's rate, and the groups whose difference
+from the rest survives Holm's correction in SIGNIFICANT_HEX with a "*". The long tail is
+folded into "Other" (core does the folding). A table of the same numbers sits below.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QSignalBlocker, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QSplitter, QWidget
+
+from funnel_gui.core.comparisons import (
+    DEFAULT_TOP_N,
+    OTHER_LABEL,
+    SegmentComparison,
+    SegmentRow,
+    segment_comparison,
+    segments_frame,
+)
+from funnel_gui.core.impact import macro_step
+from funnel_gui.core.results import FunnelResult
+from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.charts.micro_macro_chart import PercentAxis, make_table_view, text_item
+from funnel_gui.qt.models.frame_table import (
+    Column,
+    FrameTableModel,
+    format_count,
+    format_p_value,
+    format_rate,
+)
+from funnel_gui.qt.models.step_table import VALUE_ROLE, format_percent
+from funnel_gui.qt.theme import SIGNIFICANT_HEX, segment_colour
+
+EMPTY_TEXT = "Choose a breakdown property in the settings bar to compare segments"
+ONE_STEP_TEXT = "Add a second step to the funnel to compare the segments' conversion"
+SIGNIFICANT_MARK = "*"
+_BAR_HEIGHT = 0.62
+_DATA_SHARE = 0.62  # bars use the left 62% of the width; their labels the rest
+_TOP_STRIP = 0.7  # above the first bar: the label of the reference line
+
+
+def format_yes_no(value: object) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
+TABLE_COLUMNS = (
+    Column("group", "Group"),
+    Column("entered", "Entered", format_count, "Units of this group that entered", True),
+    Column("converted", "Converted", format_count, "Reached the chosen step", True),
+    Column("rate", "Rate", format_rate, "Converted / entered", True),
+    Column("ci_low", "95% CI from", format_rate, "Wilson interval", True),
+    Column("ci_high", "to", format_rate, "Wilson interval", True),
+    Column(
+        "p_value",
+        "p (Holm)",
+        format_p_value,
+        "Two-proportion test against all other groups together, Holm-adjusted across groups",
+        True,
+    ),
+    Column("significant", "Significant", format_yes_no, "Holm-adjusted p < 0.05"),
+    Column("vs_rest", "Against the rest"),
+)
+
+
+def group_label(row: SegmentRow) -> str:
+    """ "mobile (1,234)", "Other: 5 groups (321)", with " *" when significant."""
+    name = f"{OTHER_LABEL}: {row.folded:,} groups" if row.is_other else row.value
+    mark = f" {SIGNIFICANT_MARK}" if row.significant else ""
+    return f"{name} ({row.entered:,}){mark}"
+
+
+class SegmentsView(ChartView):
+    name = "breakdown"
+    title = "Segments"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.step_combo = QComboBox()
+        self.step_combo.setObjectName("segmentsTargetStep")
+        self.step_combo.setToolTip("The step whose conversion from step 1 the groups compare")
+        self.top_n_spin = QSpinBox()
+        self.top_n_spin.setObjectName("segmentsTopN")
+        self.top_n_spin.setRange(1, 50)
+        self.top_n_spin.setValue(DEFAULT_TOP_N)
+        self.top_n_spin.setToolTip("The largest groups keep their own bar; the rest are 'Other'")
+        for i, widget in enumerate(
+            (QLabel("Conversion to"), self.step_combo, QLabel("Show top"), self.top_n_spin)
+        ):
+            self.toolbar.insertWidget(i, widget)
+        self.step_combo.currentIndexChanged.connect(self._on_control_changed)
+        self.top_n_spin.valueChanged.connect(self._on_control_changed)
+        self.plot = pg.PlotWidget(axisItems={"bottom": PercentAxis("bottom")})
+        style_plot(self.plot)
+        self.plot.invertY(True)
+        self.plot.setMinimumHeight(200)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.model = FrameTableModel(TABLE_COLUMNS, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(VALUE_ROLE)
+        self.table = make_table_view(self.proxy)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.content.addWidget(splitter)
+        self.comparison: SegmentComparison | None = None
+        self.bars: pg.BarGraphItem | None = None
+        self.whiskers: pg.ErrorBarItem | None = None
+        self.reference_line: pg.PlotDataItem | None = None
+        self.texts: list[pg.TextItem] = []
+        self.tick_labels: list[str] = []
+        self._frame = pd.DataFrame()
+
+    # ------------------------------------------------------------------ ChartView
+
+    def draw(self, result: FunnelResult) -> str | None:
+        self.clear()
+        self._fill_step_combo(result)
+        if result.breakdown is None:
+            return EMPTY_TEXT
+        if len(result.steps) < 2:
+            return ONE_STEP_TEXT
+        step = self.target_step()
+        self.comparison = segment_comparison(result, step, self.top_n_spin.value())
+        if self.comparison is None or not self.comparison.rows:
+            return EMPTY_TEXT
+        self._frame = segments_frame(self.comparison)
+        self.model.set_frame(self._frame, [_row_tooltip(r) for r in self.comparison.rows])
+        self.proxy.sort(-1)
+        self._draw_chart(result, self.comparison)
+        return None
+
+    def clear(self) -> None:
+        self.plot.clear()
+        self.plot.setTitle(None)
+        self.comparison = None
+        self.bars = self.whiskers = self.reference_line = None
+        self.texts, self.tick_labels = [], []
+        self._frame = pd.DataFrame()
+        self.model.set_frame(pd.DataFrame(columns=[c.key for c in TABLE_COLUMNS]))
+
+    def plot_widget(self) -> pg.PlotWidget | None:
+        # The frame asks before __init__ has made the plot.
+        return getattr(self, "plot", None)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"segments": self._frame} if len(self._frame) else {}
+
+    # ------------------------------------------------------------------ controls
+
+    def target_step(self) -> int:
+        step = self.step_combo.currentData()
+        return int(step) if step is not None else 1
+
+    def set_target_step(self, step: int) -> None:
+        index = self.step_combo.findData(step)
+        if index >= 0:
+            self.step_combo.setCurrentIndex(index)
+
+    def _fill_step_combo(self, result: FunnelResult) -> None:
+        """Steps 2..n; keep the user's choice when that step still exists, else the macro."""
+        keep = self.step_combo.currentData()
+        blocker = QSignalBlocker(self.step_combo)
+        self.step_combo.clear()
+        for step in result.steps[1:]:
+            self.step_combo.addItem(f"{step.number}. {step.label}", step.number)
+        chosen = self.step_combo.findData(keep) if keep is not None else -1
+        if chosen < 0:
+            chosen = self.step_combo.findData(macro_step(result.definition))
+        self.step_combo.setCurrentIndex(max(chosen, 0))
+        del blocker
+        self.step_combo.setEnabled(self.step_combo.count() > 1)
+
+    def _on_control_changed(self) -> None:
+        if self.result is not None:
+            self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _draw_chart(self, result: FunnelResult, comparison: SegmentComparison) -> None:
+        rows = comparison.rows
+        ys = np.arange(len(rows), dtype=float)
+        rates = np.array([_zero_if_nan(r.rate) for r in rows])
+        lows = np.array([_zero_if_nan(r.ci[0]) for r in rows])
+        highs = np.array([_zero_if_nan(r.ci[1]) for r in rows])
+        # Each group keeps the colour it has in the funnel chart (the breakdown's order).
+        brushes = [pg.mkBrush(_bar_colour(r, r.index)) for r in rows]
+        self.bars = pg.BarGraphItem(
+            x0=np.zeros(len(rows)),
+            width=rates,
+            y=ys,
+            height=_BAR_HEIGHT,
+            brushes=brushes,
+            pen=pg.mkPen(None),
+        )
+        self.plot.addItem(self.bars)
+        self.whiskers = pg.ErrorBarItem(
+            x=rates,
+            y=ys,
+            left=rates - lows,
+            right=highs - rates,
+            beam=_BAR_HEIGHT * 0.45,
+            pen=pg.mkPen(text_colour(), width=1.5),
+        )
+        self.plot.addItem(self.whiskers)
+        x_max = max(float(highs.max()), _zero_if_nan(comparison.overall_rate), 0.02) / _DATA_SHARE
+        for y, row, high in zip(ys, rows, highs, strict=True):
+            self._add_text(_value_html(row), QPointF(high + x_max * 0.01, y), (0, 0.5))
+        self._draw_reference(comparison, len(rows), x_max)
+        self.tick_labels = [group_label(r) for r in rows]
+        left = self.plot.getAxis("left")
+        left.setTicks([list(zip(ys.tolist(), self.tick_labels, strict=True))])
+        # Wide enough for the longest label: the axis does not grow on its own in time for
+        # an export at another size.
+        metrics = QFontMetrics(left.style.get("tickFont") or self.plot.font())
+        left.setWidth(max(metrics.horizontalAdvance(t) for t in self.tick_labels) + 18)
+        attribution = result.breakdown.attribution if result.breakdown else ""
+        prop = result.breakdown.property if result.breakdown else ""
+        self.plot.setTitle(
+            f"Conversion to {escape(comparison.step_label)} by {escape(prop)}"
+            f" ({escape(attribution.replace('_', ' '))}) · 95% intervals ·"
+            f" <span style='color:{SIGNIFICANT_HEX}'>{SIGNIFICANT_MARK} differs from the rest"
+            " (Holm-adjusted p &lt; 0.05)</span>",
+            color=text_colour(),
+            size="10pt",
+        )
+        self.plot.setLabel("bottom", f"conversion from step 1 to {comparison.step_label} (%)")
+        self.plot.setXRange(-x_max * 0.004, x_max, padding=0)
+        self.plot.setYRange(-_TOP_STRIP, len(rows) - 0.5 + 0.1, padding=0)
+
+    def _draw_reference(self, comparison: SegmentComparison, n_rows: int, x_max: float) -> None:
+        overall = comparison.overall_rate
+        if math.isnan(overall):
+            return
+        self.reference_line = pg.PlotDataItem(
+            [overall, overall],
+            [-_TOP_STRIP * 0.55, n_rows - 0.5],
+            pen=pg.mkPen(muted_colour(), width=1.5, style=Qt.PenStyle.DashLine),
+        )
+        self.plot.addItem(self.reference_line)
+        note = f"all groups: {format_percent(overall)}"
+        html = f"<span style='color:{muted_colour().name()}'>{note}</span>"
+        self._add_text(html, QPointF(overall + x_max * 0.006, -_TOP_STRIP * 0.5), (0, 0.5))
+
+    def _add_text(self, html: str, at: QPointF, anchor: tuple[float, float]) -> None:
+        item = text_item(html, at, anchor)
+        self.plot.addItem(item)
+        self.texts.append(item)
+
+    # ------------------------------------------------------------------ hover
+
+    def tooltip_for_row(self, i: int) -> str:
+        if self.comparison is None or not 0 <= i < len(self.comparison.rows):
+            return ""
+        return _row_tooltip(self.comparison.rows[i])
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        if self.comparison is None:
+            return
+        y = self.plot.plotItem.vb.mapSceneToView(scene_pos).y()
+        i = round(y)
+        inside = abs(y - i) <= _BAR_HEIGHT / 2 + 0.1
+        self.plot.setToolTip(self.tooltip_for_row(i) if inside else "")
+
+
+def _bar_colour(row: SegmentRow, index: int) -> QColor:
+    """The segment's own colour, strong when it differs from the rest, faded when not."""
+    colour = segment_colour(index, "Other" if row.is_other else row.value)
+    colour.setAlpha(230 if row.significant else 120)
+    return colour
+
+
+def _value_html(row: SegmentRow) -> str:
+    if math.isnan(row.rate):
+        return "nobody entered"
+    text = f"<b>{format_percent(row.rate)}</b> ({format_percent(row.ci[0])}–"
+    text += f"{format_percent(row.ci[1])})"
+    if row.significant:
+        words = f"{row.direction} than the rest {SIGNIFICANT_MARK}"
+        text += f" · <span style='color:{SIGNIFICANT_HEX}'><b>{words}</b></span>"
+    return text
+
+
+def _row_tooltip(row: SegmentRow) -> str:
+    name = f"Other ({row.folded:,} smaller groups)" if row.is_other else row.value
+    p = format_p_value(row.p_value)
+    lines = [
+        name,
+        f"{row.converted:,} of {row.entered:,} converted: {format_rate(row.rate)}"
+        f" (95% CI {format_rate(row.ci[0])}–{format_rate(row.ci[1])})",
+        f"the rest: {format_rate(row.rest_rate)}",
+        f"p (Holm-adjusted) {p if p.startswith('<') else '= ' + p}",
+    ]
+    if row.significant:
+        lines.append(f"{row.direction} than the rest ({SIGNIFICANT_MARK})")
+    elif not math.isnan(row.p_value):
+        lines.append("no clear difference from the rest")
+    return "\n".join(lines)
+
+
+def _zero_if_nan(value: float) -> float:
+    return 0.0 if math.isnan(value) else float(value)

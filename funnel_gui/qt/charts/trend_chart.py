@@ -1,0 +1,438 @@
+"""TrendView: conversion from step 1 over time, per day, week or month (FUNNEL_SEMANTICS §8).
+
+One line per step after the first (the macro step in the macro colour, the others in shades
+of the micro blue), light bars for how many entered per period (right axis), and periods
+whose window has not closed yet drawn dashed with hollow points: their rates may still rise.
+Everything drawn comes from `insights.trend`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
+
+from funnel_gui.core.impact import macro_step
+from funnel_gui.core.insights import (
+    Period,
+    TrendPoint,
+    auto_period,
+    period_end,
+    trend,
+    trend_frame,
+    trend_step_label,
+)
+from funnel_gui.core.results import FunnelResult
+from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_rate
+from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX
+
+_PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
+    ("auto", "Auto"),
+    ("day", "Day"),
+    ("week", "Week"),
+    ("month", "Month"),
+)
+_PERIOD_SECONDS = {"day": 86_400.0, "week": 7 * 86_400.0, "month": 30 * 86_400.0}
+# The lightest shade of the micro blue, for the earliest micro step: still readable on white.
+_LIGHT_MICRO_HEX = "#7fb2f0"
+_MICRO_SYMBOLS = ("s", "t", "d", "h", "p", "t1", "star")
+_MAX_PERIOD_LABELS = 12
+_BAR_SHARE = 0.3  # the tallest volume bar reaches this share of the chart's height
+INCOMPLETE_TEXT = "incomplete: window still open"
+NO_ENTRIES_TEXT = "Nobody entered the funnel, so there is no trend to show"
+ONE_STEP_TEXT = "Add a second step to see how conversion changes over time"
+
+
+@dataclass
+class TrendLine:
+    """The drawn line of one step: every point, and the items that draw it."""
+
+    step: int  # 1-based; conversion from step 1 to this step
+    label: str
+    x: np.ndarray  # period starts, seconds since the epoch (UTC)
+    y: np.ndarray  # conversion from step 1, percent
+    solid: pg.PlotDataItem  # the complete periods
+    dashed: pg.PlotDataItem | None  # into and across the incomplete periods
+    hollow: pg.ScatterPlotItem | None  # the incomplete periods' points
+
+    def items(self) -> list[pg.GraphicsObject]:
+        return [i for i in (self.solid, self.dashed, self.hollow) if i is not None]
+
+
+class TrendView(ChartView):
+    name = "trend"
+    title = "Trend"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.period_combo = QComboBox()
+        self.period_combo.setObjectName("trendPeriod")
+        self.period_combo.setToolTip("Group people by the day, week or month they entered")
+        for key, text in _PERIOD_CHOICES:
+            self.period_combo.addItem(text, key)
+        self.period_combo.currentIndexChanged.connect(self._on_period_changed)
+        self.toolbar.insertWidget(0, QLabel("Period:"))
+        self.toolbar.insertWidget(1, self.period_combo)
+
+        self.plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "right": pg.AxisItem("right")}
+        )
+        style_plot(self.plot)
+        right = self.plot.getAxis("right")
+        right.setPen(self.plot.getAxis("left").pen())
+        right.setTextPen(pg.mkPen(muted_colour()))
+        self.plot.showAxis("right")
+        self.plot.setLabel("left", "conversion from step 1 (%)")
+        self.plot.setLabel("bottom", "entered the funnel (UTC)")
+        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        self.plot.setMinimumHeight(240)
+        self.legend = pg.LegendItem(labelTextColor=text_colour(), labelTextSize="9pt", horSpacing=8)
+        # Below the axes, in the plot's own layout: it never covers a line, and PNG/SVG
+        # exports carry it.
+        self.plot.plotItem.layout.addItem(self.legend, 4, 1)
+        self.plot.plotItem.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.legend.sigSampleClicked.connect(self._on_legend_clicked)
+        self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(muted_colour(), width=1))
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+        columns = [Column("period", "Period")]
+        self.table_model = FrameTableModel(columns)
+        self.table_view = QTableView()
+        self.table_view.setObjectName("trendTable")
+        self.table_view.setModel(self.table_model)
+        self.table_view.verticalHeader().setVisible(False)
+        self.table_view.verticalHeader().setDefaultSectionSize(
+            self.table_view.fontMetrics().height() + 8
+        )
+        self.table_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table_view.setAlternatingRowColors(True)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.table_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([3000, 1000])  # proportions: the chart first, a few table rows
+        splitter.setChildrenCollapsible(False)
+        self.content.addWidget(splitter)
+
+        self.period: Period = "day"  # the period drawn (auto resolved)
+        self.points: list[TrendPoint] = []
+        self.lines: dict[int, TrendLine] = {}
+        self.bars: pg.BarGraphItem | None = None
+        self.people_per_y = 1.0  # volume bars: people per unit of the left axis
+        self._frame = pd.DataFrame()
+        self._x = np.zeros(0)
+
+    # ------------------------------------------------------------------ ChartView
+
+    def plot_widget(self) -> pg.PlotWidget | None:
+        # The base class asks before this class's __init__ has made the plot.
+        return getattr(self, "plot", None)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"trend": self._frame} if len(self._frame) else {}
+
+    def clear(self) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        self.lines = {}
+        self.bars = None
+        self.points = []
+        self._x = np.zeros(0)
+        self._frame = pd.DataFrame()
+        self.table_model.set_frame(pd.DataFrame({"period": []}))
+
+    def draw(self, result: FunnelResult) -> str | None:
+        self.clear()
+        auto = auto_period(result)
+        self.period_combo.setItemText(0, f"Auto ({auto})")
+        choice = self.period_combo.currentData()
+        self.period = auto if choice == "auto" else choice
+        if result.definition.n_steps < 2:
+            return ONE_STEP_TEXT
+        self.points = trend(result, self.period)
+        if not self.points:
+            return NO_ENTRIES_TEXT
+        self._x = np.array([p.start.value / 1e9 for p in self.points])
+        self._frame = trend_frame(result, self.points, self.period)
+        y_top = self._draw_lines(result)
+        self._draw_volume(y_top)
+        self._draw_legend()
+        self._fill_table(result)
+        self.plot.addItem(self.hover_line, ignoreBounds=True)
+        self.hover_line.hide()
+        self._label_periods()
+        span = _PERIOD_SECONDS[self.period]
+        self.plot.setXRange(self._x[0] - span * 0.6, self._x[-1] + span * 0.6, padding=0)
+        # Explicit ticks, and room around 0 and the top: with a grid, pyqtgraph drops tick
+        # labels that stick out of the plot, and those two are the ones rates need.
+        step = _nice_step(y_top / 5)
+        ticks = np.arange(0.0, y_top + step / 2, step)
+        self.plot.getAxis("left").setTicks([[(float(v), f"{v:g}") for v in ticks], []])
+        self.plot.setYRange(-y_top * 0.04, y_top * 1.04, padding=0)
+        return None
+
+    # ------------------------------------------------------------------ drawing
+
+    def _draw_lines(self, result: FunnelResult) -> float:
+        """One line per step 2..n; returns the top of the y range (percent)."""
+        macro = macro_step(result.definition)
+        micro_steps = [k for k in range(2, result.definition.n_steps + 1) if k != macro]
+        first_open = next((i for i, p in enumerate(self.points) if p.incomplete), len(self.points))
+        highest = 0.0
+        for k in range(2, result.definition.n_steps + 1):
+            y = np.array([100.0 * (p.rate(k) or 0.0) for p in self.points])
+            highest = max(highest, float(y.max()))
+            if k == macro:
+                colour, width, symbol = QColor(MACRO_HEX), 3.0, "o"
+            else:
+                i = micro_steps.index(k)
+                colour = _micro_shade(i, len(micro_steps))
+                width, symbol = 2.0, _MICRO_SYMBOLS[i % len(_MICRO_SYMBOLS)]
+            line = self._draw_line(
+                k, trend_step_label(result, k), y, colour, width, symbol, first_open
+            )
+            self.lines[k] = line
+        return _nice_top(highest)
+
+    def _draw_line(
+        self,
+        step: int,
+        label: str,
+        y: np.ndarray,
+        colour: QColor,
+        width: float,
+        symbol: str,
+        first_open: int,
+    ) -> TrendLine:
+        x = self._x
+        background = self.plot.backgroundBrush().color()
+        solid = pg.PlotDataItem(
+            x[:first_open],
+            y[:first_open],
+            pen=pg.mkPen(colour, width=width),
+            symbol=symbol,
+            symbolSize=7,
+            symbolBrush=colour,
+            symbolPen=pg.mkPen(colour),
+        )
+        solid.setZValue(2)
+        self.plot.addItem(solid)
+        dashed = hollow = None
+        if first_open < len(x):
+            # The segment leading into the first incomplete point is dashed too: the
+            # change it shows is not final.
+            lead = max(first_open - 1, 0)
+            dashed = pg.PlotDataItem(
+                x[lead:],
+                y[lead:],
+                pen=pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine),
+            )
+            hollow = pg.ScatterPlotItem(
+                x[first_open:],
+                y[first_open:],
+                symbol=symbol,
+                size=8,
+                brush=pg.mkBrush(background),
+                pen=pg.mkPen(colour, width=1.5),
+            )
+            for item in (dashed, hollow):
+                item.setZValue(2)
+                self.plot.addItem(item)
+        return TrendLine(step, label, x, y, solid, dashed, hollow)
+
+    def _draw_volume(self, y_top: float) -> None:
+        """Light bars for the people who entered per period, scaled into the lower part of
+        the chart and read on the right axis."""
+        entered = np.array([p.counts[0] for p in self.points], dtype=float)
+        most = max(float(entered.max()), 1.0)
+        self.people_per_y = most / (y_top * _BAR_SHARE)
+        colour = QColor(LEFT_HEX)
+        colour.setAlpha(70)
+        self.bars = pg.BarGraphItem(
+            x=self._x,
+            height=entered / self.people_per_y,
+            width=_PERIOD_SECONDS[self.period] * 0.7,
+            brush=colour,
+            pen=pg.mkPen(None),
+        )
+        self.bars.setZValue(-1)
+        self.plot.addItem(self.bars)
+        right = self.plot.getAxis("right")
+        right.setTicks([[(v / self.people_per_y, f"{v:,}") for v in _nice_ticks(most, 4)], []])
+        right.setLabel("people entered (bars)")
+
+    def _label_periods(self) -> None:
+        """Weeks and months get a tick per period ("7 Sep", "Sep 2026") under their point;
+        days keep the date axis's own ticks, which already fall on midnights."""
+        axis = self.plot.getAxis("bottom")
+        if self.period == "day":
+            axis.setTicks(None)
+            return
+        starts = [p.start for p in self.points]
+        if self.period == "week":
+            labels = [_day_month(s) for s in starts]
+        else:
+            labels = [f"{s:%b %Y}" for s in starts]
+        stride = max(1, math.ceil(len(starts) / _MAX_PERIOD_LABELS))
+        major = [(float(self._x[i]), labels[i]) for i in range(0, len(starts), stride)]
+        minor = [(float(x), "") for i, x in enumerate(self._x) if i % stride]
+        axis.setTicks([major, minor])
+
+    def _draw_legend(self) -> None:
+        for line in self.lines.values():
+            self.legend.addItem(line.solid, line.label)
+        if any(line.dashed is not None for line in self.lines.values()):
+            muted = muted_colour()
+            sample = pg.PlotDataItem(
+                [0, 1],
+                [0, 0],
+                pen=pg.mkPen(muted, width=2, style=Qt.PenStyle.DashLine),
+                symbol="o",
+                symbolBrush=self.plot.backgroundBrush().color(),
+                symbolPen=pg.mkPen(muted),
+            )
+            self.legend.addItem(sample, INCOMPLETE_TEXT)
+        if self.bars is not None:
+            self.legend.addItem(self.bars, "people entered")
+        self.legend.setColumnCount(min(len(self.legend.items), 6))
+
+    def _on_legend_clicked(self, item: Any) -> None:
+        # A line is drawn in up to three pieces; the legend toggles the first one only.
+        for line in self.lines.values():
+            if line.solid is item:
+                for other in line.items():
+                    other.setVisible(line.solid.isVisible())
+
+    # ------------------------------------------------------------------ table
+
+    def _fill_table(self, result: FunnelResult) -> None:
+        macro = macro_step(result.definition)
+        columns = [
+            Column("label", "Period", tooltip="The UTC day, ISO week or month people entered"),
+            Column("entered", "Entered", format_count, "People who entered (step 1)", True),
+        ]
+        for k in range(2, result.definition.n_steps + 1):
+            key = f"{k}. {trend_step_label(result, k)}"
+            columns.append(Column(key, key, format_count, f"People who reached step {k}", True))
+        columns += [
+            Column(
+                "conversion",
+                f"Conversion to {trend_step_label(result, macro)}",
+                format_rate,
+                f"Share of those who entered who reached step {macro} (the macro step)",
+                True,
+            ),
+            Column("open", "Incomplete", tooltip="The conversion window has not ended yet"),
+        ]
+        frame = self._frame.copy()
+        frame["label"] = [self.period_label(i) for i in range(len(self.points))]
+        frame["open"] = ["window still open" if p.incomplete else "" for p in self.points]
+        self.table_model = FrameTableModel(columns, self.table_view)
+        self.table_model.set_frame(frame, [self.hover_text(i) for i in range(len(self.points))])
+        self.table_view.setModel(self.table_model)
+
+    # ------------------------------------------------------------------ hover
+
+    def period_label(self, index: int) -> str:
+        start = self.points[index].start
+        if self.period == "day":
+            return f"{start:%a} {_day_month(start)} {start.year}"
+        if self.period == "week":
+            last = period_end(start, "week") - pd.Timedelta(days=1)
+            return f"Week of {_day_month(start)} {start.year} (Mon–Sun, to {_day_month(last)})"
+        return f"{start:%B %Y}"
+
+    def hover_text(self, index: int) -> str:
+        """Everything about one period: who entered, how many got how far, the rates."""
+        point = self.points[index]
+        lines = [self.period_label(index), f"Entered: {point.counts[0]:,}"]
+        for k, line in self.lines.items():
+            rate = point.rate(k)
+            lines.append(f"{line.label}: {point.counts[k - 1]:,} · {format_rate(rate)} from step 1")
+        if point.incomplete:
+            lines.append("Incomplete: the window is still open, these rates may still rise")
+        return "\n".join(lines)
+
+    def index_at(self, x_seconds: float) -> int | None:
+        """The period drawn nearest to `x_seconds`, if the mouse is within half a period."""
+        if not len(self._x):
+            return None
+        i = int(np.argmin(np.abs(self._x - x_seconds)))
+        return i if abs(self._x[i] - x_seconds) <= _PERIOD_SECONDS[self.period] / 2 else None
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        box = self.plot.plotItem.vb
+        index = None
+        if box.sceneBoundingRect().contains(scene_pos):
+            index = self.index_at(box.mapSceneToView(scene_pos).x())
+        if index is None:
+            self.hover_line.hide()
+            box.setToolTip("")
+            return
+        text = self.hover_text(index)
+        self.hover_line.setPos(self._x[index])
+        self.hover_line.show()
+        # The view box's tooltip: Qt shows it where the pointer rests (the scene's help
+        # event), which works on every platform plugin.
+        box.setToolTip(text)
+
+    def _on_period_changed(self) -> None:
+        if self.result is not None:
+            self.set_result(self.result)
+
+
+def _day_month(day: pd.Timestamp) -> str:
+    return f"{day.day} {day:%b}"  # "7 Sep" (strftime's %-d is not portable)
+
+
+def _micro_shade(index: int, count: int) -> QColor:
+    """Earlier micro steps lighter, later ones closer to the micro blue."""
+    light, dark = QColor(_LIGHT_MICRO_HEX), QColor(MICRO_HEX)
+    t = 1.0 if count <= 1 else index / (count - 1)
+    return QColor(
+        round(light.red() + (dark.red() - light.red()) * t),
+        round(light.green() + (dark.green() - light.green()) * t),
+        round(light.blue() + (dark.blue() - light.blue()) * t),
+    )
+
+
+def _nice_top(highest: float) -> float:
+    """A round upper bound a little above the highest rate (percent)."""
+    if highest <= 0:
+        return 10.0
+    target = highest * 1.1
+    step = _nice_step(target / 5)
+    return min(100.0, math.ceil(target / step) * step) if highest <= 100 else target
+
+
+def _nice_step(raw: float) -> float:
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+
+
+def _nice_ticks(most: float, count: int) -> list[int]:
+    """Round whole numbers from 0 up to `most`, about `count` steps apart."""
+    raw = most / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = max(1, int(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)))
+    return list(range(0, int(most) + 1, step))

@@ -1,0 +1,232 @@
+"""MicroMacroView (§9): dots at the macro rates, whiskers at the Wilson bounds, on-path and
+too-few rows in words, the side-by-side table, empty state and exports.
+
+The "news" log: 100 people view; 40 of them sign up for the newsletter (12 of those buy),
+60 do not (9 of those buy). Wilson bounds are recomputed here from the formula.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from funnel_gui import load_events
+from funnel_gui.core.definition import FunnelDefinition, MicroConversion
+from funnel_gui.core.engine import compute
+from funnel_gui.core.results import FunnelResult
+from funnel_gui.qt.charts.micro_macro_chart import (
+    EMPTY_TEXT,
+    ON_PATH_TEXT,
+    TOO_FEW_TEXT,
+    MicroMacroView,
+)
+from funnel_gui.qt.models.step_table import VALUE_ROLE
+from funnel_gui.qt.theme import MICRO_HEX
+from funnel_gui.resources import demo_data_path, resources_dir
+from tests.core.engine_fixtures import definition, make_table
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+Z95 = 1.959963984540054
+
+
+def wilson(s: int, n: int) -> tuple[float, float]:
+    centre = 2 * s + Z95**2
+    spread = Z95 * math.sqrt(Z95**2 + 4 * s * (n - s) / n)
+    return (centre - spread) / (2 * (n + Z95**2)), (centre + spread) / (2 * (n + Z95**2))
+
+
+def news_result(tmp_path: Path) -> FunnelResult:
+    rows: list[tuple[object, ...]] = []
+    for i in range(100):
+        user = f"u{i}"
+        rows.append((user, "view", 0))
+        signed_up = i < 40
+        if signed_up:
+            rows.append((user, "news", 1))
+        if (signed_up and i < 12) or (not signed_up and i < 49):
+            rows.append((user, "buy", 2))
+    defn = definition("view", "buy")
+    defn = replace(defn, micro_conversions=(MicroConversion(("news",), label="Newsletter"),))
+    return compute(make_table(rows, tmp_path), defn)
+
+
+def small_result(tmp_path: Path) -> FunnelResult:
+    """Too few: 2 of 3 sign up (1 buys); the other one buys."""
+    rows = [
+        ("a", "view", 0),
+        ("a", "news", 1),
+        ("a", "buy", 2),
+        ("b", "view", 0),
+        ("b", "news", 1),
+        ("c", "view", 0),
+        ("c", "buy", 1),
+    ]
+    defn = definition("view", "buy")
+    defn = replace(defn, micro_conversions=(MicroConversion(("news",), label="Newsletter"),))
+    return compute(make_table(rows, tmp_path), defn)
+
+
+@functools.cache
+def demo_checkout_result() -> FunnelResult:
+    table = load_events(demo_data_path())
+    return compute(table, FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json"))
+
+
+@pytest.fixture
+def view(qtbot) -> MicroMacroView:  # type: ignore[no-untyped-def]
+    widget = MicroMacroView()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def scatter_xy(item) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    x, y = item.getData()
+    return [float(v) for v in x], [float(v) for v in y]
+
+
+def whisker_ends(item) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    x = np.asarray(item.opts["x"], dtype=float)
+    left = np.asarray(item.opts["left"], dtype=float)
+    right = np.asarray(item.opts["right"], dtype=float)
+    return list(zip((x - left).tolist(), (x + right).tolist(), strict=True))
+
+
+def test_dots_at_the_rates_and_whiskers_at_the_wilson_bounds(
+    view: MicroMacroView, tmp_path: Path
+) -> None:
+    view.set_result(news_result(tmp_path))
+    assert not view.showing_empty_state
+    assert view.did_points is not None
+    assert view.did_not_points is not None
+    did_x, _ = scatter_xy(view.did_points)
+    did_not_x, _ = scatter_xy(view.did_not_points)
+    assert did_x == pytest.approx([12 / 40])
+    assert did_not_x == pytest.approx([9 / 60])
+    assert whisker_ends(view.whiskers[True]) == [pytest.approx(wilson(12, 40))]
+    assert whisker_ends(view.whiskers[False]) == [pytest.approx(wilson(9, 60))]
+    # Everyone's rate, 21 of 100, is the dashed reference line.
+    assert view.reference_rate == pytest.approx(0.21)
+    texts = " | ".join(view.row_texts[0])
+    assert "Newsletter" in texts
+    assert "did it: 30.0%" in texts
+    assert "of 40" in texts
+    assert "did not: 15.0%" in texts
+    assert "of 60" in texts
+    assert "lift +15.0 pts (+100% relative)" in texts
+    assert TOO_FEW_TEXT not in texts
+
+
+def test_filled_dots_in_the_theme_colours(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(news_result(tmp_path))
+    assert view.did_points is not None
+    spot = view.did_points.points()[0]
+    assert spot.brush().color().name() == MICRO_HEX
+    assert view.drawn[0].hollow is False
+
+
+def test_on_path_step_says_so_instead_of_numbers(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(news_result(tmp_path))
+    # Step 1 ("view") is micro and on the path: drawn after the comparison, in words only.
+    on_path = [i for i, r in enumerate(view.rows) if r.on_path]
+    assert on_path == [1]
+    assert any(ON_PATH_TEXT in t for t in view.row_texts[1])
+    assert not any("%" in t for t in view.row_texts[1])
+    assert all(g.row != 1 for g in view.drawn)
+    assert ON_PATH_TEXT in view.tooltip_for_row(1)
+
+
+def test_too_few_is_marked(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(small_result(tmp_path))
+    assert any(TOO_FEW_TEXT in t for t in view.row_texts[0])
+    assert [g.hollow for g in view.drawn] == [True, True]
+    assert TOO_FEW_TEXT in view.tooltip_for_row(0)
+    did_x, _ = scatter_xy(view.did_points)
+    assert did_x == pytest.approx([1 / 2])
+    assert whisker_ends(view.whiskers[True]) == [pytest.approx(wilson(1, 2))]
+
+
+def test_tooltip_and_hover_give_every_number(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(news_result(tmp_path))
+    tip = view.tooltip_for_row(0)
+    assert "did it: 12 of 40 converted (30.0%" in tip
+    assert "did not: 9 of 60 converted (15.0%" in tip
+    assert "odds ratio" in tip
+    assert "median time from step 1 to it: 1 min" in tip
+    # Hovering the middle of the comparison's band shows the same text.
+    vb = view.plot.plotItem.vb
+    scene_pos = vb.mapViewToScene(QPointF(0.2, 0.5))
+    view._on_mouse_moved(scene_pos)
+    assert view.plot.toolTip() == tip
+
+
+def test_table_sets_micro_and_macro_side_by_side(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(news_result(tmp_path))
+    model = view.proxy
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:5] == [
+        "Conversion",
+        "Type",
+        "Reached",
+        "From step 1",
+        "Median time from step 1",
+    ]
+    column = {h: c for c, h in enumerate(headers)}
+
+    def cell(row: int, header: str, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        return model.data(model.index(row, column[header]), role)
+
+    assert [cell(r, "Conversion") for r in range(3)] == ["view", "buy", "Newsletter"]
+    assert [cell(r, "Reached") for r in range(3)] == ["100", "21", "40"]
+    assert cell(2, "From step 1") == "40.0%"
+    assert cell(2, "Macro rate if did") == "30.0%"
+    assert cell(2, "Lift") == "+15.0 pts"
+    assert cell(2, "Did (n)", VALUE_ROLE) == 40
+    assert cell(2, "Median time from step 1") == "1 min"
+    assert cell(0, "Macro rate if did") == "–"
+
+
+def test_empty_state_without_micro_conversions(view: MicroMacroView, tmp_path: Path) -> None:
+    defn = definition("view", "buy")
+    defn = replace(defn, steps=tuple(replace(s, kind="macro") for s in defn.steps))
+    view.set_result(compute(make_table([("a", "view", 0)], tmp_path), defn))
+    assert view.showing_empty_state
+    assert view.empty_label.text() == EMPTY_TEXT
+    assert view.tables() == {}
+    assert not view.export_buttons["png"].isEnabled()
+
+
+def test_exports_are_valid_files(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(news_result(tmp_path))
+    png, svg, csv = tmp_path / "c.png", tmp_path / "c.svg", tmp_path / "c.csv"
+    view.export_png(png, 800, 400)
+    assert png.read_bytes().startswith(PNG_MAGIC)
+    view.export_csv(csv)
+    frame = pd.read_csv(csv)
+    news = frame[frame["conversion"] == "Newsletter"].iloc[0]
+    assert (news["n_did"], news["macro_did"]) == (40, 12)
+    assert news["rate_did_low"] == pytest.approx(wilson(12, 40)[0])
+    view.export_svg(svg)
+    assert ET.parse(svg).getroot().tag.endswith("svg")
+
+
+def test_demo_screenshot(view: MicroMacroView, tmp_path: Path) -> None:
+    view.set_result(demo_checkout_result())
+    assert [r.label for r in view.rows if not r.on_path] == [
+        "Newsletter sign-up",
+        "Scrolled 90%",
+        "CTA click",
+    ]
+    path = tmp_path / "micro-macro.png"
+    view.export_png(path, 1100, 520)
+    assert path.read_bytes().startswith(PNG_MAGIC)
