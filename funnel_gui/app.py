@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from funnel_gui.resources import resources_dir
@@ -40,21 +41,36 @@ def run_app(
     from funnel_gui.qt.autosave import default_autosave_dir
     from funnel_gui.qt.main_window import MainWindow
 
-    window = MainWindow(autosave_dir=None if screenshot else default_autosave_dir())
+    # A screenshot shows the default layout, not whatever this user last arranged, and
+    # leaves the user's settings alone.
+    scratch = tempfile.TemporaryDirectory(prefix="funnel-gui-") if screenshot else None
+    settings = (
+        QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+        if scratch is not None
+        else None
+    )
+    window = MainWindow(settings, autosave_dir=None if screenshot else default_autosave_dir())
     if funnel and not window.open_funnel(funnel) and screenshot:
+        if scratch is not None:
+            scratch.cleanup()
         return 2
     if view:
         window.workspace.show_view(view)
     if screenshot:
-        return _screenshot(
-            app,
-            window,
-            files,
-            overrides,
-            assume_tz,
-            Path(screenshot),
-            wait_for_results=bool(funnel),
-        )
+        try:
+            return _screenshot(
+                app,
+                window,
+                files,
+                overrides,
+                assume_tz,
+                Path(screenshot),
+                wait_for_results=bool(funnel),
+            )
+        finally:
+            window.deleteLater()
+            if scratch is not None:
+                scratch.cleanup()
     window.show()
     restored = not funnel and window.persistence.offer_recovery()
     if files and not restored:

@@ -35,6 +35,7 @@ from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.mapping_dialog import MappingDialog, remember_choice, remembered_choice
 from funnel_gui.qt.widgets.overview import CentreStack, report_html, span_text
+from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.widgets.step_inspector import StepInspector
 from funnel_gui.qt.widgets.workspace import Workspace
 from funnel_gui.qt.workbench import FunnelWorkbench
@@ -49,6 +50,11 @@ OPEN_FILTER = (
 
 def icon(name: str) -> QIcon:
     return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
+
+
+# Raised whenever the docks change, so a layout saved by an older version (which would put
+# docks it does not know where it pleases) is ignored rather than restored.
+LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -78,14 +84,21 @@ class MainWindow(QMainWindow):
         self.palette_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
         self.palette_panel.sig_add_events.connect(self.workbench.append_events)
+        # The right column: the funnel's settings above the selected step's panel.
+        self.settings_bar = FunnelSettingsBar(self.workbench)
+        self.settings_dock = QDockWidget("Funnel", self)
+        self.settings_dock.setObjectName("funnelDock")
+        self.settings_dock.setWidget(self.settings_bar)
+        self.settings_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.settings_dock)
         self.inspector = StepInspector(self.workbench)
         self.inspector_dock = QDockWidget("Step", self)
         self.inspector_dock.setObjectName("stepDock")
         self.inspector_dock.setWidget(self.inspector)
         self.inspector_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.splitDockWidget(self.settings_dock, self.inspector_dock, Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.palette_dock, self.inspector_dock], [330, 300], Qt.Orientation.Horizontal
+            [self.palette_dock, self.settings_dock], [330, 340], Qt.Orientation.Horizontal
         )
         self.workspace.editor.sig_selected_step.connect(self.inspector.set_step)
         self._build_drilldown_dock()
@@ -217,6 +230,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions(
             [
                 self.palette_dock.toggleViewAction(),
+                self.settings_dock.toggleViewAction(),
                 self.inspector_dock.toggleViewAction(),
                 self.drilldown_dock.toggleViewAction(),
             ]
@@ -368,7 +382,7 @@ class MainWindow(QMainWindow):
         self.centre.overview.show_table(table)
         self.centre.setCurrentWidget(self.centre.workspace)
         self.workbench.set_table(table)
-        self.workspace.settings_bar.set_table(table)
+        self.settings_bar.set_table(table)
         self.inspector.set_table(table)
         self.act_report.setEnabled(True)
         self.act_change_mapping.setEnabled(True)
@@ -492,7 +506,7 @@ class MainWindow(QMainWindow):
 
     def _layout_state(self) -> dict[str, QByteArray]:
         return {
-            "window/state": self.saveState(),
+            "window/state": self.saveState(LAYOUT_VERSION),
             "window/workspace": self.workspace.saveState(),
         }
 
@@ -508,7 +522,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         for key, restore in (
-            ("window/state", self.restoreState),
+            ("window/state", partial(self.restoreState, version=LAYOUT_VERSION)),
             ("window/workspace", self.workspace.restoreState),
         ):
             value = self.settings.value(key)
@@ -522,7 +536,8 @@ class MainWindow(QMainWindow):
         self.drilldown_dock.hide()
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_layout["window/state"])
+        self.restoreState(self._default_layout["window/state"], LAYOUT_VERSION)
         self.workspace.restoreState(self._default_layout["window/workspace"])
         self.palette_dock.show()
+        self.settings_dock.show()
         self.inspector_dock.show()

@@ -536,7 +536,7 @@ def test_main_window_shows_the_demo_funnels_exclusion_and_tray(qtbot, window) ->
     with qtbot.waitSignal(window.sig_table_loaded, timeout=30000):
         window.open_demo()
     assert window.open_funnel(str(resources_dir() / "demo" / "checkout.funnel.json"))
-    bar = window.workspace.settings_bar
+    bar = window.settings_bar
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 1–4"]
     tray = bar.micro_tray
     assert chip_texts(tray.chips) == ["Newsletter sign-up", "Scrolled 90%", "CTA click"]

@@ -267,17 +267,22 @@ def test_deleted_bar_stops_listening(qtbot: QtBot, workbench: FunnelWorkbench) -
     workbench.undo_stack.undo()
 
 
-def test_wraps_whole_groups_when_narrow(bar: FunnelSettingsBar) -> None:
-    row = bar.settings_row
-    wide = row.sizeHint().width()
-    assert row.heightForWidth(wide) == row.sizeHint().height()  # one row when it fits
-    narrow = wide // 2
-    assert row.heightForWidth(narrow) > 2 * row.sizeHint().height() - 10
-    bar.resize(narrow, bar.heightForWidth(narrow))
+def test_fits_the_side_dock(bar: FunnelSettingsBar) -> None:
+    """The panel lives in a ~340 px side dock: every control is on screen at that width,
+    "from" and "to" share one row, and the rows run down in the bar's order."""
+    bar.resize(320, 600)
     bar.show()
-    order_group, dates_group = bar.order_combo.parentWidget(), bar.date_to.parentWidget()
-    assert order_group is not None
-    assert dates_group is not None
-    assert dates_group.y() > order_group.y()
-    assert dates_group.geometry().right() <= narrow
-    assert bar.date_from.parentWidget() is dates_group  # "from" and "to" stay together
+    bar.adjustSize()
+    bar.resize(320, max(bar.height(), bar.sizeHint().height()))
+    assert bar.minimumSizeHint().width() <= 320
+    widgets = [bar.order_combo, bar.window_combo, bar.unit_combo, bar.breakdown_combo]
+    tops = [w.mapTo(bar, w.rect().topLeft()).y() for w in widgets]
+    assert tops == sorted(tops)
+    assert len(set(tops)) == len(tops)
+    for widget in (*widgets, bar.date_from, bar.date_to):
+        right = widget.mapTo(bar, widget.rect().topRight()).x()
+        assert right <= 320, widget
+    assert (
+        bar.date_from.mapTo(bar, bar.date_from.rect().topLeft()).y()
+        == bar.date_to.mapTo(bar, bar.date_to.rect().topLeft()).y()
+    )

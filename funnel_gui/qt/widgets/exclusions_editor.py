@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from funnel_gui.core.definition import Exclusion, FunnelDefinition
 from funnel_gui.core.editing import SetExclusions
-from funnel_gui.qt.widgets.chips import CHIP_QSS, TRAY_INSET, ChipList, ChipSpec
+from funnel_gui.qt.widgets.chips import CHIP_QSS, ChipList, ChipSpec
 from funnel_gui.qt.widgets.funnel_editor import filter_summary
 from funnel_gui.qt.widgets.matcher_dialog import (
     MatcherChoices,
@@ -147,11 +147,11 @@ class ExclusionsEditor(QWidget):
         self.chips.add_trailing(self.add_button)
         self.caption.setBuddy(self.add_button)
         self.chips.fallback_focus = self.add_button
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.caption)
-        row.addSpacing(TRAY_INSET)  # chips line up with the tray's chips below
-        row.addWidget(self.chips, 1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.caption)
+        column.addWidget(self.chips)
         self.add_button.clicked.connect(self.open_add_dialog)
         self.chips.sig_edit_requested.connect(self.open_edit_dialog)
         self.chips.sig_remove_requested.connect(self.remove)

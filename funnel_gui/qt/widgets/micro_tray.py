@@ -12,7 +12,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from funnel_gui.core.definition import FunnelDefinition, MicroConversion
 from funnel_gui.core.editing import SetMicroConversions
@@ -164,6 +172,7 @@ class MicroTray(QWidget):
         self.chips = ChipList("micro", self.frame)
         self.hint = QLabel(EMPTY_TEXT)
         self.hint.setObjectName("trayHint")
+        self.hint.setWordWrap(True)  # the tray sits in a narrow side dock
         self.add_button = QToolButton()
         self.add_button.setObjectName("chipAdd")
         self.add_button.setText("+")
@@ -174,11 +183,18 @@ class MicroTray(QWidget):
         inside = QHBoxLayout(self.frame)
         inside.setContentsMargins(TRAY_INSET - 2, 3, 6, 3)  # 2: the border and padding
         inside.addWidget(self.chips, 1)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.caption)
-        row.addWidget(self.frame, 1)
-        row.addWidget(self.add_button)  # outside: the tray itself is all drop target
+        # The caption and "+" above, the tray under them at the panel's whole width: it is
+        # all drop target.
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.caption)
+        head.addStretch(1)
+        head.addWidget(self.add_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addLayout(head)
+        column.addWidget(self.frame)
         self.frame.sig_events_dropped.connect(self.add_events)
         self.add_button.clicked.connect(self.open_add_dialog)
         self.chips.sig_edit_requested.connect(self.open_edit_dialog)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -28,7 +29,6 @@ from funnel_gui.core.durations import HINT, format_duration, parse_duration
 from funnel_gui.core.editing import ChangeEvent, Command, EditError, SetFunnelSettings
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.undo import push
-from funnel_gui.qt.widgets.chips import FlowLayout
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices
 from funnel_gui.qt.widgets.micro_tray import MicroTray
@@ -150,37 +150,41 @@ class FunnelSettingsBar(QWidget):
         self._lay_out()
 
     def _lay_out(self) -> None:
+        """A column of labelled rows: the panel sits in a side dock, above the step panel."""
         self.settings_row = QWidget()
-        flow = FlowLayout(self.settings_row, _GAP)
-        flow.setContentsMargins(0, 0, 0, 0)
-        groups = (
-            (("Order", self.order_combo),),
-            (("Window", self.window_combo),),
-            (("Count", self.unit_combo),),
-            (("Breakdown", self.breakdown_combo), ("at", self.attribution_combo)),
-            (("Dates", self.whole_period), ("from", self.date_from), ("to", self.date_to)),
-        )
-        for fields in groups:  # a group never splits across rows
-            group = QWidget()
-            row = QHBoxLayout(group)
-            row.setContentsMargins(0, 0, 8, 0)
-            for text, widget in fields:
-                caption = QLabel(text)
-                caption.setBuddy(widget)
-                row.addWidget(caption)
-                row.addWidget(widget)
-            flow.addWidget(group)
-        # Each on a row of its own: the tray, a drop target, gets the bar's whole width.
-        captions = (self.exclusions.caption, self.micro_tray.caption)
-        width = max(caption.sizeHint().width() for caption in captions)
-        for caption in captions:
-            caption.setFixedWidth(width)  # the chips of both rows start at one edge
+        form = QFormLayout(self.settings_row)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(_GAP)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Order", self.order_combo)
+        form.addRow("Window", self.window_combo)
+        form.addRow("Count", self.unit_combo)
+        form.addRow("Breakdown", self.breakdown_combo)
+        form.addRow("at", self.attribution_combo)
+        form.addRow("Dates", self.whole_period)
+        dates = QHBoxLayout()
+        dates.setContentsMargins(0, 0, 0, 0)
+        dates.addWidget(self.date_from, 1)
+        to_label = QLabel("to")
+        to_label.setContentsMargins(4, 0, 4, 0)
+        dates.addWidget(to_label)
+        dates.addWidget(self.date_to, 1)
+        form.addRow("from", dates)
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is not None and field is not None and field.widget() is not None:
+                caption = label.widget()
+                if isinstance(caption, QLabel):
+                    caption.setBuddy(field.widget())
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(4, 2, 4, 2)
-        outer.setSpacing(_GAP)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.setSpacing(_GAP * 2)
         outer.addWidget(self.settings_row)
         outer.addWidget(self.exclusions)
         outer.addWidget(self.micro_tray)
+        outer.addStretch(1)
 
     @staticmethod
     def _date_edit(tip: str) -> QDateEdit:

@@ -1,19 +1,18 @@
-"""Workspace: the settings bar and funnel editor on top; below, the analysis views and the
-data overview as tabs."""
+"""Workspace: the funnel editor on top; below, the analysis views and the data overview as
+tabs. (The funnel's settings and the selected step's panel are docks of the window.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QWidget
 
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.report_export import write_report
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 from funnel_gui.qt.widgets.overview import DataOverview
-from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.workbench import FunnelWorkbench
 from funnel_gui.views import DATA_VIEW
 
@@ -23,27 +22,21 @@ class Workspace(QSplitter):
         super().__init__(Qt.Orientation.Vertical, parent)
         self.workbench = workbench
         self.data_files: list[str] = []  # for the report's header; set by the window
-        self.settings_bar = FunnelSettingsBar(workbench)
         self.editor = FunnelEditor(workbench.steps_model)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.setSpacing(4)
-        top_layout.addWidget(self.settings_bar)
-        top_layout.addWidget(self.editor, 1)
         self.analysis_panel = AnalysisPanel()
         for view in make_views():
             self.analysis_panel.add_view(view)
         self.overview = DataOverview()
         self.analysis_panel.add_tab(self.overview, "Data")
         self.analysis_panel.connect_controller(workbench.analysis)
-        self.addWidget(top)
+        self.addWidget(self.editor)
         self.addWidget(self.analysis_panel)
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
         self.setChildrenCollapsible(False)
         self.editor.setMinimumHeight(180)
-        self.setSizes([360, 440])
+        # Four cards without scrolling; the charts get the rest.
+        self.setSizes([330, 470])
         analysis = workbench.analysis
         analysis.sig_result.connect(lambda result: self.editor.set_results(result.steps))
         analysis.sig_cleared.connect(lambda: self.editor.set_results(None))

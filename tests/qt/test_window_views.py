@@ -1,0 +1,184 @@
+"""The analysis views in the window: one tab per `--view` name, drill-down from a chart's
+drop-off into the "Who dropped" dock, the HTML report, and a layout that survives a restart.
+
+Fixture, countable by hand (a 7-day window): u1 view → cart → buy; u2 view → cart →
+search; u3 view → home; u4 view (nothing after). So 4 viewed, 2 reached the cart (u1, u2),
+and the two who dropped before the cart are u3 and u4: one went home, one did nothing more.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+from funnel_gui.core.definition import FunnelDefinition, Step
+from funnel_gui.core.editing import RemoveStep
+from funnel_gui.qt.main_window import MainWindow
+from funnel_gui.qt.undo import push
+from funnel_gui.resources import demo_data_path, resources_dir
+from funnel_gui.views import DATA_VIEW, VIEW_NAMES
+
+ROWS = [
+    ("u1", "view", "2024-03-01T10:00:00Z"),
+    ("u1", "cart", "2024-03-01T10:01:00Z"),
+    ("u1", "buy", "2024-03-01T10:02:00Z"),
+    ("u2", "view", "2024-03-01T11:00:00Z"),
+    ("u2", "cart", "2024-03-01T11:01:00Z"),
+    ("u2", "search", "2024-03-01T11:02:00Z"),
+    ("u3", "view", "2024-03-01T12:00:00Z"),
+    ("u3", "home", "2024-03-01T12:05:00Z"),
+    ("u4", "view", "2024-03-01T13:00:00Z"),
+]
+
+
+def _events(path: Path) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["user_id", "event_name", "event_time"])
+        writer.writerows(ROWS)
+    return path
+
+
+def _funnel(path: Path) -> Path:
+    steps = tuple(Step(events=(e,)) for e in ("view", "cart", "buy"))
+    FunnelDefinition(name="Buy", steps=steps).save(path)
+    return path
+
+
+def _load_with_funnel(qtbot, window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+    window.workbench.analysis._timer.setInterval(0)
+    assert window.open_funnel(str(_funnel(tmp_path / "buy.funnel.json")))
+    with qtbot.waitSignal(window.workbench.analysis.sig_result, timeout=30000) as got:
+        window.open_files([str(_events(tmp_path / "events.csv"))])
+    return got.args[0]
+
+
+def test_every_view_name_is_a_tab(window: MainWindow) -> None:
+    panel = window.workspace.analysis_panel
+    assert tuple(panel.views) == VIEW_NAMES
+    for name in VIEW_NAMES:
+        assert window.workspace.show_view(name)
+        assert panel.tabs.currentWidget() is panel.views[name]
+    assert window.workspace.show_view(DATA_VIEW)
+    assert panel.tabs.currentWidget() is window.workspace.overview
+    assert not window.workspace.show_view("pie")
+
+
+def test_a_drop_off_click_lists_who_dropped_in_the_dock(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1440, 900)
+    window.show()
+    result = _load_with_funnel(qtbot, window, tmp_path)
+    assert [s.count for s in result.steps] == [4, 2, 1]
+    assert window.drilldown_dock.isHidden()
+    window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
+    assert not window.drilldown_dock.isHidden()
+    listed = window.drilldown.shown_units()
+    assert sorted(listed["actor"]) == ["u3", "u4"]
+    nxt = dict(
+        zip(
+            window.drilldown.next_frame["event"], window.drilldown.next_frame["people"], strict=True
+        )
+    )
+    assert nxt == {"home": 1, "(nothing after)": 1}
+    # The list follows the next result: after removing the last step it still lists step
+    # 2's droppers; after removing step 2 too there is no such drop-off left to list.
+    workbench = window.workbench
+    with qtbot.waitSignal(workbench.analysis.sig_result, timeout=30000):
+        assert push(workbench.undo_stack, workbench.document, RemoveStep(2))
+    assert sorted(window.drilldown.shown_units()["actor"]) == ["u3", "u4"]
+    with qtbot.waitSignal(workbench.analysis.sig_result, timeout=30000):
+        assert push(workbench.undo_stack, workbench.document, RemoveStep(1))
+    assert window.drilldown.step is None
+
+
+def test_export_report_holds_every_view(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _load_with_funnel(qtbot, window, tmp_path)
+    assert window.act_export_report.isEnabled()
+    out = tmp_path / "report.html"
+    window.workspace.export_report(out)
+    text = out.read_text(encoding="utf-8")
+    for view in window.workspace.analysis_panel.views.values():
+        assert f"<h2>{view.title}</h2>" in text
+    assert "events.csv" in text
+    assert "4 people entered · 1 converted (25.0%)" in text
+
+
+def test_layout_survives_a_restart(qtbot, settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+    first = MainWindow(settings)
+    first.setProperty("headless", True)
+    qtbot.addWidget(first)
+    first.show()
+    first.palette_dock.hide()
+    first.workspace.show_view("trend")
+    first.close()
+    second = MainWindow(settings)
+    second.setProperty("headless", True)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.palette_dock.isHidden()
+    assert (
+        second.workspace.analysis_panel.current_view
+        is second.workspace.analysis_panel.views["trend"]
+    )
+    assert second.drilldown_dock.isHidden()  # on demand only
+    second.reset_layout()
+    assert not second.palette_dock.isHidden()
+    second.workbench.shutdown()
+    first.workbench.shutdown()
+
+
+def test_screenshot_of_a_view_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "micro-macro.png"
+    funnel = resources_dir() / "demo" / "checkout.funnel.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "funnel_gui",
+            str(demo_data_path()),
+            "--funnel",
+            str(funnel),
+            "--view",
+            "micro-macro",
+            "--screenshot",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1440, 900)
+
+
+def test_an_unknown_view_name_is_refused_before_any_window(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "funnel_gui",
+            "--demo",
+            "--view",
+            "pie",
+            "--screenshot",
+            str(tmp_path / "x.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "invalid choice: 'pie'" in done.stderr
