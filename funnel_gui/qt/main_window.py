@@ -8,7 +8,16 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -30,6 +39,7 @@ from funnel_gui.core.io.mapping_preview import Ask, MappingRequest, open_or_ask
 from funnel_gui.core.io.raw import RawImport
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
+from funnel_gui.qt.models.funnel_steps import card_row_from_mime
 from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
@@ -482,11 +492,43 @@ class MainWindow(QMainWindow):
 
     # --- window events ----------------------------------------------------------------
 
+    # A step card dragged out of the editor and dropped anywhere else in the window (the
+    # editor itself takes drops over the cards) is removed. Handling it as a drop, rather
+    # than as a drag that found no target, keeps Escape a cancel: Qt reports both of those
+    # as "no action".
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._accept_card_drag(event):
+            return
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not self._accept_card_drag(event):
+            super().dragMoveEvent(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.statusBar().clearMessage()
+        super().dragLeaveEvent(event)
+
+    def _accept_card_drag(self, event: QDragMoveEvent) -> bool:
+        row = card_row_from_mime(event.mimeData())
+        if row is None or not 0 <= row < self.workbench.steps_model.rowCount():
+            return False
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        label = self.workbench.document.definition.steps[row].display_label
+        self.statusBar().showMessage(f"Release to remove “{label}” from the funnel")
+        return True
+
     def dropEvent(self, event: QDropEvent) -> None:
+        row = card_row_from_mime(event.mimeData())
+        if row is not None:
+            self.statusBar().clearMessage()
+            if self.workspace.editor.remove_step(row):
+                event.setDropAction(Qt.DropAction.MoveAction)
+                event.accept()
+            return
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             event.acceptProposedAction()

@@ -9,17 +9,20 @@ and the two who dropped before the cart are u3 and u4: one went home, one did no
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtWidgets import QApplication
 
 from funnel_gui.core.definition import FunnelDefinition, Step
 from funnel_gui.core.editing import RemoveStep
 from funnel_gui.qt.main_window import MainWindow
+from funnel_gui.qt.models.funnel_steps import ROW_MIME
 from funnel_gui.qt.undo import push
 from funnel_gui.resources import demo_data_path, resources_dir
 from funnel_gui.views import DATA_VIEW, VIEW_NAMES
@@ -182,3 +185,50 @@ def test_an_unknown_view_name_is_refused_before_any_window(tmp_path: Path) -> No
     )
     assert done.returncode == 2
     assert "invalid choice: 'pie'" in done.stderr
+
+
+def _drop_on_window(window: MainWindow, mime: QMimeData) -> QDropEvent:
+    point = window.palette_panel.mapTo(window, window.palette_panel.rect().center())
+    enter = QDragEnterEvent(
+        point,
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter)
+    drop = QDropEvent(
+        QPointF(point),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    drop.ignore()
+    QApplication.sendEvent(window, drop)
+    return drop
+
+
+def test_a_card_dropped_outside_the_editor_is_removed(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _load_with_funnel(qtbot, window, tmp_path)
+    model = window.workbench.steps_model
+    mime = model.mimeData([model.index(1, 0)])  # the "cart" card, as a drag from the editor
+    with qtbot.waitSignal(window.workbench.analysis.sig_result, timeout=30000) as got:
+        drop = _drop_on_window(window, mime)
+    assert drop.isAccepted()
+    assert [s.events for s in window.workbench.document.definition.steps] == [("view",), ("buy",)]
+    assert [s.count for s in got.args[0].steps] == [4, 1]
+    assert window.workbench.undo_stack.undoText().startswith("Remove")
+
+
+def test_a_card_from_another_running_copy_is_not_removed_here(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _load_with_funnel(qtbot, window, tmp_path)
+    mime = QMimeData()
+    mime.setData(ROW_MIME, json.dumps({"row": 1, "pid": os.getpid() + 1}).encode("utf-8"))
+    drop = _drop_on_window(window, mime)
+    assert not drop.isAccepted()
+    assert len(window.workbench.document.definition.steps) == 3

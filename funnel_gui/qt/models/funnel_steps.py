@@ -8,6 +8,7 @@ Qt expects (napari's `_base_item_model.py`). Drops and renames become undoable c
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -150,7 +151,10 @@ class FunnelStepsModel(QAbstractListModel):
         mime = QMimeData()
         rows = sorted({i.row() for i in indexes if self._valid(i)})
         if rows:
-            mime.setData(ROW_MIME, json.dumps({"row": rows[0]}).encode("utf-8"))
+            # The process id tells a card of this window from one dragged in from another
+            # running copy of the app (whose row numbers mean nothing here).
+            payload = {"row": rows[0], "pid": os.getpid()}
+            mime.setData(ROW_MIME, json.dumps(payload).encode("utf-8"))
         return mime
 
     def supportedDropActions(self) -> Qt.DropAction:
@@ -262,6 +266,19 @@ class FunnelStepsModel(QAbstractListModel):
 
     def _valid_row(self, row: int) -> bool:
         return 0 <= row < len(self._steps)
+
+
+def card_row_from_mime(data: QMimeData) -> int | None:
+    """The row of a card dragged out of this process's editor, else None."""
+    if not data.hasFormat(ROW_MIME):
+        return None
+    try:
+        payload: Any = json.loads(bytes(data.data(ROW_MIME).data()).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(payload, dict) or payload.get("pid") != os.getpid():
+        return None
+    return _row_from_mime(data)
 
 
 def _row_from_mime(data: QMimeData) -> int | None:
