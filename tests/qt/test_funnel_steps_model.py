@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
@@ -207,7 +208,7 @@ def test_card_row_payload_reorders_between_cards(  # type: ignore[no-untyped-def
 ) -> None:
     resets = Resets(model)
     mime = model.mimeData([model.index(source, 0)])
-    assert json.loads(bytes(mime.data(ROW_MIME).data())) == {"row": source}
+    assert json.loads(bytes(mime.data(ROW_MIME).data())) == {"row": source, "pid": os.getpid()}
     assert model.canDropMimeData(mime, MOVE, row, 0, ROOT)
     with qtbot.waitSignal(model.rowsMoved) as moved:
         assert model.dropMimeData(mime, MOVE, row, 0, ROOT)
