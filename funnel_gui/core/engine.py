@@ -1,24 +1,33 @@
 """compute(table, definition): every number of FUNNEL_SEMANTICS §3–§7, vectorised with numpy.
 
-The table's rows are arranged once per unit (actor, or actor+session), steps are
-matched as boolean masks, attempts are chained step by step for all units at once
-(`attempts.py`), and per-unit outcomes come from reductions over attempt runs.
+The table's rows are arranged once per unit (actor, or actor+session) and each event
+name's rows are found once and kept (`RowSet`), so a recompute after an edit starts from
+the steps' row sets; attempts are chained step by step for all units at once
+(`attempts.py`), and per-unit outcomes come from one reduction over the attempts that
+got each step.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from functools import cached_property
 
 import numpy as np
 
 from funnel_gui.core.attempts import (
     NONE,
     Attempts,
+    BestAttempts,
+    RowSet,
     UnitFrame,
     any_order_attempts,
+    best_attempts,
     sequential_attempts,
+    tie_group_start,
     void_any_order,
     void_by_exclusion,
 )
-from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.definition import EventMatcher, FunnelDefinition
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.impact import (
     ReportedAttempts,
@@ -28,14 +37,18 @@ from funnel_gui.core.impact import (
     on_path_result,
 )
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
-from funnel_gui.core.matching import matcher_mask, property_text, unknown_events
+from funnel_gui.core.matching import event_codes, filters_hold, property_text, unknown_events
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
-from funnel_gui.core.results import NAT, FunnelResult, MicroMacroResult, UnitResults
-from funnel_gui.core.summary import summarise
+from funnel_gui.core.results import FunnelResult, MicroMacroResult, UnitResults
+from funnel_gui.core.summary import BreakdownCodes, summarise
 
 
 class ComputeCancelled(TaskCancelled):
     """The caller's cancel check turned true; no result."""
+
+
+# Event names whose rows are kept per unit layout; more are looked up again when used.
+_KEPT_EVENT_ROWS = 32
 
 
 class _Rows:
@@ -65,17 +78,40 @@ class _Rows:
             if unit == "session" and table.session is not None
             else None
         )
+        self._event_rows: OrderedDict[int, RowSet] = OrderedDict()
 
     def take(self, values: np.ndarray) -> np.ndarray:
         return values if self.positions is None else values[self.positions]
 
-    @property
-    def all_table_rows(self) -> np.ndarray | None:
-        """Table positions of the working rows; None when they are the table's own order."""
-        return self.positions
-
     def table_rows(self, working: np.ndarray) -> np.ndarray:
         return working if self.positions is None else self.positions[working]
+
+    def event_rows(self, code: int) -> RowSet:
+        """The working rows of one event name; the most recently used ones are kept."""
+        # pop and re-insert (not move_to_end): safe if two computes share the table.
+        found = self._event_rows.pop(code, None)
+        if found is None:
+            found = RowSet(self.frame, np.flatnonzero(self.events == code))
+        self._event_rows[code] = found
+        while len(self._event_rows) > _KEPT_EVENT_ROWS:
+            self._event_rows.popitem(last=False)
+        return found
+
+    def matcher_rows(self, table: EventTable, matcher: EventMatcher) -> RowSet:
+        """The working rows the matcher accepts (§2): its names OR'd, its filters AND'd."""
+        codes = sorted(set(event_codes(table, matcher)))
+        if len(codes) == 1 and not matcher.where:
+            return self.event_rows(codes[0])
+        parts = [self.event_rows(code).positions for code in codes]
+        # Each part is sorted: the stable sort merges the runs in linear time.
+        positions = np.sort(np.concatenate(parts), kind="stable") if parts else np.zeros(0, int)
+        if matcher.where and len(positions):
+            positions = positions[filters_hold(table, matcher.where, self.table_rows(positions))]
+        return RowSet(self.frame, positions.astype(np.int64, copy=False))
+
+    @cached_property
+    def tie_start(self) -> np.ndarray:
+        return tie_group_start(self.frame)
 
 
 def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
@@ -100,7 +136,7 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
                 "session column when opening the file, or count people instead."
             )
         else:
-            loose = int((table.session < 0).sum())
+            loose = int(np.count_nonzero(table.session < 0))
             if loose:
                 share = f"{loose / len(table.session):.1%}"
                 out.append(
@@ -132,20 +168,18 @@ def compute(
     step(0.0, "Arranging events")
     rows = _rows_of(table, definition.unit)
     step(0.1, "Matching steps")
-    all_rows = rows.all_table_rows
-    masks = [matcher_mask(table, s.matcher, all_rows, rows.events) for s in definition.steps]
-    matches = [np.flatnonzero(m) for m in masks]
+    steps = [rows.matcher_rows(table, s.matcher) for s in definition.steps]
     step(0.3, "Following attempts")
-    attempts = _attempts(rows.frame, masks, matches, definition)
+    attempts = _attempts(rows, steps, definition)
     step(0.6, "Applying exclusions")
-    _apply_exclusions(table, rows, attempts, definition, all_rows)
+    _apply_exclusions(table, rows, attempts, definition)
     step(0.7, "Summarising")
-    units, reported = _unit_results(table, rows, attempts, definition)
+    units, reported, groups = _unit_results(table, rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
-    impacts = _impacts(table, rows, reported, definition, all_rows, matches)
+    impacts = _impacts(table, rows, reported, definition, steps)
     warnings = _warnings(table, definition)
     last = table.last_time_ns
-    result = summarise(definition, units, table.actor_ids, last, warnings)
+    result = summarise(definition, units, table.actor_ids, last, warnings, groups)
     result.micro_macro = impacts
     result.session_ids = table.session_ids
     step(1.0, "Done")
@@ -157,11 +191,10 @@ def _impacts(
     rows: _Rows,
     reported: ReportedAttempts,
     defn: FunnelDefinition,
-    all_rows: np.ndarray | None,
-    step_matches: list[np.ndarray],
+    steps: list[RowSet],
 ) -> list[MicroMacroResult]:
     macro = macro_step(defn)
-    known = {s.matcher: m for s, m in zip(defn.steps, step_matches, strict=True)}
+    known = {s.matcher: rs for s, rs in zip(defn.steps, steps, strict=True)}
     out = []
     for label, matcher, on_path in micro_matchers(defn):
         if on_path:
@@ -169,7 +202,7 @@ def _impacts(
             continue
         hits = known.get(matcher)
         if hits is None:
-            hits = np.flatnonzero(matcher_mask(table, matcher, all_rows, rows.events))
+            hits = rows.matcher_rows(table, matcher)
         out.append(
             micro_macro_impact(
                 rows.frame,
@@ -184,18 +217,16 @@ def _impacts(
     return out
 
 
-def _attempts(
-    frame: UnitFrame, masks: list[np.ndarray], matches: list[np.ndarray], defn: FunnelDefinition
-) -> Attempts:
+def _attempts(rows: _Rows, steps: list[RowSet], defn: FunnelDefinition) -> Attempts:
     if defn.order == "any":
-        starts = _in_range(frame, np.flatnonzero(np.logical_or.reduce(masks)), defn)
-        return any_order_attempts(frame, matches, starts, window=defn.window_ns)
-    starts = _in_range(frame, matches[0], defn)
+        anywhere = np.zeros(len(rows.frame.time), dtype=bool)
+        for rs in steps:
+            anywhere[rs.positions] = True
+        entries = _in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn)
+        return any_order_attempts(steps, entries, rows.tie_start, window=defn.window_ns)
     return sequential_attempts(
-        frame,
-        masks,
-        matches,
-        starts,
+        steps,
+        _in_range(steps[0], defn),
         window=defn.window_ns,
         strict=defn.order == "strict",
         min_gaps=[s.min_gap_ns for s in defn.steps],
@@ -203,29 +234,25 @@ def _attempts(
     )
 
 
-def _in_range(frame: UnitFrame, entries: np.ndarray, defn: FunnelDefinition) -> np.ndarray:
+def _in_range(entries: RowSet, defn: FunnelDefinition) -> RowSet:
     """§2: the date range bounds the entry event only."""
     span = defn.date_range
     if span is None or (span.start_ns is None and span.end_ns is None):
         return entries
-    times = frame.time[entries]
+    times = entries.time
     keep = np.ones(len(entries), dtype=bool)
     if span.start_ns is not None:
         keep &= times >= span.start_ns
     if span.end_ns is not None:
         keep &= times < span.end_ns
-    return entries[keep]
+    return entries.subset(keep)
 
 
 def _apply_exclusions(
-    table: EventTable,
-    rows: _Rows,
-    attempts: Attempts,
-    defn: FunnelDefinition,
-    all_rows: np.ndarray | None,
+    table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition
 ) -> None:
     for exclusion in defn.exclusions:
-        hits = np.flatnonzero(matcher_mask(table, exclusion.matcher, all_rows, rows.events))
+        hits = rows.matcher_rows(table, exclusion.matcher).positions
         if not len(hits):
             continue
         if defn.order == "any":
@@ -236,11 +263,11 @@ def _apply_exclusions(
 
 def _unit_results(
     table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition
-) -> tuple[UnitResults, ReportedAttempts]:
+) -> tuple[UnitResults, ReportedAttempts, BreakdownCodes | None]:
     """§3.4: furthest step over non-void attempts; reported = earliest reaching it."""
     n_steps = defn.n_steps
-    att_unit = rows.frame.unit[attempts.start]
-    if not len(att_unit):
+    best = best_attempts(attempts, n_steps)
+    if not len(best.unit):
         empty = np.zeros(0, dtype=np.int64)
         no_steps = np.zeros((n_steps, 0), dtype=np.int64)
         empty_units = UnitResults(
@@ -254,97 +281,84 @@ def _unit_results(
             no_steps.T.copy(),
             empty,
         )
-        return empty_units, ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty)
-    boundary = np.concatenate(([True], att_unit[1:] != att_unit[:-1]))
-    first = np.flatnonzero(boundary)
-    run = np.cumsum(boundary) - 1  # attempt -> index of its unit among entered units
-    level = np.where(attempts.void, 0, attempts.level)
-    furthest = np.maximum.reduceat(level, first)
-    excluded = ~np.logical_or.reduceat(~attempts.void, first)
-    best = np.flatnonzero(~attempts.void & (level == furthest[run]))
-    first_of_unit = np.ones(len(best), dtype=bool)
-    first_of_unit[1:] = run[best][1:] != run[best][:-1]
-    reported = best[first_of_unit]
-    rep_of_unit = np.full(len(first), NONE, dtype=np.int64)
-    rep_of_unit[run[reported]] = reported
-    has_rep = rep_of_unit != NONE
-    positions = np.ascontiguousarray(attempts.positions[:, np.maximum(rep_of_unit, 0)])
-    if not has_rep.all():
-        positions[:, ~has_rep] = NONE
-    reached = positions != NONE
-    # (n_steps, n_units) in C order, seen transposed: per-step columns stay contiguous.
-    step_time = np.where(reached, rows.frame.time[np.where(reached, positions, 0)], NAT).T
-    if defn.order == "any":
-        step_time = _any_order_times(step_time, rows, attempts, rep_of_unit)
-    last = table.last_time_ns
-    window_end = attempts.window_end[np.maximum(rep_of_unit, 0)]
-    still_open = ~excluded & (furthest < n_steps) & (window_end > last)
-    units = att_unit[first]
-    breakdown = _breakdown(table, rows, defn, positions, furthest, excluded, attempts, rep_of_unit)
-    step_row = (
-        positions
-        if rows.positions is None
-        else np.where(reached, rows.table_rows(np.where(reached, positions, 0)), NONE)
-    )
-    entry = np.where(rep_of_unit != NONE, attempts.start[np.maximum(rep_of_unit, 0)], NONE)
+        no_units = ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty)
+        no_groups = None if defn.breakdown is None else BreakdownCodes(empty, empty.astype(object))
+        return empty_units, no_units, no_groups
+    furthest, excluded = best.furthest, best.excluded
+    positions = best.positions
+    # An excluded unit has no reported attempt; its window end has always been the first
+    # attempt's (meaningless, and never read: every user masks excluded units out).
+    entry_time = best.times[0]
+    if excluded.any():
+        entry_time = np.where(excluded, attempts.entries.time[0], entry_time)
+    window_end = entry_time + attempts.window
+    still_open = (furthest < n_steps) & (window_end > table.last_time_ns)
+    still_open &= ~excluded
+    groups = _breakdown(table, rows, defn, best, attempts)
+    step_row = positions if rows.positions is None else _table_rows_of(rows, positions)
     unit_results = UnitResults(
-        actor=rows.unit_actor[units].astype(np.int64),
-        session=None if rows.unit_session is None else rows.unit_session[units],
-        furthest=furthest.astype(np.int64),
+        actor=rows.unit_actor[best.unit].astype(np.int64),
+        session=None if rows.unit_session is None else rows.unit_session[best.unit],
+        furthest=furthest,
         excluded=excluded,
         still_open=still_open,
-        step_time=step_time,  # column-major: per-step columns are contiguous
-        breakdown=breakdown,
+        step_time=best.times.T,  # column-major: per-step columns are contiguous
+        breakdown=None if groups is None else groups.values,
         step_row=step_row.T,
         window_end=window_end,
     )
-    return unit_results, ReportedAttempts(entry, positions, window_end, excluded, furthest)
+    reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest)
+    return unit_results, reported, groups
 
 
-def _any_order_times(
-    step_time: np.ndarray, rows: _Rows, attempts: Attempts, rep_of_unit: np.ndarray
-) -> np.ndarray:
-    """Any order has no per-step timings (§3.3); the entry event's time is step 1's."""
-    out = np.full_like(step_time, NAT)
-    has = rep_of_unit != NONE
-    out[has, 0] = rows.frame.time[attempts.start[rep_of_unit[has]]]
+def _table_rows_of(rows: _Rows, positions: np.ndarray) -> np.ndarray:
+    """Working rows (NONE where a step was not reached) as table rows, step by step: most
+    units stop early, so only the rows that were reached are looked up."""
+    out = np.full_like(positions, NONE)
+    for k, step_positions in enumerate(positions):
+        at = np.flatnonzero(step_positions != NONE)
+        out[k, at] = rows.table_rows(step_positions[at])
     return out
 
 
 def _breakdown(
-    table: EventTable,
-    rows: _Rows,
-    defn: FunnelDefinition,
-    positions: np.ndarray,
-    furthest: np.ndarray,
-    excluded: np.ndarray,
-    attempts: Attempts,
-    rep_of_unit: np.ndarray,
-) -> np.ndarray | None:
-    """§5: the property on the reported attempt's step-1 / furthest / step-N event."""
+    table: EventTable, rows: _Rows, defn: FunnelDefinition, best: BestAttempts, attempts: Attempts
+) -> BreakdownCodes | None:
+    """§5: the property on the reported attempt's step-1 / furthest / step-N event.
+
+    Worked out as integer codes into a few names, so millions of units cost one lookup
+    each, and the groups are counted from the codes without hashing any text.
+    """
     if defn.breakdown is None:
         return None
-    n_units = len(furthest)
+    furthest = best.furthest
     n = defn.breakdown.step_number()
     if defn.order == "any":
         # Any order has no per-step events: the entry event e stands for every step
         # (§3.3), and "step N" means "N steps done".
-        pick = np.where(rep_of_unit != NONE, attempts.start[np.maximum(rep_of_unit, 0)], NONE)
+        pick = best.entry
         if n is not None:
             pick = np.where(furthest >= n, pick, NONE)
     else:
-        pick = _sequential_pick(defn.breakdown.attribution, positions, furthest)
+        pick = _sequential_pick(defn.breakdown.attribution, best.positions, furthest)
     prop = property_text(table, defn.breakdown.property)
-    values = np.full(n_units, "(none)", dtype=object)
+    known = [] if prop is None else prop.values
+    none, not_reached, excluded = len(known), len(known) + 1, len(known) + 2
+    names = np.array([*known, "(none)", "(not reached)", None], dtype=object)
     reached = pick != NONE
-    if prop is not None and reached.any():
-        codes = prop.codes[rows.table_rows(pick[reached])]
-        names = np.array([*prop.values, "(none)"], dtype=object)
-        values[reached] = names[np.where(codes < 0, len(prop.values), codes)]
+    if prop is None:
+        codes = np.full(len(furthest), none, dtype=np.int64)
+    elif reached.all():
+        codes = prop.codes[rows.table_rows(pick)].astype(np.int64)
+        codes[codes < 0] = none
+    else:
+        codes = np.full(len(furthest), none, dtype=np.int64)
+        found = prop.codes[rows.table_rows(pick[reached])]
+        codes[reached] = np.where(found < 0, none, found)
     if n is not None:
-        values[~reached] = "(not reached)"
-    values[excluded] = None
-    return values
+        codes[~reached] = not_reached
+    codes[best.excluded] = excluded
+    return BreakdownCodes(codes, names)
 
 
 def _sequential_pick(attribution: str, positions: np.ndarray, furthest: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from funnel_gui.core.attempts import NONE, UnitFrame
+from funnel_gui.core.attempts import NONE, RowSet, UnitFrame
 from funnel_gui.core.definition import EventMatcher, FunnelDefinition
 from funnel_gui.core.results import MicroMacroResult, TimingStats
 from funnel_gui.core.stats import compare_proportions
@@ -48,7 +48,7 @@ def micro_matchers(defn: FunnelDefinition) -> list[tuple[str, EventMatcher, bool
 def micro_macro_impact(
     frame: UnitFrame,
     reported: ReportedAttempts,
-    micro_rows: np.ndarray,
+    micro_rows: RowSet,
     *,
     label: str,
     macro: int,
@@ -72,14 +72,13 @@ def micro_macro_impact(
     did = np.zeros(len(entry), dtype=bool)
     time_to_micro = None
     if len(micro_rows):
-        idx = np.searchsorted(micro_rows, entry, side="left")
-        cand = micro_rows[np.minimum(idx, len(micro_rows) - 1)]
-        same_unit = (idx < len(micro_rows)) & (frame.unit[cand] == frame.unit[entry])
+        same_unit, idx = micro_rows.first_at_or_after(entry, frame.unit[entry])
+        cand, cand_time = micro_rows.positions[idx], micro_rows.time[idx]
         by_macro = reached & (macro_pos != NONE)
-        in_time = np.where(by_macro, cand < macro_pos, frame.time[cand] <= reported.window_end)
+        in_time = np.where(by_macro, cand < macro_pos, cand_time <= reported.window_end)
         did = counted & same_unit & in_time
         # The first match at or after entry is the one that put the unit in A.
-        time_to_micro = TimingStats.of(frame.time[cand[did]] - frame.time[entry[did]])
+        time_to_micro = TimingStats.of(cand_time[did] - frame.time[entry[did]])
     group_b = counted & ~did
     s_a, n_a = int((did & reached).sum()), int(did.sum())
     s_b, n_b = int((group_b & reached).sum()), int(group_b.sum())

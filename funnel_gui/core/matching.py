@@ -1,4 +1,5 @@
-"""Which rows of an EventTable match an event matcher: names OR'd, `where` filters AND'd (§2).
+"""What an event matcher accepts (§2): its event names' codes, and whether its `where`
+filters (AND'd) hold on given rows; the engine ORs the names' rows and applies the filters.
 
 Property values compare as text, except `gt`/`lt`, which compare numbers and fail on
 values that are not numbers. A missing property fails every op but neq, not_in and
@@ -84,27 +85,19 @@ def _per_value(prop: PropertyText, flt: Filter) -> np.ndarray:
     return equal if op == "eq" else ~equal
 
 
-def matcher_mask(
-    table: EventTable, matcher: EventMatcher, rows: np.ndarray | None, events: np.ndarray
-) -> np.ndarray:
-    """Rows (table positions `rows`, or all rows in table order when None, with their event
-    codes `events`) that the matcher accepts."""
-    codes = [c for c in (table.event_code(name) for name in matcher.events) if c is not None]
-    mask = _event_in(events, codes)
-    for flt in matcher.where:
-        if not mask.any():
+def event_codes(table: EventTable, matcher: EventMatcher) -> list[int]:
+    """The table's codes of the matcher's event names (names the data lacks are left out)."""
+    return [c for c in (table.event_code(name) for name in matcher.events) if c is not None]
+
+
+def filters_hold(table: EventTable, filters: Sequence[Filter], rows: np.ndarray) -> np.ndarray:
+    """Whether every filter holds on each of `rows` (positions in the table's row order)."""
+    holds = np.ones(len(rows), dtype=bool)
+    for flt in filters:
+        if not holds.any():
             break
-        positions = np.arange(len(events)) if rows is None else rows
-        mask &= filter_holds(property_text(table, flt.property), flt, positions)
-    return mask
-
-
-def _event_in(events: np.ndarray, codes: Sequence[int]) -> np.ndarray:
-    if not codes:
-        return np.zeros(len(events), dtype=bool)
-    if len(codes) == 1:
-        return np.asarray(events == codes[0])
-    return np.isin(events, np.asarray(codes, dtype=events.dtype))
+        holds &= filter_holds(property_text(table, flt.property), flt, rows)
+    return holds
 
 
 def unknown_events(table: EventTable, matchers: Sequence[EventMatcher]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,22 @@ from funnel_gui.core.results import (
 )
 
 
+@dataclass(frozen=True)
+class BreakdownCodes:
+    """Each unit's breakdown value as a code into `names` (object array; None = excluded).
+
+    `values` is the per-unit object array the results carry; counting groups from the
+    codes spares hashing a string per unit.
+    """
+
+    codes: np.ndarray
+    names: np.ndarray
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.asarray(self.names.take(self.codes))
+
+
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
@@ -30,14 +47,20 @@ def summarise(
     actor_ids: Any,
     last_time_ns: int,
     warnings: list[str],
+    breakdown_codes: BreakdownCodes | None = None,
 ) -> FunnelResult:
     counted = ~units.excluded
-    counts = [int((counted & (units.furthest >= k)).sum()) for k in range(1, defn.n_steps + 1)]
+    # Levels of the counted units (excluded ones count at no step).
+    level = np.where(counted, units.furthest, 0) if units.excluded.any() else units.furthest
+    counts = [int(np.count_nonzero(level >= k)) for k in range(1, defn.n_steps + 1)]
+    # still_open[k]: units still open at level exactly k.
+    open_at = np.bincount(level[units.still_open], minlength=defn.n_steps + 1)
+    timings = _timings(defn, units)
     steps = []
     for k, step in enumerate(defn.steps):
         prev = counts[k - 1] if k else counts[0]
         drop = prev - counts[k] if k else 0
-        open_k = int((units.still_open & (units.furthest == k)).sum()) if k else 0
+        from_previous, to_convert = timings[k]
         steps.append(
             StepResult(
                 number=k + 1,
@@ -48,9 +71,9 @@ def summarise(
                 from_start=_ratio(counts[k], counts[0]),
                 drop_off=drop,
                 drop_off_rate=_ratio(drop, prev) if k else None,
-                still_open=open_k,
-                time_from_previous=_timing(units, k, k - 1) if k and defn.order != "any" else None,
-                time_to_convert=_timing(units, k, 0) if k and defn.order != "any" else None,
+                still_open=int(open_at[k]) if k else 0,
+                time_from_previous=from_previous,
+                time_to_convert=to_convert,
             )
         )
     return FunnelResult(
@@ -60,11 +83,27 @@ def summarise(
         units=units,
         actor_ids=actor_ids,
         actors_entered=len(units.furthest),
-        excluded=int(units.excluded.sum()),
+        excluded=int(np.count_nonzero(units.excluded)),
         last_time_ns=last_time_ns,
-        breakdown=_groups(defn, units, counted),
+        breakdown=_groups(defn, units, counted, breakdown_codes),
         warnings=warnings,
     )
+
+
+def _timings(
+    defn: FunnelDefinition, units: UnitResults
+) -> list[tuple[TimingStats | None, TimingStats | None]]:
+    """Per step: time from the previous step and time to convert (§6); none in any order."""
+    out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
+    for k in range(1, defn.n_steps):
+        if defn.order == "any":
+            out.append((None, None))
+            continue
+        from_previous = _timing(units, k, k - 1)
+        # For step 2 the previous step is step 1: the same durations, computed once.
+        to_convert = from_previous if k == 1 else _timing(units, k, 0)
+        out.append((from_previous, to_convert))
+    return out
 
 
 def _histogram(
@@ -86,21 +125,30 @@ def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
 
 
 def _groups(
-    defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
+    defn: FunnelDefinition,
+    units: UnitResults,
+    counted: np.ndarray,
+    codes: BreakdownCodes | None,
 ) -> BreakdownResult | None:
     """Per group value, units per step; one pass however many groups there are."""
     if defn.breakdown is None or units.breakdown is None:
         return None
-    values = units.breakdown[counted]
     furthest = units.furthest[counted]
-    group, names = pd.factorize(values)  # hashing: fast on millions, any number of groups
+    if codes is None:
+        group, names = pd.factorize(units.breakdown[counted])  # hashing: any number of groups
+    else:
+        # Two codes may share a name (a property value spelled "(none)"): one group.
+        same_name, names = pd.factorize(codes.names)
+        group = same_name[codes.codes[counted]]
     # table[g, k] = units of group g whose furthest step is exactly k; cumulate from the end.
-    table = np.zeros((len(names), defn.n_steps + 1), dtype=np.int64)
-    np.add.at(table, (group, furthest), 1)
+    width = defn.n_steps + 1
+    table = np.bincount(group * width + furthest, minlength=len(names) * width)
+    table = table.reshape(len(names), width)
     at_least = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:]
     groups = [
         BreakdownGroup(str(name), [int(c) for c in row])
         for name, row in zip(names, at_least, strict=True)
+        if row[0]  # a name no counted unit has (only codes give those) is no group
     ]
     groups.sort(key=lambda g: (-g.counts[0], g.value))
     return BreakdownResult(defn.breakdown.property, defn.breakdown.attribution, groups)

@@ -57,6 +57,7 @@ def test_engine_benchmark_counts_match_duckdb(
         assert len(entry["times_s"]) == 1, name
         assert entry["median_s"] > 0, name
         assert entry["min_s"] > 0, name
+        assert entry["first_s"] > 0, name
         assert entry["counts_stable"], name
     assert row["duckdb_speedup_median"] > 0
     assert row["breakdown_overhead_pct"] is not None
