@@ -69,7 +69,7 @@ def test_every_view_name_is_a_tab(window: MainWindow) -> None:
         assert window.workspace.show_view(name)
         assert panel.tabs.currentWidget() is panel.views[name]
     assert window.workspace.show_view(DATA_VIEW)
-    assert panel.tabs.currentWidget() is window.workspace.overview
+    assert panel.tabs.currentWidget() is window.workspace.overview_scroll
     assert not window.workspace.show_view("pie")
 
 

@@ -5,11 +5,16 @@ whose window is still open (§7, amber, right on the bar: they may yet join it) 
 who left (grey). With a breakdown (§5) the bars are grouped per segment instead. A click on
 a step's bar or drop-off asks who dropped there (`sig_drill_down`); the step table below
 holds every number.
+
+The chart is refitted in pixels whenever it is resized: the legend wraps to the width, the
+step names wrap to their share of it, the y range leaves room for the labels above the
+bars, and labels wider than their bar are left out (the hover and the table have them).
 """
 
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -25,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSizePolicy,
-    QSplitter,
     QTableView,
     QToolTip,
     QWidget,
@@ -44,13 +48,32 @@ from funnel_gui.core.chart_data import (
 )
 from funnel_gui.core.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.charts.fitting import (
+    ChartPlot,
+    chart_splitter,
+    chrome_height,
+    compact_chrome,
+    compact_rows,
+    compact_text,
+    fit_legend,
+    relayout,
+    set_title,
+    shortened,
+    table_min_height,
+    text_height,
+    text_width,
+)
 from funnel_gui.qt.models.step_table import StepTableModel, format_percent
 from funnel_gui.qt.theme import LEFT_HEX, STILL_OPEN_HEX, kind_colour, segment_colour
 
 BAR_WIDTH = 0.62
+GROUP_SPAN = 0.84  # a step's grouped bars fill this much of its slot
 FROM_PREVIOUS, FROM_START = "previous", "start"
-# Above this many bars, per-bar labels would overlap; hover and the table still tell all.
-_MAX_LABELLED_BARS = 20
+# The bars keep at least this much height under their labels.
+_MIN_BARS_PX = 70
+# The labels above the bars may take at most this share of the plot's height.
+_MAX_LABEL_SHARE = 0.6
+_LABEL_GAP_PX = 4  # between a label and its neighbour, or the plot's top
 
 
 class _Swatch(pg.ItemSample):  # type: ignore[misc]
@@ -78,7 +101,8 @@ class CountAxis(pg.AxisItem):  # type: ignore[misc]
 
 
 def legend_below(plot: pg.PlotWidget, entries: Sequence[tuple[QColor, str]]) -> pg.LegendItem:
-    """A one-row legend under the x axis, where it can never cover a bar."""
+    """A legend under the x axis, where it can never cover a bar: one row when it fits,
+    else as many columns as fit the plot's width (`fit_legend`)."""
     legend = pg.LegendItem(
         colCount=max(1, len(entries)),
         sampleType=_Swatch,
@@ -90,7 +114,18 @@ def legend_below(plot: pg.PlotWidget, entries: Sequence[tuple[QColor, str]]) -> 
     legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     plot.plotItem.layout.addItem(legend, 4, 1)
     plot.plotItem.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+    fit_legend(legend, legend_width(plot))
     return legend
+
+
+def legend_width(plot: pg.PlotWidget) -> float:
+    """The width a legend under the x axis can take: the plot's, less its vertical axes."""
+    width = float(plot.width())
+    for name in ("left", "right"):
+        axis = plot.plotItem.getAxis(name)
+        if axis.isVisible():
+            width -= axis.width()
+    return width - 12
 
 
 def remove_legend(plot: pg.PlotWidget, legend: pg.LegendItem | None) -> None:
@@ -115,10 +150,10 @@ def counted(count: int, unit: str) -> str:
     return f"{count:,} " + ("person" if count == 1 else "people")
 
 
-def tick_text(text: str, n_steps: int) -> str:
-    """A step label wrapped onto at most two lines, narrow enough for its share of the
-    axis; the full label is in the hover text and the table."""
-    width = max(8, min(30, 120 // max(1, n_steps)))
+def tick_text(text: str, width: int) -> str:
+    """A step label wrapped onto at most two lines of `width` characters (its share of the
+    axis); the full label is in the hover text and the table."""
+    width = max(6, min(30, width))
     return "\n".join(textwrap.wrap(text, width, max_lines=2, placeholder="…")) or text
 
 
@@ -145,10 +180,10 @@ class FunnelView(ChartView):
         self.toolbar.insertWidget(1, self.conversion_box)
         self.toolbar.insertWidget(2, self.split_box)
 
-        self.plot = pg.PlotWidget(axisItems={"left": CountAxis("left")})
+        self.plot = ChartPlot(axisItems={"left": CountAxis("left")})
         style_plot(self.plot)
+        compact_chrome(self.plot)
         self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.plot.setMinimumHeight(220)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
@@ -162,12 +197,10 @@ class FunnelView(ChartView):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.step_table.doubleClicked.connect(lambda index: self._drill(index.row() + 1))
+        compact_rows(self.step_table)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.plot)
-        self.splitter.addWidget(self.step_table)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        # The step table repeats the editor cards' numbers: it starts small.
+        self.splitter = chart_splitter(self.plot, self.step_table, chart_share=4)
         self.content.addWidget(self.splitter)
 
         # What is drawn, kept for hover, clicks and tests.
@@ -177,8 +210,15 @@ class FunnelView(ChartView):
         self.segments: list[Segment] = []
         self.count_labels: dict[int, pg.TextItem] = {}  # step -> "720 · 23.4%"
         self.drop_labels: dict[int, pg.TextItem] = {}  # step -> "−2,363 (76.6%)"
+        self.bar_labels: list[pg.TextItem] = []  # grouped: one per bar
         self.regions: list[Region] = []
         self.legend: pg.LegendItem | None = None
+        self._step_names: list[tuple[int, str]] = []  # (step, full tick label)
+        self._bar_slot = 1.0  # the x room of a labelled bar (grouped: its share of a step)
+        self._label_rows = 1  # rows of labels above the highest stack
+        self._top = 1.0  # the highest stack
+        # Refit at every new size, once everything _fit reads exists.
+        self.plot.sig_resized.connect(self._fit)
 
     # ------------------------------------------------------------------ ChartView
 
@@ -189,6 +229,7 @@ class FunnelView(ChartView):
     def draw(self, result: FunnelResult) -> str | None:
         self.clear()
         self.step_model.set_result(result)
+        self.step_table.setMinimumHeight(table_min_height(self.step_table))
         if result.steps[0].count == 0:
             return (
                 f"Nobody did step 1 ({result.steps[0].label}) in this data"
@@ -197,21 +238,23 @@ class FunnelView(ChartView):
             )
         steps = result.steps
         self.plot.setLabel("left", "sessions" if result.unit == "session" else "people")
-        ticks = [(s.number, tick_text(step_tick_label(result, s), len(steps))) for s in steps]
-        self._set_step_ticks(ticks)
-        self.plot.setTitle(None)
+        self._step_names = [(s.number, step_tick_label(result, s)) for s in steps]
+        self._set_step_ticks(30)
+        set_title(self.plot, None)
         has_groups = result.breakdown is not None and bool(result.breakdown.groups)
         self.split_box.setVisible(has_groups)
         if result.breakdown is not None:
             self.split_box.setText(f"Split by {result.breakdown.property}")
         if has_groups and self.split_box.isChecked():
             self._draw_grouped(result)
-            top = max(s.counts[0] for s in self.segments)
+            self._top = max(s.counts[0] for s in self.segments)
+            self._label_rows = 1
         else:
             self._draw_steps(steps)
-            top = steps[0].count
+            self._top = steps[0].count
+            self._label_rows = 2 if len(steps) > 1 else 1
         self.plot.setXRange(0.5, len(steps) + 0.5, padding=0.02)
-        self.plot.setYRange(0, top * 1.2, padding=0)
+        self._fit()
         return None
 
     def clear(self) -> None:
@@ -220,8 +263,9 @@ class FunnelView(ChartView):
         self.legend = None
         self.kind_bars, self.drop_bars, self.segment_bars = {}, {}, []
         self.segments = []
-        self.count_labels, self.drop_labels = {}, {}
+        self.count_labels, self.drop_labels, self.bar_labels = {}, {}, []
         self.regions = []
+        self._step_names = []
         if self.result is None:
             self.step_model.set_result(None)
 
@@ -305,9 +349,9 @@ class FunnelView(ChartView):
     def _draw_grouped(self, result: FunnelResult) -> None:
         assert result.breakdown is not None
         self.segments = shown_segments(result.breakdown)
-        offsets, width = group_offsets(len(self.segments), span=0.84)
+        offsets, width = group_offsets(len(self.segments), span=GROUP_SPAN)
+        self._bar_slot = GROUP_SPAN / len(self.segments)
         steps = [s.number for s in result.steps]
-        label_bars = len(steps) * len(self.segments) <= _MAX_LABELLED_BARS
         for index, (segment, offset) in enumerate(zip(self.segments, offsets, strict=True)):
             colour = segment_colour(index, segment.value)
             xs = [k + offset for k in steps]
@@ -323,21 +367,25 @@ class FunnelView(ChartView):
                 )
                 # Step 1 "from previous" has no rate: its label is the segment's size.
                 text = f"{count:,}" if rate is None else format_percent(rate)
-                if label_bars:
+                self.bar_labels.append(
                     self._label(text, x, count, text_colour(), rows_up=1, size="8pt")
+                )
         entries = [
             (segment_colour(i, s.value), self._segment_name(s)) for i, s in enumerate(self.segments)
         ]
-        self.plot.setTitle(
-            f"By {html.escape(result.breakdown.property)}"
+        set_title(
+            self.plot,
+            f"By {html.escape(shortened(result.breakdown.property))}"
             f" ({_attribution_text(result.breakdown.attribution)})",
-            color=text_colour(),
-            size="10pt",
         )
         self.legend = legend_below(self.plot, entries)
 
-    def _set_step_ticks(self, ticks: list[tuple[int, str]]) -> None:
+    def _set_step_ticks(self, width: int) -> None:
+        """Step names wrapped to `width` characters; the axis as tall as their lines."""
         axis = self.plot.getAxis("bottom")
+        ticks = [(k, tick_text(name, width)) for k, name in self._step_names]
+        if ticks == (axis._tickLevels or [None])[0]:
+            return
         axis.setTicks([ticks])
         # pyqtgraph sizes the axis for one line of tick text; wrapped labels need room.
         lines = max(label.count("\n") + 1 for _, label in ticks)
@@ -346,6 +394,43 @@ class FunnelView(ChartView):
         else:
             offset = axis.style["tickTextOffset"][1] + max(0, axis.style["tickLength"])
             axis.setHeight(lines * QFontMetrics(self.plot.font()).lineSpacing() + offset + 4)
+
+    def _labels_px(self) -> float:
+        """The height the labels above the highest stack take."""
+        labels = [*self.count_labels.values(), *self.bar_labels]
+        row = max((text_height(item) for item in labels), default=16.0)
+        return self._label_rows * row + _LABEL_GAP_PX
+
+    def _fit(self) -> None:
+        """Fit the chart to its size now: the legend to the width, the step names to their
+        share of it, labels that are wider than their bar left out, and a y range with
+        room for the labels above the highest stack."""
+        if not self._step_names:
+            return
+        if self.legend is not None:
+            fit_legend(self.legend, legend_width(self.plot))
+        relayout(self.plot)
+        view = self.plot.plotItem.vb
+        step_px = view.width() / (len(self._step_names) * 1.04 or 1)
+        char_px = QFontMetrics(self.plot.font()).averageCharWidth() or 7
+        self._set_step_ticks(int(step_px * 0.92 / char_px))
+        self.plot.plotItem.layout.activate()
+        # Labels that do not fit their bar's width are left out: all of a kind, or none.
+        room = step_px * (self._bar_slot if self.bar_labels else 1.0) - _LABEL_GAP_PX
+        for labels in (self.bar_labels, list(self.count_labels.values())):
+            fits = all(text_width(item) <= room for item in labels)
+            for item in labels:
+                item.setVisible(fits)
+        for item in self.drop_labels.values():
+            item.setVisible(text_width(item) <= room)
+        # Never so short that the bars are squeezed under their labels (the legend may
+        # have grown a row).
+        minimum = math.ceil(chrome_height(self.plot) + self._labels_px() + _MIN_BARS_PX)
+        if minimum != self.plot.minimumHeight():
+            self.plot.setMinimumHeight(minimum)
+        height = view.height()
+        share = self._labels_px() / height if height > 0 else 0.2
+        self.plot.setYRange(0, self._top / (1 - min(max(share, 0.1), _MAX_LABEL_SHARE)), padding=0)
 
     @staticmethod
     def _segment_name(segment: Segment) -> str:
@@ -378,6 +463,7 @@ class FunnelView(ChartView):
         # Anchor y = rows_up stacks labels of equal height above (x, y) without pixel maths.
         item = pg.TextItem(anchor=(0.5, float(rows_up)), color=colour)
         item.setHtml(f'<span style="font-size:{size}">{html}</span>')
+        compact_text(item)
         item.setPos(x, y)
         self.plot.addItem(item)
         return item

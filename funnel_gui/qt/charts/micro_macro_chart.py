@@ -1,9 +1,13 @@
 """MicroMacroView: does doing a micro conversion go with converting? (FUNNEL_SEMANTICS §9)
 
-A forest plot: one row per micro conversion, with the macro rate of those who did it and of
-those who did not as dots with 95% Wilson whiskers, the lift and p-value in words above
-them. A micro step on the funnel's path says why it has no comparison instead of drawing
-numbers. Below, micro and macro conversions side by side (reach, rate, time, impact).
+A forest plot: per micro conversion a line of words (its name, the lift and p-value) over a
+line with the macro rate of those who did it and of those who did not, as dots with 95%
+Wilson whiskers. Micro steps on the funnel's path have no comparison; a note under the chart
+says so. Below, micro and macro conversions side by side (reach, rate, time, impact).
+
+The rows are lines of text, so the plot is never shorter than its rows need (LINE_PX a
+line), and its ranges are refitted in pixels whenever it is resized: the words next to the
+dots always fit, and rows never overlap.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
-    QSplitter,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -37,6 +41,24 @@ from funnel_gui.core.comparisons import (
 from funnel_gui.core.impact import macro_step
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.charts.fitting import (
+    LABEL_GAP_PX,
+    ChartPlot,
+    ChartScroller,
+    NoteLabel,
+    chart_splitter,
+    compact_chrome,
+    compact_rows,
+    compact_text,
+    data_per_pixel,
+    rows_min_height,
+    rows_y_range,
+    set_title,
+    shortened,
+    table_min_height,
+    text_width,
+    x_max_for_labels,
+)
 from funnel_gui.qt.models.frame_table import (
     Column,
     FrameTableModel,
@@ -56,14 +78,16 @@ ON_PATH_TEXT = "on the funnel's path: everyone who converts did it, so no compar
 TOO_FEW_TEXT = "too few to judge"
 DID_HEX = MICRO_HEX  # did the micro conversion
 DID_NOT_HEX = LEFT_HEX  # did not: the grey of "nothing happened"
+REFERENCE_MARK = "┆"  # the dashed line of everyone's rate, in the title's key
 
-# Where things sit inside a row's band (a comparison is 1 unit tall, rows grow downwards).
-_HEADER_Y = 0.04
-_DID_Y = 0.5
-_DID_NOT_Y = 0.8
-_ON_PATH_HEIGHT = 0.5  # one line of words
-_TOP_STRIP = 0.3  # above the first row: the "everyone" label of the reference line
-_DATA_SHARE = 0.6  # the dots use the left 60% of the width; their labels the rest
+# A comparison is two lines (one data unit each, rows grow downwards): its words, then its
+# dots, those who did it just above those who did not.
+_LINES_PER_ROW = 2
+_DOTS_LINE = 1.5  # the dots' line centre, from the row's top
+_DID_OFFSET = -0.25
+_DID_NOT_OFFSET = 0.25
+_DOT_SIZE = 9
+_UNLIMITED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
 
 
 class PercentAxis(pg.AxisItem):  # type: ignore[misc]
@@ -139,34 +163,49 @@ class MicroMacroView(ChartView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(axisItems={"bottom": PercentAxis("bottom")})
+        self.plot = ChartPlot(axisItems={"bottom": PercentAxis("bottom")})
         style_plot(self.plot)
+        compact_chrome(self.plot)
         self.plot.invertY(True)
         self.plot.hideAxis("left")
-        self.plot.setMinimumHeight(220)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # The micro steps on the funnel's path: one line of words, not rows of the plot.
+        self.on_path_note = NoteLabel()
+        self.on_path_note.setObjectName("onPathNote")
+        self.on_path_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.on_path_note.setVisible(False)
+        self.chart_pane = chart = QWidget()
+        chart_layout = QVBoxLayout(chart)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.setSpacing(2)
+        self.scroller = ChartScroller(self.plot)
+        chart_layout.addWidget(self.scroller, 1)
+        chart_layout.addWidget(self.on_path_note)
         self.model = FrameTableModel(TABLE_COLUMNS, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(VALUE_ROLE)
         self.table = make_table_view(self.proxy)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plot)
-        splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        self.content.addWidget(splitter)
-        self.rows: list[MicroRow] = []  # in drawing order, top to bottom
+        self.splitter = chart_splitter(chart, self.table)
+        self.content.addWidget(self.splitter)
+        self.rows: list[MicroRow] = []  # the comparisons, top to bottom
+        self.on_path_rows: list[MicroRow] = []  # in the note instead
         self.row_tops: list[float] = [0.0]  # band i is [row_tops[i], row_tops[i + 1])
         self.drawn: list[DrawnGroup] = []
         self.texts: list[pg.TextItem] = []
         self.row_texts: dict[int, list[str]] = {}
+        self.text_rows: list[int] = []  # the row of each of self.texts
         self.did_points: pg.ScatterPlotItem | None = None
         self.did_not_points: pg.ScatterPlotItem | None = None
         self.whiskers: dict[bool, pg.ErrorBarItem] = {}
         self.reference_line: pg.PlotDataItem | None = None
         self.reference_rate = math.nan  # everyone's macro rate, the dashed line
+        self._rate_labels: list[tuple[pg.TextItem, float]] = []  # (label, whisker end)
+        self._x_floor = 0.02
+        self._only_note = False  # every micro step is on the path: no chart, only the note
         self._frame = pd.DataFrame()
+        # Refit at every new size, once everything _fit reads exists.
+        self.plot.sig_resized.connect(self._fit)
 
     # ------------------------------------------------------------------ ChartView
 
@@ -175,39 +214,62 @@ class MicroMacroView(ChartView):
         rows = micro_rows(result)
         if not rows:
             return EMPTY_TEXT
-        # The comparisons first; the on-path steps after them, each saying why it has none.
-        self.rows = [r for r in rows if not r.on_path] + [r for r in rows if r.on_path]
-        self.row_tops = _row_tops(self.rows)
+        self.rows = [r for r in rows if not r.on_path]
+        self.on_path_rows = [r for r in rows if r.on_path]
+        self.row_tops = [float(_LINES_PER_ROW * i) for i in range(len(self.rows) + 1)]
         self._frame = micro_macro_frame(result)
         self.model.set_frame(self._frame, [_table_tooltip(r) for r in self._frame.itertuples()])
         self.proxy.sort(-1)
+        self.table.setMinimumHeight(table_min_height(self.table))
+        self.on_path_note.setText(on_path_note(self.on_path_rows))
+        self.on_path_note.setVisible(bool(self.on_path_rows))
+        # Nothing to compare (every micro step is on the path): the note and the table say
+        # it all, an empty plot would not.
+        self._only_note = not self.rows
+        self.scroller.setVisible(not self._only_note)
+        if self._only_note:
+            # The table gets the room the chart would have had.
+            self.chart_pane.setMaximumHeight(self.on_path_note.minimumHeight())
+            return None
         macro = result.steps[macro_step(result.definition) - 1]
-        self.plot.setTitle(
-            f"Conversion to {escape(macro.label)}: did the micro-conversion vs did not"
-            " (dot: rate · whiskers: 95% interval)",
-            color=text_colour(),
-            size="10pt",
+        overall = overall_macro_rate(result)
+        set_title(self.plot, _title_html(macro.label, overall))
+        self.plot.setLabel(
+            "bottom",
+            f"conversion from step 1 to {escape(shortened(macro.label))} (%)"
+            " · whiskers: 95% interval",
         )
-        self.plot.setLabel("bottom", f"conversion from step 1 to {macro.label} (%)")
-        x_max = self._draw_rows(result)
-        self.plot.setXRange(-x_max * 0.005, x_max, padding=0)
-        self.plot.setYRange(-_TOP_STRIP, self.row_tops[-1], padding=0.01)
+        self._draw_rows(overall)
+        self.plot.setMinimumHeight(rows_min_height(self.plot, self.row_tops[-1]))
+        self.scroller.fit_minimum()
+        self._fit()
         return None
 
     def clear(self) -> None:
         self.plot.clear()
-        self.plot.setTitle(None)
-        self.rows, self.drawn, self.texts, self.row_texts = [], [], [], {}
+        set_title(self.plot, None)
+        self._only_note = False
+        self.scroller.setVisible(True)
+        self.chart_pane.setMaximumHeight(_UNLIMITED)
+        self.plot.setMinimumHeight(0)
+        self.scroller.fit_minimum()
+        self.on_path_note.setVisible(False)
+        self.rows, self.on_path_rows, self.drawn = [], [], []
+        self.texts, self.row_texts, self.text_rows = [], {}, []
         self.row_tops = [0.0]
         self.did_points = self.did_not_points = None
         self.whiskers = {}
         self.reference_line = None
         self.reference_rate = math.nan
+        self._rate_labels = []
         self._frame = pd.DataFrame()
         self.model.set_frame(pd.DataFrame(columns=[c.key for c in TABLE_COLUMNS]))
 
     def plot_widget(self) -> pg.PlotWidget | None:
-        # The frame asks before __init__ has made the plot.
+        # The frame asks before __init__ has made the plot; with nothing to compare there
+        # is no chart, only the note and the table.
+        if getattr(self, "_only_note", False):
+            return None
         return getattr(self, "plot", None)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -215,39 +277,30 @@ class MicroMacroView(ChartView):
 
     # ------------------------------------------------------------------ drawing
 
-    def _draw_rows(self, result: FunnelResult) -> float:
+    def _draw_rows(self, overall: float) -> None:
         self.drawn = self._groups()
-        overall = overall_macro_rate(result)
         widest = max([g.high for g in self.drawn] + [0.0 if math.isnan(overall) else overall])
-        x_max = max(widest, 0.02) / _DATA_SHARE
+        self._x_floor = max(widest, 0.02) * 1.04
         for i, row in enumerate(self.rows):
-            self._annotate_row(i, row, x_max)
+            self._annotate_row(i, row)
         for did in (True, False):
             self._draw_groups(did)
-        compared = sum(1 for r in self.rows if not r.on_path)
-        if compared and not math.isnan(overall):
-            # Down to the last comparison only: the on-path rows below are words.
+        if not math.isnan(overall):
             self.reference_rate = overall
             self.reference_line = pg.PlotDataItem(
                 [overall, overall],
-                [-_TOP_STRIP * 0.6, self.row_tops[compared]],
+                [0.0, self.row_tops[-1]],
                 pen=pg.mkPen(muted_colour(), style=Qt.PenStyle.DashLine),
             )
             self.plot.addItem(self.reference_line)
-            note = f"everyone: {format_percent(overall)}"
-            html = f"<span style='color:{muted_colour().name()}'>{note}</span>"
-            self._add_text(-1, html, QPointF(overall + x_max * 0.006, -_TOP_STRIP / 2), (0, 0.5))
-        return x_max
 
     def _groups(self) -> list[DrawnGroup]:
         out = []
         for i, row in enumerate(self.rows):
-            if row.on_path:
-                continue
             c = row.impact.comparison
             for did, rate, ci in ((True, c.rate_a, c.ci_a), (False, c.rate_b, c.ci_b)):
                 if not math.isnan(rate):
-                    y = self.row_tops[i] + (_DID_Y if did else _DID_NOT_Y)
+                    y = self.row_tops[i] + _DOTS_LINE + (_DID_OFFSET if did else _DID_NOT_OFFSET)
                     out.append(DrawnGroup(i, did, rate, ci[0], ci[1], bool(c.too_few), y))
         return out
 
@@ -262,7 +315,7 @@ class MicroMacroView(ChartView):
             y=ys,
             left=xs - np.array([g.low for g in groups], dtype=float),
             right=np.array([g.high for g in groups], dtype=float) - xs,
-            beam=0.12,
+            beam=0.3,
             pen=pg.mkPen(colour, width=2),
         )
         if groups:
@@ -270,13 +323,14 @@ class MicroMacroView(ChartView):
         points = pg.ScatterPlotItem(
             x=xs,
             y=ys,
-            size=12,
+            size=_DOT_SIZE,
             symbol="o",
             # Each dot drawn as a path: the cached pixmap atlas comes out garbled in SVG.
             useCache=False,
             pen=[pg.mkPen(colour, width=2) for _ in groups],
             brush=[pg.mkBrush(base if g.hollow else colour) for g in groups],
         )
+        points.setZValue(5)  # over the other group's whisker
         self.plot.addItem(points)
         self.whiskers[did] = whiskers
         if did:
@@ -284,29 +338,45 @@ class MicroMacroView(ChartView):
         else:
             self.did_not_points = points
 
-    def _annotate_row(self, i: int, row: MicroRow, x_max: float) -> None:
-        pad, top = x_max * 0.01, self.row_tops[i]
-        if row.on_path:
-            muted = muted_colour().name()
-            html = (
-                f"{_header_html(row)} · <span style='color:{muted}'>{escape(ON_PATH_TEXT)}</span>"
-            )
-            self._add_text(i, html, QPointF(pad, top + _ON_PATH_HEIGHT / 2), (0, 0.5))
-            return
-        self._add_text(i, _header_html(row), QPointF(pad, top + _HEADER_Y), (0, 0))
+    def _annotate_row(self, i: int, row: MicroRow) -> None:
+        top = self.row_tops[i]
+        self._add_text(i, _header_html(row), QPointF(0.0, top + 0.5), (0, 0.5))
         c = row.impact.comparison
-        for did, n, rate, ci, y in (
-            (True, row.impact.n_a, c.rate_a, c.ci_a, _DID_Y),
-            (False, row.impact.n_b, c.rate_b, c.ci_b, _DID_NOT_Y),
-        ):
-            x = (ci[1] if not math.isnan(rate) else 0.0) + pad
-            self._add_text(i, _group_html(did, n, rate, ci), QPointF(x, top + y), (0, 0.5))
+        ends = [g.high for g in self.drawn if g.row == i]
+        if ends:
+            label = self._add_text(i, _rates_html(c.rate_a, c.rate_b), QPointF(0, 0), (0, 0.5))
+            label.setPos(QPointF(max(ends), top + _DOTS_LINE))
+            self._rate_labels.append((label, max(ends)))
 
-    def _add_text(self, row: int, html: str, at: QPointF, anchor: tuple[float, float]) -> None:
+    def _add_text(
+        self, row: int, html: str, at: QPointF, anchor: tuple[float, float]
+    ) -> pg.TextItem:
         item = text_item(html, at, anchor)
         self.plot.addItem(item)
         self.texts.append(item)
+        self.text_rows.append(row)
         self.row_texts.setdefault(row, []).append(item.toPlainText())
+        return item
+
+    def _fit(self) -> None:
+        """Ranges for the plot's size now: the rates' words fit right of their whiskers,
+        rows keep their lines, and the spare height stays below the last row."""
+        if not self.rows:
+            return
+        view = self.plot.plotItem.vb
+        width, height = view.width(), view.height()
+        x_max = x_max_for_labels(
+            [end for _, end in self._rate_labels],
+            [text_width(label) for label, _ in self._rate_labels],
+            width,
+            self._x_floor,
+        )
+        gap = data_per_pixel(x_max, width) * LABEL_GAP_PX
+        for label, end in self._rate_labels:
+            label.setPos(QPointF(end + gap, label.pos().y()))
+        # The words start a few pixels in from the left edge, at x = 0.
+        self.plot.setXRange(-gap, x_max, padding=0)
+        self.plot.setYRange(*rows_y_range(0.0, self.row_tops[-1], height), padding=0)
 
     # ------------------------------------------------------------------ hover
 
@@ -315,8 +385,6 @@ class MicroMacroView(ChartView):
         if not 0 <= i < len(self.rows):
             return ""
         row = self.rows[i]
-        if row.on_path:
-            return f"{row.label}: {ON_PATH_TEXT}."
         m, c = row.impact, row.impact.comparison
         lines = [
             row.label,
@@ -348,47 +416,61 @@ class MicroMacroView(ChartView):
         )
 
 
+def on_path_note(rows: list[MicroRow]) -> str:
+    """ "Product view and Add to cart are on the funnel's path: everyone who converts did
+    them, so there is nothing to compare"."""
+    if not rows:
+        return ""
+    names = [r.label for r in rows]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    verb, them = ("is", "it") if len(names) == 1 else ("are", "them")
+    return (
+        f"{listed} {verb} on the funnel's path: everyone who converts did {them},"
+        " so there is nothing to compare"
+    )
+
+
 def text_item(html: str, at: QPointF, anchor: tuple[float, float]) -> pg.TextItem:
     """Rich text in the palette's text colour on the plot's background, above the lines, so
-    a reference line passing behind it never cuts through the words."""
+    a reference line passing behind it never cuts through the words; as tall as its text."""
     base = QApplication.palette().color(QPalette.ColorRole.Base)
     item = pg.TextItem(
         html=f"<span style='color:{text_colour().name()}'>{html}</span>",
         fill=pg.mkBrush(base),
     )
+    compact_text(item)
     item.setAnchor(anchor)
     item.setPos(at)
     item.setZValue(10)
     return item
 
 
-def _row_tops(rows: list[MicroRow]) -> list[float]:
-    tops = [0.0]
-    for row in rows:
-        tops.append(tops[-1] + (_ON_PATH_HEIGHT if row.on_path else 1.0))
-    return tops
+def _title_html(macro_label: str, overall: float) -> str:
+    """What the chart shows, and its key: the dots' colours and the dashed line."""
+    key = (
+        f"<span style='color:{DID_HEX}'>●</span> did it ·"
+        f" <span style='color:{DID_NOT_HEX}'>●</span> did not"
+    )
+    if not math.isnan(overall):
+        mark = f"<span style='color:{muted_colour().name()}'>{REFERENCE_MARK}</span>"
+        key += f" · {mark} everyone {format_percent(overall)}"
+    return f"Conversion to {escape(shortened(macro_label))}: {key}"
 
 
 def _header_html(row: MicroRow) -> str:
+    """The comparison's line of words: name, lift, p-value (the rest is in the hover)."""
     label = f"<b>{escape(row.label)}</b>"
     if row.step_number is not None:
-        label += f" <span>(step {row.step_number})</span>"
-    if row.on_path:
-        return label
+        label += f" (step {row.step_number})"
     c = row.impact.comparison
     if math.isnan(c.difference):
         return f"{label} · nothing to compare: one group is empty"
-    parts = [
-        f"lift {format_points(c.difference)} ({format_relative(c.relative_lift)} relative)",
-        _p_text(c.p_value),
-        f"odds ratio {format_ratio(c.odds_ratio)}",
-    ]
-    text = escape(" · ".join(parts))
+    text = escape(
+        f"lift {format_points(c.difference)} ({format_relative(c.relative_lift)})"
+        f" · {_p_text(c.p_value)}"
+    )
     if c.too_few:
-        text += (
-            f" · <span style='color:{WARNING_HEX}'><b>⚠ {TOO_FEW_TEXT}</b>"
-            " (fewer than 30 in a group)</span>"
-        )
+        text += f" · <span style='color:{WARNING_HEX}'><b>⚠ {TOO_FEW_TEXT}</b></span>"
     elif c.p_value < 0.05:
         text = f"<span style='color:{SIGNIFICANT_HEX}'>{text}</span>"
     return f"{label} · {text}"
@@ -399,13 +481,14 @@ def _p_text(p: float) -> str:
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
-def _group_html(did: bool, n: int, rate: float, ci: tuple[float, float]) -> str:
-    colour = DID_HEX if did else DID_NOT_HEX
-    who = "did it" if did else "did not"
-    dot = f"<span style='color:{colour}'>●</span>"
-    if math.isnan(rate):
-        return f"{dot} {who}: nobody"
-    return f"{dot} {who}: <b>{format_percent(rate)}</b> ({_interval(*ci)}) of {n:,}"
+def _rates_html(did: float, did_not: float) -> str:
+    """The two macro rates, next to their dots: "30.0% vs 15.0%"."""
+    parts = []
+    if not math.isnan(did):
+        parts.append(f"<b style='color:{DID_HEX}'>{format_percent(did)}</b>")
+    if not math.isnan(did_not):
+        parts.append(f"<b>{format_percent(did_not)}</b>")
+    return " vs ".join(parts)
 
 
 def _table_tooltip(row: Any) -> str:
@@ -428,5 +511,5 @@ def make_table_view(model: QSortFilterProxyModel) -> QTableView:
     view.setAlternatingRowColors(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setDefaultSectionSize(24)
+    compact_rows(view)
     return view

@@ -4,6 +4,10 @@ One horizontal bar per group (largest first), conversion from step 1 to a chosen
 its 95% Wilson whisker, a dashed line at everyone's rate, and the groups whose difference
 from the rest survives Holm's correction in SIGNIFICANT_HEX with a "*". The long tail is
 folded into "Other" (core does the folding). A table of the same numbers sits below.
+
+Each bar is a line of text (its value label), so the plot is never shorter than its bars
+need (LINE_PX a bar), and its x range is refitted in pixels whenever it is resized so the
+labels always fit right of the whiskers.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSignalBlocker, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QSplitter, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
 from funnel_gui.core.comparisons import (
     DEFAULT_TOP_N,
@@ -29,7 +33,29 @@ from funnel_gui.core.comparisons import (
 from funnel_gui.core.impact import macro_step
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
-from funnel_gui.qt.charts.micro_macro_chart import PercentAxis, make_table_view, text_item
+from funnel_gui.qt.charts.fitting import (
+    BAR_LINE_PX,
+    LABEL_GAP_PX,
+    MAX_BAR_LINE_PX,
+    ChartPlot,
+    ChartScroller,
+    chart_splitter,
+    compact_chrome,
+    data_per_pixel,
+    rows_min_height,
+    rows_y_range,
+    set_title,
+    shortened,
+    table_min_height,
+    text_width,
+    x_max_for_labels,
+)
+from funnel_gui.qt.charts.micro_macro_chart import (
+    REFERENCE_MARK,
+    PercentAxis,
+    make_table_view,
+    text_item,
+)
 from funnel_gui.qt.models.frame_table import (
     Column,
     FrameTableModel,
@@ -43,9 +69,7 @@ from funnel_gui.qt.theme import SIGNIFICANT_HEX, segment_colour
 EMPTY_TEXT = "Choose a breakdown property in the settings bar to compare segments"
 ONE_STEP_TEXT = "Add a second step to the funnel to compare the segments' conversion"
 SIGNIFICANT_MARK = "*"
-_BAR_HEIGHT = 0.62
-_DATA_SHARE = 0.62  # bars use the left 62% of the width; their labels the rest
-_TOP_STRIP = 0.7  # above the first bar: the label of the reference line
+_BAR_HEIGHT = 0.62  # of a bar's line
 
 
 def format_yes_no(value: object) -> str:
@@ -92,35 +116,38 @@ class SegmentsView(ChartView):
         self.top_n_spin.setRange(1, 50)
         self.top_n_spin.setValue(DEFAULT_TOP_N)
         self.top_n_spin.setToolTip("The largest groups keep their own bar; the rest are 'Other'")
+        # Sized to the step names, which arrive after the combo is first shown.
+        self.step_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for i, widget in enumerate(
             (QLabel("Conversion to"), self.step_combo, QLabel("Show top"), self.top_n_spin)
         ):
             self.toolbar.insertWidget(i, widget)
         self.step_combo.currentIndexChanged.connect(self._on_control_changed)
         self.top_n_spin.valueChanged.connect(self._on_control_changed)
-        self.plot = pg.PlotWidget(axisItems={"bottom": PercentAxis("bottom")})
+        self.plot = ChartPlot(axisItems={"bottom": PercentAxis("bottom")})
         style_plot(self.plot)
+        compact_chrome(self.plot)
         self.plot.invertY(True)
-        self.plot.setMinimumHeight(200)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.model = FrameTableModel(TABLE_COLUMNS, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(VALUE_ROLE)
         self.table = make_table_view(self.proxy)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plot)
-        splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        self.content.addWidget(splitter)
+        self.scroller = ChartScroller(self.plot)
+        self.splitter = chart_splitter(self.scroller, self.table)
+        self.content.addWidget(self.splitter)
         self.comparison: SegmentComparison | None = None
         self.bars: pg.BarGraphItem | None = None
         self.whiskers: pg.ErrorBarItem | None = None
         self.reference_line: pg.PlotDataItem | None = None
         self.texts: list[pg.TextItem] = []
         self.tick_labels: list[str] = []
+        self._value_labels: list[tuple[pg.TextItem, float]] = []  # (label, whisker end)
+        self._x_floor = 0.02
         self._frame = pd.DataFrame()
+        # Refit at every new size, once everything _fit reads exists.
+        self.plot.sig_resized.connect(self._fit)
 
     # ------------------------------------------------------------------ ChartView
 
@@ -138,15 +165,18 @@ class SegmentsView(ChartView):
         self._frame = segments_frame(self.comparison)
         self.model.set_frame(self._frame, [_row_tooltip(r) for r in self.comparison.rows])
         self.proxy.sort(-1)
+        self.table.setMinimumHeight(table_min_height(self.table))
         self._draw_chart(result, self.comparison)
         return None
 
     def clear(self) -> None:
         self.plot.clear()
-        self.plot.setTitle(None)
+        set_title(self.plot, None)
+        self.plot.setMinimumHeight(0)
+        self.scroller.fit_minimum()
         self.comparison = None
         self.bars = self.whiskers = self.reference_line = None
-        self.texts, self.tick_labels = [], []
+        self.texts, self.tick_labels, self._value_labels = [], [], []
         self._frame = pd.DataFrame()
         self.model.set_frame(pd.DataFrame(columns=[c.key for c in TABLE_COLUMNS]))
 
@@ -214,10 +244,14 @@ class SegmentsView(ChartView):
             pen=pg.mkPen(text_colour(), width=1.5),
         )
         self.plot.addItem(self.whiskers)
-        x_max = max(float(highs.max()), _zero_if_nan(comparison.overall_rate), 0.02) / _DATA_SHARE
+        self._x_floor = max(float(highs.max()), _zero_if_nan(comparison.overall_rate), 0.02)
+        self._x_floor *= 1.04
         for y, row, high in zip(ys, rows, highs, strict=True):
-            self._add_text(_value_html(row), QPointF(high + x_max * 0.01, y), (0, 0.5))
-        self._draw_reference(comparison, len(rows), x_max)
+            label = text_item(_value_html(row), QPointF(float(high), float(y)), (0, 0.5))
+            self.plot.addItem(label)
+            self.texts.append(label)
+            self._value_labels.append((label, float(high)))
+        self._draw_reference(comparison, len(rows))
         self.tick_labels = [group_label(r) for r in rows]
         left = self.plot.getAxis("left")
         left.setTicks([list(zip(ys.tolist(), self.tick_labels, strict=True))])
@@ -227,36 +261,56 @@ class SegmentsView(ChartView):
         left.setWidth(max(metrics.horizontalAdvance(t) for t in self.tick_labels) + 18)
         attribution = result.breakdown.attribution if result.breakdown else ""
         prop = result.breakdown.property if result.breakdown else ""
-        self.plot.setTitle(
-            f"Conversion to {escape(comparison.step_label)} by {escape(prop)}"
-            f" ({escape(attribution.replace('_', ' '))}) · 95% intervals ·"
-            f" <span style='color:{SIGNIFICANT_HEX}'>{SIGNIFICANT_MARK} differs from the rest"
-            " (Holm-adjusted p &lt; 0.05)</span>",
-            color=text_colour(),
-            size="10pt",
+        # Short enough for the plot's width in the app: a title wider than the plot would
+        # widen the whole chart past its tab. The "*" is explained by the bars' own words.
+        title = (
+            f"Conversion to {escape(shortened(comparison.step_label))}"
+            f" by {escape(shortened(prop, 24))}"
+            f" ({escape(attribution.replace('_', ' '))})"
         )
-        self.plot.setLabel("bottom", f"conversion from step 1 to {comparison.step_label} (%)")
-        self.plot.setXRange(-x_max * 0.004, x_max, padding=0)
-        self.plot.setYRange(-_TOP_STRIP, len(rows) - 0.5 + 0.1, padding=0)
+        if not math.isnan(comparison.overall_rate):
+            mark = f"<span style='color:{muted_colour().name()}'>{REFERENCE_MARK}</span>"
+            title += f" · {mark} all groups {format_percent(comparison.overall_rate)}"
+        set_title(self.plot, title)
+        self.plot.setLabel(
+            "bottom",
+            f"conversion from step 1 to {escape(shortened(comparison.step_label))} (%)"
+            " · 95% intervals",
+        )
+        self.plot.setMinimumHeight(rows_min_height(self.plot, len(rows), BAR_LINE_PX))
+        self.scroller.fit_minimum()
+        self._fit()
 
-    def _draw_reference(self, comparison: SegmentComparison, n_rows: int, x_max: float) -> None:
+    def _draw_reference(self, comparison: SegmentComparison, n_rows: int) -> None:
         overall = comparison.overall_rate
         if math.isnan(overall):
             return
         self.reference_line = pg.PlotDataItem(
             [overall, overall],
-            [-_TOP_STRIP * 0.55, n_rows - 0.5],
+            [-0.5, n_rows - 0.5],
             pen=pg.mkPen(muted_colour(), width=1.5, style=Qt.PenStyle.DashLine),
         )
         self.plot.addItem(self.reference_line)
-        note = f"all groups: {format_percent(overall)}"
-        html = f"<span style='color:{muted_colour().name()}'>{note}</span>"
-        self._add_text(html, QPointF(overall + x_max * 0.006, -_TOP_STRIP * 0.5), (0, 0.5))
 
-    def _add_text(self, html: str, at: QPointF, anchor: tuple[float, float]) -> None:
-        item = text_item(html, at, anchor)
-        self.plot.addItem(item)
-        self.texts.append(item)
+    def _fit(self) -> None:
+        """Ranges for the plot's size now: each value label fits right of its whisker, and
+        bars keep a line each."""
+        if self.comparison is None or not self._value_labels:
+            return
+        view = self.plot.plotItem.vb
+        width, height = view.width(), view.height()
+        x_max = x_max_for_labels(
+            [end for _, end in self._value_labels],
+            [text_width(label) for label, _ in self._value_labels],
+            width,
+            self._x_floor,
+        )
+        gap = data_per_pixel(x_max, width) * LABEL_GAP_PX
+        for label, end in self._value_labels:
+            label.setPos(QPointF(end + gap, label.pos().y()))
+        self.plot.setXRange(-gap / 2, x_max, padding=0)
+        lines = len(self._value_labels)
+        self.plot.setYRange(*rows_y_range(-0.5, lines, height, MAX_BAR_LINE_PX), padding=0)
 
     # ------------------------------------------------------------------ hover
 

@@ -4,21 +4,25 @@ The histogram's bins are on human scales that widen to the right (10 s, 1 min, 1
 ...), so each bin is drawn at the same width and labelled by its edges; the median and the
 90th percentile are marked where they fall inside their bins. The table below has the
 spread of the time from the previous step and from step 1, per step.
+
+The chart is refitted in pixels whenever it is resized: as many bin edges are labelled as
+fit side by side, and the markers' words sit in rows above the highest bar.
 """
 
 from __future__ import annotations
 
+import math
+from html import escape
 from typing import ClassVar
 
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QCursor, QPalette
+from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
-    QSplitter,
     QTableView,
     QToolTip,
     QWidget,
@@ -34,6 +38,18 @@ from funnel_gui.core.chart_data import (
 )
 from funnel_gui.core.results import FunnelResult, TimeHistogram
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.charts.fitting import (
+    TEXT_MARGIN_PX,
+    ChartPlot,
+    chart_splitter,
+    chrome_height,
+    compact_chrome,
+    compact_rows,
+    set_title,
+    shortened,
+    table_min_height,
+    text_height,
+)
 from funnel_gui.qt.charts.funnel_chart import CountAxis, counted
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_seconds
 from funnel_gui.qt.models.step_table import format_duration, format_percent
@@ -45,6 +61,10 @@ ANY_ORDER = (
     "step to the next to show"
 )
 ONE_STEP = "Add a second step to see how long people take to get from the first to the last"
+# The bars keep at least this much height under the markers' words.
+_MIN_BARS_PX = 70
+_LABEL_GAP_PX = 3
+_TICK_GAP_PX = 10  # between two bin-edge labels
 
 _SINCE = (
     ("from_previous", "prev.", "the previous step's event"),
@@ -84,10 +104,10 @@ class TimeView(ChartView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(axisItems={"left": CountAxis("left")})
+        self.plot = ChartPlot(axisItems={"left": CountAxis("left")})
         style_plot(self.plot)
+        compact_chrome(self.plot)
         self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.plot.setMinimumHeight(220)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.timing_model = FrameTableModel(timing_columns(), self)
@@ -99,12 +119,8 @@ class TimeView(ChartView):
         self.timing_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.plot)
-        self.splitter.addWidget(self.timing_table)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
+        compact_rows(self.timing_table)
+        self.splitter = chart_splitter(self.plot, self.timing_table)
         self.content.addWidget(self.splitter)
 
         # What is drawn, kept for hover and tests.
@@ -112,12 +128,17 @@ class TimeView(ChartView):
         self.markers: dict[str, pg.InfiniteLine] = {}  # "median", "p90"
         self.regions: list[Region] = []
         self._unit = "actor"
+        self._edge_labels: list[str] = []
+        self._top = 1.0  # the highest bar
+        # Refit at every new size, once everything _fit reads exists.
+        self.plot.sig_resized.connect(self._fit)
 
     # ------------------------------------------------------------------ ChartView
 
     def draw(self, result: FunnelResult) -> str | None:
         self.clear()
         self.timing_model.set_frame(self._timing_display(result))
+        self.timing_table.setMinimumHeight(table_min_height(self.timing_table))
         histogram = result.time_to_convert_histogram
         last = result.steps[-1]
         if result.definition.order == "any":
@@ -130,25 +151,30 @@ class TimeView(ChartView):
         self._unit = result.unit
         self._draw_histogram(histogram)
         self.markers["median"] = self._marker(
-            histogram, last.time_to_convert.median, "median", text_colour(), 0.95
+            histogram, last.time_to_convert.median, "median", text_colour()
         )
         self.markers["p90"] = self._marker(
-            histogram, last.time_to_convert.p90, "90% within", muted_colour(), 0.83
+            histogram, last.time_to_convert.p90, "90% within", muted_colour()
         )
         self.plot.setLabel("left", unit)
         self.plot.setLabel("bottom", "time from step 1 (bins widen to the right)")
         converted = sum(histogram.counts)
-        self.plot.setTitle(
-            f"Time from step 1 to step {last.number} ({last.label}) · "
+        set_title(
+            self.plot,
+            f"Time from step 1 to step {last.number} ({escape(shortened(last.label))}) · "
             f"{counted(converted, result.unit)} converted",
-            color=text_colour(),
-            size="10pt",
         )
+        self.plot.setMinimumHeight(
+            math.ceil(chrome_height(self.plot) + self._labels_px() + _MIN_BARS_PX)
+        )
+        self._fit()
         return None
 
     def clear(self) -> None:
         self.plot.clear()
-        self.plot.setTitle(None)
+        set_title(self.plot, None)
+        self.plot.setMinimumHeight(0)
+        self._edge_labels = []
         self.bars = None
         self.markers = {}
         self.regions = []
@@ -186,18 +212,54 @@ class TimeView(ChartView):
             pen=pg.mkPen(None),
         )
         self.plot.addItem(self.bars)
-        edges = histogram.edges_s
-        self.plot.getAxis("bottom").setTicks(
-            [[(i, format_duration(edge)) for i, edge in enumerate(edges)]]
-        )
-        top = max(counts) * 1.25
+        self._edge_labels = [format_duration(edge) for edge in histogram.edges_s]
+        self._set_edge_ticks(1)
+        self._top = max(counts)
         # Hover anywhere in a bin's column, so an empty bin can say it is empty.
-        self.regions = [Region(i, i + 1, 0, top, 0, "bin", i) for i in range(len(counts))]
-        self.plot.setXRange(0, len(counts), padding=0.01)
-        self.plot.setYRange(0, top, padding=0)
+        self.regions = [Region(i, i + 1, 0, math.inf, 0, "bin", i) for i in range(len(counts))]
+        self.plot.setXRange(0, len(counts), padding=0.01)  # until fitted to its width
+
+    def _set_edge_ticks(self, every: int) -> None:
+        """Every `every`-th bin edge labelled, the others a bare tick."""
+        labelled = [(i, t) for i, t in enumerate(self._edge_labels) if i % every == 0]
+        bare = [(i, "") for i in range(len(self._edge_labels)) if i % every]
+        axis = self.plot.getAxis("bottom")
+        if axis._tickLevels != [labelled, bare]:
+            axis.setTicks([labelled, bare])
+
+    def _labels_px(self) -> float:
+        """The height of the markers' words: a row each, above the highest bar."""
+        row = max((text_height(m.label) for m in self.markers.values()), default=16.0)
+        return len(self.markers) * (row + _LABEL_GAP_PX) + _LABEL_GAP_PX
+
+    def _fit(self) -> None:
+        """Fit the chart to its size now: as many edge labels as fit side by side, the
+        markers' words in rows at the top, and the bars below them."""
+        if not self._edge_labels:
+            return
+        view = self.plot.plotItem.vb
+        width, height = view.width(), view.height()
+        metrics = QFontMetrics(self.plot.font())
+        widest = max(metrics.horizontalAdvance(t) for t in self._edge_labels)
+        bin_px = width / (len(self._edge_labels) * 1.02) if width > 0 else widest
+        self._set_edge_ticks(max(1, math.ceil((widest + _TICK_GAP_PX) / max(bin_px, 1.0))))
+        # Room for half of the first and last edge labels, which would otherwise be dropped.
+        first = metrics.horizontalAdvance(self._edge_labels[0]) / 2 + 4
+        last = metrics.horizontalAdvance(self._edge_labels[-1]) / 2 + 4
+        n_bins = len(self._edge_labels) - 1
+        if width > 0:
+            per_px = n_bins / max(width - first - last, 1.0)
+            self.plot.setXRange(-first * per_px, n_bins + last * per_px, padding=0)
+        labels_px = self._labels_px()
+        share = min(max(labels_px / height if height > 0 else 0.25, 0.1), 0.6)
+        self.plot.setYRange(0, self._top / (1 - share), padding=0)
+        row = labels_px / max(len(self.markers), 1)
+        for index, marker in enumerate(self.markers.values()):
+            centre = (index + 0.5) * row + _LABEL_GAP_PX / 2
+            marker.label.setPosition(1 - centre / height if height > 0 else 0.9)
 
     def _marker(
-        self, histogram: TimeHistogram, seconds: float, name: str, colour: QColor, at: float
+        self, histogram: TimeHistogram, seconds: float, name: str, colour: QColor
     ) -> pg.InfiniteLine:
         style = Qt.PenStyle.SolidLine if name == "median" else Qt.PenStyle.DashLine
         fill = QColor(QApplication.palette().color(QPalette.ColorRole.Base))
@@ -207,8 +269,10 @@ class TimeView(ChartView):
             angle=90,
             pen=pg.mkPen(colour, width=2, style=style),
             label=f"{name} {format_duration(seconds)}",
-            labelOpts={"position": at, "color": colour, "fill": fill, "movable": False},
+            labelOpts={"position": 0.9, "color": colour, "fill": fill, "movable": False},
         )
+        line.label.textItem.document().setDocumentMargin(TEXT_MARGIN_PX)
+        line.label.updateTextPos()
         line.setToolTip(f"{name}: {format_duration(seconds)}")
         self.plot.addItem(line)
         return line

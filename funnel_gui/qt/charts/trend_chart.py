@@ -4,6 +4,9 @@ One line per step after the first (the macro step in the macro colour, the other
 of the micro blue), light bars for how many entered per period (right axis), and periods
 whose window has not closed yet drawn dashed with hollow points: their rates may still rise.
 Everything drawn comes from `insights.trend`.
+
+The legend under the chart wraps to the plot's width, and the axis titles shorten when the
+plot is too short for them, whenever the plot is resized.
 """
 
 from __future__ import annotations
@@ -16,13 +19,12 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
     QLabel,
     QSizePolicy,
-    QSplitter,
     QTableView,
     QWidget,
 )
@@ -39,6 +41,17 @@ from funnel_gui.core.insights import (
 )
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.charts.fitting import (
+    ChartPlot,
+    chart_splitter,
+    chrome_height,
+    compact_chrome,
+    compact_rows,
+    fit_legend,
+    relayout,
+    table_min_height,
+)
+from funnel_gui.qt.charts.funnel_chart import legend_width
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_rate
 from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX
 
@@ -54,7 +67,12 @@ _LIGHT_MICRO_HEX = "#7fb2f0"
 _MICRO_SYMBOLS = ("s", "t", "d", "h", "p", "t1", "star")
 _MAX_PERIOD_LABELS = 12
 _BAR_SHARE = 0.3  # the tallest volume bar reaches this share of the chart's height
-INCOMPLETE_TEXT = "incomplete: window still open"
+INCOMPLETE_TEXT = "incomplete: window open"
+# Axis titles, and the shorter ones for a plot too short for them.
+LEFT_TITLES = ("conversion from step 1 (%)", "conversion (%)")
+RIGHT_TITLES = ("people entered (bars)", "entered")
+_MIN_LINES_PX = 100  # the lines' area never gets shorter than this
+_RIGHT_TICK_PX = 24  # between two labelled ticks of the right axis
 NO_ENTRIES_TEXT = "Nobody entered the funnel, so there is no trend to show"
 ONE_STEP_TEXT = "Add a second step to see how conversion changes over time"
 
@@ -84,24 +102,26 @@ class TrendView(ChartView):
         self.period_combo = QComboBox()
         self.period_combo.setObjectName("trendPeriod")
         self.period_combo.setToolTip("Group people by the day, week or month they entered")
+        # "Auto (day)" is named after the first draw, when the combo is already shown.
+        self.period_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for key, text in _PERIOD_CHOICES:
             self.period_combo.addItem(text, key)
         self.period_combo.currentIndexChanged.connect(self._on_period_changed)
         self.toolbar.insertWidget(0, QLabel("Period:"))
         self.toolbar.insertWidget(1, self.period_combo)
 
-        self.plot = pg.PlotWidget(
+        self.plot = ChartPlot(
             axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "right": pg.AxisItem("right")}
         )
         style_plot(self.plot)
+        compact_chrome(self.plot)
         right = self.plot.getAxis("right")
         right.setPen(self.plot.getAxis("left").pen())
         right.setTextPen(pg.mkPen(muted_colour()))
         self.plot.showAxis("right")
-        self.plot.setLabel("left", "conversion from step 1 (%)")
+        self.plot.setLabel("left", LEFT_TITLES[0])
         self.plot.setLabel("bottom", "entered the funnel (UTC)")
         self.plot.showGrid(x=False, y=True, alpha=0.15)
-        self.plot.setMinimumHeight(240)
         self.legend = pg.LegendItem(labelTextColor=text_colour(), labelTextSize="9pt", horSpacing=8)
         # Below the axes, in the plot's own layout: it never covers a line, and PNG/SVG
         # exports carry it.
@@ -118,29 +138,24 @@ class TrendView(ChartView):
         self.table_view.setObjectName("trendTable")
         self.table_view.setModel(self.table_model)
         self.table_view.verticalHeader().setVisible(False)
-        self.table_view.verticalHeader().setDefaultSectionSize(
-            self.table_view.fontMetrics().height() + 8
-        )
+        compact_rows(self.table_view)
         self.table_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.table_view.setAlternatingRowColors(True)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plot)
-        splitter.addWidget(self.table_view)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([3000, 1000])  # proportions: the chart first, a few table rows
-        splitter.setChildrenCollapsible(False)
-        self.content.addWidget(splitter)
+        self.splitter = chart_splitter(self.plot, self.table_view)
+        self.content.addWidget(self.splitter)
 
         self.period: Period = "day"  # the period drawn (auto resolved)
         self.points: list[TrendPoint] = []
         self.lines: dict[int, TrendLine] = {}
         self.bars: pg.BarGraphItem | None = None
         self.people_per_y = 1.0  # volume bars: people per unit of the left axis
+        self._most_entered = 1.0  # the tallest volume bar, people
         self._frame = pd.DataFrame()
         self._x = np.zeros(0)
+        # Refit at every new size, once everything _fit reads exists.
+        self.plot.sig_resized.connect(self._fit)
 
     # ------------------------------------------------------------------ ChartView
 
@@ -189,7 +204,36 @@ class TrendView(ChartView):
         ticks = np.arange(0.0, y_top + step / 2, step)
         self.plot.getAxis("left").setTicks([[(float(v), f"{v:g}") for v in ticks], []])
         self.plot.setYRange(-y_top * 0.04, y_top * 1.04, padding=0)
+        self.table_view.setMinimumHeight(table_min_height(self.table_view))
+        self._fit()
         return None
+
+    def _fit(self) -> None:
+        """Fit the chart to its size now: the legend wraps to the width, and the axis
+        titles shorten when the plot is too short for them."""
+        fit_legend(self.legend, legend_width(self.plot))
+        relayout(self.plot)
+        height = self.plot.plotItem.vb.height()
+        metrics = QFontMetrics(self.plot.font())
+        for name, titles in (("left", LEFT_TITLES), ("right", RIGHT_TITLES)):
+            axis = self.plot.getAxis(name)
+            if name == "right" and self.bars is None:
+                continue
+            fits = metrics.horizontalAdvance(titles[0]) + 8 <= height
+            title = titles[0] if fits else titles[1]
+            if axis.labelText != title:
+                axis.setLabel(title)
+                relayout(self.plot)  # the axis is as wide as its new title now
+        if self.bars is not None:
+            # As many ticks as the bars' part of the height has room for.
+            count = max(2, min(4, int(height * _BAR_SHARE / _RIGHT_TICK_PX)))
+            ticks = _nice_ticks(self._most_entered, count)
+            self.plot.getAxis("right").setTicks(
+                [[(v / self.people_per_y, f"{v:,}") for v in ticks], []]
+            )
+        minimum = math.ceil(chrome_height(self.plot) + _MIN_LINES_PX)
+        if minimum != self.plot.minimumHeight():
+            self.plot.setMinimumHeight(minimum)
 
     # ------------------------------------------------------------------ drawing
 
@@ -277,9 +321,8 @@ class TrendView(ChartView):
         )
         self.bars.setZValue(-1)
         self.plot.addItem(self.bars)
-        right = self.plot.getAxis("right")
-        right.setTicks([[(v / self.people_per_y, f"{v:,}") for v in _nice_ticks(most, 4)], []])
-        right.setLabel("people entered (bars)")
+        self._most_entered = most
+        self.plot.getAxis("right").setLabel(RIGHT_TITLES[0])
 
     def _label_periods(self) -> None:
         """Weeks and months get a tick per period ("7 Sep", "Sep 2026") under their point;

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QMessageBox, QScrollArea, QSplitter, QWidget
 
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.report_export import write_report
@@ -27,7 +27,13 @@ class Workspace(QSplitter):
         for view in make_views():
             self.analysis_panel.add_view(view)
         self.overview = DataOverview()
-        self.analysis_panel.add_tab(self.overview, "Data")
+        # Scrolled: its row of stat cards is wide, and a tab widget is as large as its
+        # largest page, so unscrolled it would widen the whole centre column.
+        self.overview_scroll = QScrollArea()
+        self.overview_scroll.setWidget(self.overview)
+        self.overview_scroll.setWidgetResizable(True)
+        self.overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.analysis_panel.add_tab(self.overview_scroll, "Data")
         self.analysis_panel.connect_controller(workbench.analysis)
         self.addWidget(self.editor)
         self.addWidget(self.analysis_panel)
@@ -46,7 +52,7 @@ class Workspace(QSplitter):
 
     def show_view(self, name: str) -> bool:
         if name == DATA_VIEW:
-            self.analysis_panel.tabs.setCurrentWidget(self.overview)
+            self.analysis_panel.tabs.setCurrentWidget(self.overview_scroll)
             return True
         return self.analysis_panel.show_view(name)
 

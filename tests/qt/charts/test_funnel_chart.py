@@ -17,6 +17,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from funnel_gui import load_events
 from funnel_gui.core.definition import FunnelDefinition
@@ -28,6 +29,13 @@ from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX, STILL_OPEN_HEX
 from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
 from tests.core.test_chart_data import SHOP_ROWS, shop_result
+from tests.qt.charts.legibility import (
+    assert_table_keeps_two_rows,
+    outside,
+    overlaps,
+    show_in_app_size,
+    view_box_rect,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -306,3 +314,54 @@ def test_demo_screenshot(view: FunnelView, tmp_path: Path, demo_result: FunnelRe
     view.export_png(tmp_path / "funnel-by-device.png", 1100, 520)
     for name in ("funnel.png", "funnel-by-device.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG_MAGIC
+
+
+def test_labels_fit_above_the_bars_at_the_size_the_app_gives(
+    qtbot, demo_result: FunnelResult
+) -> None:  # type: ignore[no-untyped-def]
+    view = FunnelView()
+    qtbot.addWidget(view)
+    show_in_app_size(qtbot, view, dataclasses.replace(demo_result, breakdown=None))
+    labels = [*view.count_labels.values(), *view.drop_labels.values()]
+    assert len(labels) == 4 + 3
+    assert all(label.isVisible() for label in labels)
+    rects = [(id(label), label.sceneBoundingRect()) for label in labels]
+    assert overlaps(rects) == []
+    # None is cut off at the top of the plot, above the tallest stacks.
+    assert outside(view_box_rect(view.plot), labels) == []
+    # The legend fits the width of the view: nothing of the chart is pushed out of it.
+    assert view.legend is not None
+    assert view.plot.plotItem.width() <= view.plot.width()
+    assert outside(view.plot.sceneRect(), [view.legend]) == []
+    assert_table_keeps_two_rows(view.step_table)
+
+
+def test_grouped_labels_never_collide(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Five devices d1..d5, each with three people who view, two of whom add to cart and
+    # one buys: fifteen bars, whose labels are wider than a bar at 690 px.
+    rows = []
+    for d in range(1, 6):
+        for p in range(3):
+            who = f"u{d}{p}"
+            rows.append((who, "view", 0, f"d{d}"))
+            if p < 2:
+                rows.append((who, "cart", 1, f"d{d}"))
+            if p < 1:
+                rows.append((who, "buy", 2, f"d{d}"))
+    table = make_table(rows, tmp_path, props=["device"])
+    view = FunnelView()
+    qtbot.addWidget(view)
+    show_in_app_size(
+        qtbot, view, compute(table, definition("view", "cart", "buy", breakdown="device"))
+    )
+    assert [heights(b) for b in view.segment_bars] == [[3, 2, 1]] * 5
+    shown = [label for label in view.bar_labels if label.isVisible()]
+    rects = [(id(label), label.sceneBoundingRect()) for label in shown]
+    assert overlaps(rects) == []
+    assert outside(view_box_rect(view.plot), shown) == []
+    # Wider, every bar has room for its label again.
+    view.resize(1400, 600)
+    qtbot.waitUntil(lambda: all(label.isVisible() for label in view.bar_labels))
+    QApplication.processEvents()  # the labels follow the new scale when painted
+    rects = [(id(label), label.sceneBoundingRect()) for label in view.bar_labels]
+    assert overlaps(rects) == []

@@ -1,5 +1,6 @@
-"""MicroMacroView (§9): dots at the macro rates, whiskers at the Wilson bounds, on-path and
-too-few rows in words, the side-by-side table, empty state and exports.
+"""MicroMacroView (§9): dots at the macro rates, whiskers at the Wilson bounds, on-path
+steps in a note under the chart, too-few rows in words, the side-by-side table, empty state,
+exports, and rows that stay apart at the size the view gets in the app.
 
 The "news" log: 100 people view; 40 of them sign up for the newsletter (12 of those buy),
 60 do not (9 of those buy). Wilson bounds are recomputed here from the formula.
@@ -32,6 +33,13 @@ from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MICRO_HEX
 from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
+from tests.qt.charts.legibility import (
+    assert_table_keeps_two_rows,
+    outside,
+    overlaps,
+    show_in_app_size,
+    view_box_rect,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 Z95 = 1.959963984540054
@@ -117,14 +125,20 @@ def test_dots_at_the_rates_and_whiskers_at_the_wilson_bounds(
     assert whisker_ends(view.whiskers[False]) == [pytest.approx(wilson(9, 60))]
     # Everyone's rate, 21 of 100, is the dashed reference line.
     assert view.reference_rate == pytest.approx(0.21)
-    texts = " | ".join(view.row_texts[0])
-    assert "Newsletter" in texts
-    assert "did it: 30.0%" in texts
-    assert "of 40" in texts
-    assert "did not: 15.0%" in texts
-    assert "of 60" in texts
-    assert "lift +15.0 pts (+100% relative)" in texts
-    assert TOO_FEW_TEXT not in texts
+    # Words: the comparison's line, and its two rates next to the dots (did it first).
+    header, rates = view.row_texts[0]
+    assert header.startswith("Newsletter")
+    assert "lift +15.0 pts (+100%)" in header
+    assert TOO_FEW_TEXT not in header
+    assert rates == "30.0% vs 15.0%"
+    # The title is the key: the dots' colours and everyone's rate.
+    title = view.plot.plotItem.titleLabel.text
+    assert "did it" in title
+    assert "did not" in title
+    assert "everyone 21.0%" in title
+    # Both dots on the comparison's second line, those who did it just above.
+    did_y, did_not_y = view.drawn[0].y, view.drawn[1].y
+    assert view.row_tops[0] + 1 < did_y < did_not_y < view.row_tops[1]
 
 
 def test_filled_dots_in_the_theme_colours(view: MicroMacroView, tmp_path: Path) -> None:
@@ -135,15 +149,35 @@ def test_filled_dots_in_the_theme_colours(view: MicroMacroView, tmp_path: Path) 
     assert view.drawn[0].hollow is False
 
 
-def test_on_path_step_says_so_instead_of_numbers(view: MicroMacroView, tmp_path: Path) -> None:
+def test_on_path_step_says_so_in_a_note(view: MicroMacroView, tmp_path: Path) -> None:
     view.set_result(news_result(tmp_path))
-    # Step 1 ("view") is micro and on the path: drawn after the comparison, in words only.
-    on_path = [i for i, r in enumerate(view.rows) if r.on_path]
-    assert on_path == [1]
-    assert any(ON_PATH_TEXT in t for t in view.row_texts[1])
-    assert not any("%" in t for t in view.row_texts[1])
-    assert all(g.row != 1 for g in view.drawn)
-    assert ON_PATH_TEXT in view.tooltip_for_row(1)
+    # Step 1 ("view") is micro and on the path: no row of the plot, a note under it.
+    assert [r.label for r in view.rows] == ["Newsletter"]
+    assert [r.label for r in view.on_path_rows] == ["view"]
+    assert view.on_path_note.isVisibleTo(view)
+    assert view.on_path_note.text() == (
+        "view is on the funnel's path: everyone who converts did it, so there is nothing to compare"
+    )
+    assert list(view.row_texts) == [0]
+    assert all(g.row == 0 for g in view.drawn)
+    # The table still lists it, and says why it has no comparison.
+    model = view.proxy
+    assert model.index(0, 0).data() == "view"
+    assert ON_PATH_TEXT in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_only_on_path_steps_leave_just_the_note(view: MicroMacroView, tmp_path: Path) -> None:
+    # view → cart → buy: view and cart are micro steps on the path; nothing to compare.
+    rows = [("a", "view", 0), ("a", "cart", 1), ("a", "buy", 2), ("b", "view", 0)]
+    view.set_result(compute(make_table(rows, tmp_path), definition("view", "cart", "buy")))
+    assert not view.showing_empty_state
+    assert view.rows == []
+    assert view.on_path_note.text().startswith("view and cart are on the funnel's path")
+    assert "did them" in view.on_path_note.text()
+    assert not view.plot.isVisibleTo(view)
+    assert not view.export_buttons["png"].isEnabled()
+    assert view.export_buttons["csv"].isEnabled()
+    assert view.proxy.rowCount() == 3
 
 
 def test_too_few_is_marked(view: MicroMacroView, tmp_path: Path) -> None:
@@ -163,9 +197,9 @@ def test_tooltip_and_hover_give_every_number(view: MicroMacroView, tmp_path: Pat
     assert "did not: 9 of 60 converted (15.0%" in tip
     assert "odds ratio" in tip
     assert "median time from step 1 to it: 1 min" in tip
-    # Hovering the middle of the comparison's band shows the same text.
+    # Hovering the comparison's band (its words or its dots) shows the same text.
     vb = view.plot.plotItem.vb
-    scene_pos = vb.mapViewToScene(QPointF(0.2, 0.5))
+    scene_pos = vb.mapViewToScene(QPointF(0.2, 1.5))
     view._on_mouse_moved(scene_pos)
     assert view.plot.toolTip() == tip
 
@@ -230,3 +264,20 @@ def test_demo_screenshot(view: MicroMacroView, tmp_path: Path) -> None:
     path = tmp_path / "micro-macro.png"
     view.export_png(path, 1100, 520)
     assert path.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_rows_stay_apart_at_the_size_the_app_gives(qtbot, view: MicroMacroView) -> None:  # type: ignore[no-untyped-def]
+    show_in_app_size(qtbot, view, demo_checkout_result())
+    assert [r.label for r in view.rows] == ["Newsletter sign-up", "Scrolled 90%", "CTA click"]
+    rects = [
+        (row, text.sceneBoundingRect())
+        for row, text in zip(view.text_rows, view.texts, strict=True)
+    ]
+    assert overlaps(rects) == []
+    # Every word is inside the plot, none cut at an edge.
+    assert outside(view_box_rect(view.plot), view.texts) == []
+    # The on-path steps are in the note, which does not cover the chart, and the table
+    # still shows its header and two rows.
+    note = view.on_path_note.geometry()
+    assert note.top() >= view.plot.geometry().bottom()
+    assert_table_keeps_two_rows(view.table)

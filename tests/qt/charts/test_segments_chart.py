@@ -1,6 +1,6 @@
 """SegmentsView (§10): bars at the groups' rates, whiskers at the Wilson bounds, largest
 groups first with the tail folded into "Other", significance marks, the target-step combo,
-empty states and exports.
+empty states, exports, and labels that stay apart at the size the view gets in the app.
 
 The "src" log: view → cart → buy with groups d (1 entered), a (5), c (2), b (4) in file
 order; a: 4 cart, 3 buy; b: 2 cart, 1 buy; c: 1 cart, 1 buy; d: nobody goes on.
@@ -25,10 +25,18 @@ from funnel_gui import load_events
 from funnel_gui.core.definition import Breakdown, FunnelDefinition
 from funnel_gui.core.engine import compute
 from funnel_gui.core.results import FunnelResult
+from funnel_gui.qt.charts.fitting import MAX_CHART_MIN_PX
 from funnel_gui.qt.charts.segments_chart import EMPTY_TEXT, ONE_STEP_TEXT, SegmentsView
 from funnel_gui.qt.theme import segment_colour
 from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
+from tests.qt.charts.legibility import (
+    assert_table_keeps_two_rows,
+    outside,
+    overlaps,
+    show_in_app_size,
+    view_box_rect,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 Z95 = 1.959963984540054
@@ -208,3 +216,36 @@ def test_demo_screenshot_by_device(view: SegmentsView, tmp_path: Path) -> None:
     path = tmp_path / "breakdown.png"
     view.export_png(path, 1100, 520)
     assert path.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_labels_stay_apart_with_nine_bars_at_the_size_the_app_gives(
+    qtbot, view: SegmentsView, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Nine groups g1..g9 of 10..2 people, half of each (rounded down) reaching buy: the
+    # top 8 keep their bar, the one left over keeps its name.
+    plan = {f"g{i}": (12 - i, (12 - i) // 2, (12 - i) // 2) for i in range(1, 10)}
+    show_in_app_size(qtbot, view, src_result(tmp_path, plan))
+    assert len(view.tick_labels) == 9
+    assert view.tick_labels[0] == "g1 (11)"
+    assert len(view.texts) == 9
+    rects = [(i, text.sceneBoundingRect()) for i, text in enumerate(view.texts)]
+    assert overlaps(rects) == []
+    assert outside(view_box_rect(view.plot), view.texts) == []
+    assert_table_keeps_two_rows(view.table)
+
+
+def test_many_bars_scroll_rather_than_squeeze_the_window(
+    qtbot, view: SegmentsView, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Thirty groups of 2 people, one of whom buys, all shown: thirty lines of labels.
+    plan = {f"g{i:02d}": (2, 1, 1) for i in range(30)}
+    view.top_n_spin.setValue(30)
+    show_in_app_size(qtbot, view, src_result(tmp_path, plan))
+    assert len(view.texts) == 30
+    # The chart asks the window for a bounded height and scrolls within it ...
+    assert view.scroller.minimumHeight() == MAX_CHART_MIN_PX
+    assert view.plot.minimumHeight() > MAX_CHART_MIN_PX
+    assert view.height() < view.plot.minimumHeight() + view.table.minimumHeight()
+    # ... while its rows keep their lines.
+    rects = [(i, text.sceneBoundingRect()) for i, text in enumerate(view.texts)]
+    assert overlaps(rects) == []

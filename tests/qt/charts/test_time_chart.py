@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetrics
 
 from funnel_gui.core.engine import compute
 from funnel_gui.core.results import FunnelResult
@@ -18,6 +20,13 @@ from funnel_gui.qt.charts.time_chart import ANY_ORDER, NOBODY_CONVERTED, ONE_STE
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from tests.core.engine_fixtures import definition, make_table
 from tests.core.test_chart_data import SHOP_ROWS, shop_result
+from tests.qt.charts.legibility import (
+    assert_table_keeps_two_rows,
+    outside,
+    overlaps,
+    show_in_app_size,
+    view_box_rect,
+)
 from tests.qt.charts.test_funnel_chart import (
     PNG_MAGIC,
     demo_checkout_result,
@@ -133,3 +142,43 @@ def test_demo_screenshot(view: TimeView, tmp_path: Path) -> None:
     assert heights(view.bars) == result.time_to_convert_histogram.counts
     view.export_png(tmp_path / "time.png", 1100, 520)
     assert (tmp_path / "time.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_marker_words_stay_apart_at_the_size_the_app_gives(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    view = TimeView()
+    qtbot.addWidget(view)
+    # The median (16 min) and p90 (27.2 min) fall in the same bin: their words would sit on
+    # top of each other unless they get a row each.
+    show_in_app_size(qtbot, view, shop_result(tmp_path))
+    labels = [marker.label for marker in view.markers.values()]
+    rects = [(i, label.sceneBoundingRect()) for i, label in enumerate(labels)]
+    assert overlaps(rects) == []
+    assert outside(view_box_rect(view.plot), labels) == []
+    # Above the highest bar: the words never cover a bar.
+    assert view.bars is not None
+    top = max(heights(view.bars))
+    bar_top = view.plot.plotItem.vb.mapViewToScene(QRectF(0, top, 1, 0).topLeft()).y()
+    assert all(label.sceneBoundingRect().bottom() <= bar_top for label in labels)
+    assert_table_keeps_two_rows(view.timing_table)
+
+
+def test_bin_edge_labels_stay_apart_at_the_size_the_app_gives(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = TimeView()
+    qtbot.addWidget(view)
+    result = demo_checkout_result()
+    show_in_app_size(qtbot, view, result)
+    axis = view.plot.getAxis("bottom")
+    shown = [(x, text) for x, text in axis._tickLevels[0] if text]
+    assert shown[0] == (0, "0 s")
+    metrics = QFontMetrics(view.plot.font())
+    vb = view.plot.plotItem.vb
+    rects = []
+    for x, text in shown:
+        centre = vb.mapViewToScene(QRectF(x, 0, 0, 0).topLeft()).x()
+        width = metrics.horizontalAdvance(text)
+        rects.append((text, QRectF(centre - width / 2, 0, width, 10)))
+    assert overlaps(rects) == []
+    # The unlabelled edges keep a bare tick; all edges are there.
+    assert result.time_to_convert_histogram is not None
+    edges = len(result.time_to_convert_histogram.edges_s)
+    assert len(axis._tickLevels[0]) + len(axis._tickLevels[1]) == edges

@@ -39,6 +39,12 @@ from funnel_gui.qt.charts.trend_chart import (
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MACRO_HEX
 from tests.core.engine_fixtures import definition, make_table
+from tests.qt.charts.legibility import (
+    assert_table_keeps_two_rows,
+    outside,
+    overlaps,
+    show_in_app_size,
+)
 
 DAY = 24 * 60
 ROWS = [
@@ -296,3 +302,24 @@ def test_demo_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-unty
     path = tmp_path / "trend.png"
     chart.export_png(path, 1100, 520)
     assert path.stat().st_size > 10_000
+
+
+def test_legend_fits_the_width_the_app_gives(qtbot) -> None:  # type: ignore[no-untyped-def]
+    table = load_events(DEMO_DIR / DEMO_FILE_NAME)
+    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    chart = TrendView()
+    qtbot.addWidget(chart)
+    show_in_app_size(qtbot, chart, result)
+    names = [label.text for _, label in chart.legend.items]
+    assert names == ["Add to cart", "Checkout", "Purchase", INCOMPLETE_TEXT, "people entered"]
+    # The legend wraps instead of pushing the chart (and its right axis) out of the view.
+    assert chart.plot.plotItem.width() <= chart.plot.width()
+    labels = [label for _, label in chart.legend.items]
+    assert outside(chart.plot.sceneRect(), labels) == []
+    rects = [(label.text, label.sceneBoundingRect()) for label in labels]
+    assert overlaps(rects) == []
+    right = chart.plot.getAxis("right")
+    assert chart.plot.sceneRect().contains(right.sceneBoundingRect())
+    # Too short for the long axis titles: the short ones, which fit along the axes.
+    assert chart.plot.getAxis("left").labelText == "conversion (%)"
+    assert_table_keeps_two_rows(chart.table_view)
