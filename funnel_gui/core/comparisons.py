@@ -23,7 +23,9 @@ from funnel_gui.core.stats import holm_adjust, two_proportion_p_value, wilson_in
 
 SIGNIFICANCE_LEVEL = 0.05
 OTHER_LABEL = "Other"
-DEFAULT_TOP_N = 8
+# Seven groups and "Other": the same groups the funnel chart's grouped bars show
+# (chart_data.MAX_SEGMENTS bars), so "Other" means the same people in both views.
+DEFAULT_TOP_N = 7
 
 RowKind = Literal["micro step", "macro step", "extra micro-conversion"]
 

@@ -47,6 +47,10 @@ class AnalysisController(QObject):
         self._document: FunnelDocument | None = None
         self._compute = compute_fn  # replaceable so tests can hold a computation open
         self.result: FunnelResult | None = None
+        # The table `result` was computed on: a new table replaces `table` at once, while
+        # `result` stays until the recompute lands, and row numbers in a result only mean
+        # something in its own table (drill-down reads them).
+        self.result_table: EventTable | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
@@ -74,6 +78,7 @@ class AnalysisController(QObject):
 
     def set_table(self, table: EventTable | None) -> None:
         self._table = table
+        self._runner.cancel()  # a result for the old table must not land after this
         self.schedule()
 
     def set_document(self, document: FunnelDocument | None) -> None:
@@ -111,19 +116,25 @@ class AnalysisController(QObject):
         definition = document.definition
         compute_fn = self._compute
         self._runner.start(
-            lambda progress, cancelled: compute_fn(table, definition, progress, cancelled)
+            lambda progress, cancelled: (
+                table,
+                compute_fn(table, definition, progress, cancelled),
+            )
         )
 
     def _clear(self) -> None:
         # The runner's own cancel signal is not forwarded: sig_cleared is what views need.
         self._runner.cancel()
         self.result = None
+        self.result_table = None
         self.sig_cleared.emit()
 
-    def _on_done(self, result: object) -> None:
-        self.result = cast(FunnelResult, result)
+    def _on_done(self, outcome: object) -> None:
+        table, result = cast(tuple[EventTable, FunnelResult], outcome)
+        self.result, self.result_table = result, table
         self.sig_result.emit(result)
 
     def _on_failed(self, message: str) -> None:
         self.result = None
+        self.result_table = None
         self.sig_failed.emit(message)

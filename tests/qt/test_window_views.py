@@ -232,3 +232,45 @@ def test_a_card_from_another_running_copy_is_not_removed_here(
     drop = _drop_on_window(window, mime)
     assert not drop.isAccepted()
     assert len(window.workbench.document.definition.steps) == 3
+
+
+def test_drill_down_reads_the_data_its_result_came_from(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A new file replaces the table at once while the chart still shows the old result
+    until the recompute lands; a click in between must not read the old result's rows in
+    the new table. Here b.csv has another user first, so every row of a.csv moved down."""
+    _load_with_funnel(qtbot, window, tmp_path)
+    window.workbench.analysis._timer.setInterval(60_000)  # hold the recompute back
+    shifted = tmp_path / "b.csv"
+    with shifted.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["user_id", "event_name", "event_time"])
+        writer.writerows([("a0", "x", "2024-03-01T09:00:00Z"), ("a0", "y", "2024-03-01T09:01:00Z")])
+        writer.writerows(ROWS)
+    with qtbot.waitSignal(window.sig_table_loaded, timeout=30000):
+        window.open_files([str(shifted)])
+    window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
+    nxt = dict(
+        zip(
+            window.drilldown.next_frame["event"], window.drilldown.next_frame["people"], strict=True
+        )
+    )
+    assert nxt == {"home": 1, "(nothing after)": 1}
+
+
+def test_a_closed_drill_down_does_not_follow_edits(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window.show()
+    _load_with_funnel(qtbot, window, tmp_path)
+    window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
+    shown = window.drilldown.result
+    window.drilldown_dock.close()
+    workbench = window.workbench
+    with qtbot.waitSignal(workbench.analysis.sig_result, timeout=30000):
+        assert push(workbench.undo_stack, workbench.document, RemoveStep(2))
+    assert window.drilldown.result is shown  # not redone while closed
+    window.drilldown_dock.show()
+    assert window.drilldown.result is workbench.analysis.result  # caught up when shown
+    assert sorted(window.drilldown.shown_units()["actor"]) == ["u3", "u4"]

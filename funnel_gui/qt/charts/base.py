@@ -16,6 +16,7 @@ Subclasses put their widgets in `self.content` (a QVBoxLayout) and implement `dr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -228,7 +229,7 @@ class ChartView(QWidget):
     def _export_dialog(self, file_filter: str, suffix: str, write: object) -> None:
         stem = self.name or "chart"
         if self.result is not None and self.result.definition.name:
-            stem = f"{self.result.definition.name} - {self.title or stem}"
+            stem = safe_file_stem(f"{self.result.definition.name} - {self.title or stem}")
         path, _ = QFileDialog.getSaveFileName(self, "Export", f"{stem}{suffix}", file_filter)
         if not path:
             return
@@ -238,6 +239,11 @@ class ChartView(QWidget):
             write(path)  # type: ignore[operator]
         except (OSError, ValueError, RuntimeError) as exc:
             QMessageBox.warning(self, "Export", f"Could not save {Path(path).name}: {exc}")
+
+
+def safe_file_stem(text: str) -> str:
+    """A funnel's name as a file name: "A/B test" must not become a folder."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-") or "funnel"
 
 
 def render_widget(widget: QWidget, width: int, height: int) -> QImage:

@@ -15,8 +15,8 @@ import math
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QTableView, QWidget
 
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
@@ -181,11 +181,52 @@ def data_per_pixel(span: float, width_px: float) -> float:
     return span / width_px if width_px > 0 else 0.0
 
 
+def place_labels_right(
+    plot: pg.PlotWidget, labels: Sequence[tuple[pg.TextItem, float]], floor: float
+) -> tuple[float, float]:
+    """Each (label, end) LABEL_GAP_PX right of its whisker's or bar's end, in an x range
+    from 0 to at least `floor` that is wide enough for all of them. Returns the gap in data
+    units and the range's right end."""
+    width = plot.plotItem.vb.width()
+    x_max = x_max_for_labels(
+        [end for _, end in labels], [text_width(label) for label, _ in labels], width, floor
+    )
+    gap = data_per_pixel(x_max, width) * LABEL_GAP_PX
+    for label, end in labels:
+        label.setPos(QPointF(end + gap, label.pos().y()))
+    return gap, x_max
+
+
+def set_wrapped_ticks(plot: pg.PlotWidget, ticks: Sequence[tuple[float, str]]) -> None:
+    """Bottom-axis ticks whose labels may run onto several lines; the axis as tall as the
+    most lines (pyqtgraph sizes it for one)."""
+    axis = plot.getAxis("bottom")
+    if ticks == (axis._tickLevels or [None])[0]:
+        return
+    axis.setTicks([ticks])
+    lines = max(label.count("\n") + 1 for _, label in ticks)
+    if lines == 1:
+        axis.setHeight(None)
+    else:
+        offset = axis.style["tickTextOffset"][1] + max(0, axis.style["tickLength"])
+        axis.setHeight(lines * QFontMetrics(plot.font()).lineSpacing() + offset + 4)
+
+
 def relayout(plot: pg.PlotWidget) -> None:
     """Lay the plot's items out at the widget's size again: after its contents narrowed
     (a legend with fewer columns), pyqtgraph keeps the width they had forced."""
     plot.plotItem.setGeometry(QRectF(0, 0, plot.width(), plot.height()))
     plot.plotItem.layout.activate()
+
+
+def legend_width(plot: pg.PlotWidget) -> float:
+    """The width a legend under the x axis can take: the plot's, less its vertical axes."""
+    width = float(plot.width())
+    for name in ("left", "right"):
+        axis = plot.plotItem.getAxis(name)
+        if axis.isVisible():
+            width -= axis.width()
+    return width - 12
 
 
 def fit_legend(legend: pg.LegendItem, width_px: float) -> None:

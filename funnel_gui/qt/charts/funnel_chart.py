@@ -15,25 +15,14 @@ from __future__ import annotations
 
 import html
 import math
-import textwrap
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPainter
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QHeaderView,
-    QLabel,
-    QSizePolicy,
-    QTableView,
-    QToolTip,
-    QWidget,
-)
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from funnel_gui.core.chart_data import (
     DropOff,
@@ -53,15 +42,31 @@ from funnel_gui.qt.charts.fitting import (
     chart_splitter,
     chrome_height,
     compact_chrome,
-    compact_rows,
-    compact_text,
     fit_legend,
+    legend_width,
     relayout,
     set_title,
+    set_wrapped_ticks,
     shortened,
     table_min_height,
     text_height,
     text_width,
+)
+from funnel_gui.qt.charts.funnel_words import (
+    attribution_text,
+    segment_hover_text,
+    segment_name,
+    step_hover_text,
+)
+from funnel_gui.qt.charts.parts import (
+    CountAxis,
+    add_bars,
+    hover_tooltip,
+    legend_below,
+    remove_legend,
+    stacked_label,
+    step_table_view,
+    tick_text,
 )
 from funnel_gui.qt.models.step_table import StepTableModel, format_percent
 from funnel_gui.qt.theme import LEFT_HEX, STILL_OPEN_HEX, kind_colour, segment_colour
@@ -74,87 +79,6 @@ _MIN_BARS_PX = 70
 # The labels above the bars may take at most this share of the plot's height.
 _MAX_LABEL_SHARE = 0.6
 _LABEL_GAP_PX = 4  # between a label and its neighbour, or the plot's top
-
-
-class _Swatch(pg.ItemSample):  # type: ignore[misc]
-    """A legend sample that is only a key: a filled square; clicking it hides nothing."""
-
-    def paint(self, painter: QPainter, *args: Any) -> None:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(pg.mkBrush(self.item.opts["brush"]))
-        painter.drawRect(QRectF(3, 3, 14, 14))
-
-    def mouseClickEvent(self, event: Any) -> None:
-        event.accept()
-
-
-class CountAxis(pg.AxisItem):  # type: ignore[misc]
-    """Whole-number ticks with thousands separators ("3,000", not "3000"); only the major
-    ticks are labelled, so a tall axis is not a column of numbers."""
-
-    def __init__(self, orientation: str = "left") -> None:
-        super().__init__(orientation)
-        self.setStyle(maxTextLevel=0)
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [f"{v * scale:,.0f}" if float(v * scale).is_integer() else "" for v in values]
-
-
-def legend_below(plot: pg.PlotWidget, entries: Sequence[tuple[QColor, str]]) -> pg.LegendItem:
-    """A legend under the x axis, where it can never cover a bar: one row when it fits,
-    else as many columns as fit the plot's width (`fit_legend`)."""
-    legend = pg.LegendItem(
-        colCount=max(1, len(entries)),
-        sampleType=_Swatch,
-        labelTextColor=text_colour(),
-        horSpacing=6,
-    )
-    for colour, name in entries:
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=colour), name)
-    legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-    plot.plotItem.layout.addItem(legend, 4, 1)
-    plot.plotItem.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
-    fit_legend(legend, legend_width(plot))
-    return legend
-
-
-def legend_width(plot: pg.PlotWidget) -> float:
-    """The width a legend under the x axis can take: the plot's, less its vertical axes."""
-    width = float(plot.width())
-    for name in ("left", "right"):
-        axis = plot.plotItem.getAxis(name)
-        if axis.isVisible():
-            width -= axis.width()
-    return width - 12
-
-
-def remove_legend(plot: pg.PlotWidget, legend: pg.LegendItem | None) -> None:
-    if legend is not None:
-        plot.plotItem.layout.removeItem(legend)
-        if legend.scene() is not None:
-            legend.scene().removeItem(legend)
-
-
-def _attribution_text(attribution: str) -> str:
-    if attribution == "first_step":
-        return "value at step 1"
-    if attribution == "last_step":
-        return "value at the furthest step reached"
-    return f"value at step {attribution.removeprefix('step_')}"
-
-
-def counted(count: int, unit: str) -> str:
-    """ "1 person", "2,363 people", "1 session": a count with its unit's word."""
-    if unit == "session":
-        return f"{count:,} session" + ("" if count == 1 else "s")
-    return f"{count:,} " + ("person" if count == 1 else "people")
-
-
-def tick_text(text: str, width: int) -> str:
-    """A step label wrapped onto at most two lines of `width` characters (its share of the
-    axis); the full label is in the hover text and the table."""
-    width = max(6, min(30, width))
-    return "\n".join(textwrap.wrap(text, width, max_lines=2, placeholder="…")) or text
 
 
 class FunnelView(ChartView):
@@ -188,16 +112,8 @@ class FunnelView(ChartView):
         self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
         self.step_model = StepTableModel(self)
-        self.step_table = QTableView()
-        self.step_table.setObjectName("stepTable")
-        self.step_table.setModel(self.step_model)
-        self.step_table.verticalHeader().hide()
-        self.step_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.step_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.step_table = step_table_view(self.step_model, "stepTable")
         self.step_table.doubleClicked.connect(lambda index: self._drill(index.row() + 1))
-        compact_rows(self.step_table)
 
         # The step table repeats the editor cards' numbers: it starts small.
         self.splitter = chart_splitter(self.plot, self.step_table, chart_share=4)
@@ -290,8 +206,12 @@ class FunnelView(ChartView):
         for kind in ("micro", "macro"):
             mine = [s for s in steps if s.kind == kind]
             if mine:
-                self.kind_bars[kind] = self._bars(
-                    [s.number for s in mine], [s.count for s in mine], kind_colour(kind)
+                self.kind_bars[kind] = add_bars(
+                    self.plot,
+                    [s.number for s in mine],
+                    [s.count for s in mine],
+                    kind_colour(kind),
+                    BAR_WIDTH,
                 )
         half = BAR_WIDTH / 2
         for s in steps:
@@ -317,11 +237,12 @@ class FunnelView(ChartView):
         it), those who left on top."""
         at = [d.step for d in drops]
         counts = [steps[d.step - 1].count for d in drops]
-        self.drop_bars["still_open"] = self._bars(
-            at, [d.still_open for d in drops], QColor(STILL_OPEN_HEX), y0=counts
+        still_open, left = QColor(STILL_OPEN_HEX), QColor(LEFT_HEX)
+        self.drop_bars["still_open"] = add_bars(
+            self.plot, at, [d.still_open for d in drops], still_open, BAR_WIDTH, counts
         )
-        self.drop_bars["left"] = self._bars(
-            at, [d.left for d in drops], QColor(LEFT_HEX), y0=[d.open_top for d in drops]
+        self.drop_bars["left"] = add_bars(
+            self.plot, at, [d.left for d in drops], left, BAR_WIDTH, [d.open_top for d in drops]
         )
         half = BAR_WIDTH / 2
         for d, count in zip(drops, counts, strict=True):
@@ -339,11 +260,11 @@ class FunnelView(ChartView):
                 text += f" · {format_percent(conversion)}"
             if s.number > 1:
                 rate = format_percent(s.drop_off_rate)
-                self.drop_labels[s.number] = self._label(
-                    f"−{s.drop_off:,} ({rate})", s.number, top, muted_colour(), rows_up=1
+                self.drop_labels[s.number] = stacked_label(
+                    self.plot, f"−{s.drop_off:,} ({rate})", s.number, top, muted_colour(), rows_up=1
                 )
-            self.count_labels[s.number] = self._label(
-                text, s.number, top, text_colour(), rows_up=2 if s.number > 1 else 1
+            self.count_labels[s.number] = stacked_label(
+                self.plot, text, s.number, top, text_colour(), rows_up=2 if s.number > 1 else 1
             )
 
     def _draw_grouped(self, result: FunnelResult) -> None:
@@ -355,7 +276,7 @@ class FunnelView(ChartView):
         for index, (segment, offset) in enumerate(zip(self.segments, offsets, strict=True)):
             colour = segment_colour(index, segment.value)
             xs = [k + offset for k in steps]
-            self.segment_bars.append(self._bars(xs, list(segment.counts), colour, width=width))
+            self.segment_bars.append(add_bars(self.plot, xs, list(segment.counts), colour, width))
             for k, x, count in zip(steps, xs, segment.counts, strict=True):
                 self.regions.append(
                     Region(x - width / 2, x + width / 2, 0, count, k, "segment", index)
@@ -368,32 +289,22 @@ class FunnelView(ChartView):
                 # Step 1 "from previous" has no rate: its label is the segment's size.
                 text = f"{count:,}" if rate is None else format_percent(rate)
                 self.bar_labels.append(
-                    self._label(text, x, count, text_colour(), rows_up=1, size="8pt")
+                    stacked_label(self.plot, text, x, count, text_colour(), rows_up=1, size="8pt")
                 )
         entries = [
-            (segment_colour(i, s.value), self._segment_name(s)) for i, s in enumerate(self.segments)
+            (segment_colour(i, s.value), segment_name(s)) for i, s in enumerate(self.segments)
         ]
         set_title(
             self.plot,
             f"By {html.escape(shortened(result.breakdown.property))}"
-            f" ({_attribution_text(result.breakdown.attribution)})",
+            f" ({attribution_text(result.breakdown.attribution)})",
         )
         self.legend = legend_below(self.plot, entries)
 
     def _set_step_ticks(self, width: int) -> None:
         """Step names wrapped to `width` characters; the axis as tall as their lines."""
-        axis = self.plot.getAxis("bottom")
         ticks = [(k, tick_text(name, width)) for k, name in self._step_names]
-        if ticks == (axis._tickLevels or [None])[0]:
-            return
-        axis.setTicks([ticks])
-        # pyqtgraph sizes the axis for one line of tick text; wrapped labels need room.
-        lines = max(label.count("\n") + 1 for _, label in ticks)
-        if lines == 1:
-            axis.setHeight(None)
-        else:
-            offset = axis.style["tickTextOffset"][1] + max(0, axis.style["tickLength"])
-            axis.setHeight(lines * QFontMetrics(self.plot.font()).lineSpacing() + offset + 4)
+        set_wrapped_ticks(self.plot, ticks)
 
     def _labels_px(self) -> float:
         """The height the labels above the highest stack take."""
@@ -432,42 +343,6 @@ class FunnelView(ChartView):
         share = self._labels_px() / height if height > 0 else 0.2
         self.plot.setYRange(0, self._top / (1 - min(max(share, 0.1), _MAX_LABEL_SHARE)), padding=0)
 
-    @staticmethod
-    def _segment_name(segment: Segment) -> str:
-        if segment.folded:
-            return f"{segment.value} ({segment.folded} groups)"
-        return segment.value
-
-    def _bars(
-        self,
-        xs: Sequence[float],
-        heights: Sequence[int],
-        colour: QColor,
-        y0: Sequence[int] | None = None,
-        width: float = BAR_WIDTH,
-    ) -> pg.BarGraphItem:
-        bars = pg.BarGraphItem(
-            x=list(xs),
-            height=list(heights),
-            y0=list(y0) if y0 is not None else 0,
-            width=width,
-            brush=colour,
-            pen=pg.mkPen(None),
-        )
-        self.plot.addItem(bars)
-        return bars
-
-    def _label(
-        self, html: str, x: float, y: float, colour: QColor, rows_up: int, size: str = "9pt"
-    ) -> pg.TextItem:
-        # Anchor y = rows_up stacks labels of equal height above (x, y) without pixel maths.
-        item = pg.TextItem(anchor=(0.5, float(rows_up)), color=colour)
-        item.setHtml(f'<span style="font-size:{size}">{html}</span>')
-        compact_text(item)
-        item.setPos(x, y)
-        self.plot.addItem(item)
-        return item
-
     @property
     def _result(self) -> FunnelResult:
         assert self.result is not None
@@ -488,38 +363,8 @@ class FunnelView(ChartView):
             return ""
         step = self.result.steps[region.step - 1]
         if region.part == "segment":
-            return self._segment_tooltip(step, self.segments[region.index])
-        lines = [
-            step_tick_label(self.result, step),
-            counted(step.count, self.result.unit),
-            f"from previous: {format_percent(step.from_previous)}",
-            f"from start: {format_percent(step.from_start)}",
-        ]
-        if step.number > 1:
-            lines += [
-                f"drop-off: {step.drop_off:,} ({format_percent(step.drop_off_rate)})",
-                f"  left: {step.drop_off - step.still_open:,}",
-                f"  still open (may yet convert): {step.still_open:,}",
-                "Click to see who dropped here",
-            ]
-        return "\n".join(lines)
-
-    def _segment_tooltip(self, step: StepResult, segment: Segment) -> str:
-        assert self.result is not None
-        assert self.result.breakdown is not None
-        k = step.number
-        count = segment.counts[k - 1]
-        lines = [
-            f"{self.result.breakdown.property} = {self._segment_name(segment)}",
-            step_tick_label(self.result, step),
-            counted(count, self.result.unit),
-            f"from previous: {format_percent(segment.from_previous(k))}",
-            f"from start: {format_percent(segment.from_start(k))}",
-        ]
-        if k > 1:
-            lines.append(f"drop-off: {segment.counts[k - 2] - count:,}")
-            lines.append("Click to see who dropped here (all segments)")
-        return "\n".join(lines)
+            return segment_hover_text(self.result, step, self.segments[region.index])
+        return step_hover_text(self.result, step)
 
     def drill_step_at(self, x: float, y: float) -> int | None:
         """The step a click at (x, y) asks about: its bar or its drop-off; none for step 1."""
@@ -529,17 +374,7 @@ class FunnelView(ChartView):
         return region.step
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        view = self.plot.plotItem.vb
-        text = ""
-        if view.sceneBoundingRect().contains(scene_pos):
-            point = view.mapSceneToView(scene_pos)
-            text = self.tooltip_at(point.x(), point.y())
-        if text != view.toolTip():
-            # The view box's own tooltip shows after the usual hover pause; an open
-            # tooltip is updated at once so it never lags behind the pointer.
-            view.setToolTip(text)
-            if QToolTip.isVisible() or not text:
-                QToolTip.showText(QCursor.pos(), text, self.plot)
+        hover_tooltip(self.plot, scene_pos, self.tooltip_at)
 
     def _on_scene_clicked(self, event: Any) -> None:
         if event.button() != Qt.MouseButton.LeftButton:

@@ -15,24 +15,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from html import escape
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QHeaderView,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from funnel_gui.core.comparisons import (
-    ON_PATH_NOTE,
     MicroRow,
     micro_macro_frame,
     micro_rows,
@@ -40,45 +31,40 @@ from funnel_gui.core.comparisons import (
 )
 from funnel_gui.core.impact import macro_step
 from funnel_gui.core.results import FunnelResult
-from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
+from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot
 from funnel_gui.qt.charts.fitting import (
-    LABEL_GAP_PX,
     ChartPlot,
     ChartScroller,
     NoteLabel,
     chart_splitter,
     compact_chrome,
-    compact_rows,
-    compact_text,
-    data_per_pixel,
+    place_labels_right,
     rows_min_height,
     rows_y_range,
     set_title,
     shortened,
     table_min_height,
-    text_width,
-    x_max_for_labels,
 )
-from funnel_gui.qt.models.frame_table import (
-    Column,
-    FrameTableModel,
-    format_count,
-    format_p_value,
-    format_rate,
-    format_ratio,
-    format_seconds,
+from funnel_gui.qt.charts.micro_macro_words import (
+    DID_HEX,
+    DID_NOT_HEX,
+    TABLE_COLUMNS,
+    header_html,
+    on_path_note,
+    rates_html,
+    row_hover_text,
+    table_tooltip,
+    title_html,
 )
-from funnel_gui.qt.models.step_table import VALUE_ROLE, format_percent
-from funnel_gui.qt.theme import LEFT_HEX, MICRO_HEX, SIGNIFICANT_HEX, WARNING_HEX
+
+# The view's messages, where callers and tests have always found them.
+from funnel_gui.qt.charts.micro_macro_words import ON_PATH_TEXT as ON_PATH_TEXT
+from funnel_gui.qt.charts.micro_macro_words import TOO_FEW_TEXT as TOO_FEW_TEXT
+from funnel_gui.qt.charts.parts import PercentAxis, background_colour, sorted_frame_table, text_item
 
 EMPTY_TEXT = (
     "Mark a step as micro, or add micro-conversions, to compare them with the macro conversion"
 )
-ON_PATH_TEXT = "on the funnel's path: everyone who converts did it, so no comparison"
-TOO_FEW_TEXT = "too few to judge"
-DID_HEX = MICRO_HEX  # did the micro conversion
-DID_NOT_HEX = LEFT_HEX  # did not: the grey of "nothing happened"
-REFERENCE_MARK = "┆"  # the dashed line of everyone's rate, in the title's key
 
 # A comparison is two lines (one data unit each, rows grow downwards): its words, then its
 # dots, those who did it just above those who did not.
@@ -88,33 +74,6 @@ _DID_OFFSET = -0.25
 _DID_NOT_OFFSET = 0.25
 _DOT_SIZE = 9
 _UNLIMITED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
-
-
-class PercentAxis(pg.AxisItem):  # type: ignore[misc]
-    """An axis over fractions that reads as percentages, and stays blank past 100%."""
-
-    def __init__(self, orientation: str, **kwargs: Any) -> None:
-        super().__init__(orientation, **kwargs)
-        self.enableAutoSIPrefix(False)  # "(x0.001)" would undo the percent formatting
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        digits = 0 if spacing * 100 >= 1 else 1
-        return [f"{v * 100:.{digits}f}%" if -1e-9 <= v <= 1 + 1e-9 else "" for v in values]
-
-
-def format_points(value: Any) -> str:
-    """A difference of rates in percentage points: "+7.4 pts"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{float(value) * 100:+.1f} pts"
-
-
-def format_relative(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:+.0%}"
-
-
-def _interval(low: float, high: float) -> str:
-    return f"{format_percent(low)}–{format_percent(high)}"
 
 
 @dataclass(frozen=True)
@@ -128,33 +87,6 @@ class DrawnGroup:
     high: float
     hollow: bool  # "too few to judge"
     y: float
-
-
-TABLE_COLUMNS = (
-    Column("conversion", "Conversion"),
-    Column("type", "Type"),
-    Column("reached", "Reached", format_count, "Units who reached this step or did this", True),
-    Column("rate_from_start", "From step 1", format_rate, "Reached / entered the funnel", True),
-    Column(
-        "time_to_reach_median_s",
-        "Median time from step 1",
-        format_seconds,
-        "Median time from the step-1 event (for extra micro-conversions: to the first one)",
-        True,
-    ),
-    Column("rate_did", "Macro rate if did", format_rate, "Conversion of those who did it", True),
-    Column(
-        "rate_did_not", "Macro rate if not", format_rate, "Conversion of those who did not", True
-    ),
-    Column("lift", "Lift", format_points, "Macro rate if did − if not", True),
-    Column("lift_low", "Lift 95% CI from", format_points, "Newcombe interval", True),
-    Column("lift_high", "to", format_points, "Newcombe interval", True),
-    Column("p_value", "p", format_p_value, "Two-proportion z-test", True),
-    Column("odds_ratio", "Odds ratio", format_ratio, "With +1 in every cell", True),
-    Column("n_did", "Did (n)", format_count, "Group A: did it", True),
-    Column("n_did_not", "Did not (n)", format_count, "Group B: everyone else who entered", True),
-    Column("note", "Note"),
-)
 
 
 class MicroMacroView(ChartView):
@@ -181,11 +113,7 @@ class MicroMacroView(ChartView):
         self.scroller = ChartScroller(self.plot)
         chart_layout.addWidget(self.scroller, 1)
         chart_layout.addWidget(self.on_path_note)
-        self.model = FrameTableModel(TABLE_COLUMNS, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(VALUE_ROLE)
-        self.table = make_table_view(self.proxy)
+        self.model, self.proxy, self.table = sorted_frame_table(TABLE_COLUMNS, self)
         self.splitter = chart_splitter(chart, self.table)
         self.content.addWidget(self.splitter)
         self.rows: list[MicroRow] = []  # the comparisons, top to bottom
@@ -218,7 +146,7 @@ class MicroMacroView(ChartView):
         self.on_path_rows = [r for r in rows if r.on_path]
         self.row_tops = [float(_LINES_PER_ROW * i) for i in range(len(self.rows) + 1)]
         self._frame = micro_macro_frame(result)
-        self.model.set_frame(self._frame, [_table_tooltip(r) for r in self._frame.itertuples()])
+        self.model.set_frame(self._frame, [table_tooltip(r) for r in self._frame.itertuples()])
         self.proxy.sort(-1)
         self.table.setMinimumHeight(table_min_height(self.table))
         self.on_path_note.setText(on_path_note(self.on_path_rows))
@@ -233,7 +161,7 @@ class MicroMacroView(ChartView):
             return None
         macro = result.steps[macro_step(result.definition) - 1]
         overall = overall_macro_rate(result)
-        set_title(self.plot, _title_html(macro.label, overall))
+        set_title(self.plot, title_html(macro.label, overall))
         self.plot.setLabel(
             "bottom",
             f"conversion from step 1 to {escape(shortened(macro.label))} (%)"
@@ -307,7 +235,7 @@ class MicroMacroView(ChartView):
     def _draw_groups(self, did: bool) -> None:
         groups = [g for g in self.drawn if g.did == did]
         colour = QColor(DID_HEX if did else DID_NOT_HEX)
-        base = QApplication.palette().color(QPalette.ColorRole.Base)
+        base = background_colour()
         xs = np.array([g.rate for g in groups], dtype=float)
         ys = np.array([g.y for g in groups], dtype=float)
         whiskers = pg.ErrorBarItem(
@@ -340,11 +268,11 @@ class MicroMacroView(ChartView):
 
     def _annotate_row(self, i: int, row: MicroRow) -> None:
         top = self.row_tops[i]
-        self._add_text(i, _header_html(row), QPointF(0.0, top + 0.5), (0, 0.5))
+        self._add_text(i, header_html(row), QPointF(0.0, top + 0.5), (0, 0.5))
         c = row.impact.comparison
         ends = [g.high for g in self.drawn if g.row == i]
         if ends:
-            label = self._add_text(i, _rates_html(c.rate_a, c.rate_b), QPointF(0, 0), (0, 0.5))
+            label = self._add_text(i, rates_html(c.rate_a, c.rate_b), QPointF(0, 0), (0, 0.5))
             label.setPos(QPointF(max(ends), top + _DOTS_LINE))
             self._rate_labels.append((label, max(ends)))
 
@@ -363,17 +291,8 @@ class MicroMacroView(ChartView):
         rows keep their lines, and the spare height stays below the last row."""
         if not self.rows:
             return
-        view = self.plot.plotItem.vb
-        width, height = view.width(), view.height()
-        x_max = x_max_for_labels(
-            [end for _, end in self._rate_labels],
-            [text_width(label) for label, _ in self._rate_labels],
-            width,
-            self._x_floor,
-        )
-        gap = data_per_pixel(x_max, width) * LABEL_GAP_PX
-        for label, end in self._rate_labels:
-            label.setPos(QPointF(end + gap, label.pos().y()))
+        height = self.plot.plotItem.vb.height()
+        gap, x_max = place_labels_right(self.plot, self._rate_labels, self._x_floor)
         # The words start a few pixels in from the left edge, at x = 0.
         self.plot.setXRange(-gap, x_max, padding=0)
         self.plot.setYRange(*rows_y_range(0.0, self.row_tops[-1], height), padding=0)
@@ -384,24 +303,7 @@ class MicroMacroView(ChartView):
         """Every number of row i, in words (the hover text)."""
         if not 0 <= i < len(self.rows):
             return ""
-        row = self.rows[i]
-        m, c = row.impact, row.impact.comparison
-        lines = [
-            row.label,
-            f"did it: {format_count(m.macro_a)} of {format_count(m.n_a)} converted"
-            f" ({format_rate(c.rate_a)}, 95% CI {_interval(*c.ci_a)})",
-            f"did not: {format_count(m.macro_b)} of {format_count(m.n_b)} converted"
-            f" ({format_rate(c.rate_b)}, 95% CI {_interval(*c.ci_b)})",
-            f"lift {format_points(c.difference)} (95% CI {format_points(c.difference_ci[0])}"
-            f" to {format_points(c.difference_ci[1])}),"
-            f" relative {format_relative(c.relative_lift)}",
-            f"{_p_text(c.p_value)} · odds ratio {format_ratio(c.odds_ratio)}",
-        ]
-        if m.time_to_micro is not None:
-            lines.append(f"median time from step 1 to it: {format_seconds(m.time_to_micro.median)}")
-        if c.too_few:
-            lines.append(f"{TOO_FEW_TEXT}: each group needs at least 30")
-        return "\n".join(lines)
+        return row_hover_text(self.rows[i])
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         if not self.rows:
@@ -414,102 +316,3 @@ class MicroMacroView(ChartView):
         return next(
             (i for i in range(len(self.rows)) if self.row_tops[i] <= y < self.row_tops[i + 1]), -1
         )
-
-
-def on_path_note(rows: list[MicroRow]) -> str:
-    """ "Product view and Add to cart are on the funnel's path: everyone who converts did
-    them, so there is nothing to compare"."""
-    if not rows:
-        return ""
-    names = [r.label for r in rows]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    verb, them = ("is", "it") if len(names) == 1 else ("are", "them")
-    return (
-        f"{listed} {verb} on the funnel's path: everyone who converts did {them},"
-        " so there is nothing to compare"
-    )
-
-
-def text_item(html: str, at: QPointF, anchor: tuple[float, float]) -> pg.TextItem:
-    """Rich text in the palette's text colour on the plot's background, above the lines, so
-    a reference line passing behind it never cuts through the words; as tall as its text."""
-    base = QApplication.palette().color(QPalette.ColorRole.Base)
-    item = pg.TextItem(
-        html=f"<span style='color:{text_colour().name()}'>{html}</span>",
-        fill=pg.mkBrush(base),
-    )
-    compact_text(item)
-    item.setAnchor(anchor)
-    item.setPos(at)
-    item.setZValue(10)
-    return item
-
-
-def _title_html(macro_label: str, overall: float) -> str:
-    """What the chart shows, and its key: the dots' colours and the dashed line."""
-    key = (
-        f"<span style='color:{DID_HEX}'>●</span> did it ·"
-        f" <span style='color:{DID_NOT_HEX}'>●</span> did not"
-    )
-    if not math.isnan(overall):
-        mark = f"<span style='color:{muted_colour().name()}'>{REFERENCE_MARK}</span>"
-        key += f" · {mark} everyone {format_percent(overall)}"
-    return f"Conversion to {escape(shortened(macro_label))}: {key}"
-
-
-def _header_html(row: MicroRow) -> str:
-    """The comparison's line of words: name, lift, p-value (the rest is in the hover)."""
-    label = f"<b>{escape(row.label)}</b>"
-    if row.step_number is not None:
-        label += f" (step {row.step_number})"
-    c = row.impact.comparison
-    if math.isnan(c.difference):
-        return f"{label} · nothing to compare: one group is empty"
-    text = escape(
-        f"lift {format_points(c.difference)} ({format_relative(c.relative_lift)})"
-        f" · {_p_text(c.p_value)}"
-    )
-    if c.too_few:
-        text += f" · <span style='color:{WARNING_HEX}'><b>⚠ {TOO_FEW_TEXT}</b></span>"
-    elif c.p_value < 0.05:
-        text = f"<span style='color:{SIGNIFICANT_HEX}'>{text}</span>"
-    return f"{label} · {text}"
-
-
-def _p_text(p: float) -> str:
-    shown = format_p_value(p)
-    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
-
-
-def _rates_html(did: float, did_not: float) -> str:
-    """The two macro rates, next to their dots: "30.0% vs 15.0%"."""
-    parts = []
-    if not math.isnan(did):
-        parts.append(f"<b style='color:{DID_HEX}'>{format_percent(did)}</b>")
-    if not math.isnan(did_not):
-        parts.append(f"<b>{format_percent(did_not)}</b>")
-    return " vs ".join(parts)
-
-
-def _table_tooltip(row: Any) -> str:
-    if row.note == ON_PATH_NOTE:
-        return f"{row.conversion}: {ON_PATH_TEXT}."
-    if row.note == TOO_FEW_TEXT:
-        return f"{row.conversion}: {TOO_FEW_TEXT} (fewer than 30 in a group)."
-    return ""
-
-
-def make_table_view(model: QSortFilterProxyModel) -> QTableView:
-    """A read-only, sortable table that starts in the frame's own order."""
-    view = QTableView()
-    view.setModel(model)
-    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.verticalHeader().hide()
-    view.setShowGrid(False)
-    view.setAlternatingRowColors(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    compact_rows(view)
-    return view

@@ -18,7 +18,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSignalBlocker, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QPointF, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
@@ -35,35 +35,21 @@ from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
     BAR_LINE_PX,
-    LABEL_GAP_PX,
     MAX_BAR_LINE_PX,
     ChartPlot,
     ChartScroller,
     chart_splitter,
     compact_chrome,
-    data_per_pixel,
+    place_labels_right,
     rows_min_height,
     rows_y_range,
     set_title,
     shortened,
     table_min_height,
-    text_width,
-    x_max_for_labels,
 )
-from funnel_gui.qt.charts.micro_macro_chart import (
-    REFERENCE_MARK,
-    PercentAxis,
-    make_table_view,
-    text_item,
-)
-from funnel_gui.qt.models.frame_table import (
-    Column,
-    FrameTableModel,
-    format_count,
-    format_p_value,
-    format_rate,
-)
-from funnel_gui.qt.models.step_table import VALUE_ROLE, format_percent
+from funnel_gui.qt.charts.parts import PercentAxis, reference_key, sorted_frame_table, text_item
+from funnel_gui.qt.models.frame_table import Column, format_count, format_p_value, format_rate
+from funnel_gui.qt.models.step_table import format_percent
 from funnel_gui.qt.theme import SIGNIFICANT_HEX, segment_colour
 
 EMPTY_TEXT = "Choose a breakdown property in the settings bar to compare segments"
@@ -129,11 +115,7 @@ class SegmentsView(ChartView):
         compact_chrome(self.plot)
         self.plot.invertY(True)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.model = FrameTableModel(TABLE_COLUMNS, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(VALUE_ROLE)
-        self.table = make_table_view(self.proxy)
+        self.model, self.proxy, self.table = sorted_frame_table(TABLE_COLUMNS, self)
         self.scroller = ChartScroller(self.plot)
         self.splitter = chart_splitter(self.scroller, self.table)
         self.content.addWidget(self.splitter)
@@ -269,8 +251,7 @@ class SegmentsView(ChartView):
             f" ({escape(attribution.replace('_', ' '))})"
         )
         if not math.isnan(comparison.overall_rate):
-            mark = f"<span style='color:{muted_colour().name()}'>{REFERENCE_MARK}</span>"
-            title += f" · {mark} all groups {format_percent(comparison.overall_rate)}"
+            title += f" · {reference_key('all groups', comparison.overall_rate)}"
         set_title(self.plot, title)
         self.plot.setLabel(
             "bottom",
@@ -297,17 +278,8 @@ class SegmentsView(ChartView):
         bars keep a line each."""
         if self.comparison is None or not self._value_labels:
             return
-        view = self.plot.plotItem.vb
-        width, height = view.width(), view.height()
-        x_max = x_max_for_labels(
-            [end for _, end in self._value_labels],
-            [text_width(label) for label, _ in self._value_labels],
-            width,
-            self._x_floor,
-        )
-        gap = data_per_pixel(x_max, width) * LABEL_GAP_PX
-        for label, end in self._value_labels:
-            label.setPos(QPointF(end + gap, label.pos().y()))
+        height = self.plot.plotItem.vb.height()
+        gap, x_max = place_labels_right(self.plot, self._value_labels, self._x_floor)
         self.plot.setXRange(-gap / 2, x_max, padding=0)
         lines = len(self._value_labels)
         self.plot.setYRange(*rows_y_range(-0.5, lines, height, MAX_BAR_LINE_PX), padding=0)

@@ -18,15 +18,8 @@ from typing import ClassVar
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QHeaderView,
-    QTableView,
-    QToolTip,
-    QWidget,
-)
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QWidget
 
 from funnel_gui.core.chart_data import (
     Region,
@@ -44,13 +37,19 @@ from funnel_gui.qt.charts.fitting import (
     chart_splitter,
     chrome_height,
     compact_chrome,
-    compact_rows,
     set_title,
     shortened,
     table_min_height,
     text_height,
 )
-from funnel_gui.qt.charts.funnel_chart import CountAxis, counted
+from funnel_gui.qt.charts.parts import (
+    CountAxis,
+    add_bars,
+    background_colour,
+    counted,
+    hover_tooltip,
+    step_table_view,
+)
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_seconds
 from funnel_gui.qt.models.step_table import format_duration, format_percent
 from funnel_gui.qt.theme import kind_colour
@@ -111,15 +110,7 @@ class TimeView(ChartView):
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.timing_model = FrameTableModel(timing_columns(), self)
-        self.timing_table = QTableView()
-        self.timing_table.setObjectName("timingTable")
-        self.timing_table.setModel(self.timing_model)
-        self.timing_table.verticalHeader().hide()
-        self.timing_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timing_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        compact_rows(self.timing_table)
+        self.timing_table = step_table_view(self.timing_model, "timingTable")
         self.splitter = chart_splitter(self.plot, self.timing_table)
         self.content.addWidget(self.splitter)
 
@@ -204,14 +195,7 @@ class TimeView(ChartView):
     def _draw_histogram(self, histogram: TimeHistogram) -> None:
         counts = histogram.counts
         colour = QColor(kind_colour("macro"))
-        self.bars = pg.BarGraphItem(
-            x=[i + 0.5 for i in range(len(counts))],
-            height=counts,
-            width=0.86,
-            brush=colour,
-            pen=pg.mkPen(None),
-        )
-        self.plot.addItem(self.bars)
+        self.bars = add_bars(self.plot, [i + 0.5 for i in range(len(counts))], counts, colour, 0.86)
         self._edge_labels = [format_duration(edge) for edge in histogram.edges_s]
         self._set_edge_ticks(1)
         self._top = max(counts)
@@ -262,7 +246,7 @@ class TimeView(ChartView):
         self, histogram: TimeHistogram, seconds: float, name: str, colour: QColor
     ) -> pg.InfiniteLine:
         style = Qt.PenStyle.SolidLine if name == "median" else Qt.PenStyle.DashLine
-        fill = QColor(QApplication.palette().color(QPalette.ColorRole.Base))
+        fill = QColor(background_colour())
         fill.setAlpha(220)
         line = pg.InfiniteLine(
             pos=bin_position(histogram.edges_s, seconds),
@@ -294,12 +278,4 @@ class TimeView(ChartView):
         )
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        view = self.plot.plotItem.vb
-        text = ""
-        if view.sceneBoundingRect().contains(scene_pos):
-            point = view.mapSceneToView(scene_pos)
-            text = self.tooltip_at(point.x(), point.y())
-        if text != view.toolTip():
-            view.setToolTip(text)
-            if QToolTip.isVisible() or not text:
-                QToolTip.showText(QCursor.pos(), text, self.plot)
+        hover_tooltip(self.plot, scene_pos, self.tooltip_at)

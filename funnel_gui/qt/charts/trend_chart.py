@@ -12,7 +12,6 @@ plot is too short for them, whenever the plot is resized.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,6 @@ from funnel_gui.core.insights import (
     Period,
     TrendPoint,
     auto_period,
-    period_end,
     trend,
     trend_frame,
     trend_step_label,
@@ -48,12 +46,20 @@ from funnel_gui.qt.charts.fitting import (
     compact_chrome,
     compact_rows,
     fit_legend,
+    legend_width,
     relayout,
     table_min_height,
 )
-from funnel_gui.qt.charts.funnel_chart import legend_width
-from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_rate
-from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX
+from funnel_gui.qt.charts.parts import nice_step, nice_ticks
+from funnel_gui.qt.charts.trend_lines import TrendLine, draw_trend_line, line_style
+from funnel_gui.qt.charts.trend_words import (
+    day_month,
+    period_hover_text,
+    period_label,
+    table_columns,
+)
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
+from funnel_gui.qt.theme import LEFT_HEX
 
 _PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
     ("auto", "Auto"),
@@ -62,9 +68,6 @@ _PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
     ("month", "Month"),
 )
 _PERIOD_SECONDS = {"day": 86_400.0, "week": 7 * 86_400.0, "month": 30 * 86_400.0}
-# The lightest shade of the micro blue, for the earliest micro step: still readable on white.
-_LIGHT_MICRO_HEX = "#7fb2f0"
-_MICRO_SYMBOLS = ("s", "t", "d", "h", "p", "t1", "star")
 _MAX_PERIOD_LABELS = 12
 _BAR_SHARE = 0.3  # the tallest volume bar reaches this share of the chart's height
 INCOMPLETE_TEXT = "incomplete: window open"
@@ -75,22 +78,6 @@ _MIN_LINES_PX = 100  # the lines' area never gets shorter than this
 _RIGHT_TICK_PX = 24  # between two labelled ticks of the right axis
 NO_ENTRIES_TEXT = "Nobody entered the funnel, so there is no trend to show"
 ONE_STEP_TEXT = "Add a second step to see how conversion changes over time"
-
-
-@dataclass
-class TrendLine:
-    """The drawn line of one step: every point, and the items that draw it."""
-
-    step: int  # 1-based; conversion from step 1 to this step
-    label: str
-    x: np.ndarray  # period starts, seconds since the epoch (UTC)
-    y: np.ndarray  # conversion from step 1, percent
-    solid: pg.PlotDataItem  # the complete periods
-    dashed: pg.PlotDataItem | None  # into and across the incomplete periods
-    hollow: pg.ScatterPlotItem | None  # the incomplete periods' points
-
-    def items(self) -> list[pg.GraphicsObject]:
-        return [i for i in (self.solid, self.dashed, self.hollow) if i is not None]
 
 
 class TrendView(ChartView):
@@ -200,7 +187,7 @@ class TrendView(ChartView):
         self.plot.setXRange(self._x[0] - span * 0.6, self._x[-1] + span * 0.6, padding=0)
         # Explicit ticks, and room around 0 and the top: with a grid, pyqtgraph drops tick
         # labels that stick out of the plot, and those two are the ones rates need.
-        step = _nice_step(y_top / 5)
+        step = nice_step(y_top / 5)
         ticks = np.arange(0.0, y_top + step / 2, step)
         self.plot.getAxis("left").setTicks([[(float(v), f"{v:g}") for v in ticks], []])
         self.plot.setYRange(-y_top * 0.04, y_top * 1.04, padding=0)
@@ -227,7 +214,7 @@ class TrendView(ChartView):
         if self.bars is not None:
             # As many ticks as the bars' part of the height has room for.
             count = max(2, min(4, int(height * _BAR_SHARE / _RIGHT_TICK_PX)))
-            ticks = _nice_ticks(self._most_entered, count)
+            ticks = nice_ticks(self._most_entered, count)
             self.plot.getAxis("right").setTicks(
                 [[(v / self.people_per_y, f"{v:,}") for v in ticks], []]
             )
@@ -246,63 +233,10 @@ class TrendView(ChartView):
         for k in range(2, result.definition.n_steps + 1):
             y = np.array([100.0 * (p.rate(k) or 0.0) for p in self.points])
             highest = max(highest, float(y.max()))
-            if k == macro:
-                colour, width, symbol = QColor(MACRO_HEX), 3.0, "o"
-            else:
-                i = micro_steps.index(k)
-                colour = _micro_shade(i, len(micro_steps))
-                width, symbol = 2.0, _MICRO_SYMBOLS[i % len(_MICRO_SYMBOLS)]
-            line = self._draw_line(
-                k, trend_step_label(result, k), y, colour, width, symbol, first_open
-            )
-            self.lines[k] = line
+            style = line_style(k, macro, micro_steps)
+            label = trend_step_label(result, k)
+            self.lines[k] = draw_trend_line(self.plot, k, label, self._x, y, style, first_open)
         return _nice_top(highest)
-
-    def _draw_line(
-        self,
-        step: int,
-        label: str,
-        y: np.ndarray,
-        colour: QColor,
-        width: float,
-        symbol: str,
-        first_open: int,
-    ) -> TrendLine:
-        x = self._x
-        background = self.plot.backgroundBrush().color()
-        solid = pg.PlotDataItem(
-            x[:first_open],
-            y[:first_open],
-            pen=pg.mkPen(colour, width=width),
-            symbol=symbol,
-            symbolSize=7,
-            symbolBrush=colour,
-            symbolPen=pg.mkPen(colour),
-        )
-        solid.setZValue(2)
-        self.plot.addItem(solid)
-        dashed = hollow = None
-        if first_open < len(x):
-            # The segment leading into the first incomplete point is dashed too: the
-            # change it shows is not final.
-            lead = max(first_open - 1, 0)
-            dashed = pg.PlotDataItem(
-                x[lead:],
-                y[lead:],
-                pen=pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine),
-            )
-            hollow = pg.ScatterPlotItem(
-                x[first_open:],
-                y[first_open:],
-                symbol=symbol,
-                size=8,
-                brush=pg.mkBrush(background),
-                pen=pg.mkPen(colour, width=1.5),
-            )
-            for item in (dashed, hollow):
-                item.setZValue(2)
-                self.plot.addItem(item)
-        return TrendLine(step, label, x, y, solid, dashed, hollow)
 
     def _draw_volume(self, y_top: float) -> None:
         """Light bars for the people who entered per period, scaled into the lower part of
@@ -333,7 +267,7 @@ class TrendView(ChartView):
             return
         starts = [p.start for p in self.points]
         if self.period == "week":
-            labels = [_day_month(s) for s in starts]
+            labels = [day_month(s) for s in starts]
         else:
             labels = [f"{s:%b %Y}" for s in starts]
         stride = max(1, math.ceil(len(starts) / _MAX_PERIOD_LABELS))
@@ -369,24 +303,7 @@ class TrendView(ChartView):
     # ------------------------------------------------------------------ table
 
     def _fill_table(self, result: FunnelResult) -> None:
-        macro = macro_step(result.definition)
-        columns = [
-            Column("label", "Period", tooltip="The UTC day, ISO week or month people entered"),
-            Column("entered", "Entered", format_count, "People who entered (step 1)", True),
-        ]
-        for k in range(2, result.definition.n_steps + 1):
-            key = f"{k}. {trend_step_label(result, k)}"
-            columns.append(Column(key, key, format_count, f"People who reached step {k}", True))
-        columns += [
-            Column(
-                "conversion",
-                f"Conversion to {trend_step_label(result, macro)}",
-                format_rate,
-                f"Share of those who entered who reached step {macro} (the macro step)",
-                True,
-            ),
-            Column("open", "Incomplete", tooltip="The conversion window has not ended yet"),
-        ]
+        columns = table_columns(result)
         frame = self._frame.copy()
         frame["label"] = [self.period_label(i) for i in range(len(self.points))]
         frame["open"] = ["window still open" if p.incomplete else "" for p in self.points]
@@ -397,24 +314,12 @@ class TrendView(ChartView):
     # ------------------------------------------------------------------ hover
 
     def period_label(self, index: int) -> str:
-        start = self.points[index].start
-        if self.period == "day":
-            return f"{start:%a} {_day_month(start)} {start.year}"
-        if self.period == "week":
-            last = period_end(start, "week") - pd.Timedelta(days=1)
-            return f"Week of {_day_month(start)} {start.year} (Mon–Sun, to {_day_month(last)})"
-        return f"{start:%B %Y}"
+        return period_label(self.points[index].start, self.period)
 
     def hover_text(self, index: int) -> str:
         """Everything about one period: who entered, how many got how far, the rates."""
-        point = self.points[index]
-        lines = [self.period_label(index), f"Entered: {point.counts[0]:,}"]
-        for k, line in self.lines.items():
-            rate = point.rate(k)
-            lines.append(f"{line.label}: {point.counts[k - 1]:,} · {format_rate(rate)} from step 1")
-        if point.incomplete:
-            lines.append("Incomplete: the window is still open, these rates may still rise")
-        return "\n".join(lines)
+        step_labels = {k: line.label for k, line in self.lines.items()}
+        return period_hover_text(self.points[index], self.period_label(index), step_labels)
 
     def index_at(self, x_seconds: float) -> int | None:
         """The period drawn nearest to `x_seconds`, if the mouse is within half a period."""
@@ -444,38 +349,10 @@ class TrendView(ChartView):
             self.set_result(self.result)
 
 
-def _day_month(day: pd.Timestamp) -> str:
-    return f"{day.day} {day:%b}"  # "7 Sep" (strftime's %-d is not portable)
-
-
-def _micro_shade(index: int, count: int) -> QColor:
-    """Earlier micro steps lighter, later ones closer to the micro blue."""
-    light, dark = QColor(_LIGHT_MICRO_HEX), QColor(MICRO_HEX)
-    t = 1.0 if count <= 1 else index / (count - 1)
-    return QColor(
-        round(light.red() + (dark.red() - light.red()) * t),
-        round(light.green() + (dark.green() - light.green()) * t),
-        round(light.blue() + (dark.blue() - light.blue()) * t),
-    )
-
-
 def _nice_top(highest: float) -> float:
     """A round upper bound a little above the highest rate (percent)."""
     if highest <= 0:
         return 10.0
     target = highest * 1.1
-    step = _nice_step(target / 5)
+    step = nice_step(target / 5)
     return min(100.0, math.ceil(target / step) * step) if highest <= 100 else target
-
-
-def _nice_step(raw: float) -> float:
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-
-
-def _nice_ticks(most: float, count: int) -> list[int]:
-    """Round whole numbers from 0 up to `most`, about `count` steps apart."""
-    raw = most / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = max(1, int(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)))
-    return list(range(0, int(most) + 1, step))

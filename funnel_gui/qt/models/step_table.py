@@ -40,7 +40,9 @@ def format_duration(seconds: float) -> str:
 
 
 def format_percent(fraction: float | None) -> str:
-    return NOT_APPLICABLE if fraction is None else f"{fraction:.1%}"
+    if fraction is None or math.isnan(fraction):  # 0/0: no rate, not "nan%"
+        return NOT_APPLICABLE
+    return f"{fraction:.1%}"
 
 
 def _timing_tooltip(title: str, stats: TimingStats | None) -> str:

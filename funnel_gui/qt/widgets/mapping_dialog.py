@@ -159,6 +159,7 @@ class MappingDialog(QDialog):
         self.reason = QLabel()
         self.reason.setObjectName("mappingReason")
         self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)  # column names are the file's text
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -303,6 +304,7 @@ class MappingDialog(QDialog):
         title = QLabel("Which columns hold what?")
         title.setObjectName("mappingTitle")
         problem = QLabel(request.problem or self._unsure_text())
+        problem.setTextFormat(Qt.TextFormat.PlainText)
         problem.setObjectName("mappingProblem")
         problem.setWordWrap(True)
         problem.setVisible(bool(problem.text()))

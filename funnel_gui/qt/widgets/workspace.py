@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QFrame, QMessageBox, QScrollArea, QSplitter, QWidget
 
+from funnel_gui.qt.charts.base import safe_file_stem
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.report_export import write_report
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
@@ -74,7 +75,7 @@ class Workspace(QSplitter):
         result = self.workbench.analysis.result
         if result is None:
             return
-        stem = result.definition.name or "funnel"
+        stem = safe_file_stem(result.definition.name or "funnel")
         path, _ = QFileDialog.getSaveFileName(
             self, "Export report", f"{stem} report.html", "HTML report (*.html)"
         )
@@ -84,5 +85,5 @@ class Workspace(QSplitter):
             path += ".html"
         try:
             self.export_report(path)
-        except OSError as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             QMessageBox.warning(self, "Export report", f"Could not save the report: {exc}")

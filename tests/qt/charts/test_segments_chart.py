@@ -224,6 +224,7 @@ def test_labels_stay_apart_with_nine_bars_at_the_size_the_app_gives(
     # Nine groups g1..g9 of 10..2 people, half of each (rounded down) reaching buy: the
     # top 8 keep their bar, the one left over keeps its name.
     plan = {f"g{i}": (12 - i, (12 - i) // 2, (12 - i) // 2) for i in range(1, 10)}
+    view.top_n_spin.setValue(8)
     show_in_app_size(qtbot, view, src_result(tmp_path, plan))
     assert len(view.tick_labels) == 9
     assert view.tick_labels[0] == "g1 (11)"

@@ -1,0 +1,59 @@
+"""The funnel chart's words: what hovering a step's bar or a segment's bar says, and the
+names of segments and of a breakdown's attribution."""
+
+from __future__ import annotations
+
+from funnel_gui.core.chart_data import Segment, step_tick_label
+from funnel_gui.core.results import FunnelResult, StepResult
+from funnel_gui.qt.charts.parts import counted
+from funnel_gui.qt.models.step_table import format_percent
+
+
+def attribution_text(attribution: str) -> str:
+    if attribution == "first_step":
+        return "value at step 1"
+    if attribution == "last_step":
+        return "value at the furthest step reached"
+    return f"value at step {attribution.removeprefix('step_')}"
+
+
+def segment_name(segment: Segment) -> str:
+    if segment.folded:
+        return f"{segment.value} ({segment.folded} groups)"
+    return segment.value
+
+
+def step_hover_text(result: FunnelResult, step: StepResult) -> str:
+    """A step's bar or drop-off: its count, conversion and who dropped before it."""
+    lines = [
+        step_tick_label(result, step),
+        counted(step.count, result.unit),
+        f"from previous: {format_percent(step.from_previous)}",
+        f"from start: {format_percent(step.from_start)}",
+    ]
+    if step.number > 1:
+        lines += [
+            f"drop-off: {step.drop_off:,} ({format_percent(step.drop_off_rate)})",
+            f"  left: {step.drop_off - step.still_open:,}",
+            f"  still open (may yet convert): {step.still_open:,}",
+            "Click to see who dropped here",
+        ]
+    return "\n".join(lines)
+
+
+def segment_hover_text(result: FunnelResult, step: StepResult, segment: Segment) -> str:
+    """One segment's bar at a step (the funnel split by a breakdown)."""
+    assert result.breakdown is not None
+    k = step.number
+    count = segment.counts[k - 1]
+    lines = [
+        f"{result.breakdown.property} = {segment_name(segment)}",
+        step_tick_label(result, step),
+        counted(count, result.unit),
+        f"from previous: {format_percent(segment.from_previous(k))}",
+        f"from start: {format_percent(segment.from_start(k))}",
+    ]
+    if k > 1:
+        lines.append(f"drop-off: {segment.counts[k - 2] - count:,}")
+        lines.append("Click to see who dropped here (all segments)")
+    return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""The status bar: what data is loaded, its import warnings, and the progress of a load."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from funnel_gui.core.events import EventTable
+from funnel_gui.qt.widgets.overview import report_html, span_text
+from funnel_gui.qt.workers import TaskRunner
+
+
+class LoadStatus(QObject):
+    def __init__(self, window: QMainWindow, loader: TaskRunner) -> None:
+        super().__init__(window)
+        self.window = window
+        bar = window.statusBar()
+        self.status_label = QLabel("No data loaded")
+        self.warning_button = QPushButton()  # opens the import report (the window connects it)
+        self.warning_button.setObjectName("warningBadge")
+        self.warning_button.setFlat(True)
+        self.warning_button.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFixedWidth(220)
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(loader.cancel)
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.warning_button)
+        for widget in self._busy_widgets():
+            bar.addPermanentWidget(widget)
+            widget.hide()
+        loader.sig_progress.connect(self._on_progress)
+        loader.sig_cancelled.connect(self._on_cancelled)
+
+    def _busy_widgets(self) -> tuple[QWidget, ...]:
+        return (self.progress_label, self.progress, self.cancel_button)
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        for widget in self._busy_widgets():
+            widget.setVisible(busy)
+        self.progress.setValue(0)
+        self.progress_label.setText(message)
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress_label.setText(message)
+
+    def _on_cancelled(self) -> None:
+        self.set_busy(False)
+        self.window.statusBar().showMessage("Loading cancelled", 4000)
+
+    def show_table(self, table: EventTable) -> None:
+        """What is loaded, and a badge when rows were left out or duplicated."""
+        report = table.report
+        self.status_label.setText(
+            f"{', '.join(report.sources)}   ·   {report.profile_name}   ·   "
+            f"{len(table):,} events   ·   {table.n_actors:,} users   ·   "
+            f"{span_text(report.time_span)} UTC"
+        )
+        removed = report.rows_removed
+        warnings = removed + (report.exact_duplicates if not report.exact_duplicates_removed else 0)
+        self.warning_button.setVisible(warnings > 0)
+        if removed:
+            self.warning_button.setText(f"⚠ {removed:,} rows not loaded")
+        elif warnings:
+            self.warning_button.setText(f"⚠ {report.exact_duplicates:,} duplicate rows")
+        self.warning_button.setToolTip("Show the import report")
+
+
+def report_dialog(table: EventTable, parent: QWidget) -> QDialog:
+    """The import report in a dialog, with Close and "Copy as text"."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Import report")
+    view = QTextBrowser()
+    view.setHtml(report_html(table.report))
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    copy = buttons.addButton("Copy as text", QDialogButtonBox.ButtonRole.ActionRole)
+    report_text = table.report.to_text()
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(report_text))
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    layout.addWidget(buttons)
+    dialog.resize(720, 520)
+    return dialog
