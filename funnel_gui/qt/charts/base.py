@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QStackedWidget,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.results import FunnelResult
+from funnel_gui.qt.table_menu import install_table_menu
 
 NO_STEPS_TEXT = "Add steps to the funnel to see this chart"
 
@@ -139,6 +141,8 @@ class ChartView(QWidget):
         else:
             self.stack.setCurrentWidget(self._body)
             self._set_exportable(True)
+        for table in self.findChildren(QTableView):
+            install_table_menu(table, f"{self.name or 'chart'} table")
 
     @property
     def showing_empty_state(self) -> bool:
