@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
@@ -75,6 +76,8 @@ class FrameTableModel(RowTableModel):
         self.COLUMNS = tuple(c.header for c in self.columns)
         self.TOOLTIPS = tuple(c.tooltip for c in self.columns)
         self.frame = pd.DataFrame(columns=[c.key for c in self.columns])
+        self._columns: dict[str, Any] = {}
+        self._columns_of: pd.DataFrame | None = None  # the frame `_columns` were taken from
         # Optional per-row tooltips and foreground colours, set by the view.
         self.row_tooltips: list[str] = []
 
@@ -86,8 +89,22 @@ class FrameTableModel(RowTableModel):
         self.endResetModel()
 
     def value(self, row: int, key: str) -> Any:
-        value = self.frame.at[row, key]
+        value = self._column(key)[row]
         return None if _missing(value) else value
+
+    def _column(self, key: str) -> Any:
+        """The column's array, indexed directly: a view paints cell by cell, and pandas'
+        label lookup costs ~25 µs a cell (a visible table is thousands of them). No
+        conversion: a drill-down list can be hundreds of thousands of rows long."""
+        if self._columns_of is not self.frame:
+            self._columns, self._columns_of = {}, self.frame
+        column = self._columns.get(key)
+        if column is None:
+            series = self.frame[key]
+            plain = isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf"
+            column = series.to_numpy() if plain else series.array
+            self._columns[key] = column
+        return column
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not self._valid(index) or not 0 <= index.column() < len(self.columns):
