@@ -29,15 +29,7 @@ from funnel_gui.core.engine import compute
 from funnel_gui.core.insights import segments
 from funnel_gui.core.results import FunnelResult
 from tests.core.engine_fixtures import definition, exclusion, make_table
-
-Z95 = 1.959963984540054  # the 97.5% point of the standard normal
-
-
-def wilson(s: int, n: int) -> tuple[float, float]:
-    """Wilson (1927) score interval, straight from the formula."""
-    centre = 2 * s + Z95**2
-    spread = Z95 * math.sqrt(Z95**2 + 4 * s * (n - s) / n)
-    return (centre - spread) / (2 * (n + Z95**2)), (centre + spread) / (2 * (n + Z95**2))
+from tests.formulas import wilson
 
 
 def pooled_z_p(s1: int, n1: int, s2: int, n2: int) -> float:

@@ -20,8 +20,7 @@ from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count
 from funnel_gui.qt.report_export import report_html, write_report
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from tests.qt.charts.common import PNG_MAGIC
 
 
 class BarsView(ChartView):

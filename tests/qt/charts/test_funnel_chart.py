@@ -7,7 +7,6 @@ the drop-off into cart is 3 (c, d left; e still open), into buy 2 (b left; f sti
 from __future__ import annotations
 
 import dataclasses
-import functools
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,16 +18,14 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from funnel_gui import load_events
-from funnel_gui.core.definition import FunnelDefinition
 from funnel_gui.core.engine import compute
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import NO_STEPS_TEXT
 from funnel_gui.qt.charts.funnel_chart import FunnelView
 from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX, STILL_OPEN_HEX
-from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
 from tests.core.test_chart_data import SHOP_ROWS, shop_result
+from tests.qt.charts.common import PNG_MAGIC, demo_checkout_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -36,15 +33,6 @@ from tests.qt.charts.legibility import (
     show_in_app_size,
     view_box_rect,
 )
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@functools.cache
-def demo_checkout_result() -> FunnelResult:
-    """The demo shop's data with its checkout funnel (broken down by device)."""
-    table = load_events(demo_data_path())
-    return compute(table, FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json"))
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ The "news" log: 100 people view; 40 of them sign up for the newsletter (12 of th
 
 from __future__ import annotations
 
-import functools
-import math
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -19,8 +17,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from funnel_gui import load_events
-from funnel_gui.core.definition import FunnelDefinition, MicroConversion
+from funnel_gui.core.definition import MicroConversion
 from funnel_gui.core.engine import compute
 from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.micro_macro_chart import (
@@ -31,8 +28,9 @@ from funnel_gui.qt.charts.micro_macro_chart import (
 )
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MICRO_HEX
-from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
+from tests.formulas import wilson
+from tests.qt.charts.common import PNG_MAGIC, demo_checkout_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -40,15 +38,6 @@ from tests.qt.charts.legibility import (
     show_in_app_size,
     view_box_rect,
 )
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-Z95 = 1.959963984540054
-
-
-def wilson(s: int, n: int) -> tuple[float, float]:
-    centre = 2 * s + Z95**2
-    spread = Z95 * math.sqrt(Z95**2 + 4 * s * (n - s) / n)
-    return (centre - spread) / (2 * (n + Z95**2)), (centre + spread) / (2 * (n + Z95**2))
 
 
 def news_result(tmp_path: Path) -> FunnelResult:
@@ -80,12 +69,6 @@ def small_result(tmp_path: Path) -> FunnelResult:
     defn = definition("view", "buy")
     defn = replace(defn, micro_conversions=(MicroConversion(("news",), label="Newsletter"),))
     return compute(make_table(rows, tmp_path), defn)
-
-
-@functools.cache
-def demo_checkout_result() -> FunnelResult:
-    table = load_events(demo_data_path())
-    return compute(table, FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json"))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ Wilson bounds are recomputed here from the formula.
 from __future__ import annotations
 
 import functools
-import math
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +29,8 @@ from funnel_gui.qt.charts.segments_chart import EMPTY_TEXT, ONE_STEP_TEXT, Segme
 from funnel_gui.qt.theme import segment_colour
 from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
+from tests.formulas import wilson
+from tests.qt.charts.common import PNG_MAGIC
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -38,17 +39,8 @@ from tests.qt.charts.legibility import (
     view_box_rect,
 )
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-Z95 = 1.959963984540054
-
 # group: (entered, reached cart, reached buy)
 PLAN = {"d": (1, 0, 0), "a": (5, 4, 3), "c": (2, 1, 1), "b": (4, 2, 1)}
-
-
-def wilson(s: int, n: int) -> tuple[float, float]:
-    centre = 2 * s + Z95**2
-    spread = Z95 * math.sqrt(Z95**2 + 4 * s * (n - s) / n)
-    return (centre - spread) / (2 * (n + Z95**2)), (centre + spread) / (2 * (n + Z95**2))
 
 
 def src_result(tmp_path: Path, plan: dict[str, tuple[int, int, int]] = PLAN) -> FunnelResult:

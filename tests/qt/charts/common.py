@@ -1,0 +1,20 @@
+"""What the chart tests share: the PNG signature and the demo's checkout funnel result."""
+
+from __future__ import annotations
+
+import functools
+
+from funnel_gui import load_events
+from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.engine import compute
+from funnel_gui.core.results import FunnelResult
+from funnel_gui.resources import demo_data_path, resources_dir
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@functools.cache
+def demo_checkout_result() -> FunnelResult:
+    """The demo shop's data with its checkout funnel (broken down by device)."""
+    table = load_events(demo_data_path())
+    return compute(table, FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json"))
