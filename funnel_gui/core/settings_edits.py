@@ -147,7 +147,7 @@ class SetMicroConversions(Command):
                 "edit": "Edit micro-conversion {}",
             },
         )
-        return name if name is not None else "Edit micro conversions"
+        return name if name is not None else "Edit micro-conversions"
 
 
 _Item = TypeVar("_Item")

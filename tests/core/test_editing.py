@@ -321,7 +321,7 @@ def test_readable_texts() -> None:
         SetFunnelSettings(date_range=None): "Clear date range",
         SetFunnelSettings(order="any", unit="session"): "Change funnel settings",
         SetExclusions(()): "Remove all exclusions",
-        SetMicroConversions(()): "Edit micro conversions",
+        SetMicroConversions(()): "Edit micro-conversions",
     }
     assert {command: command.text(before) for command in texts} == texts
 

@@ -66,7 +66,7 @@ def test_micro_conversion_texts() -> None:
     renamed = replace(NEWSLETTER, label="Newsletter")
     assert SetMicroConversions((renamed,)).text(one) == 'Edit micro-conversion "Newsletter"'
     two = funnel(micros=(NEWSLETTER, CTA))
-    assert SetMicroConversions(()).text(two) == "Edit micro conversions"
+    assert SetMicroConversions(()).text(two) == "Edit micro-conversions"
 
 
 def test_undo_restores_the_tray_exactly() -> None:
