@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from funnel_gui.core.definition import Exclusion, FunnelDefinition
 from funnel_gui.core.editing import SetExclusions
-from funnel_gui.qt.widgets.chips import CHIP_QSS, ChipList, ChipSpec
+from funnel_gui.qt.widgets.chips import CHIP_QSS, ChipSpec
 from funnel_gui.qt.widgets.funnel_editor import filter_summary
-from funnel_gui.qt.widgets.matcher_dialog import (
-    MatcherChoices,
-    MatcherDialog,
-    muted_note,
-    push_edit,
-    replaced_item,
-)
+from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices, MatcherDialog, muted_note
+from funnel_gui.qt.widgets.matcher_items import MatcherItemsSection
 from funnel_gui.qt.workbench import FunnelWorkbench
 
 ADD_TIP = (
@@ -130,36 +125,34 @@ class ExclusionDialog(MatcherDialog):
         return self._submit(self.exclusion())
 
 
-class ExclusionsEditor(QWidget):
+class ExclusionsEditor(MatcherItemsSection[Exclusion, ExclusionDialog]):
     def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(workbench, "Exclude", "exclusion", parent)
         self.setObjectName("exclusionsEditor")
         self.setStyleSheet(CHIP_QSS)
-        self.workbench = workbench
-        self.choices = MatcherChoices()
-        self.dialog: ExclusionDialog | None = None
-        self.caption = QLabel("Exclude")
-        self.chips = ChipList("exclusion")
-        self.add_button = QToolButton()
-        self.add_button.setObjectName("chipAdd")
         self.add_button.setText("+ Exclude event")
         self.add_button.setAccessibleName("Exclude an event")
         self.chips.add_trailing(self.add_button)
-        self.caption.setBuddy(self.add_button)
-        self.chips.fallback_focus = self.add_button
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(self.caption)
         column.addWidget(self.chips)
-        self.add_button.clicked.connect(self.open_add_dialog)
-        self.chips.sig_edit_requested.connect(self.open_edit_dialog)
-        self.chips.sig_remove_requested.connect(self.remove)
         self.refresh()
 
-    def set_choices(self, choices: MatcherChoices) -> None:
-        self.choices = choices
-        self.refresh()
+    def items(self) -> tuple[Exclusion, ...]:
+        return self.workbench.document.definition.exclusions
+
+    def command(self, items: tuple[Exclusion, ...]) -> SetExclusions:
+        return SetExclusions(items)
+
+    def make_dialog(
+        self, item: Exclusion | None, submit: Callable[[Exclusion], str | None]
+    ) -> ExclusionDialog:
+        return ExclusionDialog(self.choices, self.workbench.document.definition, item, submit, self)
+
+    def duplicate_text(self, item: Exclusion) -> str:
+        return "this exclusion is already in the funnel"
 
     def refresh(self) -> None:
         defn = self.workbench.document.definition
@@ -177,45 +170,3 @@ class ExclusionsEditor(QWidget):
         reason = NEEDS_STEPS if defn.n_steps < 2 else NEEDS_DATA if not self.choices.events else ""
         self.add_button.setEnabled(not reason)
         self.add_button.setToolTip(reason or ADD_TIP)
-
-    # ------------------------------------------------------------------ user changes
-
-    def open_add_dialog(self) -> ExclusionDialog:
-        return self._open(None)
-
-    def open_edit_dialog(self, index: int) -> ExclusionDialog:
-        return self._open(index)
-
-    def _open(self, index: int | None) -> ExclusionDialog:
-        defn = self.workbench.document.definition
-        exclusion = defn.exclusions[index] if index is not None else None
-        dialog = ExclusionDialog(
-            self.choices, defn, exclusion, lambda e: self._commit(index, e), self
-        )
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        self.dialog = dialog
-        dialog.finished.connect(lambda _code: self._forget(dialog))
-        dialog.open()
-        return dialog
-
-    def _forget(self, dialog: ExclusionDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-
-    def _commit(self, index: int | None, exclusion: Exclusion) -> str | None:
-        """Push the added or edited exclusion; an error message when it cannot be."""
-        current = self.workbench.document.definition.exclusions
-        items = replaced_item(current, index, exclusion, "this exclusion is already in the funnel")
-        if isinstance(items, str):
-            return items
-        return push_edit(self.workbench, SetExclusions(items))
-
-    def remove(self, index: int) -> None:
-        current = self.workbench.document.definition.exclusions
-        if not 0 <= index < len(current):
-            return
-        error = push_edit(self.workbench, SetExclusions(current[:index] + current[index + 1 :]))
-        if error:
-            self.chips.show_notice(error)

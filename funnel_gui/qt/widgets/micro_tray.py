@@ -17,22 +17,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from funnel_gui.core.definition import FunnelDefinition, MicroConversion
+from funnel_gui.core.definition import MicroConversion
 from funnel_gui.core.editing import SetMicroConversions
 from funnel_gui.qt.mime import events_from_mime
-from funnel_gui.qt.widgets.chips import CHIP_QSS, TRAY_INSET, ChipList, ChipSpec
+from funnel_gui.qt.widgets.chips import CHIP_QSS, TRAY_INSET, ChipSpec
 from funnel_gui.qt.widgets.funnel_editor import filter_summary
-from funnel_gui.qt.widgets.matcher_dialog import (
-    MatcherChoices,
-    MatcherDialog,
-    push_edit,
-    replaced_item,
-)
+from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices, MatcherDialog
+from funnel_gui.qt.widgets.matcher_items import MatcherItemsSection
 from funnel_gui.qt.workbench import FunnelWorkbench
 
 EMPTY_TEXT = "Drop events here to compare them with the macro conversion"
@@ -158,28 +153,19 @@ class TrayFrame(QFrame):
         self.update()
 
 
-class MicroTray(QWidget):
+class MicroTray(MatcherItemsSection[MicroConversion, MicroConversionDialog]):
     def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(workbench, "Micro-conversions", "micro", parent)
         self.setObjectName("microTraySection")
         self.setStyleSheet(CHIP_QSS + TRAY_QSS)
-        self.workbench = workbench
-        self.choices = MatcherChoices()
-        self.dialog: MicroConversionDialog | None = None
-        self.caption = QLabel("Micro-conversions")
         self.frame = TrayFrame()
         self.frame.setToolTip(TRAY_TIP)
-        self.chips = ChipList("micro", self.frame)
         self.hint = QLabel(EMPTY_TEXT)
         self.hint.setObjectName("trayHint")
         self.hint.setWordWrap(True)  # the tray sits in a narrow side dock
-        self.add_button = QToolButton()
-        self.add_button.setObjectName("chipAdd")
         self.add_button.setText("+")
         self.add_button.setAccessibleName("Add micro-conversion")
         self.chips.add_trailing(self.hint)
-        self.caption.setBuddy(self.add_button)
-        self.chips.fallback_focus = self.add_button
         inside = QHBoxLayout(self.frame)
         inside.setContentsMargins(TRAY_INSET - 2, 3, 6, 3)  # 2: the border and padding
         inside.addWidget(self.chips, 1)
@@ -196,17 +182,24 @@ class MicroTray(QWidget):
         column.addLayout(head)
         column.addWidget(self.frame)
         self.frame.sig_events_dropped.connect(self.add_events)
-        self.add_button.clicked.connect(self.open_add_dialog)
-        self.chips.sig_edit_requested.connect(self.open_edit_dialog)
-        self.chips.sig_remove_requested.connect(self.remove)
         self.refresh()
 
-    def set_choices(self, choices: MatcherChoices) -> None:
-        self.choices = choices
-        self.refresh()
+    def items(self) -> tuple[MicroConversion, ...]:
+        return self.workbench.document.definition.micro_conversions
+
+    def command(self, items: tuple[MicroConversion, ...]) -> SetMicroConversions:
+        return SetMicroConversions(items)
+
+    def make_dialog(
+        self, item: MicroConversion | None, submit: Callable[[MicroConversion], str | None]
+    ) -> MicroConversionDialog:
+        return MicroConversionDialog(self.choices, item, submit, self)
+
+    def duplicate_text(self, item: MicroConversion) -> str:
+        return f'"{item.display_label}" is already in the tray'
 
     def refresh(self) -> None:
-        micros = self.workbench.document.definition.micro_conversions
+        micros = self.items()
         self.chips.set_chips(
             [
                 ChipSpec(
@@ -222,8 +215,6 @@ class MicroTray(QWidget):
         self.add_button.setEnabled(bool(self.choices.events))
         self.add_button.setToolTip(ADD_TIP if self.choices.events else NEEDS_DATA)
 
-    # ------------------------------------------------------------------ user changes
-
     def add_events(self, events: list[str]) -> bool:
         """A drop: one micro-conversion matching any of `events`; False when refused."""
         micro = MicroConversion(tuple(dict.fromkeys(events)))
@@ -231,42 +222,3 @@ class MicroTray(QWidget):
         if error:
             self.chips.show_notice(error)
         return error is None
-
-    def open_add_dialog(self) -> MicroConversionDialog:
-        return self._open(None)
-
-    def open_edit_dialog(self, index: int) -> MicroConversionDialog:
-        return self._open(index)
-
-    def _open(self, index: int | None) -> MicroConversionDialog:
-        micros = self.workbench.document.definition.micro_conversions
-        micro = micros[index] if index is not None else None
-        dialog = MicroConversionDialog(self.choices, micro, lambda m: self._commit(index, m), self)
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        self.dialog = dialog
-        dialog.finished.connect(lambda _code: self._forget(dialog))
-        dialog.open()
-        return dialog
-
-    def _forget(self, dialog: MicroConversionDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-
-    def _commit(self, index: int | None, micro: MicroConversion) -> str | None:
-        """Push the added or edited micro-conversion; an error message when it cannot be."""
-        defn: FunnelDefinition = self.workbench.document.definition
-        duplicate = f'"{micro.display_label}" is already in the tray'
-        items = replaced_item(defn.micro_conversions, index, micro, duplicate)
-        if isinstance(items, str):
-            return items
-        return push_edit(self.workbench, SetMicroConversions(items))
-
-    def remove(self, index: int) -> None:
-        micros = self.workbench.document.definition.micro_conversions
-        if not 0 <= index < len(micros):
-            return
-        error = push_edit(self.workbench, SetMicroConversions(micros[:index] + micros[index + 1 :]))
-        if error:
-            self.chips.show_notice(error)
