@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QTableView
+from PySide6.QtWidgets import QApplication, QMenu, QTableView
 
 from funnel_gui.core.atomic import write_text_atomically
 from funnel_gui.qt.models.step_table import VALUE_ROLE
+from funnel_gui.qt.save_dialog import save_with_dialog
 
 _INSTALLED = "tableMenuInstalled"
 
@@ -72,12 +72,11 @@ def _show_menu(view: QTableView, global_pos: QPoint, name: str) -> None:
 
 
 def export_table_dialog(view: QTableView, name: str) -> None:
-    path, _ = QFileDialog.getSaveFileName(view, "Export table", f"{name}.csv", "CSV table (*.csv)")
-    if not path:
-        return
-    if not path.lower().endswith(".csv"):
-        path += ".csv"
-    try:
-        write_text_atomically(path, table_text(view))
-    except OSError as exc:
-        QMessageBox.warning(view, "Export table", f"Could not save {Path(path).name}: {exc}")
+    save_with_dialog(
+        view,
+        "Export table",
+        name,
+        "CSV table (*.csv)",
+        (".csv",),
+        lambda path: write_text_atomically(path, table_text(view)),
+    )

@@ -16,7 +16,7 @@ Subclasses put their widgets in `self.content` (a QVBoxLayout) and implement `dr
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,11 +27,9 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QResizeEvent, QSho
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QStackedWidget,
     QTableView,
     QToolButton,
@@ -42,6 +40,7 @@ from PySide6.QtWidgets import (
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.results import FunnelResult
+from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.table_menu import install_table_menu
 
 NO_STEPS_TEXT = "Add steps to the funnel to see this chart"
@@ -230,24 +229,11 @@ class ChartView(QWidget):
     def export_csv_dialog(self) -> None:
         self._export_dialog("CSV table (*.csv)", ".csv", self.export_csv)
 
-    def _export_dialog(self, file_filter: str, suffix: str, write: object) -> None:
+    def _export_dialog(self, file_filter: str, suffix: str, write: Callable[[str], None]) -> None:
         stem = self.name or "chart"
         if self.result is not None and self.result.definition.name:
-            stem = safe_file_stem(f"{self.result.definition.name} - {self.title or stem}")
-        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{stem}{suffix}", file_filter)
-        if not path:
-            return
-        if not path.lower().endswith(suffix):
-            path += suffix
-        try:
-            write(path)  # type: ignore[operator]
-        except (OSError, ValueError, RuntimeError) as exc:
-            QMessageBox.warning(self, "Export", f"Could not save {Path(path).name}: {exc}")
-
-
-def safe_file_stem(text: str) -> str:
-    """A funnel's name as a file name: "A/B test" must not become a folder."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-") or "funnel"
+            stem = f"{self.result.definition.name} - {self.title or stem}"
+        save_with_dialog(self, "Export", stem, file_filter, (suffix,), write)
 
 
 def render_widget(widget: QWidget, width: int, height: int) -> QImage:

@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -46,6 +44,7 @@ from funnel_gui.qt.models.frame_table import (
     format_text,
 )
 from funnel_gui.qt.models.step_table import NOT_APPLICABLE, VALUE_ROLE
+from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.theme import MICRO_HEX
 
 Index = QModelIndex | QPersistentModelIndex
@@ -290,17 +289,9 @@ class DrillDownPanel(QWidget):
         stem = f"dropped before step {self.step}"
         if self.result is not None and self.result.definition.name:
             stem = f"{self.result.definition.name} - {stem}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{stem}.csv", "CSV (*.csv)")
-        if not path:
-            return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
-        try:
-            self.export_csv(path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Export", f"Could not save {Path(path).name}: {exc}")
-            return
-        self.sig_exported.emit(path)
+        path = save_with_dialog(self, "Export", stem, "CSV (*.csv)", (".csv",), self.export_csv)
+        if path is not None:
+            self.sig_exported.emit(path)
 
     # ------------------------------------------------------------------ internals
 

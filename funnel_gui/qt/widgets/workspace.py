@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QFrame, QMessageBox, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
-from funnel_gui.qt.charts.base import safe_file_stem
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.report_export import write_report
+from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 from funnel_gui.qt.widgets.overview import DataOverview
@@ -75,15 +75,12 @@ class Workspace(QSplitter):
         result = self.workbench.analysis.result
         if result is None:
             return
-        stem = safe_file_stem(result.definition.name or "funnel")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export report", f"{stem} report.html", "HTML report (*.html)"
+        stem = f"{result.definition.name or 'funnel'} report"
+        save_with_dialog(
+            self,
+            "Export report",
+            stem,
+            "HTML report (*.html)",
+            (".html", ".htm"),
+            self.export_report,
         )
-        if not path:
-            return
-        if not path.lower().endswith((".html", ".htm")):
-            path += ".html"
-        try:
-            self.export_report(path)
-        except (OSError, ValueError, RuntimeError) as exc:
-            QMessageBox.warning(self, "Export report", f"Could not save the report: {exc}")
