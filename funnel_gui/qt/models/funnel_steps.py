@@ -39,7 +39,7 @@ from funnel_gui.core.editing import (
     StepsRemoved,
     insert_new_step,
 )
-from funnel_gui.qt.mime import STEP_MIME, events_from_mime
+from funnel_gui.qt.mime import STEP_MIME, events_from_mime, json_payload
 from funnel_gui.qt.undo import push, push_all
 
 Index = QModelIndex | QPersistentModelIndex
@@ -270,21 +270,17 @@ class FunnelStepsModel(QAbstractListModel):
 
 def card_row_from_mime(data: QMimeData) -> int | None:
     """The row of a card dragged out of this process's editor, else None."""
-    if not data.hasFormat(ROW_MIME):
+    payload = json_payload(data, ROW_MIME)
+    if payload is None or payload.get("pid") != os.getpid():
         return None
-    try:
-        payload: Any = json.loads(bytes(data.data(ROW_MIME).data()).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(payload, dict) or payload.get("pid") != os.getpid():
-        return None
-    return _row_from_mime(data)
+    return _row_of(payload)
 
 
 def _row_from_mime(data: QMimeData) -> int | None:
-    try:
-        payload: Any = json.loads(bytes(data.data(ROW_MIME).data()).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    row = payload.get("row") if isinstance(payload, dict) else None
+    payload = json_payload(data, ROW_MIME)
+    return _row_of(payload) if payload is not None else None
+
+
+def _row_of(payload: dict[str, Any]) -> int | None:
+    row = payload.get("row")
     return row if isinstance(row, int) and not isinstance(row, bool) else None
