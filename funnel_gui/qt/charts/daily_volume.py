@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
+from funnel_gui.qt.charts.base import style_plot
 
 _DAY_S = 86_400
 
@@ -16,17 +17,8 @@ _DAY_S = 86_400
 class DailyVolumeChart(pg.PlotWidget):  # type: ignore[misc]
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        palette = QApplication.palette()
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for name in ("left", "bottom"):
-            axis = self.getAxis(name)
-            axis.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
-            axis.setTextPen(pg.mkPen(text))
+        style_plot(self)
         self.setLabel("left", "events per day")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
         self.showGrid(x=False, y=True, alpha=0.15)
         self._bars: pg.BarGraphItem | None = None
         self.heights: np.ndarray = np.zeros(0)
