@@ -16,13 +16,11 @@ one computation is the rise of this process's peak RSS over its RSS before.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import ctypes
 import dataclasses
 import datetime as dt
 import gc
-import json
 import os
 import platform
 import statistics
@@ -32,7 +30,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .common import cell, proc_status_bytes, reset_peak_rss, versions
+from .common import (
+    benchmark_parser,
+    cell,
+    proc_status_bytes,
+    progress_log,
+    publish,
+    reset_peak_rss,
+    versions,
+)
 from .datagen import default_cache_root, write_dataset
 
 __all__ = [
@@ -496,34 +502,18 @@ def format_markdown(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry; returns 1 when the step counts disagree, else 0."""
-    parser = argparse.ArgumentParser(
-        description="Benchmark funnel_gui.core.engine.compute against the same funnel in DuckDB."
+    parser = benchmark_parser(
+        "Benchmark funnel_gui.core.engine.compute against the same funnel in DuckDB.", "variant"
     )
-    parser.add_argument(
-        "--events", type=int, nargs="+", default=[10_000_000], help="sizes (default 10000000)"
-    )
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per variant (default 5)")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the report here")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        help="dataset cache root (default $FUNNEL_BENCH_DIR or ~/.cache/funnel-gui-bench)",
-    )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
-
-    def log(msg: str) -> None:
-        if not args.quiet:
-            print(msg, file=sys.stderr, flush=True)
-
     report = run_benchmark(
-        args.events, repeat=args.repeat, data_dir=args.data_dir, seed=args.seed, log=log
+        args.events,
+        repeat=args.repeat,
+        data_dir=args.data_dir,
+        seed=args.seed,
+        log=progress_log(args),
     )
-    print(format_markdown(report), end="")
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    publish(report, format_markdown(report), args.json)
     mismatched = [row["events"] for row in report["results"] if not row["counts_equal"]]
     if mismatched:
         print(f"STEP COUNTS DIFFER for {mismatched}", file=sys.stderr)

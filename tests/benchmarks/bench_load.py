@@ -13,10 +13,8 @@ spawned child process. Results are printed as a Markdown table and, with
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
-import json
 import multiprocessing
 import os
 import platform
@@ -31,7 +29,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from .common import cell, proc_status_bytes, reset_peak_rss, versions
+from .common import (
+    benchmark_parser,
+    cell,
+    proc_status_bytes,
+    progress_log,
+    publish,
+    reset_peak_rss,
+    versions,
+)
 from .datagen import default_cache_root, default_n_actors, write_dataset
 
 __all__ = ["FORMATS", "LOADERS", "format_markdown", "main", "run_benchmark"]
@@ -317,32 +323,13 @@ def format_markdown(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry; returns 1 when row counts disagree, else 0."""
-    parser = argparse.ArgumentParser(
-        description="Benchmark funnel_gui.core.io.load_events against DuckDB."
-    )
-    parser.add_argument(
-        "--events", type=int, nargs="+", default=[10_000_000], help="sizes (default 10000000)"
-    )
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per loader (default 5)")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the report here")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        help="dataset cache root (default $FUNNEL_BENCH_DIR or ~/.cache/funnel-gui-bench)",
-    )
+    parser = benchmark_parser("Benchmark funnel_gui.core.io.load_events against DuckDB.", "loader")
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
     parser.add_argument("--loaders", nargs="+", choices=LOADERS, default=list(LOADERS))
     parser.add_argument(
         "--no-memory", action="store_true", help="skip the child-process peak-memory runs"
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
-
-    def log(msg: str) -> None:
-        if not args.quiet:
-            print(msg, file=sys.stderr, flush=True)
-
     report = run_benchmark(
         args.events,
         repeat=args.repeat,
@@ -351,12 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         formats=args.formats,
         memory=not args.no_memory,
         seed=args.seed,
-        log=log,
+        log=progress_log(args),
     )
-    print(format_markdown(report), end="")
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    publish(report, format_markdown(report), args.json)
     return 0 if all(row["rows_match"] for row in report["results"]) else 1
 
 
