@@ -49,14 +49,11 @@ from funnel_gui.qt.models.funnel_steps import (
     KIND_ROLE,
     FunnelStepsModel,
 )
-from funnel_gui.qt.theme import MACRO_HEX, MICRO_HEX
+from funnel_gui.qt.theme import kind_colour
 from funnel_gui.qt.undo import push
 
 Index = QModelIndex | QPersistentModelIndex
 
-# Blue and amber stay distinct under the common colour-vision deficiencies (funnel_gui.qt.theme).
-MICRO_COLOUR = QColor(MICRO_HEX)
-MACRO_COLOUR = QColor(MACRO_HEX)
 CARD_HEIGHT = 72
 CARD_GAP = 8
 _SIDE = 10  # horizontal room around a card, so the selection border is not clipped
@@ -93,10 +90,6 @@ def filter_summary(filters: Sequence[Filter]) -> str:
     return " and ".join(parts)
 
 
-def kind_colour(kind: object) -> QColor:
-    return MACRO_COLOUR if kind == "macro" else MICRO_COLOUR
-
-
 def _muted(palette: QPalette) -> QColor:
     # PlaceholderText is too faint in some themes; a translucent Text colour follows both.
     colour = QColor(palette.color(QPalette.ColorRole.Text))
@@ -121,7 +114,7 @@ class StepCardDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         card = QRectF(rect).adjusted(_SIDE, CARD_GAP / 2, -_SIDE, -CARD_GAP / 2)
-        accent = kind_colour(index.data(KIND_ROLE))
+        accent = kind_colour(str(index.data(KIND_ROLE)))
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         border = palette.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Mid)
@@ -206,7 +199,7 @@ class StepCardDelegate(QStyledItemDelegate):
         width = painter.fontMetrics().horizontalAdvance(label) + 12
         pill = QRectF(x, centre_y - 8, width, 16)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(kind_colour(kind))
+        painter.setBrush(kind_colour(str(kind)))
         painter.drawRoundedRect(pill, 8, 8)
         painter.setPen(QColor("white"))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
