@@ -19,9 +19,10 @@ from funnel_gui.core.definition import (
     Step,
     breakdown_step,
 )
+from funnel_gui.core.errors import UserFacingError
 
 
-class EditError(ValueError):
+class EditError(UserFacingError, ValueError):
     """An edit that would make the funnel invalid; the message is meant for a person."""
 
 

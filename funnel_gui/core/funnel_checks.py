@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 from funnel_gui.core.definition import NS_PER_SECOND
 from funnel_gui.core.durations import parse_duration
+from funnel_gui.core.errors import UserFacingError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INSTANT = re.compile(
@@ -29,7 +30,7 @@ _INSTANT_HINT = (
 _T = TypeVar("_T")
 
 
-class FunnelFileError(Exception):
+class FunnelFileError(UserFacingError):
     """A funnel file that cannot be read or written.
 
     `message` is one paragraph for a person: which file, which key (`location`, a
@@ -40,11 +41,7 @@ class FunnelFileError(Exception):
         self.problem = problem
         self.location = location
         self.file = file
-        self.message = ": ".join(part for part in (file, location, problem) if part)
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
+        super().__init__(": ".join(part for part in (file, location, problem) if part))
 
 
 # ------------------------------------------------- generic JSON shape checks

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from funnel_gui.core.errors import UserFacingError
 
-class ImportFailed(Exception):
+
+class ImportFailed(UserFacingError):
     """Input that cannot be turned into an event table.
 
     The message is one paragraph meant for the person who picked the file: what
@@ -13,8 +15,4 @@ class ImportFailed(Exception):
 
     def __init__(self, message: str, *, mappable: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.mappable: dict[str, list[str]] = mappable or {}
-
-    def __str__(self) -> str:
-        return self.message
