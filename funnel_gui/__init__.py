@@ -14,16 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from funnel_gui.core.definition import FunnelDefinition, Step
-    from funnel_gui.core.engine import compute
+    from funnel_gui.core.definition.model import FunnelDefinition, Step
+    from funnel_gui.core.engine.compute import compute
     from funnel_gui.core.io import load_events
 
 __all__ = ["FunnelDefinition", "Step", "compute", "load_events"]
 
 _LAZY = {
-    "FunnelDefinition": "funnel_gui.core.definition",
-    "Step": "funnel_gui.core.definition",
-    "compute": "funnel_gui.core.engine",
+    "FunnelDefinition": "funnel_gui.core.definition.model",
+    "Step": "funnel_gui.core.definition.model",
+    "compute": "funnel_gui.core.engine.compute",
     "load_events": "funnel_gui.core.io",
 }
 

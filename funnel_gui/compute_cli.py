@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from funnel_gui.core.analysis.trends import segment_dicts, segments, trend
 from funnel_gui.core.atomic import atomic_path
-from funnel_gui.core.engine import compute
-from funnel_gui.core.funnel_file import FunnelFileError, load_funnel
-from funnel_gui.core.insights import segment_dicts, segments, trend
+from funnel_gui.core.definition.file import FunnelFileError, load_funnel
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import ImportFailed, load_events
-from funnel_gui.core.results import FunnelResult
 
 EXIT_BAD_INPUT = 2
 

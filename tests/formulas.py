@@ -1,5 +1,5 @@
 """Textbook formulas the tests check the app's statistics against, written out here
-independently of funnel_gui.core.stats."""
+independently of funnel_gui.core.analysis.stats."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from funnel_gui.core.definition import EventMatcher, Filter, FunnelDefinition
+from funnel_gui.core.definition.model import EventMatcher, Filter, FunnelDefinition
 from funnel_gui.core.events import EventTable
 
 NOT_REACHED = "(not reached)"

@@ -12,12 +12,12 @@ from typing import cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.edit_base import ChangeEvent, FunnelDocument
-from funnel_gui.core.engine import compute
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.editing.base import ChangeEvent, FunnelDocument
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress
-from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.workers import TaskRunner
 
 ComputeFn = Callable[

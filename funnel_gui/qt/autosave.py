@@ -18,9 +18,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from funnel_gui.core.atomic import write_text_atomically
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.editing import ChangeEvent
-from funnel_gui.core.funnel_file import FunnelFileError, load_funnel, save_funnel
+from funnel_gui.core.definition.file import FunnelFileError, load_funnel, save_funnel
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.editing.commands import ChangeEvent
 from funnel_gui.qt.workbench import FunnelWorkbench
 
 FUNNEL_NAME = "autosave.funnel.json"

@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.funnel_file import FunnelFileError, load_funnel, save_funnel
+from funnel_gui.core.definition.file import FunnelFileError, load_funnel, save_funnel
+from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.qt.workbench import FunnelWorkbench
 
 FUNNEL_FILTER = "Funnel definitions (*.funnel.json);;JSON files (*.json);;All files (*)"

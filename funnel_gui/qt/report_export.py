@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTableView
 
 from funnel_gui.core.atomic import write_text_atomically
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView
 
 CHART_SIZE = (1100, 480)

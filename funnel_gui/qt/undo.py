@@ -1,6 +1,6 @@
 """Undo/redo for the funnel editor: core edit commands on a QUndoStack.
 
-The commands themselves live in `funnel_gui.core.editing` (no Qt); this module only
+The commands themselves live in `funnel_gui.core.editing.commands` (no Qt); this module only
 puts them on Qt's stack so menus, shortcuts and the history view come for free.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from funnel_gui.core.editing import Command, FunnelDocument
+from funnel_gui.core.editing.commands import Command, FunnelDocument
 
 
 class DocumentCommand(QUndoCommand):

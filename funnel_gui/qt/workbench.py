@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 
-from funnel_gui.core.editing import FunnelDocument, insert_new_step
+from funnel_gui.core.editing.commands import FunnelDocument, insert_new_step
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.analysis import AnalysisController
 from funnel_gui.qt.models.funnel_steps import FunnelStepsModel

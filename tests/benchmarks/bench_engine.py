@@ -1,4 +1,4 @@
-"""Engine benchmark: `funnel_gui.core.engine.compute` against the same funnel in DuckDB SQL.
+"""Engine benchmark: `funnel_gui.core.engine.compute.compute` against the same funnel in DuckDB SQL.
 
 For each size, the synthetic export from `datagen.py` is loaded once with
 `load_events` (not timed) and into DuckDB tables (not timed). Then, in this
@@ -111,7 +111,7 @@ def _measure_memory(run: Callable[[], Counts]) -> tuple[float | None, float, Cou
 
 def funnel_definitions() -> dict[str, Any]:
     """The benchmark's funnels by variant name (FunnelDefinition values)."""
-    from funnel_gui.core.definition import Breakdown, FunnelDefinition, MicroConversion, Step
+    from funnel_gui.core.definition.model import Breakdown, FunnelDefinition, MicroConversion, Step
 
     plain = FunnelDefinition(steps=tuple(Step((e,)) for e in STEP_EVENTS))
     return {
@@ -126,7 +126,7 @@ def funnel_definitions() -> dict[str, Any]:
 
 
 def _ours_runner(table: Any, definition: Any) -> Callable[[], Counts]:
-    from funnel_gui.core.engine import compute
+    from funnel_gui.core.engine.compute import compute
 
     def run() -> Counts:
         result = compute(table, definition)
@@ -503,7 +503,8 @@ def format_markdown(report: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry; returns 1 when the step counts disagree, else 0."""
     parser = benchmark_parser(
-        "Benchmark funnel_gui.core.engine.compute against the same funnel in DuckDB.", "variant"
+        "Benchmark the in-memory engine (core.engine.compute) against the same funnel in DuckDB.",
+        "variant",
     )
     args = parser.parse_args(argv)
     report = run_benchmark(

@@ -18,9 +18,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from funnel_gui.core import attempts, engine
-from funnel_gui.core.attempts import RowSet, UnitFrame
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.model import (
     Breakdown,
     DateRange,
     Exclusion,
@@ -29,6 +27,9 @@ from funnel_gui.core.definition import (
     MicroConversion,
     Step,
 )
+from funnel_gui.core.engine import attempts
+from funnel_gui.core.engine import compute as engine
+from funnel_gui.core.engine.attempts import RowSet, UnitFrame
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from tests.core.test_engine_vs_reference import compare

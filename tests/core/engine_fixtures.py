@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.model import (
     Breakdown,
     DateRange,
     Exclusion,

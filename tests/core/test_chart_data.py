@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from funnel_gui.core.chart_data import (
+from funnel_gui.core.analysis.chart_data import (
     OTHER,
     Region,
     Segment,
@@ -23,8 +23,8 @@ from funnel_gui.core.chart_data import (
     step_tick_label,
     timing_frame,
 )
-from funnel_gui.core.engine import compute
-from funnel_gui.core.results import BreakdownGroup, BreakdownResult, FunnelResult
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import BreakdownGroup, BreakdownResult, FunnelResult
 from tests.core.engine_fixtures import definition, make_table
 
 # (actor, event, minute, device). The data ends at minute 120 (a's page view), so a window

@@ -1,6 +1,6 @@
 """The frames behind the micro-vs-macro view (§9) and the segments view (§10), on logs whose
 answers can be counted by hand. Intervals and tests are recomputed here from their textbook
-formulas, not through funnel_gui.core.stats.
+formulas, not through funnel_gui.core.analysis.stats.
 
 Times are minutes after engine_fixtures.BASE.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from funnel_gui.core.comparisons import (
+from funnel_gui.core.analysis.comparisons import (
     ON_PATH_NOTE,
     OTHER_LABEL,
     TOO_FEW_NOTE,
@@ -24,10 +24,10 @@ from funnel_gui.core.comparisons import (
     segment_comparison,
     segments_frame,
 )
-from funnel_gui.core.definition import MicroConversion
-from funnel_gui.core.engine import compute
-from funnel_gui.core.insights import segments
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.analysis.trends import segments
+from funnel_gui.core.definition.model import MicroConversion
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from tests.core.engine_fixtures import definition, exclusion, make_table
 from tests.formulas import wilson
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 
-from funnel_gui.core.demo import DEMO_DIR, generate_demo_events, write_demo_csv
+from tests.demo_generator import DEMO_DIR, generate_demo_events, write_demo_csv
 
 COMMITTED = DEMO_DIR / "shop_events.csv.gz"
 EXPECTED_COLUMNS = [

@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.demo import DEMO_DIR, DEMO_FILE_NAME
-from funnel_gui.core.drilldown import NOTHING_AFTER, OTHER_EVENTS, dropped_at, next_events
-from funnel_gui.core.engine import compute
+from funnel_gui.core.analysis.drilldown import NOTHING_AFTER, OTHER_EVENTS, dropped_at, next_events
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
-from funnel_gui.core.results import FunnelResult
 from tests.core.engine_fixtures import definition, exclusion, make_table, ns
+from tests.demo_generator import DEMO_DIR, DEMO_FILE_NAME
 
 ROWS = [
     ("a", "view", 0),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from funnel_gui.core.definition import Breakdown, FunnelDefinition, MicroConversion, Step
-from funnel_gui.core.engine import compute
+from funnel_gui.core.definition.model import Breakdown, FunnelDefinition, MicroConversion, Step
+from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.io import load_events
 from tests.core.engine_fixtures import definition, make_table
 

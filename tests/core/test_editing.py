@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.model import (
     MAX_STEPS,
     NS_PER_SECOND,
     Breakdown,
@@ -20,7 +20,7 @@ from funnel_gui.core.definition import (
     MicroConversion,
     Step,
 )
-from funnel_gui.core.editing import (
+from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
     Command,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from funnel_gui.core.engine import compute
+from funnel_gui.core.engine.compute import compute
 from tests.core.engine_fixtures import definition, make_table
 from tests.core.test_engine_vs_reference import _props, scenarios
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from funnel_gui.core.engine import ComputeCancelled, compute
+from funnel_gui.core.engine.compute import ComputeCancelled, compute
 from funnel_gui.core.progress import TaskCancelled
 from tests.core.engine_fixtures import definition, make_table
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.model import (
     FILTER_OPS,
     Breakdown,
     DateRange,
@@ -33,7 +33,7 @@ from funnel_gui.core.events import EventTable
 from tests.core.engine_fixtures import duration, make_table, ns, write_csv
 from tests.reference_engine import RefResult, RefUnit, UnitKey, reference_compute
 
-engine = pytest.importorskip("funnel_gui.core.engine")
+engine = pytest.importorskip("funnel_gui.core.engine.compute")
 
 NAMES = ("view", "cart", "pay", "promo", "refund")
 # Property texts: empty (missing), case variants, numbers that sort differently as text

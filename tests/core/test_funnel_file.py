@@ -16,8 +16,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from funnel_gui.core import funnel_file
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition import file as funnel_file
+from funnel_gui.core.definition.durations import MAX_DURATION_NS, format_duration, parse_duration
+from funnel_gui.core.definition.file import (
+    CURRENT_VERSION,
+    MIGRATIONS,
+    FunnelFileError,
+    LoadedFunnel,
+    definition_from_dict,
+    definition_to_dict,
+    load_funnel,
+    save_funnel,
+)
+from funnel_gui.core.definition.model import (
     DEFAULT_WINDOW_NS,
     FILTER_OPS,
     NS_PER_SECOND,
@@ -28,17 +39,6 @@ from funnel_gui.core.definition import (
     FunnelDefinition,
     MicroConversion,
     Step,
-)
-from funnel_gui.core.durations import MAX_DURATION_NS, format_duration, parse_duration
-from funnel_gui.core.funnel_file import (
-    CURRENT_VERSION,
-    MIGRATIONS,
-    FunnelFileError,
-    LoadedFunnel,
-    definition_from_dict,
-    definition_to_dict,
-    load_funnel,
-    save_funnel,
 )
 
 HOUR = 3_600 * NS_PER_SECOND

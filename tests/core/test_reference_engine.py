@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from funnel_gui.core import engine
-from funnel_gui.core.definition import Filter, FunnelDefinition
+from funnel_gui.core.definition.model import Filter, FunnelDefinition
+from funnel_gui.core.engine import compute as engine
 from funnel_gui.core.events import EventTable
 from tests.core.engine_fixtures import (
     definition,

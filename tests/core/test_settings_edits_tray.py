@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.model import (
     Exclusion,
     Filter,
     FunnelDefinition,
     MicroConversion,
     Step,
 )
-from funnel_gui.core.editing import FunnelDocument, SetExclusions, SetMicroConversions
-from funnel_gui.core.settings_edits import one_item_change
+from funnel_gui.core.editing.commands import FunnelDocument, SetExclusions, SetMicroConversions
+from funnel_gui.core.editing.settings import one_item_change
 
 REFUND = Exclusion(("refund",), (1, 3))
 COUPON = Exclusion(("coupon_error", "payment_error"), (2, 3))

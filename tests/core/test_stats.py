@@ -1,4 +1,4 @@
-"""funnel_gui.core.stats against published worked examples, hand arithmetic and properties.
+"""funnel_gui.core.analysis.stats against published worked examples, hand arithmetic and properties.
 
 Two independent oracles are used besides the published numbers:
 * ``statistics.NormalDist`` (stdlib, Wichura's AS 241) for the normal quantile;
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funnel_gui.core.stats import (
+from funnel_gui.core.analysis.stats import (
     ProportionComparison,
     compare_proportions,
     holm_adjust,

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.editing import FunnelDocument, RemoveStep, insert_new_step
-from funnel_gui.core.engine import compute
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.editing.commands import FunnelDocument, RemoveStep, insert_new_step
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from funnel_gui.core.progress import Cancelled, Progress
-from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.analysis import AnalysisController
 from funnel_gui.qt.charts.base import NO_STEPS_TEXT, ChartView
 from funnel_gui.qt.models.step_table import VALUE_ROLE, StepTableModel, format_duration

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QMenu
 
-from funnel_gui.core.funnel_file import definition_to_dict
+from funnel_gui.core.definition.file import definition_to_dict
 from funnel_gui.qt.autosave import (
     CORRUPT_NAME,
     FUNNEL_NAME,

@@ -14,17 +14,17 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.demo import DEMO_DIR, DEMO_FILE_NAME
-from funnel_gui.core.drilldown import NOTHING_AFTER
-from funnel_gui.core.engine import compute
+from funnel_gui.core.analysis.drilldown import NOTHING_AFTER
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
-from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.widgets.drilldown_panel import PICK_A_DROP_TEXT, DrillDownPanel
 from tests.core.engine_fixtures import definition, exclusion, make_table
 from tests.core.test_drilldown import ROWS
+from tests.demo_generator import DEMO_DIR, DEMO_FILE_NAME
 
 
 @pytest.fixture

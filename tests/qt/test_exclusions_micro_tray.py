@@ -12,8 +12,14 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from funnel_gui.core.definition import Exclusion, Filter, FunnelDefinition, MicroConversion, Step
-from funnel_gui.core.editing import SetExclusions, SetFunnelSettings, SetMicroConversions
+from funnel_gui.core.definition.model import (
+    Exclusion,
+    Filter,
+    FunnelDefinition,
+    MicroConversion,
+    Step,
+)
+from funnel_gui.core.editing.commands import SetExclusions, SetFunnelSettings, SetMicroConversions
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.models.event_palette import EventPaletteModel
@@ -451,7 +457,7 @@ def test_chips_warn_of_events_the_data_lacks(
 def test_chip_tooltips_name_the_steps_after_a_rename(
     bar: FunnelSettingsBar, workbench: FunnelWorkbench
 ) -> None:
-    from funnel_gui.core.editing import RenameStep
+    from funnel_gui.core.editing.commands import RenameStep
 
     set_exclusions(workbench, REFUND)
     assert push(workbench.undo_stack, workbench.document, RenameStep(0, "Landing"))

@@ -10,9 +10,9 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QDropEvent, QPalette, QUndoStack
 from PySide6.QtWidgets import QListView
 
-from funnel_gui.core.definition import Filter, FunnelDefinition, Step
-from funnel_gui.core.editing import FunnelDocument
-from funnel_gui.core.results import StepResult
+from funnel_gui.core.definition.model import Filter, FunnelDefinition, Step
+from funnel_gui.core.editing.commands import FunnelDocument
+from funnel_gui.core.engine.results import StepResult
 from funnel_gui.qt.mime import step_mime
 from funnel_gui.qt.models.funnel_steps import EVENTS_ROLE, KIND_ROLE, FunnelStepsModel
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor, filter_summary

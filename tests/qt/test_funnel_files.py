@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.qt.main_window import MainWindow
 
 

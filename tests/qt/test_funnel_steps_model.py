@@ -10,8 +10,8 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
-from funnel_gui.core.definition import MAX_STEPS, Exclusion, FunnelDefinition, Step
-from funnel_gui.core.editing import FunnelDocument, ReplaceFunnel, SetStepKind
+from funnel_gui.core.definition.model import MAX_STEPS, Exclusion, FunnelDefinition, Step
+from funnel_gui.core.editing.commands import FunnelDocument, ReplaceFunnel, SetStepKind
 from funnel_gui.qt.mime import STEP_MIME, step_mime
 from funnel_gui.qt.models.funnel_steps import (
     EVENTS_ROLE,

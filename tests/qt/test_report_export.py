@@ -13,10 +13,10 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtWidgets import QTableView
 
-from funnel_gui.core.definition import FunnelDefinition, Step
-from funnel_gui.core.engine import compute
+from funnel_gui.core.definition.model import FunnelDefinition, Step
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import load_events
-from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count
 from funnel_gui.qt.report_export import report_html, write_report

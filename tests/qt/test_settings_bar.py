@@ -13,8 +13,8 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
-from funnel_gui.core.definition import NS_PER_SECOND, Breakdown, DateRange
-from funnel_gui.core.editing import SetFunnelSettings
+from funnel_gui.core.definition.model import NS_PER_SECOND, Breakdown, DateRange
+from funnel_gui.core.editing.commands import SetFunnelSettings
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.undo import push

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from funnel_gui.core.definition import Filter, Step
-from funnel_gui.core.editing import insert_new_step
+from funnel_gui.core.definition.model import Filter, Step
+from funnel_gui.core.editing.commands import insert_new_step
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.undo import push
 from funnel_gui.qt.widgets.filter_row import FilterRow, parse_value

@@ -19,8 +19,8 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
-from funnel_gui.core.definition import FunnelDefinition, Step
-from funnel_gui.core.editing import RemoveStep
+from funnel_gui.core.definition.model import FunnelDefinition, Step
+from funnel_gui.core.editing.commands import RemoveStep
 from funnel_gui.qt.main_window import MainWindow
 from funnel_gui.qt.models.funnel_steps import ROW_MIME
 from funnel_gui.qt.undo import push

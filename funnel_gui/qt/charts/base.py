@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
 from funnel_gui.core.atomic import atomic_path
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.table_menu import install_table_menu
 

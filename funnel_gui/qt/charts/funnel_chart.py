@@ -24,7 +24,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
-from funnel_gui.core.chart_data import (
+from funnel_gui.core.analysis.chart_data import (
     DropOff,
     Region,
     Segment,
@@ -35,7 +35,7 @@ from funnel_gui.core.chart_data import (
     shown_segments,
     step_tick_label,
 )
-from funnel_gui.core.results import FunnelResult, StepResult
+from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
     ChartPlot,

@@ -3,8 +3,8 @@ names of segments and of a breakdown's attribution."""
 
 from __future__ import annotations
 
-from funnel_gui.core.chart_data import Segment, step_tick_label
-from funnel_gui.core.results import FunnelResult, StepResult
+from funnel_gui.core.analysis.chart_data import Segment, step_tick_label
+from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.parts import counted
 from funnel_gui.qt.models.step_table import format_percent
 

@@ -23,14 +23,14 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from funnel_gui.core.comparisons import (
+from funnel_gui.core.analysis.comparisons import (
     MicroRow,
     micro_macro_frame,
     micro_rows,
     overall_macro_rate,
 )
-from funnel_gui.core.impact import macro_step
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.micro_macro import macro_step
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot
 from funnel_gui.qt.charts.fitting import (
     ChartPlot,

@@ -22,7 +22,7 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
-from funnel_gui.core.comparisons import (
+from funnel_gui.core.analysis.comparisons import (
     DEFAULT_TOP_N,
     OTHER_LABEL,
     SegmentComparison,
@@ -30,8 +30,8 @@ from funnel_gui.core.comparisons import (
     segment_comparison,
     segments_frame,
 )
-from funnel_gui.core.impact import macro_step
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.micro_macro import macro_step
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
     BAR_LINE_PX,

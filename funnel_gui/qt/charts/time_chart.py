@@ -21,7 +21,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from funnel_gui.core.chart_data import (
+from funnel_gui.core.analysis.chart_data import (
     Region,
     bin_position,
     histogram_frame,
@@ -29,7 +29,7 @@ from funnel_gui.core.chart_data import (
     step_tick_label,
     timing_frame,
 )
-from funnel_gui.core.results import FunnelResult, TimeHistogram
+from funnel_gui.core.engine.results import FunnelResult, TimeHistogram
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
     TEXT_MARGIN_PX,

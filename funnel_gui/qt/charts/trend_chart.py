@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.impact import macro_step
-from funnel_gui.core.insights import (
+from funnel_gui.core.analysis.trends import (
     Period,
     TrendPoint,
     auto_period,
@@ -37,7 +36,8 @@ from funnel_gui.core.insights import (
     trend_frame,
     trend_step_label,
 )
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.micro_macro import macro_step
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
     ChartPlot,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from funnel_gui.core.impact import macro_step
-from funnel_gui.core.insights import Period, TrendPoint, period_end, trend_step_label
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.analysis.trends import Period, TrendPoint, period_end, trend_step_label
+from funnel_gui.core.engine.micro_macro import macro_step
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.models.frame_table import Column, format_count, format_rate
 
 

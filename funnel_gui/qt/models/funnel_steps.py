@@ -22,8 +22,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QUndoStack
 
-from funnel_gui.core.definition import Step
-from funnel_gui.core.editing import (
+from funnel_gui.core.definition.model import Step
+from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
     Command,

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from funnel_gui.core.results import FunnelResult, StepResult, TimingStats
+from funnel_gui.core.engine.results import FunnelResult, StepResult, TimingStats
 from funnel_gui.qt.models.table_base import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.analysis import AnalysisController
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.models.step_table import format_percent

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.analysis.drilldown import dropped_at, next_events, reached_label
 from funnel_gui.core.atomic import atomic_path
-from funnel_gui.core.drilldown import dropped_at, next_events, reached_label
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.results import FunnelResult
 from funnel_gui.qt.models.frame_table import (
     Column,
     FrameTableModel,

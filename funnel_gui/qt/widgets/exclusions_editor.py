@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from funnel_gui.core.definition import Exclusion, FunnelDefinition
-from funnel_gui.core.editing import SetExclusions
+from funnel_gui.core.definition.model import Exclusion, FunnelDefinition
+from funnel_gui.core.editing.commands import SetExclusions
 from funnel_gui.qt.widgets.chips import CHIP_QSS, ChipSpec
 from funnel_gui.qt.widgets.funnel_editor import filter_summary
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices, MatcherDialog, muted_note

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition import FILTER_OPS, Filter, FilterOp
+from funnel_gui.core.definition.model import FILTER_OPS, Filter, FilterOp
 
 OP_LABELS: dict[FilterOp, str] = {
     "eq": "is",

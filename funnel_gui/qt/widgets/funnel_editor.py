@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition import Filter
-from funnel_gui.core.editing import SetStepKind
-from funnel_gui.core.results import StepResult
+from funnel_gui.core.definition.model import Filter
+from funnel_gui.core.editing.commands import SetStepKind
+from funnel_gui.core.engine.results import StepResult
 from funnel_gui.qt.models.funnel_steps import (
     EVENTS_ROLE,
     FILTERS_ROLE,

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition import Filter
-from funnel_gui.core.editing import Command, EditError
+from funnel_gui.core.definition.model import Filter
+from funnel_gui.core.editing.commands import Command, EditError
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.undo import push
 from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_text

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
-from funnel_gui.core.editing import Command
+from funnel_gui.core.editing.commands import Command
 from funnel_gui.qt.widgets.chips import ChipList
 from funnel_gui.qt.widgets.matcher_dialog import (
     MatcherChoices,

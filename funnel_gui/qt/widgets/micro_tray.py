@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition import MicroConversion
-from funnel_gui.core.editing import SetMicroConversions
+from funnel_gui.core.definition.model import MicroConversion
+from funnel_gui.core.editing.commands import SetMicroConversions
 from funnel_gui.qt.mime import events_from_mime
 from funnel_gui.qt.widgets.chips import CHIP_QSS, TRAY_INSET, ChipSpec
 from funnel_gui.qt.widgets.funnel_editor import filter_summary

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition import NS_PER_SECOND, Breakdown, DateRange, FunnelDefinition
-from funnel_gui.core.durations import HINT, format_duration, parse_duration
-from funnel_gui.core.editing import ChangeEvent, Command, EditError, SetFunnelSettings
+from funnel_gui.core.definition.durations import HINT, format_duration, parse_duration
+from funnel_gui.core.definition.model import NS_PER_SECOND, Breakdown, DateRange, FunnelDefinition
+from funnel_gui.core.editing.commands import ChangeEvent, Command, EditError, SetFunnelSettings
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.undo import push
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor

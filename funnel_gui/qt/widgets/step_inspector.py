@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition import Filter, Kind, Step
-from funnel_gui.core.durations import format_duration, parse_duration
-from funnel_gui.core.editing import (
+from funnel_gui.core.definition.durations import format_duration, parse_duration
+from funnel_gui.core.definition.model import Filter, Kind, Step
+from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
     Command,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 
 from funnel_gui import load_events
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.engine import compute
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.resources import demo_data_path, resources_dir
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication, QTableView
 
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.charts.fitting import table_min_height
 

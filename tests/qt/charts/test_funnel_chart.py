@@ -18,8 +18,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from funnel_gui.core.engine import compute
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import NO_STEPS_TEXT
 from funnel_gui.qt.charts.funnel_chart import FunnelView
 from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX, STILL_OPEN_HEX

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from funnel_gui.core.definition import MicroConversion
-from funnel_gui.core.engine import compute
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.definition.model import MicroConversion
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.micro_macro_chart import (
     EMPTY_TEXT,
     ON_PATH_TEXT,

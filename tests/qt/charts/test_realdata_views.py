@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from funnel_gui.core.definition import Breakdown, FunnelDefinition, Step
-from funnel_gui.core.drilldown import dropped_at
-from funnel_gui.core.engine import compute
+from funnel_gui.core.analysis.drilldown import dropped_at
+from funnel_gui.core.definition.model import Breakdown, FunnelDefinition, Step
+from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel

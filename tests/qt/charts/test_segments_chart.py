@@ -21,9 +21,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from funnel_gui import load_events
-from funnel_gui.core.definition import Breakdown, FunnelDefinition
-from funnel_gui.core.engine import compute
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.definition.model import Breakdown, FunnelDefinition
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.fitting import MAX_CHART_MIN_PX
 from funnel_gui.qt.charts.segments_chart import EMPTY_TEXT, ONE_STEP_TEXT, SegmentsView
 from funnel_gui.qt.theme import segment_colour

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics
 
-from funnel_gui.core.engine import compute
-from funnel_gui.core.results import FunnelResult
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.time_chart import ANY_ORDER, NOBODY_CONVERTED, ONE_STEP, TimeView
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from tests.core.engine_fixtures import definition, make_table

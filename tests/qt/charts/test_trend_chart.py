@@ -24,12 +24,11 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.demo import DEMO_DIR, DEMO_FILE_NAME
-from funnel_gui.core.engine import compute
-from funnel_gui.core.insights import trend
+from funnel_gui.core.analysis.trends import trend
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.results import NAT, FunnelResult
 from funnel_gui.core.io import load_events
-from funnel_gui.core.results import NAT, FunnelResult
 from funnel_gui.qt.charts.trend_chart import (
     INCOMPLETE_TEXT,
     NO_ENTRIES_TEXT,
@@ -39,6 +38,7 @@ from funnel_gui.qt.charts.trend_chart import (
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MACRO_HEX
 from tests.core.engine_fixtures import definition, make_table
+from tests.demo_generator import DEMO_DIR, DEMO_FILE_NAME
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.results import (
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.results import (
     NAT,
     BreakdownGroup,
     BreakdownResult,

@@ -1,7 +1,8 @@
 """Commands that change the list of steps: insert, remove, move, replace the funnel.
 
 Exclusions' `between` and a `step_N` breakdown name steps by number, so these commands
-renumber them to follow their steps (StepLinks). Import these from `funnel_gui.core.editing`.
+renumber them to follow their steps (StepLinks).
+Import these from `funnel_gui.core.editing.commands`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from funnel_gui.core.definition import Breakdown, Exclusion, FunnelDefinition, Kind, Step
-from funnel_gui.core.edit_base import (
+from funnel_gui.core.definition.model import Breakdown, Exclusion, FunnelDefinition, Kind, Step
+from funnel_gui.core.editing.base import (
     ChangeEvent,
     Command,
     EditError,

@@ -14,7 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
-from funnel_gui.core.attempts import (
+from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
+from funnel_gui.core.engine.attempts import (
     NONE,
     Attempts,
     BestAttempts,
@@ -27,20 +28,19 @@ from funnel_gui.core.attempts import (
     void_any_order,
     void_by_exclusion,
 )
-from funnel_gui.core.definition import EventMatcher, FunnelDefinition
-from funnel_gui.core.events import EventTable
-from funnel_gui.core.impact import (
+from funnel_gui.core.engine.matching import event_codes, filters_hold, property_text, unknown_events
+from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
     macro_step,
     micro_macro_impact,
     micro_matchers,
     on_path_result,
 )
+from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult, UnitResults
+from funnel_gui.core.engine.summary import BreakdownCodes, summarise
+from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
-from funnel_gui.core.matching import event_codes, filters_hold, property_text, unknown_events
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
-from funnel_gui.core.results import FunnelResult, MicroMacroResult, UnitResults
-from funnel_gui.core.summary import BreakdownCodes, summarise
 
 
 class ComputeCancelled(TaskCancelled):

@@ -10,7 +10,7 @@ import json
 import math
 import re
 
-from funnel_gui.core.definition import NS_PER_SECOND
+from funnel_gui.core.definition.model import NS_PER_SECOND
 
 UNIT_NS: dict[str, int] = {
     "s": NS_PER_SECOND,

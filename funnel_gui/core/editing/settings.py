@@ -1,6 +1,6 @@
 """Commands that change funnel-wide settings, the exclusions and the micro conversions.
 
-Import these from `funnel_gui.core.editing`.
+Import these from `funnel_gui.core.editing.commands`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Literal, TypeVar
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.durations import format_duration
+from funnel_gui.core.definition.model import (
     NS_PER_SECOND,
     Breakdown,
     DateRange,
@@ -20,8 +21,7 @@ from funnel_gui.core.definition import (
     Order,
     Unit,
 )
-from funnel_gui.core.durations import format_duration
-from funnel_gui.core.edit_base import Command, EditError, attribution_step, check_events, quote
+from funnel_gui.core.editing.base import Command, EditError, attribution_step, check_events, quote
 
 
 class _Keep(Enum):

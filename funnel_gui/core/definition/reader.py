@@ -10,23 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from funnel_gui.core.definition import (
-    DEFAULT_WINDOW_NS,
-    FILTER_OPS,
-    MAX_STEPS,
-    Breakdown,
-    DateRange,
-    Exclusion,
-    Filter,
-    FunnelDefinition,
-    Kind,
-    MicroConversion,
-    Order,
-    Step,
-    Unit,
-    default_kinds,
-)
-from funnel_gui.core.funnel_checks import (
+from funnel_gui.core.definition.checks import (
     FunnelFileError,
     at,
     choice,
@@ -41,6 +25,22 @@ from funnel_gui.core.funnel_checks import (
     read_max_gap,
     read_window,
     shown,
+)
+from funnel_gui.core.definition.model import (
+    DEFAULT_WINDOW_NS,
+    FILTER_OPS,
+    MAX_STEPS,
+    Breakdown,
+    DateRange,
+    Exclusion,
+    Filter,
+    FunnelDefinition,
+    Kind,
+    MicroConversion,
+    Order,
+    Step,
+    Unit,
+    default_kinds,
 )
 
 _TOP_KEYS = (

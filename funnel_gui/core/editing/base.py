@@ -1,8 +1,8 @@
 """What every funnel edit builds on: the FunnelDocument, its change events, the Command
 base class, EditError, and the checks and names the command modules share.
 
-The concrete commands live in `step_list_edits`, `step_edits` and `settings_edits`; import
-everything from `funnel_gui.core.editing`. This module imports none of them, so there is
+The concrete commands live in `step_list`, `step` and `settings`; import
+everything from `funnel_gui.core.editing.commands`. This module imports none of them, so there is
 no import cycle.
 """
 
@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.model import (
     MAX_STEPS,
     Breakdown,
     FunnelDefinition,

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.results import FunnelResult
 
 NOTHING_AFTER = "(nothing after)"
 OTHER_EVENTS = "(other events)"

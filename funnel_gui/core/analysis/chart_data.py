@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from funnel_gui.core.results import (
+from funnel_gui.core.engine.results import (
     BreakdownResult,
     FunnelResult,
     StepResult,

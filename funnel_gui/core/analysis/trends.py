@@ -8,9 +8,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.impact import macro_step
-from funnel_gui.core.results import NAT, FunnelResult, _num
-from funnel_gui.core.stats import holm_adjust, two_proportion_p_value, wilson_interval
+from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
+from funnel_gui.core.engine.micro_macro import macro_step
+from funnel_gui.core.engine.results import NAT, FunnelResult, _num
 
 Period = Literal["day", "week", "month"]
 

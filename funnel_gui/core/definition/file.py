@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from funnel_gui.core.atomic import atomic_path
-from funnel_gui.core.definition import FunnelDefinition
-from funnel_gui.core.funnel_checks import FunnelFileError, kind_of, shown
-from funnel_gui.core.funnel_reader import DefinitionReader
-from funnel_gui.core.funnel_writer import definition_body, format_instant
+from funnel_gui.core.definition.checks import FunnelFileError, kind_of, shown
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.reader import DefinitionReader
+from funnel_gui.core.definition.writer import definition_body, format_instant
 
 __all__ = [
     "CURRENT_VERSION",

@@ -1,7 +1,7 @@
 """FunnelDefinition: what a funnel is (FUNNEL_SEMANTICS §2), as immutable values.
 
 Reading and writing the `*.funnel.json` file format (§11) lives in
-`funnel_gui.core.funnel_file`; this module holds only the model and its rules.
+`funnel_gui.core.definition.file`; this module holds only the model and its rules.
 All durations are integer nanoseconds, like the event table's times.
 """
 
@@ -142,13 +142,13 @@ class FunnelDefinition:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FunnelDefinition:
         """Read a `*.funnel.json` file (§11); raises FunnelFileError with a clear message."""
-        from funnel_gui.core.funnel_file import load_funnel
+        from funnel_gui.core.definition.file import load_funnel
 
         return load_funnel(path).definition
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write this definition as a `*.funnel.json` file, atomically."""
-        from funnel_gui.core.funnel_file import save_funnel
+        from funnel_gui.core.definition.file import save_funnel
 
         save_funnel(self, path)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from funnel_gui.core.definition import EventMatcher, Filter
+from funnel_gui.core.definition.model import EventMatcher, Filter
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.rowcodes import as_text
 from funnel_gui.core.textforms import NUMBER_TEXT

@@ -1,7 +1,7 @@
 """Commands that edit one step's own fields: its events, label, kind, filters and gaps.
 
 The other steps, the exclusions and the breakdown stay as they are. Import these from
-`funnel_gui.core.editing`.
+`funnel_gui.core.editing.commands`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass, replace
 
-from funnel_gui.core.definition import FILTER_OPS, Filter, FunnelDefinition, Kind, Step
-from funnel_gui.core.durations import format_duration
-from funnel_gui.core.edit_base import (
+from funnel_gui.core.definition.durations import format_duration
+from funnel_gui.core.definition.model import FILTER_OPS, Filter, FunnelDefinition, Kind, Step
+from funnel_gui.core.editing.base import (
     ChangeEvent,
     Command,
     EditError,

@@ -17,9 +17,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.impact import macro_step, micro_matchers
-from funnel_gui.core.results import FunnelResult, MicroMacroResult
-from funnel_gui.core.stats import holm_adjust, two_proportion_p_value, wilson_interval
+from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
+from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers
+from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult
 
 SIGNIFICANCE_LEVEL = 0.05
 OTHER_LABEL = "Other"

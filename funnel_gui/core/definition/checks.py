@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar, cast
 
-from funnel_gui.core.definition import NS_PER_SECOND
-from funnel_gui.core.durations import parse_duration
+from funnel_gui.core.definition.durations import parse_duration
+from funnel_gui.core.definition.model import NS_PER_SECOND
 from funnel_gui.core.errors import UserFacingError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

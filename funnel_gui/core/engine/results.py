@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.definition import FunnelDefinition
+from funnel_gui.core.definition.model import FunnelDefinition
 
 NAT = np.iinfo(np.int64).min
 NS_PER_SECOND = 1_000_000_000

@@ -1,6 +1,6 @@
 """Deterministic demo data: a small web shop's own event-log export, ready to open in the app.
 
-`python -m funnel_gui.core.demo` rewrites ``resources/demo/shop_events.csv.gz``; the same seed
+`python -m tests.demo_generator` rewrites ``resources/demo/shop_events.csv.gz``; the same seed
 always gives the same bytes, so the committed file can be checked against a regeneration.
 """
 
@@ -27,7 +27,7 @@ N_USERS = 3600
 PERIOD_START = datetime(2026, 9, 1, tzinfo=UTC)
 # Exclusive end: the export covers 2026-09-01 .. 2026-10-13 (43 days), cut off like a real one.
 PERIOD_END = datetime(2026, 10, 14, tzinfo=UTC)
-DEMO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[1] / "resources" / "demo"
 DEMO_FILE_NAME = "shop_events.csv.gz"
 
 COLUMNS = (

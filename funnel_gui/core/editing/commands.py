@@ -7,14 +7,14 @@ and `inverse` (glue's command pattern), so undo is applying the inverse.
 An empty funnel (0 steps) is allowed here, unlike in a saved file (§2 needs 1 to 20):
 the editor starts empty and the user drops the first event into it; saving checks.
 
-This module is the public face; the code lives in `edit_base` (document, events, Command),
-`step_list_edits` (insert, remove, move, replace), `step_edits` (one step's fields) and
-`settings_edits` (funnel-wide settings, exclusions, micro conversions).
+This module is the public face; the code lives in `base` (document, events, Command),
+`step_list` (insert, remove, move, replace), `step` (one step's fields) and
+`settings` (funnel-wide settings, exclusions, micro conversions).
 """
 
 from __future__ import annotations
 
-from funnel_gui.core.edit_base import (
+from funnel_gui.core.editing.base import (
     ChangeEvent,
     Command,
     EditError,
@@ -27,13 +27,13 @@ from funnel_gui.core.edit_base import (
     StepsInserted,
     StepsRemoved,
 )
-from funnel_gui.core.settings_edits import (
+from funnel_gui.core.editing.settings import (
     KEEP,
     SetExclusions,
     SetFunnelSettings,
     SetMicroConversions,
 )
-from funnel_gui.core.step_edits import (
+from funnel_gui.core.editing.step import (
     AddStepEvent,
     RemoveStepEvent,
     RenameStep,
@@ -41,7 +41,7 @@ from funnel_gui.core.step_edits import (
     SetStepGaps,
     SetStepKind,
 )
-from funnel_gui.core.step_list_edits import (
+from funnel_gui.core.editing.step_list import (
     InsertStep,
     MoveStep,
     RemoveStep,

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from funnel_gui.core.definition import (
+from funnel_gui.core.definition.checks import EPOCH
+from funnel_gui.core.definition.durations import format_duration
+from funnel_gui.core.definition.model import (
     DEFAULT_WINDOW_NS,
     NS_PER_SECOND,
     Breakdown,
@@ -22,8 +24,6 @@ from funnel_gui.core.definition import (
     Step,
     default_kinds,
 )
-from funnel_gui.core.durations import format_duration
-from funnel_gui.core.funnel_checks import EPOCH
 
 
 def definition_body(defn: FunnelDefinition) -> dict[str, Any]:

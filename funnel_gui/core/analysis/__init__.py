@@ -1,0 +1,1 @@
+"""What each analysis view shows: drivers, paths, impact, segments, trends, drill-down."""

@@ -1,0 +1,1 @@
+"""Undoable commands on a funnel definition, and the document they edit."""
