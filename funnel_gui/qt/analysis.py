@@ -15,13 +15,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.editing.base import ChangeEvent, FunnelDocument
 from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.prepared import PreparedTable, prepare
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.workers import TaskRunner
 
 ComputeFn = Callable[
-    [EventTable, FunnelDefinition, Progress | None, Cancelled | None], FunnelResult
+    [PreparedTable, FunnelDefinition, Progress | None, Cancelled | None], FunnelResult
 ]
 DEFAULT_DEBOUNCE_MS = 250
 
@@ -44,6 +45,7 @@ class AnalysisController(QObject):
     ) -> None:
         super().__init__(parent)
         self._table: EventTable | None = None
+        self._prepared: PreparedTable | None = None
         self._document: FunnelDocument | None = None
         self._compute = compute_fn  # replaceable so tests can hold a computation open
         self.result: FunnelResult | None = None
@@ -78,6 +80,7 @@ class AnalysisController(QObject):
 
     def set_table(self, table: EventTable | None) -> None:
         self._table = table
+        self._prepared = None if table is None else prepare(table)
         self._runner.cancel()  # a result for the old table must not land after this
         self.schedule()
 
@@ -107,8 +110,8 @@ class AnalysisController(QObject):
         self.schedule()
 
     def _recompute(self) -> None:
-        table, document = self._table, self._document
-        if table is None or document is None or not document.definition.steps:
+        table, prepared, document = self._table, self._prepared, self._document
+        if table is None or prepared is None or document is None or not document.definition.steps:
             self._clear()
             return
         # Snapshot the inputs now: the definition is immutable, and later edits start a
@@ -118,7 +121,7 @@ class AnalysisController(QObject):
         self._runner.start(
             lambda progress, cancelled: (
                 table,
-                compute_fn(table, definition, progress, cancelled),
+                compute_fn(prepared, definition, progress, cancelled),
             )
         )
 

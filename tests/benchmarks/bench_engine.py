@@ -127,9 +127,12 @@ def funnel_definitions() -> dict[str, Any]:
 
 def _ours_runner(table: Any, definition: Any) -> Callable[[], Counts]:
     from funnel_gui.core.engine.compute import compute
+    from funnel_gui.core.engine.prepared import prepare
+
+    prepared = prepare(table)  # as the app does: one prepared table for every recompute
 
     def run() -> Counts:
-        result = compute(table, definition)
+        result = compute(prepared, definition)
         return [step.count for step in result.steps]
 
     return run

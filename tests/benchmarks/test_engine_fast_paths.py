@@ -27,7 +27,7 @@ from funnel_gui.core.definition.model import (
     MicroConversion,
     Step,
 )
-from funnel_gui.core.engine import attempts
+from funnel_gui.core.engine import attempts, prepared
 from funnel_gui.core.engine import compute as engine
 from funnel_gui.core.engine.attempts import RowSet, UnitFrame
 from funnel_gui.core.events import EventTable
@@ -112,24 +112,23 @@ def lookups(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     elif request.param == "search":
         monkeypatch.setattr(attempts, "_LOOKUPS_PER_ROW_FOR_BITMAP", float("inf"))
     else:
-        monkeypatch.setattr(engine, "_KEPT_EVENT_ROWS", 1)
+        monkeypatch.setattr(prepared, "_KEPT_EVENT_ROWS", 1)
     return str(request.param)
 
 
-def _fresh(table: EventTable) -> EventTable:
-    """The same table without the engine's kept row sets (they remember their bitmaps)."""
-    copy = dataclasses.replace(table)
-    copy.__dict__.pop("_unit_rows_cache", None)
-    return copy
+def _fresh(table: EventTable) -> prepared.PreparedTable:
+    """The table newly prepared: no kept row sets (they remember their bitmaps)."""
+    return prepared.prepare(table)
 
 
 @pytest.mark.parametrize("name", list(DEFINITIONS))
 def test_matches_reference(table: EventTable, name: str, lookups: str) -> None:
     defn = DEFINITIONS[name]
     fresh = _fresh(table)
-    compare(fresh, defn, reference_compute(fresh, defn))
+    expected = reference_compute(table, defn)
+    compare(fresh, defn, expected)
     # A recompute on the kept row sets gives the same answer again.
-    compare(fresh, defn, reference_compute(fresh, defn))
+    compare(fresh, defn, expected)
 
 
 @pytest.mark.parametrize("name", list(DEFINITIONS))

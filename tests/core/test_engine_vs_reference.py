@@ -29,6 +29,7 @@ from funnel_gui.core.definition.model import (
     Step,
     default_kinds,
 )
+from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.events import EventTable
 from tests.core.engine_fixtures import duration, make_table, ns, write_csv
 from tests.reference_engine import RefResult, RefUnit, UnitKey, reference_compute
@@ -193,7 +194,7 @@ def _describe(log: Log, defn: FunnelDefinition) -> str:
     return f"{csv_text}\n{defn!r}"
 
 
-def compare(table: EventTable, defn: FunnelDefinition, ref: RefResult) -> None:
+def compare(table: EventTable | PreparedTable, defn: FunnelDefinition, ref: RefResult) -> None:
     result = engine.compute(table, defn)
     got = engine_units(defn, result.actors_frame())
     assert set(got) == set(ref.units), "units that entered differ"

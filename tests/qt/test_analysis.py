@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.editing.commands import FunnelDocument, RemoveStep, insert_new_step
 from funnel_gui.core.engine.compute import compute
+from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
@@ -124,7 +125,10 @@ def test_an_edit_cancels_the_computation_in_flight(qtbot, table, document) -> No
     cancelled_seen: list[bool] = []
 
     def gated(
-        t: EventTable, d: FunnelDefinition, progress: Progress | None, cancelled: Cancelled | None
+        t: PreparedTable,
+        d: FunnelDefinition,
+        progress: Progress | None,
+        cancelled: Cancelled | None,
     ) -> FunnelResult:
         if d.n_steps == 2:  # the first request: held until the edit has been made
             release.wait(10)

@@ -1,34 +1,29 @@
 """compute(table, definition): every number of FUNNEL_SEMANTICS §3–§7, vectorised with numpy.
 
-The table's rows are arranged once per unit (actor, or actor+session) and each event
-name's rows are found once and kept (`RowSet`), so a recompute after an edit starts from
-the steps' row sets; attempts are chained step by step for all units at once
+A `PreparedTable` arranges the table's rows once per unit (actor, or actor+session) and
+keeps each event name's rows (`RowSet`), so a recompute after an edit starts from the
+steps' row sets; attempts are chained step by step for all units at once
 (`attempts.py`), and per-unit outcomes come from one reduction over the attempts that
 got each step.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from functools import cached_property
-
 import numpy as np
 
-from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
+from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.attempts import (
     NONE,
     Attempts,
     BestAttempts,
     RowSet,
-    UnitFrame,
     any_order_attempts,
     best_attempts,
     sequential_attempts,
-    tie_group_start,
     void_any_order,
     void_by_exclusion,
 )
-from funnel_gui.core.engine.matching import event_codes, filters_hold, property_text, unknown_events
+from funnel_gui.core.engine.matching import unknown_events
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
     macro_step,
@@ -36,82 +31,15 @@ from funnel_gui.core.engine.micro_macro import (
     micro_matchers,
     on_path_result,
 )
+from funnel_gui.core.engine.prepared import PreparedTable, UnitRows, prepare
 from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult, UnitResults
 from funnel_gui.core.engine.summary import BreakdownCodes, summarise
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.io.rowcodes import stable_order_of_codes
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
 
 
 class ComputeCancelled(TaskCancelled):
     """The caller's cancel check turned true; no result."""
-
-
-# Event names whose rows are kept per unit layout; more are looked up again when used.
-_KEPT_EVENT_ROWS = 32
-
-
-class _Rows:
-    """The working rows: table positions ordered by unit, then time, then input order."""
-
-    def __init__(self, table: EventTable, unit: str) -> None:
-        if unit == "session" and table.session is not None:
-            valid = np.flatnonzero(table.session >= 0)
-            pair = table.actor[valid].astype(np.int64) * (int(table.session.max()) + 1)
-            pair += table.session[valid]
-            _, dense = np.unique(pair, return_inverse=True)
-            order = stable_order_of_codes(dense.astype(np.int64))
-            self.positions: np.ndarray | None = valid[order]
-            unit_ids = dense[order].astype(np.int64)
-        elif unit == "session":
-            self.positions, unit_ids = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        else:
-            self.positions, unit_ids = None, table.actor
-        n_units = int(unit_ids.max()) + 1 if len(unit_ids) else 0
-        ends = np.cumsum(np.bincount(unit_ids, minlength=n_units))
-        self.frame = UnitFrame(self.take(table.time), unit_ids, ends)
-        self.events = self.take(table.event)
-        first_row = np.concatenate(([0], ends[:-1])).astype(np.int64)
-        self.unit_actor = self.take(table.actor)[first_row] if n_units else first_row
-        self.unit_session = (
-            self.take(table.session)[first_row]
-            if unit == "session" and table.session is not None
-            else None
-        )
-        self._event_rows: OrderedDict[int, RowSet] = OrderedDict()
-
-    def take(self, values: np.ndarray) -> np.ndarray:
-        return values if self.positions is None else values[self.positions]
-
-    def table_rows(self, working: np.ndarray) -> np.ndarray:
-        return working if self.positions is None else self.positions[working]
-
-    def event_rows(self, code: int) -> RowSet:
-        """The working rows of one event name; the most recently used ones are kept."""
-        # pop and re-insert (not move_to_end): safe if two computes share the table.
-        found = self._event_rows.pop(code, None)
-        if found is None:
-            found = RowSet(self.frame, np.flatnonzero(self.events == code))
-        self._event_rows[code] = found
-        while len(self._event_rows) > _KEPT_EVENT_ROWS:
-            self._event_rows.popitem(last=False)
-        return found
-
-    def matcher_rows(self, table: EventTable, matcher: EventMatcher) -> RowSet:
-        """The working rows the matcher accepts (§2): its names OR'd, its filters AND'd."""
-        codes = sorted(set(event_codes(table, matcher)))
-        if len(codes) == 1 and not matcher.where:
-            return self.event_rows(codes[0])
-        parts = [self.event_rows(code).positions for code in codes]
-        # Each part is sorted: the stable sort merges the runs in linear time.
-        positions = np.sort(np.concatenate(parts), kind="stable") if parts else np.zeros(0, int)
-        if matcher.where and len(positions):
-            positions = positions[filters_hold(table, matcher.where, self.table_rows(positions))]
-        return RowSet(self.frame, positions.astype(np.int64, copy=False))
-
-    @cached_property
-    def tie_start(self) -> np.ndarray:
-        return tie_group_start(self.frame)
 
 
 def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
@@ -147,36 +75,36 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
     return out
 
 
-def _rows_of(table: EventTable, unit: str) -> _Rows:
-    """The unit layout depends only on the table: built once per table and unit, so
-    editing a funnel recomputes without re-arranging millions of rows."""
-    cache: dict[str, _Rows] = table.__dict__.setdefault("_unit_rows_cache", {})
-    if unit not in cache:
-        cache[unit] = _Rows(table, unit)
-    return cache[unit]
-
-
 def compute(
-    table: EventTable,
+    source: PreparedTable | EventTable,
     definition: FunnelDefinition,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> FunnelResult:
+    """The funnel result of `definition` on the table (§3–§9).
+
+    Pass the same `PreparedTable` to repeated computes (the app's session does): the unit
+    layouts, step rows and decoded properties it builds are then reused. A bare
+    `EventTable` is prepared for this one call.
+    """
+    prepared = source if isinstance(source, PreparedTable) else prepare(source)
+    table = prepared.table
+
     def step(at: float, message: str) -> None:
         report(progress, cancelled, at, message, error=ComputeCancelled)
 
     step(0.0, "Arranging events")
-    rows = _rows_of(table, definition.unit)
+    rows = prepared.unit_rows(definition.unit)
     step(0.1, "Matching steps")
-    steps = [rows.matcher_rows(table, s.matcher) for s in definition.steps]
+    steps = [rows.matcher_rows(s.matcher) for s in definition.steps]
     step(0.3, "Following attempts")
     attempts = _attempts(rows, steps, definition)
     step(0.6, "Applying exclusions")
-    _apply_exclusions(table, rows, attempts, definition)
+    _apply_exclusions(rows, attempts, definition)
     step(0.7, "Summarising")
     units, reported, groups = _unit_results(table, rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
-    impacts = _impacts(table, rows, reported, definition, steps)
+    impacts = _impacts(rows, reported, definition, steps)
     warnings = _warnings(table, definition)
     last = table.last_time_ns
     result = summarise(definition, units, table.actor_ids, last, warnings, groups)
@@ -187,8 +115,7 @@ def compute(
 
 
 def _impacts(
-    table: EventTable,
-    rows: _Rows,
+    rows: UnitRows,
     reported: ReportedAttempts,
     defn: FunnelDefinition,
     steps: list[RowSet],
@@ -202,7 +129,7 @@ def _impacts(
             continue
         hits = known.get(matcher)
         if hits is None:
-            hits = rows.matcher_rows(table, matcher)
+            hits = rows.matcher_rows(matcher)
         out.append(
             micro_macro_impact(
                 rows.frame,
@@ -217,7 +144,7 @@ def _impacts(
     return out
 
 
-def _attempts(rows: _Rows, steps: list[RowSet], defn: FunnelDefinition) -> Attempts:
+def _attempts(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> Attempts:
     if defn.order == "any":
         anywhere = np.zeros(len(rows.frame.time), dtype=bool)
         for rs in steps:
@@ -248,11 +175,9 @@ def _in_range(entries: RowSet, defn: FunnelDefinition) -> RowSet:
     return entries.subset(keep)
 
 
-def _apply_exclusions(
-    table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition
-) -> None:
+def _apply_exclusions(rows: UnitRows, attempts: Attempts, defn: FunnelDefinition) -> None:
     for exclusion in defn.exclusions:
-        hits = rows.matcher_rows(table, exclusion.matcher).positions
+        hits = rows.matcher_rows(exclusion.matcher).positions
         if not len(hits):
             continue
         if defn.order == "any":
@@ -262,7 +187,7 @@ def _apply_exclusions(
 
 
 def _unit_results(
-    table: EventTable, rows: _Rows, attempts: Attempts, defn: FunnelDefinition
+    table: EventTable, rows: UnitRows, attempts: Attempts, defn: FunnelDefinition
 ) -> tuple[UnitResults, ReportedAttempts, BreakdownCodes | None]:
     """§3.4: furthest step over non-void attempts; reported = earliest reaching it."""
     n_steps = defn.n_steps
@@ -294,7 +219,7 @@ def _unit_results(
     window_end = entry_time + attempts.window
     still_open = (furthest < n_steps) & (window_end > table.last_time_ns)
     still_open &= ~excluded
-    groups = _breakdown(table, rows, defn, best, attempts)
+    groups = _breakdown(rows, defn, best, attempts)
     step_row = positions if rows.positions is None else _table_rows_of(rows, positions)
     unit_results = UnitResults(
         actor=rows.unit_actor[best.unit].astype(np.int64),
@@ -311,7 +236,7 @@ def _unit_results(
     return unit_results, reported, groups
 
 
-def _table_rows_of(rows: _Rows, positions: np.ndarray) -> np.ndarray:
+def _table_rows_of(rows: UnitRows, positions: np.ndarray) -> np.ndarray:
     """Working rows (NONE where a step was not reached) as table rows, step by step: most
     units stop early, so only the rows that were reached are looked up."""
     out = np.full_like(positions, NONE)
@@ -322,7 +247,10 @@ def _table_rows_of(rows: _Rows, positions: np.ndarray) -> np.ndarray:
 
 
 def _breakdown(
-    table: EventTable, rows: _Rows, defn: FunnelDefinition, best: BestAttempts, attempts: Attempts
+    rows: UnitRows,
+    defn: FunnelDefinition,
+    best: BestAttempts,
+    attempts: Attempts,
 ) -> BreakdownCodes | None:
     """§5: the property on the reported attempt's step-1 / furthest / step-N event.
 
@@ -341,7 +269,7 @@ def _breakdown(
             pick = np.where(furthest >= n, pick, NONE)
     else:
         pick = _sequential_pick(defn.breakdown.attribution, best.positions, furthest)
-    prop = property_text(table, defn.breakdown.property)
+    prop = rows.prepared.property_text(defn.breakdown.property)
     known = [] if prop is None else prop.values
     none, not_reached, excluded = len(known), len(known) + 1, len(known) + 2
     names = np.array([*known, "(none)", "(not reached)", None], dtype=object)

@@ -30,15 +30,11 @@ class PropertyText:
     numbers: np.ndarray  # float64 per distinct value, NaN when not a number
 
 
-def property_text(table: EventTable, name: str) -> PropertyText | None:
-    """None when the table has no such property (every row is then 'missing')."""
-    cache: dict[str, PropertyText | None] = table.__dict__.setdefault("_text_cache", {})
-    if name not in cache:
-        cache[name] = _decode(table, name) if name in table.property_names else None
-    return cache[name]
-
-
-def _decode(table: EventTable, name: str) -> PropertyText:
+def decode_property(table: EventTable, name: str) -> PropertyText | None:
+    """None when the table has no such property (every row is then 'missing').
+    Costly on big tables: `PreparedTable.property_text` keeps the result."""
+    if name not in table.property_names:
+        return None
     column = table.properties[name]
     text = as_text(column)
     encoded = text if isinstance(text, pa.DictionaryArray) else pc.dictionary_encode(text)
@@ -88,16 +84,6 @@ def _per_value(prop: PropertyText, flt: Filter) -> np.ndarray:
 def event_codes(table: EventTable, matcher: EventMatcher) -> list[int]:
     """The table's codes of the matcher's event names (names the data lacks are left out)."""
     return [c for c in (table.event_code(name) for name in matcher.events) if c is not None]
-
-
-def filters_hold(table: EventTable, filters: Sequence[Filter], rows: np.ndarray) -> np.ndarray:
-    """Whether every filter holds on each of `rows` (positions in the table's row order)."""
-    holds = np.ones(len(rows), dtype=bool)
-    for flt in filters:
-        if not holds.any():
-            break
-        holds &= filter_holds(property_text(table, flt.property), flt, rows)
-    return holds
 
 
 def unknown_events(table: EventTable, matchers: Sequence[EventMatcher]) -> list[str]:
