@@ -105,26 +105,29 @@ class EventTable:
         return pd.DataFrame({"day": days, "events": events, "actors": actors})
 
     def property_kind(self, name: str) -> PropertyKind:
-        return self._typed_property(name)[0]
+        return self.typed_properties[name][0]
 
     def property_values(self, name: str) -> pa.Array:
         """The property's values in the table's (sorted) row order, typed."""
-        return self._typed_property(name)[1].take(pa.array(self.row))
+        return self.typed_properties[name][1].take(pa.array(self.row))
 
-    def _typed_property(self, name: str) -> tuple[PropertyKind, pa.Array]:
-        cache: dict[str, tuple[PropertyKind, pa.Array]] = self.__dict__.setdefault(
-            "_property_cache", {}
-        )
-        if name not in cache:
-            cache[name] = infer_property(self.properties[name].combine_chunks())
-        return cache[name]
+    @cached_property
+    def typed_properties(self) -> dict[str, tuple[PropertyKind, pa.Array]]:
+        """Each property's inferred kind and typed values (input row order).
+
+        Built with the catalogs, in the loading worker, before the table is shared.
+        """
+        return {
+            name: infer_property(self.properties[name].combine_chunks())
+            for name in self.property_names
+        }
 
     @cached_property
     def property_catalog(self) -> pd.DataFrame:
         """Per property: kind, distinct values, rows with a value, top values with counts."""
         records = []
         for name in self.property_names:
-            kind, values = self._typed_property(name)
+            kind, values = self.typed_properties[name]
             present = values.drop_null()
             top: list[tuple[Any, int]] = []
             distinct = 0
