@@ -9,6 +9,8 @@ got each step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from funnel_gui.core.definition.model import FunnelDefinition
@@ -75,6 +77,16 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class ComputedFunnel:
+    """A funnel result with the working rows and reported attempts it came from, for the
+    analyses that look at each unit's events around its attempt (drivers, paths)."""
+
+    result: FunnelResult
+    rows: UnitRows
+    reported: ReportedAttempts
+
+
 def compute(
     source: PreparedTable | EventTable,
     definition: FunnelDefinition,
@@ -87,6 +99,16 @@ def compute(
     layouts, step rows and decoded properties it builds are then reused. A bare
     `EventTable` is prepared for this one call.
     """
+    return compute_with_rows(source, definition, progress, cancelled).result
+
+
+def compute_with_rows(
+    source: PreparedTable | EventTable,
+    definition: FunnelDefinition,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ComputedFunnel:
+    """`compute`, keeping the working rows and reported attempts."""
     prepared = source if isinstance(source, PreparedTable) else prepare(source)
     table = prepared.table
 
@@ -111,7 +133,7 @@ def compute(
     result.micro_macro = impacts
     result.session_ids = table.session_ids
     step(1.0, "Done")
-    return result
+    return ComputedFunnel(result, rows, reported)
 
 
 def _impacts(
