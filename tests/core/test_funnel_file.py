@@ -336,7 +336,7 @@ REFUSALS: list[tuple[str, Mutation, list[str]]] = [
     ("text version", _set("version", "1"), ["version:", "whole number", 'text ("1")']),
     ("bool version", _set("version", True), ["version:", "whole number", "boolean"]),
     ("float version", _set("version", 1.0), ["version:", "whole number"]),
-    ("newer version", _set("version", 2), ["version:", "newer Funnel Explorer", "version 2"]),
+    ("newer version", _set("version", 3), ["version:", "newer Funnel Explorer", "version 3"]),
     ("version 0", _set("version", 0), ["version:", "0 is not a version"]),
     ("negative version", _set("version", -1), ["version:", "-1 is not a version"]),
     # unknown keys, at every level
@@ -660,22 +660,30 @@ def test_migrations_chain_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     old["version"] = 0
     assert load(old) == expected
     assert seen == [0, 1, 2]
-    assert definition_to_dict(load(old))["version"] == 3
+    # §11: written as version 1 when none of version 2's keys is used.
+    assert definition_to_dict(load(old))["version"] == 1
 
 
 def test_a_version_with_no_migration_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(funnel_file, "CURRENT_VERSION", 3)
     monkeypatch.setitem(MIGRATIONS, 2, lambda data: data)
     old = minimal(2)
-    old["version"] = 1
+    old["version"] = 0
     message = refusal(old)
-    assert "1 is not a version" in message
-    assert "known: 2, 3" in message
+    assert "0 is not a version" in message
+    assert "known: 1, 2, 3" in message
 
 
-def test_there_is_no_real_migration_yet() -> None:
-    assert CURRENT_VERSION == 1
-    assert MIGRATIONS == {}
+def test_version_2_is_current_and_version_1_migrates_unchanged() -> None:
+    """§11: version 2 added keys only; a version-1 file loads unchanged."""
+    assert CURRENT_VERSION == 2
+    assert set(MIGRATIONS) == {1}
+    v1 = {
+        "format": "funnel-gui.funnel",
+        "version": 1,
+        "steps": [{"events": ["a"]}, {"events": ["b"]}],
+    }
+    assert MIGRATIONS[1](dict(v1)) == v1
 
 
 # ------------------------------------------------------------------- writing
@@ -1128,3 +1136,30 @@ def test_duration_round_trip(ns: int) -> None:
     text = format_duration(ns)
     assert parse_duration(text) == ns
     assert len(text) <= len(f"{ns // NS_PER_SECOND}s") or ns % NS_PER_SECOND
+
+
+def test_drivers_settings_round_trip_as_version_2() -> None:
+    """§11/§12: `drivers` is a version-2 key; a file using it says version 2."""
+    data = minimal(2)
+    data["version"] = 2
+    data["drivers"] = {"landmark": "2h", "lookback": "30m", "adjust_for": ["device", "source"]}
+    defn = load(data)
+    assert defn.drivers.landmark_ns == 2 * HOUR
+    assert defn.drivers.lookback_ns == HOUR // 2
+    assert defn.drivers.adjust_for == ("device", "source")
+    written = definition_to_dict(defn)
+    assert written["version"] == 2
+    assert written["drivers"] == {
+        "landmark": "2h",
+        "lookback": "30m",
+        "adjust_for": ["device", "source"],
+    }
+    assert load(written) == defn
+
+
+def test_a_version_2_key_in_a_version_1_file_is_refused() -> None:
+    data = minimal(2)
+    data["version"] = 1
+    data["drivers"] = {"landmark": "2h"}
+    message = refusal(data)
+    assert "drivers" in message and "version 2" in message

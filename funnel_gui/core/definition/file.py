@@ -34,11 +34,28 @@ __all__ = [
 ]
 
 FORMAT = "funnel-gui.funnel"
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+# Keys version 2 added (§11): a file using none of them is written as version 1, so
+# older copies of the app still open it.
+VERSION_2_TOP_KEYS = ("optional", "open", "count", "hold", "filters", "sessions", "drivers")
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 only added keys, so a version-1 file reads as it is; but a key of
+    version 2 in a file that says version 1 is refused, as any unknown key would be."""
+    for key in VERSION_2_TOP_KEYS:
+        if key in data:
+            raise FunnelFileError(
+                f'"{key}" needs version 2 of the funnel file format; this file says version 1',
+                key,
+            )
+    return data
+
+
 # Version v -> a function turning a version-v dict into a version v+1 dict. The loader
 # chains them and sets "version" itself, so a migration only reshapes the content.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _from_version_1}
 # Anything this big was picked by mistake (an event export, not a funnel).
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -103,8 +120,21 @@ def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 def definition_to_dict(defn: FunnelDefinition) -> dict[str, Any]:
-    """The file's content for `defn`: `format`, `version` and only non-default keys."""
-    return {"format": FORMAT, "version": CURRENT_VERSION, **definition_body(defn)}
+    """The file's content for `defn`: `format`, `version` and only non-default keys;
+    version 1 when nothing of version 2 is used."""
+    body = definition_body(defn)
+    version = CURRENT_VERSION if uses_version_2(body) else 1
+    return {"format": FORMAT, "version": version, **body}
+
+
+def uses_version_2(body: Mapping[str, Any]) -> bool:
+    """Whether a file body needs version 2 (§11): a new top-level key, an optional step
+    or several breakdown properties."""
+    if any(key in body for key in VERSION_2_TOP_KEYS):
+        return True
+    if any("optional" in step for step in body.get("steps", [])):
+        return True
+    return "properties" in body.get("breakdown", {})
 
 
 # ------------------------------------------------------------------- files

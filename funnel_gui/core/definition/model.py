@@ -123,6 +123,19 @@ class MicroConversion(_NamedMatcher):
     where: tuple[Filter, ...] = ()
 
 
+DEFAULT_LANDMARK_NS = 86_400 * NS_PER_SECOND
+
+
+@dataclass(frozen=True)
+class DriversSettings:
+    """§12: the observation period [t1 − lookback, t1 + landmark) and the properties
+    whose values on the step-1 event the adjusted comparison is stratified by."""
+
+    landmark_ns: int = DEFAULT_LANDMARK_NS
+    lookback_ns: int = 0
+    adjust_for: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class FunnelDefinition:
     steps: tuple[Step, ...]
@@ -134,6 +147,7 @@ class FunnelDefinition:
     breakdown: Breakdown | None = None
     date_range: DateRange | None = None
     micro_conversions: tuple[MicroConversion, ...] = field(default=())
+    drivers: DriversSettings = field(default=DriversSettings())
 
     @property
     def n_steps(self) -> int:

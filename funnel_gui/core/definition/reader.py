@@ -32,6 +32,7 @@ from funnel_gui.core.definition.model import (
     MAX_STEPS,
     Breakdown,
     DateRange,
+    DriversSettings,
     Exclusion,
     Filter,
     FunnelDefinition,
@@ -55,6 +56,7 @@ _TOP_KEYS = (
     "breakdown",
     "date_range",
     "micro_conversions",
+    "drivers",
 )
 _STEP_KEYS = ("label", "events", "kind", "where", "max_gap", "min_gap")
 _FILTER_KEYS = ("property", "op", "value")
@@ -62,6 +64,7 @@ _EXCLUSION_KEYS = ("events", "where", "between")
 _BREAKDOWN_KEYS = ("property", "attribution")
 _DATE_RANGE_KEYS = ("from", "to")
 _MICRO_KEYS = ("label", "events", "where")
+_DRIVERS_KEYS = ("landmark", "lookback", "adjust_for")
 _ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
 _UNITS: tuple[Unit, ...] = ("actor", "session")
 _KINDS: tuple[Kind, ...] = ("micro", "macro")
@@ -92,6 +95,7 @@ class DefinitionReader:
             micro_conversions=optional(
                 obj, "micro_conversions", "", self.list_of(self.micro, n), ()
             ),
+            drivers=optional(obj, "drivers", "", _drivers, DriversSettings()),
         )
 
     def list_of(
@@ -289,3 +293,22 @@ def _date_range(value: Any, path: str) -> DateRange:
             f'"from" ({obj["from"]}) must be before "to" ({obj["to"]}); "to" is exclusive', path
         )
     return DateRange(start, end)
+
+
+def _drivers(value: Any, path: str) -> DriversSettings:
+    obj = expect_object(value, path, _DRIVERS_KEYS)
+    default = DriversSettings()
+    adjust = optional(obj, "adjust_for", path, _property_names, ())
+    return DriversSettings(
+        landmark_ns=optional(obj, "landmark", path, read_max_gap, default.landmark_ns),
+        lookback_ns=optional(obj, "lookback", path, read_duration, default.lookback_ns),
+        adjust_for=adjust,
+    )
+
+
+def _property_names(value: Any, path: str) -> tuple[str, ...]:
+    names = tuple(expect_text(v, f"{path}[{i}]") for i, v in enumerate(expect_list(value, path)))
+    for i, name in enumerate(names):
+        if not name:
+            raise FunnelFileError("a property name cannot be empty", f"{path}[{i}]")
+    return names

@@ -16,6 +16,7 @@ from funnel_gui.core.definition.model import (
     NS_PER_SECOND,
     Breakdown,
     DateRange,
+    DriversSettings,
     Exclusion,
     Filter,
     FunnelDefinition,
@@ -47,6 +48,20 @@ def definition_body(defn: FunnelDefinition) -> dict[str, Any]:
         out["date_range"] = _date_range_dict(defn.date_range)
     if defn.micro_conversions:
         out["micro_conversions"] = [_micro_dict(m) for m in defn.micro_conversions]
+    if defn.drivers != DriversSettings():
+        out["drivers"] = _drivers_dict(defn.drivers)
+    return out
+
+
+def _drivers_dict(settings: DriversSettings) -> dict[str, Any]:
+    default = DriversSettings()
+    out: dict[str, Any] = {}
+    if settings.landmark_ns != default.landmark_ns:
+        out["landmark"] = format_duration(settings.landmark_ns)
+    if settings.lookback_ns != default.lookback_ns:
+        out["lookback"] = format_duration(settings.lookback_ns)
+    if settings.adjust_for:
+        out["adjust_for"] = list(settings.adjust_for)
     return out
 
 
