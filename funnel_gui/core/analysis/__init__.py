@@ -1,0 +1,2 @@
+"""What each analysis view shows: drivers, paths, impact, segments, trends, comparisons,
+drill-down."""
