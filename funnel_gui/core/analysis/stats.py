@@ -1,8 +1,19 @@
-"""Statistics for micro→macro impact (FUNNEL_SEMANTICS §9) and segment comparison (§10).
+"""Statistics for micro→macro impact (FUNNEL_SEMANTICS §9), segment comparison (§10) and
+period comparison (§19).
 
-Pure functions on counts: no pandas, no numpy, no scipy. The normal distribution is
-built from :func:`math.erfc` (upper tail) and a rational approximation of its inverse
-refined by one Halley step (see :func:`normal_quantile`).
+Scalar functions on counts, backed by the libraries rather than by formulas of our own:
+
+* the normal distribution is :func:`scipy.special.ndtr` / :func:`scipy.special.ndtri`,
+  the functions :data:`scipy.stats.norm` itself calls for ``sf`` and ``ppf`` (called
+  directly: the distribution object adds ~50 µs of argument checking per call);
+* Wilson intervals are :func:`statsmodels.stats.proportion.proportion_confint`
+  (``method="wilson"``), Newcombe's interval is
+  :func:`statsmodels.stats.proportion.confint_proportions_2indep` (``method="newcomb"``),
+  and the pooled z test is :func:`statsmodels.stats.proportion.proportions_ztest`.
+
+Holm's adjustment stays a short loop here: ``multipletests(method="holm")`` gives the same
+numbers (the parity test checks it) but runs :func:`gc.collect` on every call, ~50 ms in
+this app, and §10 calls it once per step.
 
 Conventions shared by every function here:
 
@@ -24,9 +35,6 @@ References
   (method 10 = hybrid score interval from two Wilson intervals).
 * S. Holm (1979), "A simple sequentially rejective multiple test procedure",
   Scandinavian Journal of Statistics 6:65–70.
-* P. J. Acklam (2003), "An algorithm for computing the inverse normal cumulative
-  distribution function" (rational approximation, relative error < 1.15e-9 before
-  refinement).
 """
 
 from __future__ import annotations
@@ -34,6 +42,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
 
 __all__ = [
     "ProportionComparison",
@@ -48,86 +64,26 @@ __all__ = [
 ]
 
 NAN = math.nan
-_SQRT2 = math.sqrt(2.0)
-_SQRT2PI = math.sqrt(2.0 * math.pi)
-
-# Acklam's coefficients for the inverse normal CDF.
-_A = (
-    -3.969683028665376e01,
-    2.209460984245205e02,
-    -2.759285104469687e02,
-    1.383577518672690e02,
-    -3.066479806614716e01,
-    2.506628277459239e00,
-)
-_B = (
-    -5.447609879822406e01,
-    1.615858368580409e02,
-    -1.556989798598866e02,
-    6.680131188771972e01,
-    -1.328068155288572e01,
-)
-_C = (
-    -7.784894002430293e-03,
-    -3.223964580411365e-01,
-    -2.400758277161838e00,
-    -2.549732539343734e00,
-    4.374664141464968e00,
-    2.938163982698783e00,
-)
-_D = (
-    7.784695709041462e-03,
-    3.224671290700398e-01,
-    2.445134137142996e00,
-    3.754408661907416e00,
-)
-_P_LOW = 0.02425
 
 
 # --------------------------------------------------------------------------- normal
 
 
 def normal_sf(z: float) -> float:
-    """Upper tail of the standard normal, ``P(Z > z) = erfc(z / √2) / 2``.
+    """Upper tail of the standard normal, ``P(Z > z)``: :func:`scipy.special.ndtr` at ``-z``.
 
-    Uses :func:`math.erfc` directly, so it keeps full relative precision far into the
-    upper tail (no ``1 - cdf`` cancellation). ``nan`` in gives ``nan`` out;
+    ``ndtr`` switches to ``erfc`` in the tails, so this keeps full relative precision far
+    into the upper tail (no ``1 - cdf`` cancellation). ``nan`` in gives ``nan`` out;
     ``normal_sf(+inf) == 0`` and ``normal_sf(-inf) == 1``.
     """
-    return 0.5 * math.erfc(z / _SQRT2)
-
-
-def _lower_quantile(p: float) -> float:
-    """Φ⁻¹(p) for 0 < p <= 0.5: Acklam's rational approximation + one Halley step."""
-    if p < _P_LOW:
-        q = math.sqrt(-2.0 * math.log(p))
-        x = (((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
-            (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0
-        )
-    else:
-        q = p - 0.5
-        r = q * q
-        x = (
-            (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5])
-            * q
-            / (((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0)
-        )
-    # Halley refinement against the erfc-based CDF (Acklam's suggested step): brings the
-    # 1e-9 approximation to ~1e-15. Skipped where the density underflows (|x| > ~38).
-    density = math.exp(-0.5 * x * x) / _SQRT2PI
-    if density > 0.0:
-        u = (0.5 * math.erfc(-x / _SQRT2) - p) / density
-        x = x - u / (1.0 + 0.5 * x * u)
-    return x
+    return float(special.ndtr(-z))
 
 
 def normal_quantile(p: float) -> float:
-    """Inverse of the standard normal CDF, Φ⁻¹(p).
+    """Inverse of the standard normal CDF, Φ⁻¹(p): :func:`scipy.special.ndtri`.
 
-    Acklam's (2003) rational approximation followed by one Halley step using
-    :func:`math.erfc`, which gives close to double precision on (0, 1). The upper half is
-    computed by symmetry, ``Φ⁻¹(p) = −Φ⁻¹(1 − p)`` (``1 − p`` is exact for p ≥ 0.5), so
-    ``normal_quantile(1 - p) == -normal_quantile(p)``.
+    The upper half is computed by symmetry, ``Φ⁻¹(p) = −Φ⁻¹(1 − p)`` (``1 − p`` is exact
+    for p ≥ 0.5), so ``normal_quantile(1 - p) == -normal_quantile(p)`` exactly.
 
     ``p == 0`` gives ``-inf``, ``p == 1`` gives ``+inf``, ``nan`` gives ``nan``;
     a probability outside [0, 1] raises :class:`ValueError`.
@@ -136,13 +92,9 @@ def normal_quantile(p: float) -> float:
         return NAN
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"probability must be in [0, 1], got {p!r}")
-    if p == 0.0:
-        return -math.inf
-    if p == 1.0:
-        return math.inf
     if p <= 0.5:
-        return _lower_quantile(p)
-    return -_lower_quantile(1.0 - p)
+        return float(special.ndtri(p))
+    return -float(special.ndtri(1.0 - p))
 
 
 def _z_for(confidence: float) -> float:
@@ -164,7 +116,8 @@ def _check_counts(successes: int, n: int, name: str = "") -> None:
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson (1927) score interval for a binomial proportion, without continuity correction.
+    """Wilson (1927) score interval for a binomial proportion, without continuity correction:
+    ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
 
     This is method 3 of Newcombe (1998a). The limits are the two roots π of
     ``(p̂ − π)² = z² π (1 − π) / n``, i.e.::
@@ -177,26 +130,24 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     Returns ``(nan, nan)`` when ``n == 0`` (no observations: the rate is undefined).
     """
     _check_counts(successes, n)
-    z = _z_for(confidence)
+    _z_for(confidence)  # validate the argument even when there is nothing to estimate
     if n == 0:
         return (NAN, NAN)
-    s = float(successes)
-    z2 = z * z
-    root = z * math.sqrt(z2 + 4.0 * s * (n - s) / n)
-    denom = 2.0 * (n + z2)
-    p_hat = s / n
-    lower = 0.0 if successes == 0 else (2.0 * s + z2 - root) / denom
-    upper = 1.0 if successes == n else (2.0 * s + z2 + root) / denom
-    # Guard the mathematical guarantees against the last bit of rounding.
-    lower = min(max(lower, 0.0), p_hat)
-    upper = max(min(upper, 1.0), p_hat)
+    low, high = proportion_confint(successes, n, alpha=1.0 - confidence, method="wilson")
+    p_hat = successes / n
+    # statsmodels computes centre ∓ half-width, which can leave 1e-17 instead of an exact
+    # 0 (s == 0) or 1 (s == n); the edges are exact by construction, so say so, and keep
+    # p̂ inside against the last bit of rounding.
+    lower = 0.0 if successes == 0 else min(max(float(low), 0.0), p_hat)
+    upper = 1.0 if successes == n else max(min(float(high), 1.0), p_hat)
     return (lower, upper)
 
 
 def newcombe_difference_interval(
     s1: int, n1: int, s2: int, n2: int, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Newcombe's hybrid score interval (1998b, method 10) for ``p1 − p2``.
+    """Newcombe's hybrid score interval (1998b, method 10) for ``p1 − p2``:
+    ``statsmodels.stats.proportion.confint_proportions_2indep(method="newcomb")``.
 
     With (l1, u1) and (l2, u2) the Wilson intervals (:func:`wilson_interval`) of the two
     groups and ``d = p1 − p2``::
@@ -211,23 +162,21 @@ def newcombe_difference_interval(
     """
     _check_counts(s1, n1, "group 1")
     _check_counts(s2, n2, "group 2")
+    _z_for(confidence)  # validate the argument even when a group is empty
     if n1 == 0 or n2 == 0:
-        _z_for(confidence)  # still validate the argument
-        return (NAN, NAN)
-    p1, p2 = s1 / n1, s2 / n2
-    l1, u1 = wilson_interval(s1, n1, confidence)
-    l2, u2 = wilson_interval(s2, n2, confidence)
-    d = p1 - p2
-    lower = d - math.hypot(p1 - l1, u2 - p2)
-    upper = d + math.hypot(u1 - p1, p2 - l2)
-    return (max(lower, -1.0), min(upper, 1.0))
+        return (NAN, NAN)  # statsmodels would divide by zero (and warn)
+    low, high = confint_proportions_2indep(
+        s1, n1, s2, n2, method="newcomb", compare="diff", alpha=1.0 - confidence
+    )
+    return (max(float(low), -1.0), min(float(high), 1.0))
 
 
 # -------------------------------------------------------------------------- tests
 
 
 def two_proportion_p_value(s1: int, n1: int, s2: int, n2: int) -> float:
-    """Two-sided p-value of the pooled two-proportion z-test of ``p1 = p2``.
+    """Two-sided p-value of the pooled two-proportion z-test of ``p1 = p2``:
+    ``statsmodels.stats.proportion.proportions_ztest`` (pooled variance, two-sided).
 
     ``z = (p1 − p2) / √(p̄ (1 − p̄) (1/n1 + 1/n2))`` with the pooled rate
     ``p̄ = (s1 + s2) / (n1 + n2)``, and ``p = 2 · P(Z > |z|)``. Here ``z²`` equals
@@ -244,11 +193,11 @@ def two_proportion_p_value(s1: int, n1: int, s2: int, n2: int) -> float:
     if n1 == 0 or n2 == 0:
         return NAN
     pooled = (s1 + s2) / (n1 + n2)
-    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
-    if variance <= 0.0:
+    if pooled in (0.0, 1.0):
+        # statsmodels would divide 0 by 0 here (and warn); the answer is known.
         return 1.0
-    z = abs(s1 / n1 - s2 / n2) / math.sqrt(variance)
-    return min(1.0, math.erfc(z / _SQRT2))  # erfc(|z|/√2) = 2·P(Z > |z|)
+    _, p_value = proportions_ztest(np.array([s1, s2]), np.array([n1, n2]))
+    return min(1.0, float(p_value))
 
 
 def odds_ratio_smoothed(s1: int, n1: int, s2: int, n2: int) -> float:
@@ -278,6 +227,10 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
 
     ``nan`` entries (tests that could not be run, e.g. an empty group) stay ``nan`` and do
     not count towards m. A value outside [0, 1] raises :class:`ValueError`.
+
+    The same numbers as ``statsmodels.stats.multitest.multipletests(method="holm")``
+    (checked in tests/core/test_stats_library_parity.py), written out because that call
+    runs :func:`gc.collect` every time (~50 ms here), once per funnel step in §10.
     """
     values = [float(p) for p in p_values]
     for p in values:
