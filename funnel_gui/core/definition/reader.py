@@ -298,7 +298,7 @@ def _date_range(value: Any, path: str) -> DateRange:
 def _drivers(value: Any, path: str) -> DriversSettings:
     obj = expect_object(value, path, _DRIVERS_KEYS)
     default = DriversSettings()
-    adjust = optional(obj, "adjust_for", path, _property_names, ())
+    adjust = optional(obj, "adjust_for", path, _property_names, default.adjust_for)
     return DriversSettings(
         landmark_ns=optional(obj, "landmark", path, read_max_gap, default.landmark_ns),
         lookback_ns=optional(obj, "lookback", path, read_duration, default.lookback_ns),
