@@ -7,6 +7,7 @@ For notebooks::
     funnel = fg.FunnelDefinition.load("checkout.funnel.json")
     result = fg.compute(table, funnel)                # FunnelResult
     result.to_dict(); result.steps_frame(); result.actors_frame()
+    drivers = fg.drivers(table, funnel, adjust_for=["source"])   # §12, DriversResult
 """
 
 from __future__ import annotations
@@ -14,17 +15,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from funnel_gui.core.analysis.drivers import drivers
     from funnel_gui.core.definition.model import FunnelDefinition, Step
     from funnel_gui.core.engine.compute import compute
+    from funnel_gui.core.engine.prepared import prepare
     from funnel_gui.core.io import load_events
 
-__all__ = ["FunnelDefinition", "Step", "compute", "load_events"]
+__all__ = ["FunnelDefinition", "Step", "compute", "drivers", "load_events", "prepare"]
 
 _LAZY = {
     "FunnelDefinition": "funnel_gui.core.definition.model",
     "Step": "funnel_gui.core.definition.model",
     "compute": "funnel_gui.core.engine.compute",
     "load_events": "funnel_gui.core.io",
+    "drivers": "funnel_gui.core.analysis.drivers",
+    "prepare": "funnel_gui.core.engine.prepared",
 }
 
 

@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from funnel_gui.compute_cli import compute_command
 
         return compute_command(args[1:], _add_mapping_options, _overrides)
+    if args and args[0] == "drivers":
+        from funnel_gui.drivers_cli import drivers_command
+
+        return drivers_command(args[1:], _add_mapping_options, _overrides)
     return gui_command(args)
 
 

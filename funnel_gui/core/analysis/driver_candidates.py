@@ -7,7 +7,7 @@ entrant that did the candidate in its observation period. Candidate 0 is the bas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -104,8 +104,14 @@ def build_exposures(
     top = _top_names(by_event, is_candidate, obs, n_names)
     _add_repeats(out, by_event, top, table.event_names)
     _add_properties(out, prepared, rows, events.row, events.code, events.unit, top)
-    # (d) the analyst's own matchers: the micro conversions of §9.
+    # (d) the analyst's own matchers: the micro conversions of §9. One that is just an
+    # (a) candidate's event name lends it its label instead of repeating its row.
     for micro in definition.micro_conversions:
+        code = table.event_code(micro.events[0]) if len(micro.events) == 1 else None
+        if not micro.where and code is not None and local[code] >= 0:
+            spec = out.specs[1 + int(local[code])]
+            out.specs[1 + int(local[code])] = replace(spec, label=micro.display_label)
+            continue
         counts = matcher_counts(rows, micro.matcher, obs)
         did = np.flatnonzero(counts > 0)
         event = " or ".join(micro.matcher.events)
