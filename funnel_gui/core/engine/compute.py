@@ -77,6 +77,9 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
     return out
 
 
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
 @dataclass(frozen=True)
 class ComputedFunnel:
     """A funnel result with the working rows and reported attempts it came from, for the
@@ -167,18 +170,24 @@ def _impacts(
 
 
 def _attempts(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> Attempts:
+    # No event lies after the data's last instant, so a longer window or min_gap cannot
+    # match anything more; capping them there keeps `time + window` inside int64
+    # (a 300-year window on 2026 data would otherwise wrap around, §2).
+    times = rows.frame.time
+    room = _INT64_MAX - int(times.max()) if len(times) else _INT64_MAX
+    window = min(defn.window_ns, room)
     if defn.order == "any":
         anywhere = np.zeros(len(rows.frame.time), dtype=bool)
         for rs in steps:
             anywhere[rs.positions] = True
         entries = _in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn)
-        return any_order_attempts(steps, entries, rows.tie_start, window=defn.window_ns)
+        return any_order_attempts(steps, entries, rows.tie_start, window=window)
     return sequential_attempts(
         steps,
         _in_range(steps[0], defn),
-        window=defn.window_ns,
+        window=window,
         strict=defn.order == "strict",
-        min_gaps=[s.min_gap_ns for s in defn.steps],
+        min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
         max_gaps=[s.max_gap_ns for s in defn.steps],
     )
 
