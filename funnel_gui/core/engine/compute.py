@@ -58,7 +58,11 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
         if name not in unknown_events(table, matchers)
     ]
     if defn.breakdown is not None and defn.breakdown.property not in table.property_names:
-        out.append(f"No property {defn.breakdown.property!r} in the data: every group is (none).")
+        out.append(
+            f"No property {defn.breakdown.property!r} in the data: every group is (none)."
+            + _role_hint(table, defn.breakdown.property)
+        )
+    out += _missing_filter_properties(table, defn)
     if defn.unit == "session":
         if table.session is None or not table.n_sessions:
             out.append(
@@ -75,6 +79,32 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
                     else f"{loose:,} events ({share}) have no session and are left out."
                 )
     return out
+
+
+def _missing_filter_properties(table: EventTable, defn: FunnelDefinition) -> list[str]:
+    """`where` filters on properties the data lacks: every row is then 'missing', so a
+    filter like eq/in/gt matches nothing, which would look like a real zero."""
+    where: dict[str, list[str]] = {}
+    named = [(s.display_label, s.where) for s in defn.steps]
+    named += [(f"exclusion {i}", x.where) for i, x in enumerate(defn.exclusions, 1)]
+    named += [(m.display_label, m.where) for m in defn.micro_conversions]
+    for label, filters in named:
+        for flt in filters:
+            if flt.property not in table.property_names:
+                where.setdefault(flt.property, []).append(label)
+    return [
+        f"No property {name!r} in the data, so the filters on it treat every event as "
+        f"missing it (in {', '.join(dict.fromkeys(labels))})." + _role_hint(table, name)
+        for name, labels in where.items()
+    ]
+
+
+def _role_hint(table: EventTable, name: str) -> str:
+    """Why a column the file has is no property: it was mapped to a role."""
+    for role in ("actor", "event", "time", "session", "event_id"):
+        if name in table.report.mapping.columns(role):
+            return f" {name!r} is the file's {role.replace('_', ' ')} column, not a property."
+    return ""
 
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
