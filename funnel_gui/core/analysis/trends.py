@@ -1,4 +1,4 @@
-"""Insights on top of a funnel result: trends (§8), micro→macro impact (§9), segments (§10)."""
+"""Trends (FUNNEL_SEMANTICS §8): a funnel's counts per day, week or month of entry."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.engine.results import NAT, FunnelResult, _num
+from funnel_gui.core.engine.results import NAT, FunnelResult
 
 Period = Literal["day", "week", "month"]
 
@@ -132,65 +131,3 @@ def _period_end_ns(starts_ns: np.ndarray, period: Period) -> np.ndarray:
         return starts_ns + 7 * _NS_PER_DAY
     months = starts_ns.astype("datetime64[ns]").astype("datetime64[M]") + 1
     return months.astype("datetime64[ns]").astype(np.int64)
-
-
-@dataclass(frozen=True)
-class SegmentStep:
-    value: str
-    step: int  # 1-based
-    count: int
-    entered: int
-    rate: float  # count / entered (conversion from step 1)
-    ci: tuple[float, float]
-    p_value: float  # against all other groups together, Holm-adjusted across groups
-    p_raw: float
-
-
-def segments(result: FunnelResult) -> list[SegmentStep]:
-    """§10: per group and step, conversion from step 1 with a Wilson interval and a
-    two-proportion test against the rest, Holm-corrected across groups (per step)."""
-    if result.breakdown is None:
-        return []
-    groups = result.breakdown.groups
-    total = [sum(g.counts[k] for g in groups) for k in range(result.definition.n_steps)]
-    out: list[SegmentStep] = []
-    for k in range(result.definition.n_steps):
-        raw = []
-        for g in groups:
-            rest_n, rest_s = total[0] - g.counts[0], total[k] - g.counts[k]
-            raw.append(
-                two_proportion_p_value(g.counts[k], g.counts[0], rest_s, rest_n)
-                if k
-                else float("nan")
-            )
-        adjusted = holm_adjust(raw) if k else raw
-        for g, p_raw, p_adj in zip(groups, raw, adjusted, strict=True):
-            n, s = g.counts[0], g.counts[k]
-            out.append(
-                SegmentStep(
-                    g.value,
-                    k + 1,
-                    s,
-                    n,
-                    s / n if n else float("nan"),
-                    wilson_interval(s, n),
-                    p_adj,
-                    p_raw,
-                )
-            )
-    return out
-
-
-def segment_dicts(rows: list[SegmentStep]) -> list[dict[str, Any]]:
-    return [
-        {
-            "value": r.value,
-            "step": r.step,
-            "count": r.count,
-            "entered": r.entered,
-            "rate": _num(r.rate),
-            "ci": [_num(v) for v in r.ci],
-            "p_value": _num(r.p_value),
-        }
-        for r in rows
-    ]
