@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnel_gui.core.arrays import NAT
 from funnel_gui.core.definition.model import FunnelDefinition
 
-NAT = np.iinfo(np.int64).min
 NS_PER_SECOND = 1_000_000_000
 
 

@@ -25,9 +25,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
 from funnel_gui.core.analysis.trends import trend
+from funnel_gui.core.arrays import NAT
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.compute import compute
-from funnel_gui.core.engine.results import NAT, FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.charts.trend_chart import (
     INCOMPLETE_TEXT,
