@@ -50,6 +50,28 @@ def test_importing_core_loads_no_qt() -> None:
     assert out.strip() == "[]"
 
 
+def test_lint_config_bans_qt_in_core_only() -> None:
+    """The same rule in ruff's config (TID251), so an editor flags it as it is typed."""
+
+    ruff = [sys.executable, "-m", "ruff", "check", "--select", "TID251", "--no-cache"]
+
+    def flagged(filename: str) -> bool:
+        out = subprocess.run(
+            [*ruff, "--output-format", "concise", "--stdin-filename", filename, "-"],
+            input="from PySide6.QtCore import Qt\nimport pyqtgraph\nimport funnel_gui.qt\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        ).stdout
+        return out.count("TID251") == 3
+
+    assert flagged("funnel_gui/core/engine/probe.py")
+    assert flagged("funnel_gui/core/probe.py")
+    assert not flagged("funnel_gui/qt/probe.py")
+    assert not flagged("tests/probe.py")
+
+
 def test_wheel_ships_resources() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     wheel = config["tool"]["hatch"]["build"]["targets"]["wheel"]
