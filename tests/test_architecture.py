@@ -23,6 +23,12 @@ ALLOWED_CYCLE_EDGES = {
     ("funnel_gui.qt.persistence", "funnel_gui.qt.main_window"),
     ("funnel_gui.qt.window_layout", "funnel_gui.qt.main_window"),
 }
+MAX_MODULE_LINES = 400  # DESIGN.md: modules around 100-300 lines
+# Longer today and being split in qt-session; each must still be too long to stay listed.
+ALLOWED_LONG_MODULES = {
+    "funnel_gui/qt/widgets/funnel_editor.py",
+    "funnel_gui/qt/widgets/mapping_dialog.py",
+}
 
 
 def test_core_never_imports_qt() -> None:
@@ -202,6 +208,16 @@ def test_find_cycle_reports_the_loop() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"b"}}) == ["b", "c", "b"]
     assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None  # a diamond
+
+
+def test_modules_stay_short() -> None:
+    lines = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    too_long = {name for name, n in lines.items() if n > MAX_MODULE_LINES}
+    assert too_long - ALLOWED_LONG_MODULES == set()
+    assert ALLOWED_LONG_MODULES - too_long == set(), "short enough now: allow it no more"
 
 
 def test_every_subpackage_says_what_it_is_in_one_line() -> None:
