@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from funnel_gui.core.analysis.drilldown import NOTHING_AFTER
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
@@ -158,7 +158,7 @@ def test_session_funnels_list_sessions(panel: DrillDownPanel, tmp_path: Path) ->
 
 def test_demo_screenshot(panel: DrillDownPanel, tmp_path: Path) -> None:
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     panel.resize(1100, 420)
     panel.show_drop(result, table, 2)
     step = result.steps[1]

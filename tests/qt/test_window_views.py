@@ -19,6 +19,7 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
+from funnel_gui.core.definition.file import save_funnel
 from funnel_gui.core.definition.model import FunnelDefinition, Step
 from funnel_gui.core.editing.commands import RemoveStep
 from funnel_gui.qt.main_window import MainWindow
@@ -50,7 +51,7 @@ def _events(path: Path) -> Path:
 
 def _funnel(path: Path) -> Path:
     steps = tuple(Step(events=(e,)) for e in ("view", "cart", "buy"))
-    FunnelDefinition(name="Buy", steps=steps).save(path)
+    save_funnel(FunnelDefinition(name="Buy", steps=steps), path)
     return path
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from funnel_gui.core.arrays import NAT, NONE, first_at_time
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
-from funnel_gui.core.engine.attempts import NAT, NONE, first_at_time
 from funnel_gui.core.engine.micro_macro import ReportedAttempts, macro_step
 from funnel_gui.core.engine.prepared import UnitRows
 from funnel_gui.core.io.rowcodes import stable_order_of_codes

@@ -23,7 +23,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from funnel_gui.core.analysis.comparisons import (
+from funnel_gui.core.analysis.impact import (
     MicroRow,
     micro_macro_frame,
     micro_rows,

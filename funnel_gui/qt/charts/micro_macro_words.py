@@ -7,7 +7,7 @@ import math
 from html import escape
 from typing import Any
 
-from funnel_gui.core.analysis.comparisons import ON_PATH_NOTE, MicroRow
+from funnel_gui.core.analysis.impact import ON_PATH_NOTE, MicroRow
 from funnel_gui.qt.charts.fitting import shortened
 from funnel_gui.qt.charts.parts import format_points, reference_key
 from funnel_gui.qt.models.frame_table import (

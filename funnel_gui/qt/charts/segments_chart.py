@@ -22,7 +22,7 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
-from funnel_gui.core.analysis.comparisons import (
+from funnel_gui.core.analysis.segments import (
     DEFAULT_TOP_N,
     OTHER_LABEL,
     SegmentComparison,

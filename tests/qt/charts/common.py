@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from funnel_gui import load_events
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.resources import demo_data_path, resources_dir
@@ -17,4 +17,4 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def demo_checkout_result() -> FunnelResult:
     """The demo shop's data with its checkout funnel (broken down by device)."""
     table = load_events(demo_data_path())
-    return compute(table, FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json"))
+    return compute(table, load_funnel(resources_dir() / "demo" / "checkout.funnel.json").definition)

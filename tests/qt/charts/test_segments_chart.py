@@ -21,7 +21,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from funnel_gui import load_events
-from funnel_gui.core.definition.model import Breakdown, FunnelDefinition
+from funnel_gui.core.definition.file import load_funnel
+from funnel_gui.core.definition.model import Breakdown
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.fitting import MAX_CHART_MIN_PX
@@ -59,7 +60,7 @@ def src_result(tmp_path: Path, plan: dict[str, tuple[int, int, int]] = PLAN) -> 
 @functools.cache
 def demo_result(prop: str) -> FunnelResult:
     table = load_events(demo_data_path())
-    defn = FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json")
+    defn = load_funnel(resources_dir() / "demo" / "checkout.funnel.json").definition
     return compute(table, replace(defn, breakdown=Breakdown(prop)))
 
 

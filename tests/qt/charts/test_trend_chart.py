@@ -25,9 +25,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
 from funnel_gui.core.analysis.trends import trend
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.arrays import NAT
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
-from funnel_gui.core.engine.results import NAT, FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.charts.trend_chart import (
     INCOMPLETE_TEXT,
@@ -291,7 +292,7 @@ def test_trend_counts_match_a_plain_loop(tmp_path: Path) -> None:
 
 def test_demo_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     chart = TrendView()
     qtbot.addWidget(chart)
     chart.resize(1100, 520)
@@ -306,7 +307,7 @@ def test_demo_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-unty
 
 def test_legend_fits_the_width_the_app_gives(qtbot) -> None:  # type: ignore[no-untyped-def]
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     chart = TrendView()
     qtbot.addWidget(chart)
     show_in_app_size(qtbot, chart, result)
