@@ -1,8 +1,9 @@
 """Drivers (FUNNEL_SEMANTICS §12) agree with the plain reference on random small logs.
 
-Hypothesis draws the shape of a log (units, event names, one property "p", time span)
-and a definition (sequential, strict or any order; sometimes an exclusion and a
-micro-conversion), a landmark, a lookback and whether to adjust for "p"; numpy, seeded
+Hypothesis draws the shape of a log (units, event names, one property "p", time span,
+sometimes sessions) and a definition (sequential, strict or any order; actor or session
+unit; sometimes a filtered step, a macro step before the last, an exclusion, a date
+range and a micro-conversion), a landmark, a lookback and whether to adjust for "p"; numpy, seeded
 by Hypothesis, writes the rows. For the counts of eligible and left-out units, every
 candidate's exposure, and every candidate shown (exposed/unexposed, conversions, raw and
 adjusted differences with their intervals and p-values, q-values, informative share,
@@ -13,25 +14,29 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from funnel_gui.core.analysis.drivers import drivers_analysis
 from funnel_gui.core.analysis.drivers_result import Candidate, Comparison
 from funnel_gui.core.definition.model import (
+    DateRange,
     Exclusion,
     Filter,
     FunnelDefinition,
     MicroConversion,
     Order,
     Step,
+    Unit,
     default_kinds,
 )
-from tests.core.engine_fixtures import duration, make_table, write_csv
+from tests.core.engine_fixtures import duration, make_table, ns, write_csv
 from tests.reference_drivers import (
     BASELINE,
     RefCandidate,
@@ -42,7 +47,6 @@ from tests.reference_drivers import (
 
 P_VALUES = ("a", "b", "c", "")  # "" is a missing value
 TOL = 1e-9
-ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
 
 Row = tuple[object, ...]
 
@@ -50,15 +54,19 @@ Row = tuple[object, ...]
 @dataclass(frozen=True)
 class Case:
     rows: tuple[Row, ...]
+    sessions: bool  # rows carry a session column
     definition: FunnelDefinition
     landmark: int
     lookback: int
     adjust_for: tuple[str, ...]
 
 
-def _rows(seed: int, n_units: int, span: int, p_weights: tuple[int, ...]) -> list[Row]:
+def _rows(
+    seed: int, n_units: int, span: int, p_weights: tuple[int, ...], sessions: bool
+) -> list[Row]:
     """Each unit enters with a view, goes on to cart and buy now and then, and does a few
-    other events around its entry (before it too), at whole minutes: ties are common."""
+    other events around its entry (before it too), at whole minutes: ties are common.
+    With `sessions`, a quarter of the other events fall in a second session."""
     rng = np.random.default_rng(seed)
     p_probs = np.array(p_weights, dtype=float) / sum(p_weights)
     noise_names = ("x", "y", "z", "view", "cart", "buy")
@@ -66,8 +74,9 @@ def _rows(seed: int, n_units: int, span: int, p_weights: tuple[int, ...]) -> lis
     noise_probs /= noise_probs.sum()
     rows: list[Row] = []
 
-    def add(actor: str, name: str, minute: int) -> None:
-        rows.append((actor, name, max(0, minute), P_VALUES[rng.choice(len(P_VALUES), p=p_probs)]))
+    def add(actor: str, name: str, minute: int, session: str = "s1") -> None:
+        p = P_VALUES[rng.choice(len(P_VALUES), p=p_probs)]
+        rows.append((actor, name, max(0, minute), *([session] if sessions else []), p))
 
     for u in range(n_units):
         actor = f"u{u:03d}"
@@ -79,22 +88,20 @@ def _rows(seed: int, n_units: int, span: int, p_weights: tuple[int, ...]) -> lis
             if rng.random() < 0.6:
                 add(actor, "buy", cart + int(rng.integers(1, 11)))
         for _ in range(int(rng.integers(0, 10))):
-            add(
-                actor,
-                noise_names[rng.choice(len(noise_names), p=noise_probs)],
-                start + int(rng.integers(-2, 6)),
-            )
+            name = noise_names[rng.choice(len(noise_names), p=noise_probs)]
+            add(actor, name, start + int(rng.integers(-2, 6)), rng.choice(["s1", "s1", "s1", "s2"]))
     order = rng.permutation(len(rows))  # file order is not time order
     return [rows[i] for i in order]
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> Case:
+def cases(draw: st.DrawFn, order: Order, unit: Unit) -> Case:
     seed = draw(st.integers(0, 2**32 - 1))
     n_units = draw(st.integers(150, 250))
     span = draw(st.sampled_from((10, 25, 40)))
     p_weights = draw(st.sampled_from(((1, 1, 1, 1), (4, 2, 1, 1), (1, 1, 0, 0))))
-    rows = _rows(seed, n_units, span, p_weights)
+    sessions = unit == "session" or draw(st.booleans())
+    rows = _rows(seed, n_units, span, p_weights, sessions)
     n_steps = draw(st.integers(2, 3))
     events = [("view",), ("cart", "buy") if n_steps == 2 else ("cart",), ("buy",)][:n_steps]
     if draw(st.booleans()):
@@ -118,15 +125,21 @@ def cases(draw: st.DrawFn) -> Case:
         micro = (MicroConversion(("x",), where=(Filter("p", "eq", "a"),)),)
     elif pick == 2:
         micro = (MicroConversion(("view", "y")),)  # a step event: the step-1 row never counts
+    date_range = None
+    if draw(st.integers(0, 3)) == 0:
+        date_range = DateRange(start_ns=ns(draw(st.integers(0, 10))), end_ns=ns(span - 2))
     defn = FunnelDefinition(
         steps=steps,
-        order=ORDERS[seed % 3],  # evenly spread (Hypothesis' own draws favour the first)
+        unit=unit,
+        date_range=date_range,
+        order=order,
         window_ns=duration(draw(st.sampled_from((10, 15, 20)))),
         exclusions=exclusions,
         micro_conversions=micro,
     )
     return Case(
         rows=tuple(rows),
+        sessions=sessions,
         definition=defn,
         landmark=duration(draw(st.sampled_from((2, 4, 6)))),
         lookback=duration(draw(st.sampled_from((0, 0, 1, 3)))),
@@ -155,7 +168,7 @@ def _same(got: Comparison, want: RefComparison, what: str) -> None:
 
 
 def check(case: Case, tmp_path: Path) -> None:
-    table = make_table(case.rows, tmp_path, props=("p",))
+    table = make_table(case.rows, tmp_path, session=case.sessions, props=("p",))
     analysis = drivers_analysis(
         table,
         case.definition,
@@ -176,7 +189,8 @@ def check(case: Case, tmp_path: Path) -> None:
     assert result.left_out_still_open == ref.left_out_still_open
     assert result.left_out_converted_before_landmark == ref.left_out_converted_before_landmark
 
-    # Every candidate the core built: the same eligible units exposed as the reference.
+    # Every candidate the core built: the same eligible units exposed as the reference
+    # (by actor id: with the session unit an actor may be several units).
     obs, ex = analysis.observation, analysis.exposures
     actor_of = [str(table.actor_ids[int(a)].as_py()) for a in obs.actor]
     by_key = {c.key: c for c in ref.candidates()}
@@ -184,9 +198,9 @@ def check(case: Case, tmp_path: Path) -> None:
         key = (spec.kind, spec.event, spec.min_count, spec.property, spec.value)
         assert key in by_key, f"core candidate {key} is not a §12 candidate"
         units = ex.unit[ex.candidate == j]
-        got = {actor_of[u] for u in units if obs.eligible[u]}
+        got = Counter(actor_of[u] for u in units if obs.eligible[u])
         cand = by_key[key]
-        want = {u.key[0] for u in ref.eligible if ref.exposed(cand, u)}
+        want = Counter(u.key[0] for u in ref.eligible if ref.exposed(cand, u))
         assert got == want, f"exposed to {key}"
 
     # The candidates shown, and each one's numbers.
@@ -226,7 +240,7 @@ def check(case: Case, tmp_path: Path) -> None:
 
 def _describe(case: Case) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_csv(case.rows, Path(tmp) / "case.csv", props=("p",))
+        path = write_csv(case.rows, Path(tmp) / "case.csv", case.sessions, props=("p",))
         text = path.read_text(encoding="utf-8")
     return (
         f"{text}\n{case.definition!r}\nlandmark={case.landmark} lookback={case.lookback} "
@@ -234,13 +248,20 @@ def _describe(case: Case) -> str:
     )
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(case=cases())
-def test_drivers_match_reference(tmp_path: Path, case: Case) -> None:
-    note(_describe(case))
-    check(case, tmp_path)
+# Every order and unit gets its share of examples (Hypothesis' own choices would favour
+# the first of each).
+@pytest.mark.parametrize("unit", ["actor", "session"])
+@pytest.mark.parametrize("order", ["sequential", "strict", "any"])
+def test_drivers_match_reference(tmp_path: Path, order: Order, unit: Unit) -> None:
+    @settings(
+        max_examples=5,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(case=cases(order, unit))
+    def matches(case: Case) -> None:
+        note(_describe(case))
+        check(case, tmp_path)
+
+    matches()
