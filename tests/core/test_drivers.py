@@ -296,6 +296,48 @@ def test_property_candidates(tmp_path: Path) -> None:
     assert {c.property_name for c in result.candidates} == {None, "src"}
 
 
+def _considered(table_rows: list[Row], tmp_path: Path, props: Sequence[str]) -> set[str]:
+    """Labels of every candidate drivers() built (shown or not)."""
+    table = make_table(table_rows, tmp_path, props=props)
+    analysis = drivers_analysis(table, FUNNEL, landmark=duration(10))
+    return {spec.label for spec in analysis.exposures.specs}
+
+
+def test_top_10_names_are_by_eligible_entrants(tmp_path: Path) -> None:
+    """§12 (b), (c): only the 10 most frequent candidate names get "at least k times" and
+    property candidates; frequent = done by the most eligible entrants. n00–n09 are done
+    by 40 eligible units each, n10 by 5 eligible units only, but also three times each by
+    60 units that converted before the landmark (left out): by rows or by all entrants
+    n10 would be first, by eligible entrants it is 11th."""
+    names = [(f"n{i:02d}", 1 + i / 10, "a" if i % 2 else "b") for i in range(10)]
+    rows = [
+        *units("all", 40, names, converted=10),
+        *units("few", 5, [("n10", 1, "a")]),
+        *units("early", 60, [("n10", 1, "a"), ("n10", 2, "b"), ("n10", 3, "a"), ("buy", 5)]),
+        ("zz-end", "end", END_AT, ""),
+    ]
+    labels = _considered(rows, tmp_path, PROPS)
+    assert {"n00 (at least 2 times)", "n09 (at least 3 times)", "n00 with src = b"} <= labels
+    assert "n10" in labels  # (a) has every name
+    assert not {label for label in labels if label.startswith("n10 ")}
+
+
+def test_top_20_values_are_by_rows_in_the_table(tmp_path: Path) -> None:
+    """§12 (c): a property's 20 most frequent values, counted over the rows of the whole
+    table. v00–v19 are on x for 2 units each and on 3 more rows of a non-entrant, 5 rows
+    each; v20 is on x for 4 units, 4 rows: most frequent in the periods, but 21st in the
+    table, so "x with v = v20" is not a candidate."""
+    rows: list[Row] = []
+    for i in range(44):
+        value = f"v{i % 20:02d}" if i < 40 else "v20"
+        rows += [(f"u{i:03d}", "view", 0, ""), (f"u{i:03d}", "x", 1, value)]
+    rows += [("zz", "page", 500 + i, f"v{i % 20:02d}") for i in range(60)]
+    rows.append(("zz-end", "end", END_AT, ""))
+    labels = _considered(rows, tmp_path, ("v",))
+    assert {f"x with v = v{i:02d}" for i in range(20)} <= labels
+    assert "x with v = v20" not in labels
+
+
 def test_micro_conversion_matcher_candidate(tmp_path: Path) -> None:
     """§12 (d): the user's event matchers (the micro-conversions of §9): "x with src =
     ads or y", under its own label."""
