@@ -204,7 +204,14 @@ def _summarise(
     supported[0] = True  # the baseline row is always shown
     adjusted = None
     if adjust:
-        adjusted = _adjusted(obs, cand, unit, own, base, n_cand)
+        near = eligible[ex.near_unit]
+        adjusted = _adjusted(
+            obs,
+            (cand, unit, own),
+            (ex.near_candidate[near], ex.near_unit[near], ex.near_count[near]),
+            base,
+            n_cand,
+        )
     # q-values over the candidates shown (the baseline is a reference, not a candidate).
     tested = np.flatnonzero(supported)
     tested = tested[tested != 0]
@@ -284,18 +291,22 @@ def _summarise(
 
 def _adjusted(
     obs: Observation,
-    cand: np.ndarray,
-    unit: np.ndarray,
-    own: np.ndarray,
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    near: tuple[np.ndarray, np.ndarray, np.ndarray],
     base: np.ndarray,
     n_cand: int,
 ) -> MHRiskDifferences:
-    """Mantel–Haenszel over strata = adjust-for values × activity level (§12)."""
+    """Mantel–Haenszel over strata = adjust-for values × activity level (§12).
+
+    `entries` and `near` are (candidate, eligible entrant, own count): the exposed ones,
+    and the unexposed ones that have own events all the same (see `Exposures`)."""
+    cand, unit, own = entries
     eligible = obs.eligible
     y = obs.converted.astype(np.float64)
     n_strata = (int(base.max()) + 1 if len(base) else 1) * N_ACTIVITY_BINS
-    # An unexposed unit's activity is all its other events; an exposed unit's leaves
-    # out the candidate's own events, so its stratum depends on the candidate.
+    # A unit's activity leaves out the candidate's own events, so its stratum depends on
+    # the candidate; most unexposed units have none, and sit in the stratum of all their
+    # other events.
     stratum_all = base * N_ACTIVITY_BINS + _activity_bin(obs.n_other)
     stratum_exp = base[unit] * N_ACTIVITY_BINS + _activity_bin(obs.n_other[unit] - own)
     size = n_cand * n_strata
@@ -309,6 +320,19 @@ def _adjusted(
     shape = (n_cand, n_strata)
     n0 = n_all[None, :] - n_gone.reshape(shape)
     x0 = x_all[None, :] - x_gone.reshape(shape)
+    # Unexposed units with own events ("E at least k times", E done fewer times) move
+    # to the stratum of their activity without those events.
+    near_cand, near_unit, near_own = near
+    moved_from = near_cand * n_strata + stratum_all[near_unit]
+    moved_to = near_cand * n_strata + (
+        base[near_unit] * N_ACTIVITY_BINS + _activity_bin(obs.n_other[near_unit] - near_own)
+    )
+    y_near = y[near_unit]
+    n_in = np.bincount(moved_to, minlength=size) - np.bincount(moved_from, minlength=size)
+    x_in = np.bincount(moved_to, weights=y_near, minlength=size)
+    x_in -= np.bincount(moved_from, weights=y_near, minlength=size)
+    n0 += n_in.reshape(shape)
+    x0 += x_in.reshape(shape)
     return mh_risk_difference_many(x1.reshape(shape), n1.reshape(shape), x0, n0)
 
 
