@@ -321,13 +321,10 @@ class RefDrivers:
         return mantel_haenszel(list(self.strata(candidate).values()))
 
     def at_stake(self, candidate: RefCandidate) -> float:
-        """max(0, lower bound of the adjusted (else raw) difference) × unexposed."""
+        """max(0, lower bound of the adjusted (else raw) difference) × unexposed; an
+        undefined adjusted difference (no informative stratum) puts nothing at stake."""
         adj = self.adjusted(candidate)
-        low = (
-            adj.ci[0]
-            if adj is not None and not math.isnan(adj.ci[0])
-            else self.raw(candidate).ci[0]
-        )
+        low = adj.ci[0] if adj is not None else self.raw(candidate).ci[0]
         return max(0.0, 0.0 if math.isnan(low) else low) * self.counts(candidate).n0
 
 

@@ -220,16 +220,11 @@ def _summarise(
     adj_q = np.full(n_cand, np.nan)
     if adjusted is not None:
         adj_q[tested] = benjamini_hochberg(adjusted.p_value[tested])
-    shown_low = (
-        raw.ci_low
-        if adjusted is None
-        else np.where(np.isnan(adjusted.ci_low), raw.ci_low, adjusted.ci_low)
-    )
-    shown_diff = (
-        raw.difference
-        if adjusted is None
-        else np.where(np.isnan(adjusted.difference), raw.difference, adjusted.difference)
-    )
+    # With adjust_for set, the adjusted comparison is the claim; where no stratum holds
+    # both groups it is undefined, and the candidate cannot be judged (nothing at
+    # stake), rather than falling back to the raw lift adjustment was asked to correct.
+    shown_low = raw.ci_low if adjusted is None else adjusted.ci_low
+    shown_diff = raw.difference if adjusted is None else adjusted.difference
     at_stake = np.maximum(0.0, np.nan_to_num(shown_low, nan=0.0)) * n0
     per_arm = ab_test_sizes(raw.rate_unexposed, shown_diff)
     per_day = _eligible_per_day(obs)
