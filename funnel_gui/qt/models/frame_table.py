@@ -8,7 +8,6 @@ QSortFilterProxyModel with sortRole = VALUE_ROLE) and for tests.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,47 +16,11 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from funnel_gui.qt.models.step_table import (
-    NOT_APPLICABLE,
-    VALUE_ROLE,
-    format_duration,
-    format_percent,
-)
+from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.models.table_base import RowTableModel
+from funnel_gui.qt.text import format_text, is_missing
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def format_count(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else f"{int(value):,}"
-
-
-def format_rate(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else format_percent(float(value))
-
-
-def format_seconds(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else format_duration(float(value))
-
-
-def format_p_value(value: Any) -> str:
-    if _missing(value):
-        return NOT_APPLICABLE
-    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
-
-
-def format_ratio(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else f"{float(value):.2f}×"
-
-
-def format_text(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else str(value)
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 @dataclass(frozen=True)
@@ -90,7 +53,7 @@ class FrameTableModel(RowTableModel):
 
     def value(self, row: int, key: str) -> Any:
         value = self._column(key)[row]
-        return None if _missing(value) else value
+        return None if is_missing(value) else value
 
     def _column(self, key: str) -> Any:
         """The column's array, indexed directly: a view paints cell by cell, and pandas'

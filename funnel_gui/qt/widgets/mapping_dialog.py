@@ -42,7 +42,7 @@ from funnel_gui.core.io.mapping_preview import (
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.qt.recent import RecentFiles
 from funnel_gui.qt.theme import ERROR_HEX, SEGMENT_HEXES, WARNING_HEX
-from funnel_gui.qt.workers import TaskRunner
+from funnel_gui.qt.workers import TaskRunner, failure_text
 
 ROLE_LABELS = {
     "actor": "User id (who acted)",
@@ -141,7 +141,7 @@ class MappingDialog(QDialog):
         super().__init__(parent)
         self.request = request
         self.preview: MappingPreview | None = None
-        self.counter = TaskRunner(self)
+        self.counter: TaskRunner[MappingPreview] = TaskRunner(self)
         self.counter.sig_done.connect(self._on_counted)
         self.counter.sig_failed.connect(self._on_count_failed)
         self.setWindowTitle("Column mapping")
@@ -227,8 +227,7 @@ class MappingDialog(QDialog):
 
         self.counter.start(work)
 
-    def _on_counted(self, preview: object) -> None:
-        assert isinstance(preview, MappingPreview)
+    def _on_counted(self, preview: MappingPreview) -> None:
         self.preview = preview
         self.live.setText(preview.summary())
         self.live.setProperty("state", "warning" if preview.rows_dropped else "")
@@ -241,8 +240,9 @@ class MappingDialog(QDialog):
         self.time_read_as.setText(_read_as(preview.time_description))
         self.sig_preview_ready.emit(preview)
 
-    def _on_count_failed(self, message: str) -> None:
-        self._on_counted(MappingPreview(self._rows_read(), {}, problem=message))
+    def _on_count_failed(self, error: Exception) -> None:
+        problem = failure_text(error)
+        self._on_counted(MappingPreview(self._rows_read(), {}, problem=problem))
 
     def _rows_read(self) -> int:
         return int(self.request.raw.table.num_rows) + self.request.raw.malformed
