@@ -6,7 +6,7 @@ asking) opens the mapping dialog, which never blocks: OK loads with the choice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -16,14 +16,16 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.loader import MappingLike
+from funnel_gui.core.io.mapping import ROLES
 from funnel_gui.core.io.mapping_preview import Ask, MappingRequest
 from funnel_gui.core.io.raw import RawImport
 from funnel_gui.qt.loading import LoadRequest
 from funnel_gui.qt.prompter import Prompter
 from funnel_gui.qt.recent import RecentFiles
 from funnel_gui.qt.session import AppSession
-from funnel_gui.qt.widgets.mapping_dialog import MappingDialog, remember_choice, remembered_choice
+from funnel_gui.qt.widgets.mapping_dialog import MappingDialog
 
+TIME_ZONE_KEY = "assume_tz"  # stored beside the roles in RecentFiles' last mapping
 OPEN_FILTER = (
     "Analytics exports (*.csv *.tsv *.txt *.json *.jsonl *.ndjson *.parquet *.gz *.zip *.zst);;"
     "All files (*)"
@@ -141,3 +143,22 @@ class MappingFlow(QObject):
 
     def _on_table_changed(self, _table: EventTable) -> None:
         self.act_change_mapping.setEnabled(True)
+
+
+def remembered_choice(
+    recent: RecentFiles, files: Sequence[str]
+) -> tuple[dict[str, str | None], str] | None:
+    """The overrides and time zone last chosen in the mapping dialog for `files`."""
+    stored = recent.last_mapping(files[0]) if files else None
+    if stored is None:
+        return None
+    zone = stored.get(TIME_ZONE_KEY) or "UTC"
+    return {r: c for r, c in stored.items() if r in ROLES}, zone
+
+
+def remember_choice(
+    recent: RecentFiles, files: Sequence[str], overrides: Mapping[str, str | None], zone: str
+) -> None:
+    """Keep the choice for each file, so opening any of them again reads it the same way."""
+    for path in files:
+        recent.set_last_mapping(path, {**overrides, TIME_ZONE_KEY: zone})
