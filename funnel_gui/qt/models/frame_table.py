@@ -21,6 +21,15 @@ from funnel_gui.qt.models.table_base import RowTableModel
 from funnel_gui.qt.text import format_text, is_missing
 
 Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(
+    (
+        Qt.ItemDataRole.DisplayRole,
+        VALUE_ROLE,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 @dataclass(frozen=True)
@@ -70,18 +79,21 @@ class FrameTableModel(RowTableModel):
         return column
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index) or not 0 <= index.column() < len(self.columns):
+        # A view asks each cell for a dozen roles (font, colours, icon, ...) to paint or
+        # measure it; only two need the value, so the others never read it.
+        if role not in _ROLES or not self._valid(index):
+            return None
+        if not 0 <= index.column() < len(self.columns):
             return None
         column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column.numeric else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            row = index.row()
+            return (self.row_tooltips[row] or None) if row < len(self.row_tooltips) else None
         value = self.value(index.row(), column.key)
         if role == Qt.ItemDataRole.DisplayRole:
             return column.format(value)
-        if role == VALUE_ROLE:
-            if value is None:
-                return None
-            return value.item() if hasattr(value, "item") else value
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and index.row() < len(self.row_tooltips):
-            return self.row_tooltips[index.row()] or None
-        return None
+        if value is None:
+            return None
+        return value.item() if hasattr(value, "item") else value
