@@ -91,16 +91,20 @@ def test_hide_still_open_and_sorting(
 ) -> None:
     table, result = data
     listed(qtbot, panel, result, table, 2)
-    panel.units_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.units_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     assert column(panel, "Person") == ["j", "i", "h", "f", "e", "d", "c"]
-    panel.hide_open.setChecked(True)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.hide_open.setChecked(True)
     # i is gone; the user's sort is kept.
     assert column(panel, "Person") == ["j", "h", "f", "e", "d", "c"]
     assert panel.title.text().endswith("· 1 still open")  # the title counts everyone
-    panel.hide_open.setChecked(False)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.hide_open.setChecked(False)
     assert len(column(panel, "Person")) == 7
     time_column = panel.units_model.column_of("time_reached")
-    panel.units_view.sortByColumn(time_column, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.units_view.sortByColumn(time_column, Qt.SortOrder.DescendingOrder)
     # Stable: the five at minute 0 keep the previous (actor, descending) order.
     assert column(panel, "Person") == ["i", "f", "j", "h", "e", "d", "c"]
     assert isinstance(panel.units_model.index(0, time_column).data(VALUE_ROLE), pd.Timestamp)
@@ -111,7 +115,8 @@ def test_export_csv_writes_the_listed_people(
 ) -> None:
     table, result = data
     listed(qtbot, panel, result, table, 2)
-    panel.hide_open.setChecked(True)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.hide_open.setChecked(True)
     out = tmp_path / "export"
     out.mkdir()
     path = out / "dropped.csv"

@@ -8,10 +8,10 @@ import math
 import pandas as pd
 from PySide6.QtCore import Qt
 
+from funnel_gui.qt.models.dropped_units import DroppedUnitsModel
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel
 from funnel_gui.qt.models.preview_model import PreviewModel
 from funnel_gui.qt.text import format_count, format_p_value, format_percent, format_seconds
-from funnel_gui.qt.widgets.drilldown_panel import DroppedUnitsModel
 
 COLUMNS = [
     Column("group", "Group"),

@@ -21,7 +21,6 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
-    QHeaderView,
     QLabel,
     QSizePolicy,
     QTableView,
@@ -120,9 +119,6 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.table_view.setModel(self.table_model)
         self.table_view.verticalHeader().setVisible(False)
         compact_rows(self.table_view)
-        self.table_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
         self.table_view.setAlternatingRowColors(True)
         self.splitter = chart_splitter(self.plot, self.table_view)
         self.content.addWidget(self.splitter)
@@ -305,6 +301,9 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.table_model = FrameTableModel(columns, self.table_view)
         self.table_model.set_frame(frame, [self.hover_text(i) for i in range(len(self.points))])
         self.table_view.setModel(self.table_model)
+        # Sized once per result: a header that resizes to its contents measures every
+        # cell again at each layout pass.
+        self.table_view.resizeColumnsToContents()
 
     # ------------------------------------------------------------------ hover
 

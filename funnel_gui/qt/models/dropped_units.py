@@ -5,11 +5,13 @@ second to list, and must not hold up the window).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 
 from funnel_gui.core.analysis.drilldown import dropped_at, next_events
 from funnel_gui.core.engine.results import FunnelResult
@@ -20,38 +22,51 @@ from funnel_gui.qt.text import format_flag, format_text, format_time
 DEFAULT_SORT = ("time_reached", Qt.SortOrder.AscendingOrder)
 
 
+SortBy = tuple[str, Qt.SortOrder]
+
+
 @dataclass(frozen=True)
 class DropList:
-    """Who dropped before `step` (in `sorted_by` order) and what they did next; or the
-    reason there is no such list (`problem`, e.g. step 1 has no drop-off)."""
+    """Who dropped before `step` and what they did next; or the reason there is no such
+    list (`problem`, e.g. step 1 has no drop-off)."""
 
     step: int
-    dropped: pd.DataFrame
+    dropped: pd.DataFrame  # everyone who dropped, earliest to reach the step first
+    shown: pd.DataFrame  # as the table lists them: filtered and sorted as asked
     next_events: pd.DataFrame
-    sorted_by: tuple[str, Qt.SortOrder] = DEFAULT_SORT
     problem: str | None = None
 
 
 def list_drop(
-    result: FunnelResult, table: EventTable, step: int, sort_by: tuple[str, Qt.SortOrder]
+    result: FunnelResult, table: EventTable, step: int, hide_open: bool, sort_by: SortBy
 ) -> DropList:
-    """The work of a drill-down task: core's lists, sorted the way the table shows them."""
+    """The work of a drill-down task: core's lists, and the table's rows made from them."""
     try:
         dropped = dropped_at(result, step)
         after = next_events(result, table, step)
     except ValueError as exc:
-        return DropList(step, pd.DataFrame(), pd.DataFrame(), problem=str(exc))
+        empty = pd.DataFrame()
+        return DropList(step, empty, empty, empty, problem=str(exc))
+    return DropList(step, dropped, shown_units(dropped, hide_open, sort_by), after)
+
+
+def shown_units(dropped: pd.DataFrame, hide_open: bool, sort_by: SortBy) -> pd.DataFrame:
+    """The rows the table lists: without those still open when asked, in `sort_by` order
+    (ties in core's order: earliest first)."""
+    frame = dropped[~dropped["still_open"]] if hide_open and len(dropped) else dropped
     key, order = sort_by
-    if sort_by == DEFAULT_SORT or key not in dropped:
-        return DropList(step, dropped, after)  # core lists them by time reached
-    ascending = order == Qt.SortOrder.AscendingOrder
-    return DropList(step, sorted_units(dropped, key, ascending), after, sort_by)
+    if sort_by == DEFAULT_SORT or key not in frame:  # core lists them by time reached
+        return frame.reset_index(drop=True)
+    return sorted_rows(frame, key, order == Qt.SortOrder.AscendingOrder)[0]
 
 
-def sorted_units(frame: pd.DataFrame, key: str, ascending: bool) -> pd.DataFrame:
-    """Stable, missing values last: ties keep their previous order."""
+def sorted_rows(frame: pd.DataFrame, key: str, ascending: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """`frame` (numbered 0..n-1) sorted by `key`, stable (ties keep their order), missing
+    values last; and the new row of each old one, to keep a selection on its units."""
     ordered = frame.sort_values(key, ascending=ascending, kind="stable", na_position="last")
-    return ordered.reset_index(drop=True)
+    new_row_of_old = np.empty(len(frame), dtype=np.int64)
+    new_row_of_old[ordered.index.to_numpy()] = np.arange(len(frame))
+    return ordered.reset_index(drop=True), new_row_of_old
 
 
 def unit_columns(result: FunnelResult) -> list[Column]:
@@ -77,10 +92,21 @@ def unit_columns(result: FunnelResult) -> list[Column]:
 
 
 class DroppedUnitsModel(FrameTableModel):
-    """The dropped units; sorting reorders the frame with pandas, so a list of hundreds of
-    thousands sorts in a blink instead of a Python comparison per pair of rows."""
+    """The dropped units, sorted with pandas (a list of hundreds of thousands sorts in a
+    blink instead of a Python comparison per pair of rows).
 
-    sorted_by: tuple[str, Qt.SortOrder] = DEFAULT_SORT
+    With `sort_elsewhere`, a sort the view asks for (a header click) is only announced on
+    `sig_sort_requested`: the owner sorts off the GUI thread and hands the rows back to
+    `show_sorted`."""
+
+    sig_sort_requested = Signal(str, object)  # the key and the Qt.SortOrder
+
+    def __init__(
+        self, columns: Sequence[Column], parent: Any = None, *, sort_elsewhere: bool = False
+    ) -> None:
+        super().__init__(columns, parent)
+        self.sorted_by: SortBy = DEFAULT_SORT
+        self.sort_elsewhere = sort_elsewhere
 
     def set_columns(self, columns: list[Column]) -> None:
         self.beginResetModel()
@@ -99,16 +125,16 @@ class DroppedUnitsModel(FrameTableModel):
         self.sorted_by = (key, order)
         if self.frame.empty or key not in self.frame:
             return
-        ascending = order == Qt.SortOrder.AscendingOrder
+        if self.sort_elsewhere:
+            self.sig_sort_requested.emit(key, order)
+            return
+        ordered, new_row_of_old = sorted_rows(self.frame, key, order == Qt.SortOrder.AscendingOrder)
+        self.show_sorted(ordered, new_row_of_old)
+
+    def show_sorted(self, ordered: pd.DataFrame, new_row_of_old: np.ndarray) -> None:
+        """The same rows in a new order; the selection stays on the same units."""
         self.layoutAboutToBeChanged.emit()
-        old_rows = self.frame.index.to_numpy()
-        ordered = self.frame.sort_values(
-            key, ascending=ascending, kind="stable", na_position="last"
-        )
-        new_row_of_old = np.empty(len(old_rows), dtype=np.int64)
-        new_row_of_old[ordered.index.to_numpy()] = np.arange(len(old_rows))
-        self.frame = ordered.reset_index(drop=True)
-        # Keep the selection on the same units.
+        self.frame = ordered
         for index in self.persistentIndexList():
             moved = self.index(int(new_row_of_old[index.row()]), index.column())
             self.changePersistentIndex(index, moved)

@@ -55,8 +55,11 @@ class FrameTableModel(RowTableModel):
 
     def set_frame(self, frame: pd.DataFrame, row_tooltips: Sequence[str] = ()) -> None:
         self.beginResetModel()
-        self.frame = frame.reset_index(drop=True)
-        self._rows = list(range(len(frame)))
+        # Rows are read by position; a frame already numbered 0..n-1 is not copied (a
+        # drill-down list can be hundreds of thousands of rows long).
+        numbered = frame.index.equals(pd.RangeIndex(len(frame)))
+        self.frame = frame if numbered else frame.reset_index(drop=True)
+        self._rows = range(len(frame))
         self.row_tooltips = list(row_tooltips)
         self.endResetModel()
 

@@ -9,9 +9,11 @@ shown. The window only asks for them while the panel is open.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QResizeEvent
@@ -41,6 +43,8 @@ from funnel_gui.qt.models.dropped_units import (
     DropList,
     DroppedUnitsModel,
     list_drop,
+    shown_units,
+    sorted_rows,
     unit_columns,
 )
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel
@@ -51,6 +55,17 @@ from funnel_gui.qt.theme import MICRO_HEX
 from funnel_gui.qt.workers import TaskRunner, failure_text
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class ArrangedUnits:
+    """The units' rows made in a worker: filtered anew (`frame` only), or `source` sorted
+    (with the new row of each old one, to keep the selection)."""
+
+    frame: pd.DataFrame
+    new_row_of_old: np.ndarray | None = None
+    source: pd.DataFrame | None = None
+
 
 PICK_A_DROP_TEXT = "Click a drop-off in a chart to see who left there and what they did next"
 
@@ -83,10 +98,13 @@ class DrillDownPanel(QWidget):
         self.step: int | None = None
         self.dropped = pd.DataFrame()  # every dropped unit (core.drilldown.dropped_at)
         self.next_frame = pd.DataFrame()
-        self._dropped_order = DEFAULT_SORT  # the order `dropped` is in
+        # Listing, filtering and sorting hundreds of thousands of units run in workers.
         self._lister: TaskRunner[DropList] = TaskRunner(self)
         self._lister.sig_done.connect(self._on_listed)
         self._lister.sig_failed.connect(self._on_list_failed)
+        self._arranger: TaskRunner[ArrangedUnits] = TaskRunner(self)
+        self._arranger.sig_done.connect(self._on_arranged)
+        self._arranger.sig_failed.connect(self._on_list_failed)
 
         self.title = QLabel()
         self.title.setObjectName("drillDownTitle")
@@ -103,7 +121,7 @@ class DrillDownPanel(QWidget):
         self.hide_open.setToolTip(
             "Hide those whose conversion window has not ended yet: they may still convert"
         )
-        self.hide_open.toggled.connect(self._show_units)
+        self.hide_open.toggled.connect(self._filter_units)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setToolTip("Save the listed people as a CSV file")
         self.export_button.clicked.connect(self.export_csv_dialog)
@@ -116,7 +134,8 @@ class DrillDownPanel(QWidget):
         controls.addWidget(self.export_button)
         controls.addWidget(self.copy_button)
 
-        self.units_model = DroppedUnitsModel([Column("actor", "Person")], self)
+        self.units_model = DroppedUnitsModel([Column("actor", "Person")], self, sort_elsewhere=True)
+        self.units_model.sig_sort_requested.connect(self._sort_units)
         self.units_view = _table_view("drillDownUnits")
         self.units_view.setModel(self.units_model)
         self.units_view.setSortingEnabled(True)
@@ -194,8 +213,11 @@ class DrillDownPanel(QWidget):
         """List the units who reached step `step`-1 but not `step` (in a worker; the last
         list stays until this one is ready, then `sig_listed`)."""
         self.result, self.table, self.step = result, table, step
-        sort_by = self.units_model.sorted_by
-        self._lister.start(lambda _progress, _cancelled: list_drop(result, table, step, sort_by))
+        hide_open, sort_by = self.hide_open.isChecked(), self.units_model.sorted_by
+        self._arranger.cancel()  # the list on its way is filtered and sorted as shown now
+        self._lister.start(
+            lambda _progress, _cancelled: list_drop(result, table, step, hide_open, sort_by)
+        )
 
     def _on_list_failed(self, error: Exception) -> None:
         self._show_message("", failure_text(error))
@@ -208,11 +230,10 @@ class DrillDownPanel(QWidget):
             self.sig_listed.emit()
             return
         self.dropped, self.next_frame = listing.dropped, listing.next_events
-        self._dropped_order = listing.sorted_by
-        self._show_list(result, listing.step)
+        self._show_list(result, listing.step, listing.shown)
         self.sig_listed.emit()
 
-    def _show_list(self, result: FunnelResult, step: int) -> None:
+    def _show_list(self, result: FunnelResult, step: int, shown: pd.DataFrame) -> None:
         before, after = reached_label(result, step), _step_name(result, step)
         n, still_open = len(self.dropped), int(self.dropped["still_open"].sum())
         if not n:
@@ -231,7 +252,7 @@ class DrillDownPanel(QWidget):
             "Still open: their conversion window has not ended, so they may yet convert."
         )
         self.units_model.set_columns(unit_columns(result))
-        self._show_units()
+        self._set_units(shown)
         self.next_model.set_frame(self.next_frame)
         self.next_proxy.sort(-1)
         self.next_view.resizeColumnsToContents()
@@ -239,6 +260,7 @@ class DrillDownPanel(QWidget):
 
     def clear(self) -> None:
         self._lister.cancel()  # a list on its way is no longer wanted
+        self._arranger.cancel()
         self.step = None
         self.dropped = pd.DataFrame()
         self.next_frame = pd.DataFrame()
@@ -272,25 +294,41 @@ class DrillDownPanel(QWidget):
 
     # ------------------------------------------------------------------ internals
 
-    def _show_units(self) -> None:
-        frame = self.dropped
-        if self.hide_open.isChecked() and not frame.empty:
-            frame = frame[~frame["still_open"]]
+    def _filter_units(self) -> None:
+        """ "Hide still open" changed: the rows again from everyone who dropped."""
+        dropped, hide_open = self.dropped, self.hide_open.isChecked()
+        sort_by = self.units_model.sorted_by
+        self._arranger.start(
+            lambda _progress, _cancelled: ArrangedUnits(shown_units(dropped, hide_open, sort_by))
+        )
+
+    def _sort_units(self, key: str, order: Qt.SortOrder) -> None:
+        """A header was clicked: the rows shown, in the new order (ties keep theirs)."""
+        frame, ascending = self.units_model.frame, order == Qt.SortOrder.AscendingOrder
+        self._arranger.start(
+            lambda _progress, _cancelled: ArrangedUnits(*sorted_rows(frame, key, ascending), frame)
+        )
+
+    def _on_arranged(self, arranged: ArrangedUnits) -> None:
+        if arranged.new_row_of_old is None:
+            self._set_units(arranged.frame)
+        elif arranged.source is self.units_model.frame:  # still the rows that were sorted
+            self.units_model.show_sorted(arranged.frame, arranged.new_row_of_old)
+        self.sig_listed.emit()
+
+    def _set_units(self, frame: pd.DataFrame) -> None:
+        """Show `frame`, filtered and in `units_model.sorted_by` order already."""
         self.units_model.set_frame(frame)
-        # Keep the user's sort across results and the filter; by time reached at first.
         key, order = self.units_model.sorted_by
         column = self.units_model.column_of(key)
         if column < 0:
             key, order = DEFAULT_SORT
             column = self.units_model.column_of(key)
+            self.units_model.sorted_by = (key, order)
         header = self.units_view.horizontalHeader()
         header.blockSignals(True)
         header.setSortIndicator(column, order)
         header.blockSignals(False)
-        if (key, order) == self._dropped_order:  # sorted in the worker already
-            self.units_model.sorted_by = (key, order)
-        else:
-            self.units_model.sort(column, order)
         self.units_view.resizeColumnsToContents()
         enabled = not frame.empty
         self.export_button.setEnabled(enabled)
