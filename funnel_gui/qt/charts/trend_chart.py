@@ -68,6 +68,7 @@ INCOMPLETE_TEXT = "incomplete: window open"
 LEFT_TITLES = ("conversion from step 1 (%)", "conversion (%)")
 RIGHT_TITLES = ("people entered (bars)", "entered")
 _MIN_LINES_PX = 100  # the lines' area never gets shorter than this
+_SIZING_ROWS = 8  # the table's columns fit the first rows (and the header)
 _RIGHT_TICK_PX = 24  # between two labelled ticks of the right axis
 NO_ENTRIES_TEXT = "Nobody entered the funnel, so there is no trend to show"
 ONE_STEP_TEXT = "Add a second step to see how conversion changes over time"
@@ -118,6 +119,9 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.table_view.setObjectName("trendTable")
         self.table_view.setModel(self.table_model)
         self.table_view.verticalHeader().setVisible(False)
+        # Columns sized from a few rows: a period's numbers are all about as wide, and
+        # measuring every cell of a year of days would hold up the window.
+        self.table_view.horizontalHeader().setResizeContentsPrecision(_SIZING_ROWS)
         compact_rows(self.table_view)
         self.table_view.setAlternatingRowColors(True)
         self.splitter = chart_splitter(self.plot, self.table_view)

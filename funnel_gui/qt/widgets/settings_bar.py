@@ -286,7 +286,7 @@ class FunnelSettingsBar(QWidget):
 
     def _on_order(self) -> None:
         if not self._refreshing:
-            self._push(SetFunnelSettings(order=self.order_combo.currentData()), self.order_combo)
+            self._edit(SetFunnelSettings(order=self.order_combo.currentData()), self.order_combo)
 
     def _on_window(self) -> None:
         if self._refreshing:
@@ -299,24 +299,24 @@ class FunnelSettingsBar(QWidget):
                 message += f"; {HINT}"
             self._mark(self.window_combo, WINDOW_TIP, message[0].upper() + message[1:])
             return
-        self._push(SetFunnelSettings(window_ns=ns), self.window_combo)
+        self._edit(SetFunnelSettings(window_ns=ns), self.window_combo)
 
     def _on_unit(self) -> None:
         if not self._refreshing:
-            self._push(SetFunnelSettings(unit=self.unit_combo.currentData()), self.unit_combo)
+            self._edit(SetFunnelSettings(unit=self.unit_combo.currentData()), self.unit_combo)
 
     def _on_breakdown(self) -> None:
         if self._refreshing:
             return
         name = self.breakdown_combo.currentData()
         breakdown = None if name is None else Breakdown(name, self.attribution_combo.currentData())
-        self._push(SetFunnelSettings(breakdown=breakdown), self.breakdown_combo)
+        self._edit(SetFunnelSettings(breakdown=breakdown), self.breakdown_combo)
 
     def _on_dates(self) -> None:
         if self._refreshing:
             return
         if self.whole_period.isChecked():
-            self._push(SetFunnelSettings(date_range=None), self.whole_period)
+            self._edit(SetFunnelSettings(date_range=None), self.whole_period)
             return
         first, last = self.date_from.date(), self.date_to.date()
         if first > last:
@@ -325,9 +325,9 @@ class FunnelSettingsBar(QWidget):
                 self._mark(edit, str(edit.property("baseTip")), hint)
             return
         dates = DateRange(day_ns(first), day_ns(last) + NS_PER_DAY)  # `to` is inclusive here
-        self._push(SetFunnelSettings(date_range=dates), self.date_to)
+        self._edit(SetFunnelSettings(date_range=dates), self.date_to)
 
-    def _push(self, command: Command, source: QWidget) -> None:
+    def _edit(self, command: Command, source: QWidget) -> None:
         """One undo entry; a refused edit is shown on `source` and the bar goes back."""
         with refusals(self.session) as refused:
             self.session.edit(command)

@@ -233,29 +233,29 @@ class StepInspector(QWidget):
 
     # ------------------------------------------------------------------ commits
 
-    def _push(self, command: Command) -> bool:
+    def _edit(self, command: Command) -> bool:
         """Run `command` as one undo entry; False when refreshing, refused or a no-op."""
         if self._refreshing or self._row < 0:
             return False
         return self.session.edit(command)
 
     def _on_label_edited(self) -> None:
-        self._push(RenameStep(self._row, self.label_edit.text().strip()))
+        self._edit(RenameStep(self._row, self.label_edit.text().strip()))
 
     def _on_kind_clicked(self) -> None:
         kind: Kind = "macro" if self.macro_button.isChecked() else "micro"
-        self._push(SetStepKind(self._row, kind))
+        self._edit(SetStepKind(self._row, kind))
 
     def _on_add_event(self, index: int) -> None:
         if index > 0:
-            self._push(AddStepEvent(self._row, self.add_event_box.itemText(index)))
+            self._edit(AddStepEvent(self._row, self.add_event_box.itemText(index)))
         with self._quiet():
             self.add_event_box.setCurrentIndex(0)
 
     def _on_remove_event(self) -> None:
         item = self.events_list.currentItem()
         if item is not None:
-            self._push(RemoveStepEvent(self._row, item.text()))
+            self._edit(RemoveStepEvent(self._row, item.text()))
 
     def _on_gaps_edited(self) -> None:
         if self._refreshing or self._row <= 0:
@@ -267,7 +267,7 @@ class StepInspector(QWidget):
             self._show_gap_problem(str(error))
             return
         with refusals(self.session) as refused:  # e.g. the minimum above the maximum
-            self._push(SetStepGaps(self._row, low, high))
+            self._edit(SetStepGaps(self._row, low, high))
         self._show_gap_problem(refused[0] if refused else "")
 
     # ------------------------------------------------------------------ filters
@@ -323,7 +323,7 @@ class StepInspector(QWidget):
             except ValueError:
                 if filter_row.committed is not None:
                     where.append(filter_row.committed)
-        self._push(SetStepFilters(self._row, tuple(where)))
+        self._edit(SetStepFilters(self._row, tuple(where)))
 
 
 def _boxed(box: QBoxLayout, *items: QWidget | QLayout) -> QBoxLayout:
