@@ -6,8 +6,10 @@ import pandas as pd
 from PySide6.QtWidgets import QApplication, QTableView
 
 from funnel_gui.qt.charts.registry import make_views
-from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_rate
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
 from funnel_gui.qt.table_menu import table_menu, table_text
+from funnel_gui.qt.text import format_count, format_percent
+from tests.qt.charts.common import show_result
 
 
 def make_table(qtbot) -> QTableView:  # type: ignore[no-untyped-def]
@@ -15,7 +17,7 @@ def make_table(qtbot) -> QTableView:  # type: ignore[no-untyped-def]
         [
             Column("group", "Group"),
             Column("n", "People", format_count),
-            Column("r", "Rate", format_rate),
+            Column("r", "Rate", format_percent),
         ]
     )
     model.set_frame(
@@ -49,7 +51,7 @@ def test_chart_views_give_their_tables_the_menu(qtbot, tmp_path) -> None:  # typ
     result = small_result(tmp_path)
     funnel = make_views()[0]
     qtbot.addWidget(funnel)
-    funnel.set_result(result)
+    show_result(funnel, result)
     funnel.ensure_drawn()
     tables = funnel.findChildren(QTableView)
     assert tables
