@@ -56,3 +56,13 @@ def test_chart_views_give_their_tables_the_menu(qtbot, tmp_path) -> None:  # typ
     tables = funnel.findChildren(QTableView)
     assert tables
     assert all(t.property("tableMenuInstalled") for t in tables)
+
+
+def test_table_text_neutralises_cells_a_spreadsheet_would_run(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15.15: a label from the data like =HYPERLINK(...) is copied as text."""
+    model = FrameTableModel([Column("group", "Group"), Column("n", "People", format_count)])
+    model.set_frame(pd.DataFrame({"group": ["=HYPERLINK(1)", "@x", "-3"], "n": [-1, 2, 3]}))
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    assert table_text(view) == "Group,People\n'=HYPERLINK(1),-1\n'@x,2\n-3,3\n"

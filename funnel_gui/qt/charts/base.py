@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 from funnel_gui.qt.analysis import ViewData, ViewJob
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.table_menu import install_table_menu
@@ -289,8 +290,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         if not frames:
             raise OSError("this view has no table to save")
         frame = frames[table] if table is not None else next(iter(frames.values()))
-        with atomic_path(path) as temp:
-            frame.to_csv(temp, index=False, lineterminator="\n")
+        write_frame_csv(frame, path)  # atomic, and safe to open in a spreadsheet
 
     def copy(self) -> None:
         """The chart as an image and the main table as tab-separated text."""
@@ -301,7 +301,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
             data.setImageData(image)
         frames = self.tables()
         if frames:
-            data.setText(next(iter(frames.values())).to_csv(index=False, sep="\t"))
+            data.setText(frame_to_csv(next(iter(frames.values())), sep="\t"))
         QApplication.clipboard().setMimeData(data)
 
     def export_png_dialog(self) -> None:

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.analysis.drilldown import reached_label
-from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 from funnel_gui.qt.models.dropped_units import (
     DEFAULT_SORT,
     DropList,
@@ -275,12 +275,11 @@ class DrillDownPanel(QWidget):
         frame = self.shown_units()
         if "time_reached" in frame:
             frame["time_reached"] = frame["time_reached"].map(_iso)
-        with atomic_path(path) as temp:
-            frame.to_csv(temp, index=False, lineterminator="\n")
+        write_frame_csv(frame, path)  # atomic, and safe to open in a spreadsheet
 
     def copy(self) -> None:
         frame = self.shown_units()
-        QApplication.clipboard().setText(frame.to_csv(index=False, sep="\t"))
+        QApplication.clipboard().setText(frame_to_csv(frame, sep="\t"))
 
     def export_csv_dialog(self) -> None:
         if self.dropped.empty:
