@@ -162,7 +162,7 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     info: dict[str, Any] = {"source_path": None, "saved_at": None, "data_files": []}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return info
     if not isinstance(data, dict):
         return info

@@ -269,3 +269,14 @@ def test_last_mapping_round_trip(recent: RecentFiles, tmp_path: Path) -> None:
     assert recent.last_mapping(tmp_path / "d" / "other.csv") is None
     recent.set_last_mapping(path, {"event": "name"})  # the latest replaces the old one
     assert recent.last_mapping(path) == {"event": "name"}
+
+
+def test_a_deeply_nested_autosave_is_moved_aside_and_start_up_goes_on(tmp_path: Path) -> None:
+    """Issue 15.13: a corrupt, deeply nested autosave (and sidecar) never stops start-up."""
+    from funnel_gui.qt.autosave import CORRUPT_NAME, FUNNEL_NAME, SIDECAR_NAME, pending_recovery
+
+    (tmp_path / FUNNEL_NAME).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (tmp_path / SIDECAR_NAME).write_text("{" * 100_000, encoding="utf-8")
+    assert pending_recovery(tmp_path) is None
+    assert (tmp_path / CORRUPT_NAME).is_file()
+    assert not (tmp_path / FUNNEL_NAME).exists()
