@@ -38,7 +38,7 @@ from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.widgets.step_inspector import StepInspector
 from funnel_gui.qt.widgets.workspace import Workspace
 from funnel_gui.qt.window_layout import WindowLayout
-from funnel_gui.qt.workers import failure_text
+from funnel_gui.qt.workers import TaskRunner, failure_text
 from funnel_gui.resources import demo_data_path, resources_dir
 
 EDIT_REFUSED_MS = 8_000  # how long the status bar says why an edit was refused
@@ -339,6 +339,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.shutdown()
+        # The views' and the drill-down's own workers too: cancelled, their threads joined.
+        for runner in self.findChildren(TaskRunner):
+            runner.shutdown()
         self.persistence.shutdown()
         self.window_layout.save()
         super().closeEvent(event)

@@ -198,3 +198,17 @@ def test_build_a_funnel_from_the_palette_and_see_the_numbers(qtbot, settings) ->
     SCREENSHOTS.mkdir(exist_ok=True)
     assert win.grab().save(str(SCREENSHOTS / "main_window_funnel.png"))
     win.session.shutdown()
+
+
+def test_closing_cancels_and_joins_every_worker(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from funnel_gui.qt.workers import TaskRunner
+
+    path = _write_events(tmp_path / "a.csv", [("a", "x", "2026-01-01T00:00:00Z")])
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=20000):
+        window.mapping.open_files([str(path)])
+    window.mapping.open_files([str(demo_data_path())])  # still loading when the window closes
+    runners = window.findChildren(TaskRunner)
+    assert len(runners) >= 3  # the loader, the analysis, and the views' own
+    assert window.close()
+    assert all(not runner.busy for runner in runners)
+    assert all(runner.pool.activeThreadCount() == 0 for runner in runners)
