@@ -43,8 +43,10 @@ from PySide6.QtWidgets import (
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 from funnel_gui.qt.analysis import ViewData, ViewJob
 from funnel_gui.qt.save_dialog import save_with_dialog
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.table_menu import install_table_menu
 from funnel_gui.qt.workers import TaskRunner, failure_text
 
@@ -59,6 +61,9 @@ DataFunction = Callable[[FunnelResult, OptionsT], DataT]
 class ChartView(QWidget, Generic[OptionsT, DataT]):
     name: ClassVar[str] = ""  # the `--view` name
     title: ClassVar[str] = ""  # the tab's text
+    # Whether the analysis task computes this view's data with every funnel; a view whose
+    # work is heavy and needs more than the result (Drivers) runs its own when shown.
+    computed_with_funnel: ClassVar[bool] = True
 
     # A step number (1-based) whose drop-off the user wants to look into (drill-down).
     sig_drill_down = Signal(int)
@@ -125,6 +130,10 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         state when this view has nothing to show for it (e.g. "Pick a breakdown property
         to compare segments"). Compute nothing here: it runs on the GUI thread."""
         raise NotImplementedError
+
+    def connect_session(self, session: AppSession) -> None:
+        """A view that needs more than the result (the prepared table, edits) keeps the
+        session; the default needs nothing."""
 
     def clear(self) -> None:
         """Forget what was drawn (no result). The default does nothing."""
@@ -289,8 +298,8 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         if not frames:
             raise OSError("this view has no table to save")
         frame = frames[table] if table is not None else next(iter(frames.values()))
-        with atomic_path(path) as temp:
-            frame.to_csv(temp, index=False, lineterminator="\n")
+        # Labels and values come from the data: a cell like "=cmd" must not run as a formula.
+        write_frame_csv(frame, path)
 
     def copy(self) -> None:
         """The chart as an image and the main table as tab-separated text."""
@@ -301,7 +310,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
             data.setImageData(image)
         frames = self.tables()
         if frames:
-            data.setText(next(iter(frames.values())).to_csv(index=False, sep="\t"))
+            data.setText(frame_to_csv(next(iter(frames.values())), sep="\t"))
         QApplication.clipboard().setMimeData(data)
 
     def export_png_dialog(self) -> None:
