@@ -21,7 +21,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from funnel_gui.core.analysis.impact import MicroRow
 from funnel_gui.core.engine.results import FunnelResult
@@ -41,6 +41,7 @@ from funnel_gui.qt.charts.fitting import (
 )
 from funnel_gui.qt.charts.micro_macro_words import (
     ASSOCIATION_TEXT,
+    ASSOCIATION_TIP,
     DID_HEX,
     DID_NOT_HEX,
     TABLE_COLUMNS,
@@ -109,11 +110,12 @@ class MicroMacroView(ChartView[None, MicroMacroData]):
         self.scroller = ChartScroller(self.plot)
         chart_layout.addWidget(self.scroller, 1)
         chart_layout.addWidget(self.on_path_note)
-        self.association_note = NoteLabel()
+        # In the toolbar's empty left end: it costs the chart no height.
+        self.association_note = QLabel(ASSOCIATION_TEXT)
         self.association_note.setObjectName("associationNote")
-        self.association_note.setText(ASSOCIATION_TEXT)
+        self.association_note.setToolTip(ASSOCIATION_TIP)
         self.association_note.setVisible(False)
-        chart_layout.addWidget(self.association_note)
+        self.toolbar.insertWidget(0, self.association_note)
         self.model, self.proxy, self.table = sorted_frame_table(TABLE_COLUMNS, self)
         self.splitter = chart_splitter(chart, self.table)
         self.content.addWidget(self.splitter)
