@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from funnel_gui.core.analysis.drivers_result import Candidate, Comparison, DriversResult
 from funnel_gui.qt.charts.base import muted_colour, style_plot, text_colour
@@ -74,14 +74,18 @@ class DriversChart(QWidget):
         # and would widen the plot past its pane.
         self.key = NoteLabel()
         self.key.setObjectName("driversKey")
-        # Placed by the view (beside the header), so it never covers a row.
+        # Beside the key, so it never covers a row.
         self.more_button = QPushButton()
         self.more_button.setObjectName("driversShowMore")
         self.more_button.clicked.connect(self._toggle_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.key)
+        key_row = QHBoxLayout()
+        key_row.setContentsMargins(0, 0, 0, 0)
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.more_button)
+        layout.addLayout(key_row)
         layout.addWidget(self.scroller, 1)
         self.result: DriversResult | None = None
         self.rows: list[Candidate] = []
@@ -135,7 +139,7 @@ class DriversChart(QWidget):
 
     def _set_more_button(self, total: int) -> None:
         self.more_button.setVisible(total > TOP_ROWS)
-        shown = f"Show the top {TOP_ROWS}" if self.show_all else f"Show all {total:,} candidates"
+        shown = f"Top {TOP_ROWS} only" if self.show_all else f"Show all {total:,}"
         self.more_button.setText(shown)
 
     def _set_labels(self) -> None:

@@ -52,7 +52,7 @@ class DriversDetails(QWidget):
         self.plot = ChartPlot(axisItems={"left": PercentAxis("left")})
         style_plot(self.plot)
         compact_chrome(self.plot)
-        self.plot.setMinimumHeight(150)
+        self.plot.setMinimumHeight(90)  # a 1280×720 window leaves the curves little room
         self.title = QLabel()
         self.title.setObjectName("driversSelected")
         self.title.setWordWrap(True)

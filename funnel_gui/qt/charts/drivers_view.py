@@ -17,7 +17,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 
 from funnel_gui.core.analysis.drivers_details import as_micro_conversion
 from funnel_gui.core.analysis.drivers_result import Candidate
@@ -89,11 +89,8 @@ class DriversView(ChartView[DriversSettings, DriversData]):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([3000, 2000])
-        header_row = QHBoxLayout()
-        header_row.addWidget(self.header, 1)
-        header_row.addWidget(self.chart.more_button)
         self.content.addWidget(self.controls)
-        self.content.addLayout(header_row)
+        self.content.addWidget(self.header)
         self.content.addWidget(self.note)
         self.content.addWidget(self.splitter, 1)
         self._connect()
