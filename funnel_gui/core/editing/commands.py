@@ -29,6 +29,7 @@ from funnel_gui.core.editing.base import (
 )
 from funnel_gui.core.editing.settings import (
     KEEP,
+    SetDriversSettings,
     SetExclusions,
     SetFunnelSettings,
     SetMicroConversions,
@@ -67,6 +68,7 @@ __all__ = [
     "RenameStep",
     "ReplaceFunnel",
     "Replaced",
+    "SetDriversSettings",
     "SetExclusions",
     "SetFunnelSettings",
     "SetMicroConversions",

@@ -15,6 +15,7 @@ from funnel_gui.core.definition.model import (
     NS_PER_SECOND,
     Breakdown,
     DateRange,
+    DriversSettings,
     Exclusion,
     FunnelDefinition,
     MicroConversion,
@@ -148,6 +149,39 @@ class SetMicroConversions(Command):
             },
         )
         return name if name is not None else "Edit micro-conversions"
+
+
+@dataclass(frozen=True)
+class SetDriversSettings(Command):
+    """Replace the funnel's Drivers settings (§12: landmark, lookback, adjust for); they
+    are saved in the funnel file, so changing them is an edit like any other."""
+
+    settings: DriversSettings
+
+    def apply(self, defn: FunnelDefinition) -> FunnelDefinition:
+        s = self.settings
+        if s.landmark_ns <= 0:
+            raise EditError("the landmark must be a positive duration, such as 1d or 2h")
+        if s.lookback_ns < 0:
+            raise EditError("the lookback cannot be negative; use 0s to look from entry on")
+        if len(set(s.adjust_for)) != len(s.adjust_for):
+            raise EditError("adjust for each property once")
+        return replace(defn, drivers=s)
+
+    def inverse(self, before: FunnelDefinition) -> Command:
+        return SetDriversSettings(before.drivers)
+
+    def text(self, before: FunnelDefinition) -> str:
+        old, new = before.drivers, self.settings
+        if (old.landmark_ns, old.lookback_ns) == (new.landmark_ns, new.lookback_ns):
+            if not new.adjust_for:
+                return "Drivers: adjust for nothing"
+            return f"Drivers: adjust for {', '.join(quote(p) for p in new.adjust_for)}"
+        if old.landmark_ns != new.landmark_ns and old.lookback_ns == new.lookback_ns:
+            return f"Drivers: landmark {format_duration(new.landmark_ns)}"
+        if old.landmark_ns == new.landmark_ns:
+            return f"Drivers: lookback {format_duration(new.lookback_ns)}"
+        return "Change Drivers settings"
 
 
 _Item = TypeVar("_Item")

@@ -46,6 +46,7 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 from funnel_gui.qt.analysis import ViewData, ViewJob
 from funnel_gui.qt.save_dialog import save_with_dialog
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.table_menu import install_table_menu
 from funnel_gui.qt.workers import TaskRunner, failure_text
 
@@ -60,6 +61,9 @@ DataFunction = Callable[[FunnelResult, OptionsT], DataT]
 class ChartView(QWidget, Generic[OptionsT, DataT]):
     name: ClassVar[str] = ""  # the `--view` name
     title: ClassVar[str] = ""  # the tab's text
+    # Whether the analysis task computes this view's data with every funnel; a view whose
+    # work is heavy and needs more than the result (Drivers) runs its own when shown.
+    computed_with_funnel: ClassVar[bool] = True
 
     # A step number (1-based) whose drop-off the user wants to look into (drill-down).
     sig_drill_down = Signal(int)
@@ -126,6 +130,10 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         state when this view has nothing to show for it (e.g. "Pick a breakdown property
         to compare segments"). Compute nothing here: it runs on the GUI thread."""
         raise NotImplementedError
+
+    def connect_session(self, session: AppSession) -> None:
+        """A view that needs more than the result (the prepared table, edits) keeps the
+        session; the default needs nothing."""
 
     def clear(self) -> None:
         """Forget what was drawn (no result). The default does nothing."""

@@ -21,7 +21,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from funnel_gui.core.analysis.impact import MicroRow
 from funnel_gui.core.engine.results import FunnelResult
@@ -40,6 +40,8 @@ from funnel_gui.qt.charts.fitting import (
     table_min_height,
 )
 from funnel_gui.qt.charts.micro_macro_words import (
+    ASSOCIATION_TEXT,
+    ASSOCIATION_TIP,
     DID_HEX,
     DID_NOT_HEX,
     TABLE_COLUMNS,
@@ -108,6 +110,12 @@ class MicroMacroView(ChartView[None, MicroMacroData]):
         self.scroller = ChartScroller(self.plot)
         chart_layout.addWidget(self.scroller, 1)
         chart_layout.addWidget(self.on_path_note)
+        # In the toolbar's empty left end: it costs the chart no height.
+        self.association_note = QLabel(ASSOCIATION_TEXT)
+        self.association_note.setObjectName("associationNote")
+        self.association_note.setToolTip(ASSOCIATION_TIP)
+        self.association_note.setVisible(False)
+        self.toolbar.insertWidget(0, self.association_note)
         self.model, self.proxy, self.table = sorted_frame_table(TABLE_COLUMNS, self)
         self.splitter = chart_splitter(chart, self.table)
         self.content.addWidget(self.splitter)
@@ -153,6 +161,7 @@ class MicroMacroView(ChartView[None, MicroMacroData]):
         # it all, an empty plot would not.
         self._only_note = not self.rows
         self.scroller.setVisible(not self._only_note)
+        self.association_note.setVisible(not self._only_note)
         if self._only_note:
             # The table gets the room the chart would have had.
             self.chart_pane.setMaximumHeight(self.on_path_note.minimumHeight())
@@ -179,6 +188,7 @@ class MicroMacroView(ChartView[None, MicroMacroData]):
         self.plot.setMinimumHeight(0)
         self.scroller.fit_minimum()
         self.on_path_note.setVisible(False)
+        self.association_note.setVisible(False)
         self.rows, self.on_path_rows, self.drawn = [], [], []
         self.texts, self.row_texts, self.text_rows = [], {}, []
         self.row_tops = [0.0]

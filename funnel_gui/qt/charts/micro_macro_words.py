@@ -24,6 +24,13 @@ from funnel_gui.qt.theme import LEFT_HEX, MICRO_HEX, SIGNIFICANT_HEX, WARNING_HE
 
 ON_PATH_TEXT = "on the funnel's path: everyone who converts did it, so no comparison"
 TOO_FEW_TEXT = "too few to judge"
+# §9: those who did it also stayed longer and did more of everything, so a lift here is
+# an association; Drivers (§12) adjusts for engagement. Short: it shares the toolbar's row.
+ASSOCIATION_TEXT = "Lifts are associations; the Drivers tab adjusts for engagement"
+ASSOCIATION_TIP = (
+    "Doing a micro conversion is associated with converting: people who stay longer do more"
+    " of everything. For the answer adjusted for engagement, see the Drivers tab."
+)
 DID_HEX = MICRO_HEX  # did the micro conversion
 DID_NOT_HEX = LEFT_HEX  # did not: the grey of "nothing happened"
 

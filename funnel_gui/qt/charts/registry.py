@@ -9,6 +9,7 @@ from funnel_gui.views import VIEW_NAMES
 
 
 def make_views() -> list[ChartView[Any, Any]]:
+    from funnel_gui.qt.charts.drivers_view import DriversView
     from funnel_gui.qt.charts.funnel_chart import FunnelView
     from funnel_gui.qt.charts.micro_macro_chart import MicroMacroView
     from funnel_gui.qt.charts.segments_chart import SegmentsView
@@ -21,6 +22,7 @@ def make_views() -> list[ChartView[Any, Any]]:
         TimeView(),
         TrendView(),
         SegmentsView(),
+        DriversView(),
     ]
     assert tuple(v.name for v in views) == VIEW_NAMES, "funnel_gui.views lists every view"
     return views

@@ -119,7 +119,9 @@ class AnalysisPanel(QWidget):
 
     def view_jobs(self) -> Mapping[str, ViewJob]:
         """Each view's data work for its current options (read when a recompute starts)."""
-        return {name: view.view_job() for name, view in self.views.items()}
+        return {
+            name: view.view_job() for name, view in self.views.items() if view.computed_with_funnel
+        }
 
     # ------------------------------------------------------------------ session
 
@@ -129,6 +131,8 @@ class AnalysisPanel(QWidget):
         session.sig_result_ready.connect(self._on_result)
         session.sig_failed.connect(self._on_failed)
         session.sig_result_cleared.connect(self._on_cleared)
+        for view in self.views.values():
+            view.connect_session(session)
         session.analysis.set_view_jobs(self.view_jobs)
         if session.analysis.outcome is not None:
             self._on_result(session.analysis.outcome)

@@ -264,3 +264,14 @@ def test_rows_stay_apart_at_the_size_the_app_gives(qtbot, view: MicroMacroView) 
     note = view.on_path_note.geometry()
     assert note.top() >= view.plot.geometry().bottom()
     assert_table_keeps_two_rows(view.table)
+
+
+def test_it_says_lifts_are_associations_and_points_to_drivers(view, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    show_result(view, news_result(tmp_path))
+    note = view.association_note
+    assert note.isVisible()
+    assert "associations" in note.text()
+    assert "Drivers" in note.text()
+    assert "associated with" in note.toolTip()
+    for word in ("cause", "drives"):
+        assert word not in note.text() + note.toolTip()
