@@ -15,6 +15,7 @@ from funnel_gui.core.definition.file import FunnelFileError, load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 
 EXIT_BAD_INPUT = 2
 
@@ -58,7 +59,7 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
     if ns.json:
         print(json.dumps(result_payload(result), indent=2))
     elif ns.csv:
-        print(result.steps_frame().to_csv(index=False), end="")
+        print(frame_to_csv(result.steps_frame()), end="")
     else:
         print(result_text(result))
     return 0
@@ -90,8 +91,8 @@ def result_text(result: FunnelResult) -> str:
 
 def _write_actors(result: FunnelResult, path: Path) -> None:
     frame = result.actors_frame()
+    if path.suffix.lower() != ".parquet":
+        write_frame_csv(frame, path)  # atomic, and safe to open in a spreadsheet
+        return
     with atomic_path(path) as temp:  # a half-written file never takes the name
-        if path.suffix.lower() == ".parquet":
-            frame.to_parquet(temp, index=False)
-        else:
-            frame.to_csv(temp, index=False)
+        frame.to_parquet(temp, index=False)

@@ -14,6 +14,7 @@ from funnel_gui.core.analysis.drivers_result import DriversResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel
 from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.safe_csv import frame_to_csv
 
 EXIT_BAD_INPUT = 2
 
@@ -75,7 +76,7 @@ def drivers_command(
     if ns.json:
         print(json.dumps(result.to_dict(), indent=2))
     elif ns.csv:
-        print(result.frame().to_csv(index=False), end="")
+        print(frame_to_csv(result.frame()), end="")
     else:
         print(drivers_text(result))
     return 0

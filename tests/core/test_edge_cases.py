@@ -147,3 +147,27 @@ def test_ga4_params_pivot_with_many_keys(tmp_path: Path) -> None:
     assert by_row[3]["k0"] == "last-3"  # a repeated key keeps its last value
     assert by_row[3]["k2"] == "3-2"
     assert by_row[3].get("k5") is None  # row 3 has only k0..k2
+
+
+def test_filters_on_a_missing_property_warn_instead_of_a_silent_zero(tmp_path: Path) -> None:
+    """Issue 15.10: an all-zero step from a filter on a property the data lacks says why."""
+    from tests.core.engine_fixtures import step, where
+
+    table = make_table(
+        [("u1", "a", 0, "mobile"), ("u1", "b", 1, "mobile")], tmp_path, props=("device",)
+    )
+    defn = definition("a", step("b", where=[where("plan", "eq", "pro")]))
+    result = compute(table, defn)
+    assert [s.count for s in result.steps] == [1, 0]
+    assert any("No property 'plan'" in w and "b" in w for w in result.warnings)
+
+
+def test_a_filter_on_the_session_column_says_it_is_the_session_column(tmp_path: Path) -> None:
+    from tests.core.engine_fixtures import step, where
+
+    table = make_table([("u1", "a", 0, "s1"), ("u1", "b", 1, "s1")], tmp_path, session=True)
+    mapped = table.report.mapping.primary("session")
+    assert mapped is not None
+    defn = definition("a", step("b", where=[where(mapped, "eq", "s1")]))
+    warnings = compute(table, defn).warnings
+    assert any(f"{mapped!r} is the file's session column" in w for w in warnings)

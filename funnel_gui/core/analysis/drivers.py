@@ -67,6 +67,7 @@ class DriversAnalysis:
     observation: Observation
     exposures: Exposures
     actor_ids: object  # pyarrow string array: actor code -> id
+    computed: ComputedFunnel  # the funnel it looked at, reusable for a rerun
 
 
 def drivers(
@@ -137,7 +138,7 @@ def drivers_analysis(
     result = _summarise(obs, exposures, strata, definition, adjust, landmark, lookback)
     result.warnings = list(computed.result.warnings)
     step(1.0, "Done")
-    return DriversAnalysis(result, obs, exposures, table.actor_ids)
+    return DriversAnalysis(result, obs, exposures, table.actor_ids, computed)
 
 
 def _check(

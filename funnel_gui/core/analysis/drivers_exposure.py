@@ -22,6 +22,9 @@ from funnel_gui.core.engine.micro_macro import ReportedAttempts, macro_step
 from funnel_gui.core.engine.prepared import UnitRows
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
 
+_INT64_MAX = int(np.iinfo(np.int64).max)
+_INT64_MIN = int(np.iinfo(np.int64).min)
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -62,6 +65,11 @@ def observe(
 ) -> Observation:
     """The observation periods and outcomes of every entrant."""
     frame = rows.frame
+    # Times lie within the data, so capping the period at the int64 range changes
+    # nothing but keeps `t1 ± duration` from wrapping around.
+    if len(frame.time):
+        landmark = min(landmark, _INT64_MAX - int(frame.time.max()))
+        lookback = min(lookback, int(frame.time.min()) - _INT64_MIN)
     keep = np.flatnonzero(~reported.excluded)
     entry = reported.entry[keep]
     unit = frame.unit[entry]

@@ -70,7 +70,8 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
     ).reshape(len(unique_starts), n_steps + 1)
     counts = np.cumsum(reached[:, ::-1], axis=1)[:, ::-1][:, 1:]
     ends_ns = _period_end_ns(unique_starts, period)
-    incomplete = ends_ns - 1 + result.definition.window_ns > result.last_time_ns
+    # Compared as `last - window` so a window of centuries cannot wrap int64 around.
+    incomplete = ends_ns - 1 > result.last_time_ns - result.definition.window_ns
     return [
         TrendPoint(pd.Timestamp(int(start), tz="UTC"), [int(c) for c in row], bool(open_))
         for start, row, open_ in zip(unique_starts, counts, incomplete, strict=True)

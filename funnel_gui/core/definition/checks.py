@@ -169,8 +169,12 @@ def _offset(text: str | None) -> timezone:
     if text is None or text in "Zz":
         return UTC
     digits = text[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-    return timezone(-delta if text[0] == "-" else delta)  # ValueError beyond ±24h
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        # Said plainly here: timezone() would reject it with a timedelta repr.
+        raise ValueError(f"the offset {text} is not a time zone offset (from -23:59 to +23:59)")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
 
 
 def read_window(value: Any, path: str) -> int:

@@ -180,6 +180,7 @@ def _read_json(path: Path) -> dict[str, Any]:
             raw.decode("utf-8-sig"),
             object_pairs_hook=_object_without_repeats,
             parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
         )
     except UnicodeDecodeError as exc:
         problem = f"is not UTF-8 text (bad byte at offset {exc.start})"
@@ -189,12 +190,26 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise FunnelFileError(problem, file=path.name) from None
     except _BadJson as exc:
         raise FunnelFileError(f"is not valid JSON: {exc}", file=path.name) from None
+    except RecursionError:
+        problem = "is nested too deeply to be a funnel file (brackets inside brackets)"
+        raise FunnelFileError(problem, file=path.name) from None
+    except ValueError:
+        raise FunnelFileError("is not valid JSON", file=path.name) from None
     if not isinstance(data, dict):
         raise FunnelFileError(
             f'holds {kind_of(data)}, not a JSON object {{"format": ..., "steps": [...]}}',
             file=path.name,
         )
     return data
+
+
+_MAX_INT_DIGITS = 30  # no count, version or bound in a funnel file comes near this
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _BadJson(f"a whole number with {len(text.lstrip('-')):,} digits is too long")
+    return int(text)
 
 
 class _BadJson(ValueError):

@@ -58,7 +58,11 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
         if name not in unknown_events(table, matchers)
     ]
     if defn.breakdown is not None and defn.breakdown.property not in table.property_names:
-        out.append(f"No property {defn.breakdown.property!r} in the data: every group is (none).")
+        out.append(
+            f"No property {defn.breakdown.property!r} in the data: every group is (none)."
+            + _role_hint(table, defn.breakdown.property)
+        )
+    out += _missing_filter_properties(table, defn)
     if defn.unit == "session":
         if table.session is None or not table.n_sessions:
             out.append(
@@ -75,6 +79,35 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
                     else f"{loose:,} events ({share}) have no session and are left out."
                 )
     return out
+
+
+def _missing_filter_properties(table: EventTable, defn: FunnelDefinition) -> list[str]:
+    """`where` filters on properties the data lacks: every row is then 'missing', so a
+    filter like eq/in/gt matches nothing, which would look like a real zero."""
+    where: dict[str, list[str]] = {}
+    named = [(s.display_label, s.where) for s in defn.steps]
+    named += [(f"exclusion {i}", x.where) for i, x in enumerate(defn.exclusions, 1)]
+    named += [(m.display_label, m.where) for m in defn.micro_conversions]
+    for label, filters in named:
+        for flt in filters:
+            if flt.property not in table.property_names:
+                where.setdefault(flt.property, []).append(label)
+    return [
+        f"No property {name!r} in the data, so the filters on it treat every event as "
+        f"missing it (in {', '.join(dict.fromkeys(labels))})." + _role_hint(table, name)
+        for name, labels in where.items()
+    ]
+
+
+def _role_hint(table: EventTable, name: str) -> str:
+    """Why a column the file has is no property: it was mapped to a role."""
+    for role in ("actor", "event", "time", "session", "event_id"):
+        if name in table.report.mapping.columns(role):
+            return f" {name!r} is the file's {role.replace('_', ' ')} column, not a property."
+    return ""
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 @dataclass(frozen=True)
@@ -167,18 +200,24 @@ def _impacts(
 
 
 def _attempts(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> Attempts:
+    # No event lies after the data's last instant, so a longer window or min_gap cannot
+    # match anything more; capping them there keeps `time + window` inside int64
+    # (a 300-year window on 2026 data would otherwise wrap around, §2).
+    times = rows.frame.time
+    room = _INT64_MAX - int(times.max()) if len(times) else _INT64_MAX
+    window = min(defn.window_ns, room)
     if defn.order == "any":
         anywhere = np.zeros(len(rows.frame.time), dtype=bool)
         for rs in steps:
             anywhere[rs.positions] = True
         entries = _in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn)
-        return any_order_attempts(steps, entries, rows.tie_start, window=defn.window_ns)
+        return any_order_attempts(steps, entries, rows.tie_start, window=window)
     return sequential_attempts(
         steps,
         _in_range(steps[0], defn),
-        window=defn.window_ns,
+        window=window,
         strict=defn.order == "strict",
-        min_gaps=[s.min_gap_ns for s in defn.steps],
+        min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
         max_gaps=[s.max_gap_ns for s in defn.steps],
     )
 
