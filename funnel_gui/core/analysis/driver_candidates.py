@@ -17,6 +17,7 @@ from funnel_gui.core.analysis.drivers_exposure import (
     matcher_counts,
     period_events,
     runs_of,
+    runs_of_packed,
 )
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.prepared import PreparedTable, UnitRows
@@ -60,12 +61,18 @@ class _Builder:
         keep = local >= 0
         offset = len(self.specs)
         self.specs += specs
-        self.parts.append((local[keep] + offset, runs.unit[keep], runs.count[keep]))
+        if keep.all():  # no copies of the units and counts when every run counts
+            self.parts.append((local + offset, runs.unit, runs.count))
+        else:
+            self.parts.append((local[keep] + offset, runs.unit[keep], runs.count[keep]))
 
     def build(self) -> Exposures:
         cand, unit, count = (np.concatenate([p[i] for p in self.parts]) for i in range(3))
         return Exposures(
-            self.specs, cand.astype(np.int64), unit.astype(np.int64), count.astype(np.int64)
+            self.specs,
+            cand.astype(np.int64, copy=False),
+            unit.astype(np.int64, copy=False),
+            count.astype(np.int64, copy=False),
         )
 
 
@@ -82,14 +89,14 @@ def build_exposures(
         Runs(np.zeros(len(active), np.int64), active, obs.n_other[active]),
     )
     events = period_events(rows, obs)
-    by_event = runs_of(events.code, events.unit)
+    n_names = len(table.event_names)
+    by_event = runs_of(events.code, events.unit, n_names)
     step_codes = {
         code
         for step in definition.steps
         for code in (table.event_code(name) for name in step.events)
         if code is not None
     }
-    n_names = len(table.event_names)
     # (a) every event name that is not an event of any step.
     is_candidate = np.ones(n_names, dtype=bool)
     is_candidate[list(step_codes)] = False
@@ -147,6 +154,15 @@ def _add_repeats(out: _Builder, by_event: Runs, top: np.ndarray, names: tuple[st
         out.add(specs, local, by_event)
 
 
+def _value_counts(codes: np.ndarray, n_values: int, chunk: int = 1 << 18) -> np.ndarray:
+    """How often each of `n_values` codes occurs (-1, missing, not counted). In chunks:
+    `bincount` copies its input to machine integers, and small copies reuse memory."""
+    out = np.zeros(n_values + 1, dtype=np.int64)
+    for start in range(0, len(codes), chunk):
+        out += np.bincount(codes[start : start + chunk] + 1, minlength=n_values + 1)
+    return out[1:]
+
+
 def _add_properties(
     out: _Builder,
     prepared: PreparedTable,
@@ -164,13 +180,16 @@ def _add_properties(
     slot = np.full(len(table.event_names), -1, dtype=np.int64)
     slot[top] = np.arange(len(top))
     on_top = slot[code] >= 0
-    e_index, e_unit = slot[code[on_top]], unit[on_top]
     table_rows = rows.table_rows(working_row[on_top])
+    # Per event, (unit, top name) packed as one number; each property's value joins it.
+    pair = unit[on_top].astype(np.int64, copy=False)
+    pair *= len(top)
+    pair += slot[code[on_top]]
     for name in table.property_names:
         prop = prepared.property_text(name)
         if prop is None or not 2 <= len(prop.values) <= MAX_DISTINCT:
             continue
-        frequency = np.bincount(prop.codes[prop.codes >= 0], minlength=len(prop.values))
+        frequency = _value_counts(prop.codes, len(prop.values))
         values = np.argsort(-frequency, kind="stable")[:TOP_VALUES]
         values = values[frequency[values] > 0]
         v_slot = np.full(len(prop.values) + 1, -1, dtype=np.int64)
@@ -180,9 +199,16 @@ def _add_properties(
         if not hit.any():
             continue
         width = len(values)
-        runs = runs_of(e_index[hit] * width + v_index[hit], e_unit[hit])
-        present = np.unique(runs.key)  # only the (E, v) pairs someone did
-        local = np.full(len(top) * width, -1, dtype=np.int64)
+        n_keys = len(top) * width
+        # ((unit × names + E) × width + v): runs by unit, then key E × width + v.
+        every = bool(hit.all())
+        packed = pair.copy() if every else pair[hit]
+        packed *= width
+        packed += v_index if every else v_index[hit]
+        runs = runs_of_packed(packed, n_keys)
+        # Only the (E, v) pairs someone did, in (E, v) order.
+        present = np.flatnonzero(np.bincount(runs.key, minlength=n_keys))
+        local = np.full(n_keys, -1, dtype=np.int64)
         local[present] = np.arange(len(present))
         specs = []
         for key in present:

@@ -167,17 +167,32 @@ def _base_strata(
     if not adjust:
         return base
     table_rows = rows.table_rows(obs.entry)
+    span = 1  # every combination's number is below this
     for name in adjust:
         prop = prepared.property_text(name)
         codes = np.full(len(table_rows), -1) if prop is None else prop.codes[table_rows]
         width = (len(prop.values) if prop is not None else 0) + 1
         base = base * width + (codes.astype(np.int64) + 1)
-    _, dense = np.unique(base, return_inverse=True)
-    return np.asarray(dense, dtype=np.int64).reshape(-1)
+        span *= width
+    if span > max(4 * len(base), 1 << 16):
+        _, dense = np.unique(base, return_inverse=True)
+        return np.asarray(dense, dtype=np.int64).reshape(-1)
+    # The rank of each combination among those present, as np.unique would number them,
+    # without sorting: few combinations, so mark them and count.
+    present = np.zeros(span, dtype=np.int64)
+    present[base] = 1
+    return np.asarray((np.cumsum(present) - 1)[base], dtype=np.int64)
+
+
+# The activity bin of 0, 1, ..., 11 events; more than 11 fall in the last bin.
+_BIN_OF_COUNT = np.searchsorted(
+    ACTIVITY_EDGES, np.arange(ACTIVITY_EDGES[-1] + 1), side="right"
+).astype(np.int64)
 
 
 def _activity_bin(counts: np.ndarray) -> np.ndarray:
-    return np.searchsorted(ACTIVITY_EDGES, counts, side="right").astype(np.int64)
+    """The §12 activity bin of each count (a table lookup: cheaper than a search)."""
+    return np.asarray(_BIN_OF_COUNT[np.clip(counts, 0, ACTIVITY_EDGES[-1])])
 
 
 def _summarise(
@@ -299,11 +314,14 @@ def _adjusted(
     stratum_all = base * N_ACTIVITY_BINS + _activity_bin(obs.n_other)
     stratum_exp = base[unit] * N_ACTIVITY_BINS + _activity_bin(obs.n_other[unit] - own)
     size = n_cand * n_strata
-    n1 = np.bincount(cand * n_strata + stratum_exp, minlength=size)
-    x1 = np.bincount(cand * n_strata + stratum_exp, weights=y[unit], minlength=size)
-    gone = cand * n_strata + stratum_all[unit]
+    y_unit = y[unit]
+    at = cand * n_strata
+    exp = at + stratum_exp
+    n1 = np.bincount(exp, minlength=size)
+    x1 = np.bincount(exp, weights=y_unit, minlength=size)
+    gone = at + stratum_all[unit]
     n_gone = np.bincount(gone, minlength=size)
-    x_gone = np.bincount(gone, weights=y[unit], minlength=size)
+    x_gone = np.bincount(gone, weights=y_unit, minlength=size)
     n_all = np.bincount(stratum_all[eligible], minlength=n_strata)
     x_all = np.bincount(stratum_all[eligible], weights=y[eligible], minlength=n_strata)
     shape = (n_cand, n_strata)
