@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from funnel_gui.core.analysis.drivers_exposure import (
     Observation,
@@ -21,10 +23,12 @@ from funnel_gui.core.analysis.drivers_exposure import (
 )
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.prepared import PreparedTable, UnitRows
+from funnel_gui.core.io.rowcodes import as_text
 
 TOP_NAMES = 10  # (b) and (c) look at the 10 most frequent candidate names
 REPEATS = (2, 3)  # (b) "did E at least k times"
 MAX_DISTINCT = 50  # (c) properties with at most 50 distinct values ...
+FIRST_ROWS = 1 << 16  # ... which these first rows of a plain column may already rule out
 TOP_VALUES = 20  # ... their 20 most frequent values
 BASELINE_LABEL = "Any activity (engagement baseline)"
 
@@ -111,6 +115,7 @@ def build_exposures(
     top = _top_names(by_event, is_candidate, obs, n_names)
     _add_repeats(out, by_event, top, table.event_names)
     _add_properties(out, prepared, rows, events.row, events.code, events.unit, top)
+    del events  # the period's rows are done with: ~3 × 8 bytes a row
     # (d) the analyst's own matchers: the micro conversions of §9. One that is just an
     # (a) candidate's event name lends it its label instead of repeating its row.
     for micro in definition.micro_conversions:
@@ -154,6 +159,16 @@ def _add_repeats(out: _Builder, by_event: Runs, top: np.ndarray, names: tuple[st
         out.add(specs, local, by_event)
 
 
+def _surely_many_values(column: pa.ChunkedArray) -> bool:
+    """Whether a plain (not dictionary-encoded) column has more than MAX_DISTINCT values as
+    text already in its first rows. Text is made value by value, so the whole column has at
+    least as many: decoding all of it (seconds for 10M prices) cannot make it a candidate."""
+    if pa.types.is_dictionary(column.type) or len(column) <= FIRST_ROWS:
+        return False
+    text = as_text(column.slice(0, FIRST_ROWS))
+    return int(pc.count_distinct(text, mode="only_valid").as_py()) > MAX_DISTINCT
+
+
 def _value_counts(codes: np.ndarray, n_values: int, chunk: int = 1 << 18) -> np.ndarray:
     """How often each of `n_values` codes occurs (-1, missing, not counted). In chunks:
     `bincount` copies its input to machine integers, and small copies reuse memory."""
@@ -186,6 +201,8 @@ def _add_properties(
     pair *= len(top)
     pair += slot[code[on_top]]
     for name in table.property_names:
+        if _surely_many_values(table.properties[name]):
+            continue
         prop = prepared.property_text(name)
         if prop is None or not 2 <= len(prop.values) <= MAX_DISTINCT:
             continue

@@ -212,7 +212,7 @@ def _summarise(
     n_elig = int(eligible.sum())
     y_elig = int(y[eligible].sum())
     n1 = np.bincount(cand, minlength=n_cand)
-    x1 = np.bincount(cand, weights=y[unit], minlength=n_cand)
+    x1 = np.bincount(cand[y[unit]], minlength=n_cand).astype(np.float64)
     n0, x0 = n_elig - n1, y_elig - x1
     raw = raw_comparisons(x1, n1, x0, n0)
     supported = (n1 >= MIN_GROUP) & (n0 >= MIN_GROUP)
@@ -307,23 +307,34 @@ def _adjusted(
 ) -> MHRiskDifferences:
     """Mantel–Haenszel over strata = adjust-for values × activity level (§12)."""
     eligible = obs.eligible
-    y = obs.converted.astype(np.float64)
+    y = obs.converted
     n_strata = (int(base.max()) + 1 if len(base) else 1) * N_ACTIVITY_BINS
     # An unexposed unit's activity is all its other events; an exposed unit's leaves
     # out the candidate's own events, so its stratum depends on the candidate.
     stratum_all = base * N_ACTIVITY_BINS + _activity_bin(obs.n_other)
-    stratum_exp = base[unit] * N_ACTIVITY_BINS + _activity_bin(obs.n_other[unit] - own)
     size = n_cand * n_strata
-    y_unit = y[unit]
-    at = cand * n_strata
-    exp = at + stratum_exp
-    n1 = np.bincount(exp, minlength=size)
-    x1 = np.bincount(exp, weights=y_unit, minlength=size)
-    gone = at + stratum_all[unit]
-    n_gone = np.bincount(gone, minlength=size)
-    x_gone = np.bincount(gone, weights=y_unit, minlength=size)
+    # Per entry, candidate × n_strata + stratum, built in place (entries are many).
+    key = base[unit]
+    key *= N_ACTIVITY_BINS
+    activity = obs.n_other[unit]
+    activity -= own
+    np.clip(activity, 0, ACTIVITY_EDGES[-1], out=activity)
+    key += _BIN_OF_COUNT[activity]
+    del activity
+    key += cand * n_strata
+    # Conversions are 0/1: counting the converted entries' keys gives the same sums as
+    # weighting every entry, on far fewer entries.
+    converted = y[unit]
+    n1 = np.bincount(key, minlength=size)
+    x1 = np.bincount(key[converted], minlength=size).astype(np.float64)
+    # The same entries in the stratum of all their events, where they are not unexposed.
+    np.multiply(cand, n_strata, out=key)
+    key += stratum_all[unit]
+    n_gone = np.bincount(key, minlength=size)
+    x_gone = np.bincount(key[converted], minlength=size).astype(np.float64)
+    del key
     n_all = np.bincount(stratum_all[eligible], minlength=n_strata)
-    x_all = np.bincount(stratum_all[eligible], weights=y[eligible], minlength=n_strata)
+    x_all = np.bincount(stratum_all[eligible & y], minlength=n_strata).astype(np.float64)
     shape = (n_cand, n_strata)
     n0 = n_all[None, :] - n_gone.reshape(shape)
     x0 = x_all[None, :] - x_gone.reshape(shape)
