@@ -109,12 +109,19 @@ def _first_at_time(
     """Per query, the first index in [lo, hi) whose time is >= not_before (hi if none);
     `time` never decreases inside a query's range.
 
-    One binary search for all queries at once, like the engine's, but each round only
-    touches the queries still open: ranges are a unit's rows, and most units are short.
+    The ends are looked at first: many periods start at a unit's first row or run to
+    its last. The other queries are binary searched all at once, like the engine's
+    search, but each round only touches the queries still open (a unit's rows are few).
     """
     out = hi.copy()
     live = np.flatnonzero(lo < hi)
     low, high, target = lo[live], hi[live], not_before[live]
+    high -= 1
+    at_low = time[low] >= target
+    out[live[at_low]] = low[at_low]
+    open_ = ~at_low & (time[high] >= target)  # the others have no such row: hi
+    live, low, high, target = live[open_], low[open_] + 1, high[open_], target[open_]
+    # The answer is in [low, high]: time[high] >= target.
     while len(live):
         mid = (low + high) >> 1
         early = time[mid] < target
