@@ -4,7 +4,7 @@ For notebooks::
 
     import funnel_gui as fg
     table = fg.load_events("export.parquet")          # auto-detect; mapping= overrides
-    funnel = fg.FunnelDefinition.load("checkout.funnel.json")
+    funnel = fg.load_funnel("checkout.funnel.json").definition  # .warnings: what to know
     result = fg.compute(table, funnel)                # FunnelResult
     result.to_dict(); result.steps_frame(); result.actors_frame()
     drivers = fg.drivers(table, funnel, adjust_for=["source"])   # §12, DriversResult
@@ -16,12 +16,22 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from funnel_gui.core.analysis.drivers import drivers
+    from funnel_gui.core.definition.file import load_funnel, save_funnel
     from funnel_gui.core.definition.model import FunnelDefinition, Step
     from funnel_gui.core.engine.compute import compute
     from funnel_gui.core.engine.prepared import prepare
     from funnel_gui.core.io import load_events
 
-__all__ = ["FunnelDefinition", "Step", "compute", "drivers", "load_events", "prepare"]
+__all__ = [
+    "FunnelDefinition",
+    "Step",
+    "compute",
+    "drivers",
+    "load_events",
+    "load_funnel",
+    "prepare",
+    "save_funnel",
+]
 
 _LAZY = {
     "FunnelDefinition": "funnel_gui.core.definition.model",
@@ -30,6 +40,8 @@ _LAZY = {
     "load_events": "funnel_gui.core.io",
     "drivers": "funnel_gui.core.analysis.drivers",
     "prepare": "funnel_gui.core.engine.prepared",
+    "load_funnel": "funnel_gui.core.definition.file",
+    "save_funnel": "funnel_gui.core.definition.file",
 }
 
 

@@ -6,11 +6,15 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from funnel_gui.resources import resources_dir
+
+if TYPE_CHECKING:  # the window's modules load when a window is made, not with the CLI
+    from funnel_gui.qt.main_window import MainWindow
 
 SCREENSHOT_SIZE = (1440, 900)
 
@@ -40,6 +44,7 @@ def run_app(
     app = _application()
     from funnel_gui.qt.autosave import default_autosave_dir
     from funnel_gui.qt.main_window import MainWindow
+    from funnel_gui.qt.prompter import HeadlessPrompter
 
     # A screenshot shows the default layout, not whatever this user last arranged, and
     # leaves the user's settings alone.
@@ -49,7 +54,12 @@ def run_app(
         if scratch is not None
         else None
     )
-    window = MainWindow(settings, autosave_dir=None if screenshot else default_autosave_dir())
+    # A screenshot runs with nobody to answer a question: failures go to stderr instead.
+    window = MainWindow(
+        settings,
+        autosave_dir=None if screenshot else default_autosave_dir(),
+        prompter=HeadlessPrompter() if screenshot else None,
+    )
     if funnel and not window.open_funnel(funnel) and screenshot:
         if scratch is not None:
             scratch.cleanup()
@@ -74,13 +84,13 @@ def run_app(
     window.show()
     restored = not funnel and window.persistence.offer_recovery()
     if files and not restored:
-        window.open_files(files, overrides, assume_tz)
+        window.mapping.open_files(files, overrides, assume_tz)
     return app.exec()
 
 
 def _screenshot(
     app: QApplication,
-    window: object,
+    window: MainWindow,
     files: list[str],
     overrides: Mapping[str, str | None] | None,
     assume_tz: str | None,
@@ -88,10 +98,8 @@ def _screenshot(
     *,
     wait_for_results: bool = False,
 ) -> int:
-    from funnel_gui.qt.main_window import MainWindow
+    from funnel_gui.qt.workers import failure_text
 
-    assert isinstance(window, MainWindow)
-    window.setProperty("headless", True)
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     outcome = {"code": 0}
@@ -114,25 +122,23 @@ def _screenshot(
         outcome["code"] = 2
         app.quit()
 
+    session = window.session
     if wait_for_results and files:
         # Grab once the funnel's numbers are drawn, not just the data.
-        window.workbench.analysis.sig_result.connect(save)
-        window.workbench.analysis.sig_failed.connect(failed)
+        session.sig_result_ready.connect(save)
+        session.sig_failed.connect(lambda error: failed(failure_text(error)))
     else:
-        window.sig_table_loaded.connect(save)
+        session.sig_table_changed.connect(save)
     window.sig_load_failed.connect(failed)
     if files:
-        window.open_files(files, overrides, assume_tz)
+        window.mapping.open_files(files, overrides, assume_tz)
     else:
         save()
     app.exec()
     return outcome["code"]
 
 
-def _grab(window: object, out: Path, outcome: dict[str, int], app: QApplication) -> None:
-    from funnel_gui.qt.main_window import MainWindow
-
-    assert isinstance(window, MainWindow)
+def _grab(window: MainWindow, out: Path, outcome: dict[str, int], app: QApplication) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(out)):
         print(f"funnel-gui: could not write {out}", file=sys.stderr)

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from funnel_gui.core.analysis.trends import segment_dicts, segments, trend
+from funnel_gui.core.analysis.segments import segment_dicts, segments
+from funnel_gui.core.analysis.trends import trend
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel
 from funnel_gui.core.engine.compute import compute

@@ -9,7 +9,7 @@ Readability over speed: no caching of matches across attempts, no clever indexin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from funnel_gui.core.definition.model import EventMatcher, Filter, FunnelDefinition
@@ -38,6 +38,14 @@ class RefUnit:
     still_open: bool
     step_times: tuple[int | None, ...]  # one per step, from the reported attempt
     breakdown: str | None  # None when the definition has no breakdown or the unit is excluded
+    # For Drivers (§12, tests/reference_drivers.py); left out of equality, so units built
+    # from the engine's per-unit table compare as before.
+    # Input row of the reported attempt's step-1 event (any order: of e); None if excluded.
+    entry_row: int | None = field(default=None, compare=False)
+    # reached_times[k - 1]: when the reported attempt had matched k steps, None if it never
+    # did. Ordered funnels: the step-k event's time; any order: the k-th earliest of the
+    # steps' first matching times in [t(e), t(e) + window].
+    reached_times: tuple[int | None, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -55,9 +63,11 @@ class _Attempt:
     # Any order (§3.3) has no per-step events: `matched` is just [e] and the level is
     # counted separately.
     level: int
+    # Any order only: the first matching time of each step done in the window, ascending.
+    done_times: tuple[int, ...] = ()
 
 
-class _Properties:
+class Properties:
     """Property values as text, looked up by input row."""
 
     def __init__(self, table: EventTable) -> None:
@@ -119,14 +129,14 @@ def filter_holds(flt: Filter, value: str | None) -> bool:
     raise ValueError(f"unknown filter op {op!r}")
 
 
-def event_matches(matcher: EventMatcher, event: RefEvent, props: _Properties) -> bool:
+def event_matches(matcher: EventMatcher, event: RefEvent, props: Properties) -> bool:
     """§2: the name is one of the matcher's events (OR) and every filter holds (AND)."""
     if event.name not in matcher.events:
         return False
     return all(filter_holds(f, props.text(f.property, event.row)) for f in matcher.where)
 
 
-def _units(table: EventTable, definition: FunnelDefinition) -> dict[UnitKey, list[RefEvent]]:
+def unit_events(table: EventTable, definition: FunnelDefinition) -> dict[UnitKey, list[RefEvent]]:
     """Every unit's events in the order of §1: by time, ties in input (file) order."""
     if definition.unit == "session" and table.session is None:
         raise ValueError("a session funnel needs a session column")
@@ -218,19 +228,26 @@ def _any_order_attempt(
     t0 = events[start].time
     window_end = t0 + definition.window_ns
     level = 0
+    done: list[int] = []
     for k in range(definition.n_steps):
         # By time, not by row order: same-time events earlier in the file count too.
-        if any(step_match[j][k] and t0 <= events[j].time <= window_end for j in range(len(events))):
+        times = [
+            events[j].time
+            for j in range(len(events))
+            if step_match[j][k] and t0 <= events[j].time <= window_end
+        ]
+        if times:
             level += 1
+            done.append(min(times))
     void = any(
         any(exclusion_match[j]) and events[j].time <= window_end
         for j in range(start + 1, len(events))  # after e in row order, whatever `between`
     )
-    return _Attempt(matched=[start], void=void, level=level)
+    return _Attempt(matched=[start], void=void, level=level, done_times=tuple(sorted(done)))
 
 
 def _attempts(
-    events: list[RefEvent], definition: FunnelDefinition, props: _Properties
+    events: list[RefEvent], definition: FunnelDefinition, props: Properties
 ) -> list[_Attempt]:
     """Every attempt of one unit, in order of its entry event."""
     step_match = [[event_matches(s.matcher, e, props) for s in definition.steps] for e in events]
@@ -258,7 +275,7 @@ def _breakdown(
     events: list[RefEvent],
     attempt: _Attempt,
     definition: FunnelDefinition,
-    props: _Properties,
+    props: Properties,
 ) -> str | None:
     """§5: the property's text on the attributed event of the reported attempt."""
     breakdown = definition.breakdown
@@ -286,7 +303,7 @@ def _unit_result(
     events: list[RefEvent],
     attempts: list[_Attempt],
     definition: FunnelDefinition,
-    props: _Properties,
+    props: Properties,
     last_time: int,
 ) -> RefUnit:
     n = definition.n_steps
@@ -298,9 +315,12 @@ def _unit_result(
     if definition.order == "any":
         # No per-step timings (§3.3); the entry event e stands as the step-1 event.
         times: list[int | None] = [events[reported.matched[0]].time]
+        reached: list[int | None] = list(reported.done_times)
     else:
         times = [events[i].time for i in reported.matched]
+        reached = list(times)
     times += [None] * (n - len(times))
+    reached += [None] * (n - len(reached))
     window_end = events[reported.matched[0]].time + definition.window_ns
     still_open = furthest < n and window_end > last_time
     return RefUnit(
@@ -309,15 +329,17 @@ def _unit_result(
         still_open=still_open,
         step_times=tuple(times),
         breakdown=_breakdown(events, reported, definition, props),
+        entry_row=events[reported.matched[0]].row,
+        reached_times=tuple(reached),
     )
 
 
 def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefResult:
     """Each unit's furthest step, reported attempt, breakdown and openness, and the counts."""
-    props = _Properties(table)
+    props = Properties(table)
     last_time = int(max(table.time)) if len(table) else 0  # §7: over the whole table
     units: dict[UnitKey, RefUnit] = {}
-    for key, events in _units(table, definition).items():
+    for key, events in unit_events(table, definition).items():
         attempts = _attempts(events, definition, props)
         if attempts:
             units[key] = _unit_result(events, attempts, definition, props, last_time)

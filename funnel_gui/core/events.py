@@ -154,10 +154,16 @@ class EventTable:
 
 def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
     """Numbers and booleans stored as text become typed; ids with many digits stay text."""
-    kind = values.type
-    if pa.types.is_dictionary(kind):
+    if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
-        kind = values.type
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return _infer_from_text(values)
+    return _typed_kind(values)
+
+
+def _typed_kind(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
+    """The kind of a column the file already typed (anything but text)."""
+    kind = values.type
     if pa.types.is_boolean(kind):
         return "boolean", values
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
@@ -166,8 +172,11 @@ def infer_property(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
         return "time", values
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
         return "text", decode_bytes(values)
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        return "text", pc.cast(values, pa.string())
+    return "text", pc.cast(values, pa.string())
+
+
+def _infer_from_text(values: pa.Array) -> tuple[PropertyKind, pa.Array]:
+    """Text that is all booleans or all numbers (not ids or codes) becomes typed."""
     present = values.drop_null()
     if len(present) == 0:
         return "text", values

@@ -1,25 +1,32 @@
-"""AnalysisController: recomputes the funnel off the GUI thread after every edit or new table.
+"""AnalysisController: recomputes the funnel, and what each view shows of it, off the GUI
+thread after every edit or new table.
 
 Edits arrive in bursts (typing a label, dragging several events), so a recompute waits for
 a short quiet spell (debounce) and a newer request cancels the computation in flight
 (TaskRunner: latest request wins), so the result on screen always matches the editor.
+The same task then runs every view's data job (segment comparison, trend points, micro
+rows, chart data) for the options the view has at that moment, so a view's `draw()` only
+places items and switching tabs computes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import cast
+import logging
+import traceback
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.core.editing.base import ChangeEvent, FunnelDocument
 from funnel_gui.core.engine.compute import compute
-from funnel_gui.core.engine.prepared import PreparedTable, prepare
+from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.progress import Cancelled, Progress
-from funnel_gui.qt.workers import TaskRunner
+from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled
+from funnel_gui.qt.workers import TaskRunner, failure_text
+
+log = logging.getLogger(__name__)
 
 ComputeFn = Callable[
     [PreparedTable, FunnelDefinition, Progress | None, Cancelled | None], FunnelResult
@@ -27,13 +34,49 @@ ComputeFn = Callable[
 DEFAULT_DEBOUNCE_MS = 250
 
 
+@dataclass(frozen=True)
+class ViewData:
+    """What one view draws, computed in a worker for the options it had then."""
+
+    options: Hashable
+    data: object = None
+    error: str | None = None  # the data job failed (a bug): the view says so, the rest draw
+
+
+# A view's data work with its options already bound; runs in a worker, so it may read only
+# its argument (core objects), never a widget.
+ViewJob = Callable[[FunnelResult], ViewData]
+
+
+def run_view_job(job: ViewJob, result: FunnelResult) -> ViewData:
+    """`job`, with a failure kept to its own view (logged with its traceback)."""
+    try:
+        return job(result)
+    except TaskCancelled:
+        raise
+    except Exception as exc:
+        log.error("a view's data failed:\n%s", traceback.format_exc())
+        return ViewData(None, error=failure_text(exc))
+
+
+@dataclass(frozen=True)
+class AnalysisOutcome:
+    """A computed funnel and each view's data, with the table it was computed on (a new
+    table replaces the session's at once, while this outcome stays until the recompute
+    lands, and row numbers in a result only mean something in their own table)."""
+
+    result: FunnelResult
+    table: EventTable
+    views: Mapping[str, ViewData]
+
+
 class AnalysisController(QObject):
     """Owns "what the funnel currently computes to"; widgets only show its signals."""
 
     sig_computing = Signal()
     sig_progress = Signal(float, str)
-    sig_result = Signal(object)  # FunnelResult
-    sig_failed = Signal(str)
+    sig_result_ready = Signal(object)  # AnalysisOutcome
+    sig_failed = Signal(object)  # the exception (see workers.failure_text)
     sig_cleared = Signal()
 
     def __init__(
@@ -44,100 +87,94 @@ class AnalysisController(QObject):
         compute_fn: ComputeFn = compute,
     ) -> None:
         super().__init__(parent)
-        self._table: EventTable | None = None
         self._prepared: PreparedTable | None = None
-        self._document: FunnelDocument | None = None
+        self._definition = FunnelDefinition(steps=())
         self._compute = compute_fn  # replaceable so tests can hold a computation open
-        self.result: FunnelResult | None = None
-        # The table `result` was computed on: a new table replaces `table` at once, while
-        # `result` stays until the recompute lands, and row numbers in a result only mean
-        # something in its own table (drill-down reads them).
-        self.result_table: EventTable | None = None
+        self._view_jobs: Callable[[], Mapping[str, ViewJob]] = dict
+        self.outcome: AnalysisOutcome | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self._recompute)
-        self._runner = TaskRunner(self)
-        self._runner.sig_started.connect(self.sig_computing)
-        self._runner.sig_progress.connect(self.sig_progress)
-        self._runner.sig_done.connect(self._on_done)
-        self._runner.sig_failed.connect(self._on_failed)
+        self.runner: TaskRunner[AnalysisOutcome] = TaskRunner(self)
+        self.runner.sig_started.connect(self.sig_computing)
+        self.runner.sig_progress.connect(self.sig_progress)
+        self.runner.sig_done.connect(self._on_done)
+        self.runner.sig_failed.connect(self._on_failed)
 
     # ------------------------------------------------------------------ inputs
 
     @property
-    def table(self) -> EventTable | None:
-        return self._table
-
-    @property
-    def document(self) -> FunnelDocument | None:
-        return self._document
+    def result(self) -> FunnelResult | None:
+        return self.outcome.result if self.outcome is not None else None
 
     @property
     def busy(self) -> bool:
         """True while a recompute is waiting for its debounce or running."""
-        return self._timer.isActive() or self._runner.busy
+        return self._timer.isActive() or self.runner.busy
 
-    def set_table(self, table: EventTable | None) -> None:
-        self._table = table
-        self._prepared = None if table is None else prepare(table)
-        self._runner.cancel()  # a result for the old table must not land after this
+    @property
+    def debounce_ms(self) -> int:
+        return self._timer.interval()
+
+    def set_debounce_ms(self, ms: int) -> None:
+        self._timer.setInterval(ms)
+
+    def set_table(self, prepared: PreparedTable | None) -> None:
+        self._prepared = prepared
+        self.runner.cancel()  # a result for the old table must not land after this
         self.schedule()
 
-    def set_document(self, document: FunnelDocument | None) -> None:
-        if self._document is not None:
-            self._document.remove_listener(self._on_document_changed)
-        self._document = document
-        if document is not None:
-            document.add_listener(self._on_document_changed)
+    def set_definition(self, definition: FunnelDefinition) -> None:
+        self._definition = definition
         self.schedule()
 
-    def detach(self) -> None:
-        """Stop listening and computing (the window is closing): the document may outlive us."""
-        self._timer.stop()
-        self._runner.cancel()
-        if self._document is not None:
-            self._document.remove_listener(self._on_document_changed)
-            self._document = None
+    def set_view_jobs(self, jobs: Callable[[], Mapping[str, ViewJob]]) -> None:
+        """Where each recompute gets its views' data jobs (read when the task starts)."""
+        self._view_jobs = jobs
 
     def schedule(self) -> None:
         """Recompute after the debounce; a request already waiting is folded into this one."""
         self._timer.start()
 
+    def shutdown(self) -> None:
+        """Stop computing (the app is closing) and wait for the worker to let go."""
+        self._timer.stop()
+        self.runner.shutdown()
+
     # ------------------------------------------------------------------ work
 
-    def _on_document_changed(self, event: ChangeEvent) -> None:
-        self.schedule()
-
     def _recompute(self) -> None:
-        table, prepared, document = self._table, self._prepared, self._document
-        if table is None or prepared is None or document is None or not document.definition.steps:
+        prepared, definition = self._prepared, self._definition
+        if prepared is None or not definition.steps:
             self._clear()
             return
-        # Snapshot the inputs now: the definition is immutable, and later edits start a
-        # new task rather than changing what this one computes.
-        definition = document.definition
+        # Snapshot the inputs now: the definition is immutable, each job has its view's
+        # options bound, and later edits start a new task rather than change this one.
+        jobs = dict(self._view_jobs())
         compute_fn = self._compute
-        self._runner.start(
-            lambda progress, cancelled: (
-                table,
-                compute_fn(prepared, definition, progress, cancelled),
-            )
-        )
+
+        def work(progress: Progress, cancelled: Cancelled) -> AnalysisOutcome:
+            result = compute_fn(prepared, definition, progress, cancelled)
+            views: dict[str, ViewData] = {}
+            for name, job in jobs.items():
+                if cancelled():
+                    raise TaskCancelled
+                views[name] = run_view_job(job, result)
+            return AnalysisOutcome(result, prepared.table, views)
+
+        self.runner.start(work)
 
     def _clear(self) -> None:
         # The runner's own cancel signal is not forwarded: sig_cleared is what views need.
-        self._runner.cancel()
-        self.result = None
-        self.result_table = None
+        self.runner.cancel()
+        self.outcome = None
         self.sig_cleared.emit()
 
-    def _on_done(self, outcome: object) -> None:
-        table, result = cast(tuple[EventTable, FunnelResult], outcome)
-        self.result, self.result_table = result, table
-        self.sig_result.emit(result)
+    def _on_done(self, outcome: AnalysisOutcome) -> None:
+        self.outcome = outcome
+        self.sig_result_ready.emit(outcome)
 
-    def _on_failed(self, message: str) -> None:
-        self.result = None
-        self.result_table = None
-        self.sig_failed.emit(message)
+    def _on_failed(self, error: Exception) -> None:
+        self.outcome = None
+        self.sig_failed.emit(error)

@@ -21,7 +21,7 @@ from funnel_gui.core.atomic import write_text_atomically
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel, save_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.editing.commands import ChangeEvent
-from funnel_gui.qt.workbench import FunnelWorkbench
+from funnel_gui.qt.document import FunnelEditing
 
 FUNNEL_NAME = "autosave.funnel.json"
 SIDECAR_NAME = "autosave.json"
@@ -79,13 +79,13 @@ class Autosave(QObject):
 
     def __init__(
         self,
-        workbench: FunnelWorkbench,
+        editing: FunnelEditing,
         directory: Path,
         parent: QObject | None = None,
         delay_ms: int = 2000,
     ) -> None:
         super().__init__(parent)
-        self.workbench = workbench
+        self.editing = editing
         self.directory = Path(directory)
         self.source_path: Path | None = None
         self.data_files: list[str] = []
@@ -94,7 +94,8 @@ class Autosave(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.flush)
-        workbench.document.add_listener(self._on_document_changed)
+        self._following = True
+        editing.sig_definition_changed.connect(self._on_document_changed)
 
     @property
     def funnel_path(self) -> Path:
@@ -112,7 +113,7 @@ class Autosave(QObject):
     def flush(self) -> None:
         """Write now (also what the debounce timer calls)."""
         self._timer.stop()
-        definition = self.workbench.document.definition
+        definition = self.editing.definition
         if not definition.steps:
             # save_funnel refuses an empty funnel; an older autosave would bring back
             # steps the user has since removed.
@@ -139,9 +140,11 @@ class Autosave(QObject):
                 path.unlink(missing_ok=True)
 
     def detach(self) -> None:
-        """Stop listening to the document (before this object goes away)."""
+        """Stop following the funnel (a clean exit: nothing more to save)."""
         self._timer.stop()
-        self.workbench.document.remove_listener(self._on_document_changed)
+        if self._following:  # the window may be closed twice
+            self._following = False
+            self.editing.sig_definition_changed.disconnect(self._on_document_changed)
 
     def _on_document_changed(self, _event: ChangeEvent) -> None:
         self._timer.start()
@@ -159,7 +162,7 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     info: dict[str, Any] = {"source_path": None, "saved_at": None, "data_files": []}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return info
     if not isinstance(data, dict):
         return info

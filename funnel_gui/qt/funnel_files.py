@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel, save_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.qt.workbench import FunnelWorkbench
+from funnel_gui.qt.prompter import Prompter, UnsavedChoice
+from funnel_gui.qt.session import AppSession
 
 FUNNEL_FILTER = "Funnel definitions (*.funnel.json);;JSON files (*.json);;All files (*)"
 SUFFIX = ".funnel.json"
@@ -24,22 +25,23 @@ class FunnelFiles(QObject):
     sig_error = Signal(str)
     sig_file_used = Signal(str)  # a funnel file was opened or saved (recent files, autosave)
 
-    def __init__(self, workbench: FunnelWorkbench, window: QWidget) -> None:
+    def __init__(self, session: AppSession, prompter: Prompter, window: QWidget) -> None:
         super().__init__(window)
-        self.workbench = workbench
-        self.window = window
+        self.session = session
+        self.prompter = prompter
+        self.window = window  # the file dialogs' parent
         self.path: Path | None = None
-        workbench.undo_stack.cleanChanged.connect(lambda _clean: self.sig_state_changed.emit())
+        session.undo_stack.cleanChanged.connect(lambda _clean: self.sig_state_changed.emit())
 
     @property
     def modified(self) -> bool:
-        return not self.workbench.undo_stack.isClean()
+        return not self.session.undo_stack.isClean()
 
     @property
     def display_name(self) -> str:
         if self.path is not None:
             return self.path.name.removesuffix(SUFFIX).removesuffix(".json")
-        return self.workbench.document.definition.name or "Untitled funnel"
+        return self.session.definition.name or "Untitled funnel"
 
     def new(self) -> None:
         self._replace(FunnelDefinition(steps=()), None)
@@ -71,45 +73,38 @@ class FunnelFiles(QObject):
     def save_to(self, path: Path) -> bool:
         """Write the funnel (atomically, see save_funnel) and mark it saved."""
         try:
-            save_funnel(self.workbench.document.definition, path)
+            save_funnel(self.session.definition, path)
         except FunnelFileError as exc:
             self._fail(exc.message)
             return False
         self.path = path
-        self.workbench.undo_stack.setClean()
+        self.session.undo_stack.setClean()
         self.sig_state_changed.emit()
         self.sig_file_used.emit(str(path))
         return True
 
     def ask_to_keep_changes(self) -> bool:
         """Before the funnel is replaced or the app closes: False means "stay here"."""
-        if not self.modified or self.window.property("headless"):
+        if not self.modified:
             return True
-        answer = QMessageBox.question(
-            self.window,
-            "Unsaved funnel",
-            f"Save the changes to {self.display_name} first?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
+        answer = self.prompter.confirm(
+            "Unsaved funnel", f"Save the changes to {self.display_name} first?"
         )
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == UnsavedChoice.SAVE:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == UnsavedChoice.DISCARD
 
     def _replace(self, definition: FunnelDefinition, path: Path | None) -> None:
-        self.workbench.document.reset(definition)
-        self.workbench.undo_stack.clear()  # a new file starts a new history, clean
+        self.session.replace_definition(definition)  # a new history, clean
         self.path = path
         self.sig_state_changed.emit()
 
     def _fail(self, message: str) -> None:
         self.sig_error.emit(message)
-        if not self.window.property("headless"):
-            QMessageBox.warning(self.window, "Funnel file", message)
+        self.prompter.inform("Funnel file", message)
 
     def restore(self, definition: FunnelDefinition, source: Path | None) -> None:
         """Bring back an autosaved funnel: shown as modified, since no file holds it."""
         self._replace(definition, source)
-        self.workbench.undo_stack.resetClean()
+        self.session.undo_stack.resetClean()
         self.sig_state_changed.emit()

@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.overview import report_html, span_text
-from funnel_gui.qt.workers import TaskRunner
 
 
 class LoadStatus(QObject):
-    def __init__(self, window: QMainWindow, loader: TaskRunner) -> None:
+    """Follows the session's loads: progress and Cancel while one runs, then what is loaded."""
+
+    def __init__(self, window: QMainWindow, session: AppSession) -> None:
         super().__init__(window)
         self.window = window
         bar = window.statusBar()
@@ -37,14 +39,17 @@ class LoadStatus(QObject):
         self.progress.setTextVisible(False)
         self.progress_label = QLabel()
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(loader.cancel)
+        self.cancel_button.clicked.connect(session.cancel_load)
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.warning_button)
         for widget in self._busy_widgets():
             bar.addPermanentWidget(widget)
             widget.hide()
-        loader.sig_progress.connect(self._on_progress)
-        loader.sig_cancelled.connect(self._on_cancelled)
+        session.sig_load_started.connect(self._on_started)
+        session.sig_load_progress.connect(self._on_progress)
+        session.sig_load_finished.connect(self._on_finished)
+        session.sig_load_cancelled.connect(self._on_cancelled)
+        session.sig_table_changed.connect(self.show_table)
 
     def _busy_widgets(self) -> tuple[QWidget, ...]:
         return (self.progress_label, self.progress, self.cancel_button)
@@ -54,6 +59,12 @@ class LoadStatus(QObject):
             widget.setVisible(busy)
         self.progress.setValue(0)
         self.progress_label.setText(message)
+
+    def _on_started(self, message: str) -> None:
+        self.set_busy(True, message)
+
+    def _on_finished(self) -> None:
+        self.set_busy(False)
 
     def _on_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 1000))

@@ -1,5 +1,9 @@
-"""MainWindow: docks, menus and toolbar; opening exports, the status bar and the layout are
-helpers it owns (MappingFlow, LoadStatus, WindowLayout), loading runs in a TaskRunner."""
+"""MainWindow: docks, menus and toolbar around the session's widgets.
+
+The window builds the widgets (each subscribes to the AppSession it is given) and the
+helpers (FunnelFiles, Persistence, MappingFlow, LoadStatus, WindowLayout, each given only
+its collaborators), then connects the helpers' signals in one place, `_wire()`.
+"""
 
 from __future__ import annotations
 
@@ -16,26 +20,28 @@ from PySide6.QtGui import (
     QIcon,
     QKeySequence,
 )
-from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from funnel_gui.core.events import EventTable
-from funnel_gui.core.io.mapping_preview import MappingRequest
+from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
 from funnel_gui.qt.mapping_flow import MappingFlow
 from funnel_gui.qt.models.funnel_steps import card_row_from_mime
 from funnel_gui.qt.persistence import Persistence
+from funnel_gui.qt.prompter import DialogPrompter, Prompter
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack
 from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.widgets.step_inspector import StepInspector
 from funnel_gui.qt.widgets.workspace import Workspace
-from funnel_gui.qt.window_layout import LAYOUT_VERSION as LAYOUT_VERSION
 from funnel_gui.qt.window_layout import WindowLayout
-from funnel_gui.qt.workbench import FunnelWorkbench
-from funnel_gui.qt.workers import TaskRunner
+from funnel_gui.qt.workers import TaskRunner, failure_text
 from funnel_gui.resources import demo_data_path, resources_dir
+
+EDIT_REFUSED_MS = 8_000  # how long the status bar says why an edit was refused
 
 
 def icon(name: str) -> QIcon:
@@ -43,63 +49,60 @@ def icon(name: str) -> QIcon:
 
 
 class MainWindow(QMainWindow):
-    sig_table_loaded = Signal(object)
+    # Something could not be opened or saved, and the person was told (a load, a funnel
+    # file, unreadable columns): the message, for the command line and tests.
     sig_load_failed = Signal(str)
-    sig_mapping_dialog = Signal(object)  # a MappingDialog was opened (it never blocks)
 
-    def __init__(self, settings: QSettings | None = None, autosave_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        autosave_dir: Path | None = None,
+        prompter: Prompter | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings or QSettings()
-        self.table: EventTable | None = None
-        self.loader = TaskRunner(self)
+        self.prompter: Prompter = prompter or DialogPrompter(self)
+        self.session = AppSession(self)
         self.setAcceptDrops(True)
-        self.workbench = FunnelWorkbench(self)
-        self.funnel_files = FunnelFiles(self.workbench, self)
-        self.funnel_files.sig_state_changed.connect(self._retitle)
-        self.funnel_files.sig_error.connect(self.sig_load_failed)
-        self._pending_files: list[str] = []  # the files of the table shown
-        self.workspace = Workspace(self.workbench)
-        self.centre = CentreStack(self.workspace)
+        self.funnel_files = FunnelFiles(self.session, self.prompter, self)
+        self.workspace = Workspace(self.session)
+        self.centre = CentreStack(self.workspace, self.workspace.overview)
         self.setCentralWidget(self.centre)
-        self.palette_panel = EventPalette()
+        self.palette_panel = EventPalette(self.session)
         self.palette_dock = self._dock("Events", "eventsDock", self.palette_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
-        self.palette_panel.sig_add_events.connect(self.workbench.append_events)
         # The right column: the funnel's settings above the selected step's panel.
-        self.settings_bar = FunnelSettingsBar(self.workbench)
+        self.settings_bar = FunnelSettingsBar(self.session)
         self.settings_dock = self._dock("Funnel", "funnelDock", self.settings_bar)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.settings_dock)
-        self.inspector = StepInspector(self.workbench)
+        self.inspector = StepInspector(self.session)
         self.inspector_dock = self._dock("Step", "stepDock", self.inspector)
         self.splitDockWidget(self.settings_dock, self.inspector_dock, Qt.Orientation.Vertical)
         self.resizeDocks(
             [self.palette_dock, self.settings_dock], [330, 340], Qt.Orientation.Horizontal
         )
-        self.workspace.editor.sig_selected_step.connect(self.inspector.set_step)
         self._build_drilldown_dock()
-        self.persistence = Persistence(self, autosave_dir)
-        self.mapping = MappingFlow(self)
-        self.window_layout = WindowLayout(self)
-        # The helpers' work under the window's own names, which tests and modules call.
-        self.act_open_mapped = self.mapping.act_open_mapped
-        self.act_change_mapping = self.mapping.act_change_mapping
-        self.open_dialog = self.mapping.open_dialog
-        self.open_files = self.mapping.open_files
-        self.change_mapping = self.mapping.change_mapping
-        self.show_mapping_dialog = self.mapping.show_mapping_dialog
-        self.save_layout = self.window_layout.save
-        self.restore_layout = self.window_layout.restore
-        self.reset_layout = self.window_layout.reset
+        self.persistence = Persistence(
+            self.session, self.funnel_files, self.settings, self.prompter, autosave_dir, self
+        )
+        self.mapping = MappingFlow(
+            self.session, self.persistence.recent, self.settings, self.prompter, self
+        )
+        self.window_layout = WindowLayout(
+            self,
+            self.settings,
+            self.workspace,
+            self.workspace.analysis_panel.tabs,
+            [self.palette_dock, self.settings_dock, self.inspector_dock],
+            [self.drilldown_dock],
+        )
+        self.load_status = LoadStatus(self, self.session)
         self._build_actions()
-        self._build_status_bar()
+        self._wire()
         self._retitle()
-        self.loader.sig_done.connect(self._on_loaded)
-        self.loader.sig_failed.connect(self._on_load_failed)
-        self.centre.empty.sig_open.connect(self.open_dialog)
-        self.centre.empty.sig_demo.connect(self.open_demo)
         self.resize(1440, 900)
         self.window_layout.keep_default()
-        self.restore_layout()
+        self.window_layout.restore()
 
     # --- construction -----------------------------------------------------------------
 
@@ -126,58 +129,28 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.drilldown_dock)
         self.drilldown_dock.hide()
-        analysis = self.workbench.analysis
-        analysis.sig_result.connect(self._follow_drilldown)
-        analysis.sig_cleared.connect(lambda: self.drilldown.set_data(None, None))
-        self.drilldown_dock.visibilityChanged.connect(self._follow_drilldown)
-        self.workspace.analysis_panel.sig_drill_down.connect(self.drill_down)
-
-    def _follow_drilldown(self, *_args: object) -> None:
-        """The open list follows each new result (same step); a closed one waits until it
-        is shown again, so edits do not pay for a list nobody sees."""
-        if self.drilldown_dock.isHidden():
-            return
-        analysis = self.workbench.analysis
-        if analysis.result is not self.drilldown.result:
-            self.drilldown.set_data(analysis.result, analysis.result_table)
-
-    def drill_down(self, step: int) -> None:
-        """List who reached step `step` - 1 but not `step` (a chart's drop-off was clicked)."""
-        analysis = self.workbench.analysis
-        if analysis.result is None or analysis.result_table is None:
-            return
-        self.drilldown.show_drop(analysis.result, analysis.result_table, step)
-        if self.drilldown_dock.isHidden():
-            self.drilldown_dock.show()
-            self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)
-        self.drilldown_dock.raise_()
 
     def _build_actions(self) -> None:
         self.act_open = QAction(icon("open"), "&Open export…", self)
         self.act_open.setShortcut(QKeySequence.StandardKey.Open)
-        self.act_open.triggered.connect(self.open_dialog)
         self.act_demo = QAction(icon("demo"), "Open &demo data", self)
-        self.act_demo.triggered.connect(self.open_demo)
         self.act_report = QAction(icon("report"), "Import &report", self)
         self.act_report.setEnabled(False)
-        self.act_report.triggered.connect(self.show_report)
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
-        self.act_quit.triggered.connect(self.close)
         self.act_new_funnel = QAction("&New funnel", self)
         self.act_new_funnel.setShortcut(QKeySequence.StandardKey.New)
-        self.act_new_funnel.triggered.connect(self.new_funnel)
         self.act_open_funnel = QAction("Open f&unnel…", self)
         self.act_open_funnel.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.act_open_funnel.triggered.connect(self.open_funnel_dialog)
         self.act_save_funnel = QAction("&Save funnel", self)
         self.act_save_funnel.setShortcut(QKeySequence.StandardKey.Save)
-        self.act_save_funnel.triggered.connect(self.funnel_files.save)
         self.act_save_funnel_as = QAction("Save funnel &as…", self)
         self.act_save_funnel_as.setShortcut(QKeySequence.StandardKey.SaveAs)
-        self.act_save_funnel_as.triggered.connect(self.funnel_files.save_as)
+        self.act_export_report = QAction("&Export report…", self)
+        self.act_export_report.setShortcut(QKeySequence("Ctrl+E"))
+        self.act_export_report.setEnabled(False)
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.act_open, self.act_open_mapped, self.act_demo])
+        file_menu.addActions([self.act_open, self.mapping.act_open_mapped, self.act_demo])
         self.persistence.add_menus(file_menu)
         file_menu.addSeparator()
         file_menu.addActions(
@@ -189,50 +162,57 @@ class MainWindow(QMainWindow):
             ]
         )
         file_menu.addSeparator()
-        file_menu.addActions([self.act_report, self.act_change_mapping])
-        self.act_export_report = QAction("&Export report…", self)
-        self.act_export_report.setShortcut(QKeySequence("Ctrl+E"))
-        self.act_export_report.setEnabled(False)
-        self.act_export_report.triggered.connect(self.workspace.export_report_dialog)
-        self.workbench.analysis.sig_result.connect(
-            lambda _result: self.act_export_report.setEnabled(True)
-        )
-        self.workbench.analysis.sig_cleared.connect(
-            lambda: self.act_export_report.setEnabled(False)
-        )
+        file_menu.addActions([self.act_report, self.mapping.act_change_mapping])
         file_menu.addAction(self.act_export_report)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        stack = self.workbench.undo_stack
+        stack = self.session.undo_stack
         self.act_undo = stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.act_redo = stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
-        self.act_reset_layout = self.window_layout.build_view_menu()
+        self.act_reset_layout = self.window_layout.fill_view_menu(self.menuBar().addMenu("&View"))
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.act_open, self.act_demo, self.act_report])
 
-    def _build_status_bar(self) -> None:
-        self.load_status = status = LoadStatus(self, self.loader)
-        status.warning_button.clicked.connect(self.show_report)
-        # Kept on the window, where tests and the integrator reach them.
-        self.status_label, self.warning_button = status.status_label, status.warning_button
-        self.progress, self.cancel_button = status.progress, status.cancel_button
+    def _wire(self) -> None:
+        """Every connection between the helpers, the widgets and the session, in one place."""
+        session, mapping = self.session, self.mapping
+        self.act_open.triggered.connect(mapping.open_dialog)
+        self.act_demo.triggered.connect(self.open_demo)
+        self.act_report.triggered.connect(self.show_report)
+        self.act_quit.triggered.connect(self.close)
+        self.act_new_funnel.triggered.connect(self.new_funnel)
+        self.act_open_funnel.triggered.connect(self.open_funnel_dialog)
+        self.act_save_funnel.triggered.connect(self.funnel_files.save)
+        self.act_save_funnel_as.triggered.connect(self.funnel_files.save_as)
+        self.act_export_report.triggered.connect(self.workspace.export_report_dialog)
+        self.centre.empty.sig_open.connect(mapping.open_dialog)
+        self.centre.empty.sig_demo.connect(self.open_demo)
+        self.load_status.warning_button.clicked.connect(self.show_report)
+        self.workspace.editor.sig_selected_step.connect(self.inspector.set_step)
+        self.workspace.analysis_panel.sig_drill_down.connect(self.drill_down)
+        self.funnel_files.sig_state_changed.connect(self._retitle)
+        self.funnel_files.sig_error.connect(self.sig_load_failed)
+        self.persistence.sig_open_data.connect(mapping.open_files)
+        self.persistence.sig_open_funnel.connect(self.open_funnel)
+        mapping.sig_problem.connect(self.sig_load_failed)
+        session.sig_table_changed.connect(self._on_table_changed)
+        session.sig_load_failed.connect(self._on_load_failed)
+        session.sig_edit_failed.connect(self._on_edit_refused)
+        session.sig_result_ready.connect(self._on_result)
+        session.sig_result_cleared.connect(self._on_result_cleared)
+        self.drilldown_dock.visibilityChanged.connect(self._follow_drilldown)
 
-    # --- loading ----------------------------------------------------------------------
+    # --- data and funnel files --------------------------------------------------------
 
     def open_demo(self) -> None:
-        self.open_files([str(demo_data_path())])
-
-    @property
-    def data_files(self) -> list[str]:
-        """The export files currently loaded (empty before the first load)."""
-        return list(self._pending_files) if self.table is not None else []
+        self.mapping.open_files([str(demo_data_path())])
 
     def open_funnel(self, path: str) -> bool:
         """Load a `*.funnel.json` into the editor (replacing the funnel, clearing undo)."""
@@ -250,38 +230,23 @@ class MainWindow(QMainWindow):
             self.funnel_files.new()
 
     def _retitle(self) -> None:
-        data = ", ".join(Path(f).name for f in self._pending_files) if self.table else ""
+        data = ", ".join(Path(f).name for f in self.session.data_files)
         parts = [f"{self.funnel_files.display_name}[*]", data, "Funnel Explorer"]
         self.setWindowTitle(" – ".join(p for p in parts if p))
         self.setWindowModified(self.funnel_files.modified)
 
-    def _on_loaded(self, table: object) -> None:
-        self.load_status.set_busy(False)
-        if isinstance(table, MappingRequest):
-            self.show_mapping_dialog(table)
-            return
-        assert isinstance(table, EventTable)
-        self.table = table
-        self._pending_files = self.mapping.loading_files
-        self.workspace.data_files = list(self._pending_files)
-        self.palette_panel.model.set_catalog(table.event_catalog)
-        self.palette_panel.properties.set_catalog(table.property_catalog)
-        self.centre.overview.show_table(table)
-        self.centre.setCurrentWidget(self.centre.workspace)
-        self.workbench.set_table(table)
-        self.settings_bar.set_table(table)
-        self.inspector.set_table(table)
+    def _on_table_changed(self, _table: EventTable) -> None:
+        self.centre.show_workspace()
         self.act_report.setEnabled(True)
-        self.act_change_mapping.setEnabled(True)
-        self.load_status.show_table(table)
         self._retitle()
-        self.sig_table_loaded.emit(table)
 
-    def _on_load_failed(self, message: str) -> None:
-        self.load_status.set_busy(False)
+    def _on_load_failed(self, error: Exception) -> None:
+        message = failure_text(error)
         self.sig_load_failed.emit(message)
-        if not self.property("headless"):
-            QMessageBox.warning(self, "Cannot open this file", message)
+        self.prompter.inform("Cannot open this file", message)
+
+    def _on_edit_refused(self, reason: str) -> None:
+        self.statusBar().showMessage(reason[:1].upper() + reason[1:], EDIT_REFUSED_MS)
 
     def show_report(self) -> None:
         dialog = self.report_dialog()
@@ -290,7 +255,39 @@ class MainWindow(QMainWindow):
 
     def report_dialog(self) -> QDialog | None:
         """The import report in a dialog, with Close and "Copy as text"."""
-        return report_dialog(self.table, self) if self.table is not None else None
+        table = self.session.table
+        return report_dialog(table, self) if table is not None else None
+
+    # --- analysis ---------------------------------------------------------------------
+
+    def _on_result(self, _outcome: AnalysisOutcome) -> None:
+        self.act_export_report.setEnabled(True)
+        self._follow_drilldown()
+
+    def _on_result_cleared(self) -> None:
+        self.act_export_report.setEnabled(False)
+        self.drilldown.set_data(None, None)
+
+    def _follow_drilldown(self, *_args: object) -> None:
+        """The open list follows each new result (same step); a closed one waits until it
+        is shown again, so edits do not pay for a list nobody sees."""
+        if self.drilldown_dock.isHidden():
+            return
+        outcome = self.session.analysis.outcome
+        result = outcome.result if outcome is not None else None
+        if result is not self.drilldown.result:
+            self.drilldown.set_data(result, outcome.table if outcome is not None else None)
+
+    def drill_down(self, step: int) -> None:
+        """List who reached step `step` - 1 but not `step` (a chart's drop-off was clicked)."""
+        outcome = self.session.analysis.outcome
+        if outcome is None:
+            return
+        self.drilldown.show_drop(outcome.result, outcome.table, step)
+        if self.drilldown_dock.isHidden():
+            self.drilldown_dock.show()
+            self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)
+        self.drilldown_dock.raise_()
 
     # --- window events ----------------------------------------------------------------
 
@@ -315,11 +312,12 @@ class MainWindow(QMainWindow):
 
     def _accept_card_drag(self, event: QDragMoveEvent) -> bool:
         row = card_row_from_mime(event.mimeData())
-        if row is None or not 0 <= row < self.workbench.steps_model.rowCount():
+        steps = self.session.definition.steps
+        if row is None or not 0 <= row < len(steps):
             return False
         event.setDropAction(Qt.DropAction.MoveAction)
         event.accept()
-        label = self.workbench.document.definition.steps[row].display_label
+        label = steps[row].display_label
         self.statusBar().showMessage(f"Release to remove “{label}” from the funnel")
         return True
 
@@ -334,14 +332,16 @@ class MainWindow(QMainWindow):
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             event.acceptProposedAction()
-            self.open_files(files)
+            self.mapping.open_files(files)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.funnel_files.ask_to_keep_changes():
             event.ignore()
             return
-        self.loader.cancel()
-        self.workbench.shutdown()
+        self.session.shutdown()
+        # The views' and the drill-down's own workers too: cancelled, their threads joined.
+        for runner in self.findChildren(TaskRunner):
+            runner.shutdown()
         self.persistence.shutdown()
-        self.save_layout()
+        self.window_layout.save()
         super().closeEvent(event)

@@ -6,25 +6,26 @@ asking) opens the mapping dialog, which never blocks: OK loads with the choice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.loader import MappingLike
-from funnel_gui.core.io.mapping_preview import Ask, MappingRequest, open_or_ask
+from funnel_gui.core.io.mapping import ROLES
+from funnel_gui.core.io.mapping_preview import Ask, MappingRequest
 from funnel_gui.core.io.raw import RawImport
-from funnel_gui.core.progress import Cancelled, Progress
-from funnel_gui.qt.widgets.mapping_dialog import MappingDialog, remember_choice, remembered_choice
+from funnel_gui.qt.loading import LoadRequest
+from funnel_gui.qt.prompter import Prompter
+from funnel_gui.qt.recent import RecentFiles
+from funnel_gui.qt.session import AppSession
+from funnel_gui.qt.widgets.mapping_dialog import MappingDialog
 
-if TYPE_CHECKING:
-    from funnel_gui.qt.main_window import MainWindow
-
+TIME_ZONE_KEY = "assume_tz"  # stored beside the roles in RecentFiles' last mapping
 OPEN_FILTER = (
     "Analytics exports (*.csv *.tsv *.txt *.json *.jsonl *.ndjson *.parquet *.gz *.zip *.zst);;"
     "All files (*)"
@@ -32,10 +33,23 @@ OPEN_FILTER = (
 
 
 class MappingFlow(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    sig_mapping_dialog = Signal(object)  # a MappingDialog was opened (it never blocks)
+    sig_problem = Signal(str)  # why the columns could not be read as they were
+
+    def __init__(
+        self,
+        session: AppSession,
+        recent: RecentFiles,
+        settings: QSettings,
+        prompter: Prompter,
+        window: QWidget,
+    ) -> None:
         super().__init__(window)
-        self.window = window
-        self.loading_files: list[str] = []  # the files of the load in flight
+        self.session = session
+        self.recent = recent
+        self.settings = settings
+        self.prompter = prompter
+        self.window = window  # the dialogs' parent
         self.act_open_mapped = QAction("Open with column &mapping…", window)
         self.act_open_mapped.setStatusTip("Choose which columns hold users, events and times")
         self.act_open_mapped.triggered.connect(self.open_dialog_with_mapping)
@@ -43,9 +57,11 @@ class MappingFlow(QObject):
         self.act_change_mapping.setStatusTip("Read the loaded files again with other columns")
         self.act_change_mapping.setEnabled(False)
         self.act_change_mapping.triggered.connect(self.change_mapping)
+        session.sig_mapping_needed.connect(self.show_mapping_dialog)
+        session.sig_table_changed.connect(self._on_table_changed)
 
     def pick_export_files(self) -> list[str]:
-        settings = self.window.settings
+        settings = self.settings
         folder = str(settings.value("paths/last_folder", str(Path.home())))
         files, _ = QFileDialog.getOpenFileNames(
             self.window, "Open analytics export", folder, OPEN_FILTER
@@ -75,25 +91,24 @@ class MappingFlow(QObject):
         """Load `files` off the GUI thread.
 
         Without overrides, the mapping last chosen for these files is used; with none
-        either, an unsure detection opens the mapping dialog (not when headless).
+        either, an unsure detection opens the mapping dialog (when someone can answer it).
         `ask_mapping` opens the dialog in any case, before anything is loaded.
         """
-        recent = self.window.persistence.recent
-        remembered = remembered_choice(recent, files) if not overrides else None
+        remembered = remembered_choice(self.recent, files) if not overrides else None
         if remembered is not None:
             overrides, saved_zone = remembered
             assume_tz = assume_tz or saved_zone
         ask: Ask = "always" if ask_mapping else "on_failure"
-        if not ask_mapping and overrides is None and not self.window.property("headless"):
+        if not ask_mapping and overrides is None and self.prompter.interactive:
             ask = "if_unsure"
         self.load(files, overrides, assume_tz or "UTC", ask, remembered=remembered is not None)
 
     def change_mapping(self) -> None:
         """The mapping dialog over the loaded files, preselecting the mapping in use."""
-        table = self.window.table
-        if table is not None:
-            report = table.report
-            self.load(self.window.data_files, report.mapping, report.timezone, "always")
+        report = self.session.report
+        if report is not None:
+            files = list(self.session.data_files)
+            self.load(files, report.mapping, report.timezone, "always")
 
     def load(
         self,
@@ -105,42 +120,45 @@ class MappingFlow(QObject):
         remembered: bool = False,
         raw: RawImport | None = None,
     ) -> None:
-        self.loading_files = list(files)
-        self.window.load_status.set_busy(True, f"Opening {Path(files[0]).name}…")
-
-        def work(progress: Progress, cancelled: Cancelled) -> EventTable | MappingRequest:
-            outcome = open_or_ask(
-                files,
-                overrides,
-                assume_tz=assume_tz,
-                ask=ask,
-                remembered=remembered,
-                raw=raw,
-                progress=progress,
-                cancelled=cancelled,
-            )
-            if isinstance(outcome, EventTable):
-                # What the window shows is computed here, off the GUI thread, and cached.
-                progress(1.0, "Summarising events and properties")
-                _ = outcome.event_catalog, outcome.property_catalog, outcome.daily_volume
-            return outcome
-
-        self.window.loader.start(work)
+        request = LoadRequest(tuple(files), overrides, assume_tz, ask, remembered, raw)
+        self.session.load(request)
 
     def show_mapping_dialog(self, request: MappingRequest) -> MappingDialog:
         """Open the dialog without blocking: OK loads with the choice, Cancel changes nothing."""
         if request.problem:
-            self.window.sig_load_failed.emit(request.problem)
+            self.sig_problem.emit(request.problem)
         dialog = MappingDialog(request, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_mapping_chosen.connect(partial(self._on_mapping_chosen, request))
         dialog.open()
-        self.window.sig_mapping_dialog.emit(dialog)
+        self.sig_mapping_dialog.emit(dialog)
         return dialog
 
     def _on_mapping_chosen(
         self, request: MappingRequest, overrides: dict[str, str | None], assume_tz: str
     ) -> None:
-        remember_choice(self.window.persistence.recent, request.files, overrides, assume_tz)
+        remember_choice(self.recent, request.files, overrides, assume_tz)
         # The rows are read already: the load only builds the table from them.
         self.load(request.files, overrides, assume_tz, raw=request.raw)
+
+    def _on_table_changed(self, _table: EventTable) -> None:
+        self.act_change_mapping.setEnabled(True)
+
+
+def remembered_choice(
+    recent: RecentFiles, files: Sequence[str]
+) -> tuple[dict[str, str | None], str] | None:
+    """The overrides and time zone last chosen in the mapping dialog for `files`."""
+    stored = recent.last_mapping(files[0]) if files else None
+    if stored is None:
+        return None
+    zone = stored.get(TIME_ZONE_KEY) or "UTC"
+    return {r: c for r, c in stored.items() if r in ROLES}, zone
+
+
+def remember_choice(
+    recent: RecentFiles, files: Sequence[str], overrides: Mapping[str, str | None], zone: str
+) -> None:
+    """Keep the choice for each file, so opening any of them again reads it the same way."""
+    for path in files:
+        recent.set_last_mapping(path, {**overrides, TIME_ZONE_KEY: zone})

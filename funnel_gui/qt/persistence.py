@@ -1,47 +1,61 @@
-"""What outlives a session: recent data and funnel files, the autosave and its recovery."""
+"""What outlives a session: recent data and funnel files, the autosave and its recovery.
+
+Opening what the menus or a recovery name is not done here: `sig_open_data` and
+`sig_open_funnel` ask for it, and the window connects them to whoever opens files.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QMenu
 
+from funnel_gui.core.events import EventTable
 from funnel_gui.qt.autosave import Autosave, pending_recovery
+from funnel_gui.qt.funnel_files import FunnelFiles
+from funnel_gui.qt.prompter import Prompter
 from funnel_gui.qt.recent import RecentFiles
-
-if TYPE_CHECKING:
-    from funnel_gui.qt.main_window import MainWindow
+from funnel_gui.qt.session import AppSession
 
 
 class Persistence(QObject):
-    def __init__(self, window: MainWindow, autosave_dir: Path | None) -> None:
-        super().__init__(window)
-        self.window = window
-        self.recent = RecentFiles(window.settings, self)
+    sig_open_data = Signal(list)  # export files to open (a recent entry, a recovered funnel's)
+    sig_open_funnel = Signal(str)  # a funnel file to open (a recent entry)
+
+    def __init__(
+        self,
+        session: AppSession,
+        funnel_files: FunnelFiles,
+        settings: QSettings,
+        prompter: Prompter,
+        autosave_dir: Path | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.funnel_files = funnel_files
+        self.prompter = prompter
+        self.recent = RecentFiles(settings, self)
         self.autosave_dir = autosave_dir
-        self.autosave = Autosave(window.workbench, autosave_dir, self) if autosave_dir else None
-        window.sig_table_loaded.connect(self._on_data_loaded)
-        window.funnel_files.sig_file_used.connect(self._on_funnel_file_used)
+        self.autosave = Autosave(session, autosave_dir, self) if autosave_dir else None
+        session.sig_table_changed.connect(self._on_data_loaded)
+        funnel_files.sig_file_used.connect(self._on_funnel_file_used)
 
     def add_menus(self, file_menu: QMenu) -> None:
         data_menu = file_menu.addMenu("Recent &data")
         data_menu.aboutToShow.connect(
-            lambda: self.recent.populate_menu(data_menu, "data", self.window.open_files)
+            lambda: self.recent.populate_menu(data_menu, "data", self.sig_open_data.emit)
         )
         funnel_menu = file_menu.addMenu("Recent f&unnels")
         funnel_menu.aboutToShow.connect(
             lambda: self.recent.populate_menu(
-                funnel_menu, "funnel", lambda paths: self.window.open_funnel(paths[0])
+                funnel_menu, "funnel", lambda paths: self.sig_open_funnel.emit(paths[0])
             )
         )
 
-    def offer_recovery(self, ask: Callable[[str], bool] | None = None) -> bool:
-        """After a crash: offer the funnel that was being edited. True if restored.
-
-        `ask` puts the question to the user (a message box unless given)."""
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the funnel that was being edited. True if restored."""
         if self.autosave_dir is None:
             return False
         offer = pending_recovery(self.autosave_dir)
@@ -52,17 +66,13 @@ class Persistence(QObject):
             f"Funnel Explorer did not close normally. Restore the funnel you were editing "
             f"({len(offer.definition.steps)} steps, autosaved {when})?"
         )
-        if not (ask or self._ask)(question):
+        if not self.prompter.ask("Restore your funnel?", question):
             self.discard()
             return False
-        self.window.funnel_files.restore(offer.definition, offer.source_path)
+        self.funnel_files.restore(offer.definition, offer.source_path)
         if offer.data_files:
-            self.window.open_files(offer.data_files)
+            self.sig_open_data.emit(offer.data_files)
         return True
-
-    def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self.window, "Restore your funnel?", question)
-        return answer == QMessageBox.StandardButton.Yes
 
     def discard(self) -> None:
         if self.autosave is not None:
@@ -74,14 +84,13 @@ class Persistence(QObject):
             self.autosave.clear()
             self.autosave.detach()
 
-    def _on_data_loaded(self, _table: object) -> None:
-        files = list(self.window.data_files)
+    def _on_data_loaded(self, _table: EventTable) -> None:
+        files = list(self.session.data_files)
         self.recent.add("data", files)
         if self.autosave is not None:
-            path = self.window.funnel_files.path
-            self.autosave.set_context(path, files)
+            self.autosave.set_context(self.funnel_files.path, files)
 
     def _on_funnel_file_used(self, path: str) -> None:
         self.recent.add("funnel", [path])
         if self.autosave is not None:
-            self.autosave.set_context(path, list(self.window.data_files))
+            self.autosave.set_context(path, list(self.session.data_files))

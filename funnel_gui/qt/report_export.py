@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QImage
@@ -45,7 +46,7 @@ def png_data_uri(image: QImage) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs say bytes; PySide6 takes str
     buffer.close()
     return "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode("ascii")
 
@@ -76,7 +77,7 @@ def table_html(view: QTableView) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{tail}"
 
 
-def view_section(view: ChartView) -> str:
+def view_section(view: ChartView[Any, Any]) -> str:
     view.ensure_drawn()
     title = f"<h2>{escape(view.title)}</h2>"
     if view.showing_empty_state:
@@ -91,7 +92,11 @@ def view_section(view: ChartView) -> str:
 
 
 def report_html(
-    result: FunnelResult, views: Iterable[ChartView], *, headline: str, data_files: list[str]
+    result: FunnelResult,
+    views: Iterable[ChartView[Any, Any]],
+    *,
+    headline: str,
+    data_files: list[str],
 ) -> str:
     name = result.definition.name or "Untitled funnel"
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -110,7 +115,7 @@ def report_html(
 def write_report(
     path: Path | str,
     result: FunnelResult,
-    views: Iterable[ChartView],
+    views: Iterable[ChartView[Any, Any]],
     *,
     headline: str,
     data_files: list[str],

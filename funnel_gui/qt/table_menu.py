@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMenu, QTableView
 
 from funnel_gui.core.atomic import write_text_atomically
+from funnel_gui.core.safe_csv import safe_rows
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.save_dialog import save_with_dialog
 
@@ -43,7 +44,9 @@ def table_rows(view: QTableView) -> list[list[object]]:
 
 def table_text(view: QTableView, delimiter: str = ",") -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(table_rows(view))
+    # Cells come from the data: made safe so a spreadsheet never runs one as a formula.
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerows(safe_rows(table_rows(view)))
     return buffer.getvalue()
 
 

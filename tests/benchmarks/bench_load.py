@@ -190,6 +190,44 @@ def _summary(times: list[float], rows: int) -> dict[str, Any]:
     }
 
 
+def _timed_runs(
+    usable: Sequence[str],
+    fmt: str,
+    path: Path,
+    repeat: int,
+    say: Callable[[str], None],
+    n_events: int,
+) -> tuple[dict[str, list[float]], dict[str, set[int]]]:
+    """Each loader's times over `repeat` runs, and the row counts it returned."""
+    times: dict[str, list[float]] = {loader: [] for loader in usable}
+    rows: dict[str, set[int]] = {loader: set() for loader in usable}
+    for i in range(repeat):
+        # Alternate the order so drift on a noisy machine hits both sides.
+        for loader in usable if i % 2 == 0 else reversed(usable):
+            seconds, n_rows = _timed_load(loader, fmt, path)
+            times[loader].append(seconds)
+            rows[loader].add(n_rows)
+            say(f"  {n_events:,} {fmt} {loader} run {i + 1}/{repeat}: {seconds:.3f} s")
+    return times, rows
+
+
+def _compare_loaders(
+    row: dict[str, Any], rows: dict[str, set[int]], say: Callable[[str], None]
+) -> None:
+    """Whether every loader read every row, and ours against DuckDB, into `row`."""
+    n_events, fmt = row["events"], row["format"]
+    counts = set().union(*rows.values()) if rows else set()
+    row["rows_match"] = counts == {n_events}
+    if not row["rows_match"]:
+        say(f"  ROW COUNT MISMATCH for {n_events:,} {fmt}: {rows} (expected {n_events})")
+    ours, duck = row["ours"], row["duckdb"]
+    if ours is not None and duck is not None:
+        row["ratio_median"] = ours["median_s"] / duck["median_s"]
+        row["ratio_min"] = ours["min_s"] / duck["min_s"]
+    else:
+        row["ratio_median"] = row["ratio_min"] = None
+
+
 def run_benchmark(
     sizes: Sequence[int],
     *,
@@ -225,15 +263,7 @@ def run_benchmark(
         for fmt in formats:
             path = paths[fmt]
             _warm_page_cache(path)
-            times: dict[str, list[float]] = {loader: [] for loader in usable}
-            rows: dict[str, set[int]] = {loader: set() for loader in usable}
-            for i in range(repeat):
-                # Alternate the order so drift on a noisy machine hits both sides.
-                for loader in usable if i % 2 == 0 else reversed(usable):
-                    seconds, n_rows = _timed_load(loader, fmt, path)
-                    times[loader].append(seconds)
-                    rows[loader].add(n_rows)
-                    say(f"  {n_events:,} {fmt} {loader} run {i + 1}/{repeat}: {seconds:.3f} s")
+            times, rows = _timed_runs(usable, fmt, path, repeat, say, n_events)
             row: dict[str, Any] = {
                 "events": n_events,
                 "actors": default_n_actors(n_events),
@@ -259,16 +289,7 @@ def run_benchmark(
                     rows[loader].add(child["rows"])
                     say(f"  {n_events:,} {fmt} {loader} peak +{child['peak_mb']:.0f} MB")
                 row[loader] = entry
-            counts = set().union(*rows.values()) if rows else set()
-            row["rows_match"] = counts == {n_events}
-            if not row["rows_match"]:
-                say(f"  ROW COUNT MISMATCH for {n_events:,} {fmt}: {rows} (expected {n_events})")
-            ours, duck = row["ours"], row["duckdb"]
-            if ours is not None and duck is not None:
-                row["ratio_median"] = ours["median_s"] / duck["median_s"]
-                row["ratio_min"] = ours["min_s"] / duck["min_s"]
-            else:
-                row["ratio_median"] = row["ratio_min"] = None
+            _compare_loaders(row, rows, say)
             results.append(row)
 
     return {

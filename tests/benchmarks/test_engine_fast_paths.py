@@ -27,9 +27,9 @@ from funnel_gui.core.definition.model import (
     MicroConversion,
     Step,
 )
-from funnel_gui.core.engine import attempts, prepared
 from funnel_gui.core.engine import compute as engine
-from funnel_gui.core.engine.attempts import RowSet, UnitFrame
+from funnel_gui.core.engine import prepared, row_sets
+from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from tests.core.test_engine_vs_reference import compare
@@ -108,9 +108,9 @@ DEFINITIONS = {
 @pytest.fixture(params=["bitmap", "search", "one kept name"])
 def lookups(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "bitmap":
-        monkeypatch.setattr(attempts, "_LOOKUPS_PER_ROW_FOR_BITMAP", 0.0)
+        monkeypatch.setattr(row_sets, "_LOOKUPS_PER_ROW_FOR_BITMAP", 0.0)
     elif request.param == "search":
-        monkeypatch.setattr(attempts, "_LOOKUPS_PER_ROW_FOR_BITMAP", float("inf"))
+        monkeypatch.setattr(row_sets, "_LOOKUPS_PER_ROW_FOR_BITMAP", float("inf"))
     else:
         monkeypatch.setattr(prepared, "_KEPT_EVENT_ROWS", 1)
     return str(request.param)
@@ -136,9 +136,9 @@ def test_bitmap_and_search_agree_on_every_output(
     table: EventTable, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     defn = DEFINITIONS[name]
-    monkeypatch.setattr(attempts, "_LOOKUPS_PER_ROW_FOR_BITMAP", 0.0)
+    monkeypatch.setattr(row_sets, "_LOOKUPS_PER_ROW_FOR_BITMAP", 0.0)
     by_bitmap = engine.compute(_fresh(table), defn)
-    monkeypatch.setattr(attempts, "_LOOKUPS_PER_ROW_FOR_BITMAP", float("inf"))
+    monkeypatch.setattr(row_sets, "_LOOKUPS_PER_ROW_FOR_BITMAP", float("inf"))
     by_search = engine.compute(_fresh(table), defn)
     assert by_bitmap.to_dict() == by_search.to_dict()
     for field in dataclasses.fields(by_bitmap.units):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from funnel_gui.cli import main
+from tests.formulas import wilson
 
 # Three users, times in minutes from 2026-03-01T10:00Z:
 #   u1: view 0, cart 1, buy 2          -> reaches step 3
@@ -73,6 +75,30 @@ def test_json_output(export: Path, funnel: Path, capsys) -> None:  # type: ignor
     assert isinstance(out["micro_macro"], list)
     assert isinstance(out["trend"], list)
     assert out["trend"][0]["counts"] == [3, 2, 1]
+
+
+def test_json_segments_every_group_at_every_step(export: Path, funnel: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["compute", str(export), "--funnel", str(funnel), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["segments"]
+    # Per step, the groups largest first: mobile (u1, u3) reach [2, 1, 1], desktop [1, 1, 0].
+    assert [(r["step"], r["value"], r["count"], r["entered"]) for r in rows] == [
+        (1, "mobile", 2, 2),
+        (1, "desktop", 1, 1),
+        (2, "mobile", 1, 2),
+        (2, "desktop", 1, 1),
+        (3, "mobile", 1, 2),
+        (3, "desktop", 0, 1),
+    ]
+    assert all(
+        set(r) == {"value", "step", "count", "entered", "rate", "ci", "p_value"} for r in rows
+    )
+    assert [r["rate"] for r in rows] == pytest.approx([1, 1, 0.5, 1, 0.5, 0])
+    assert rows[4]["ci"] == pytest.approx(list(wilson(1, 2)))
+    assert rows[0]["p_value"] is None  # everyone converts to step 1: nothing to test
+    # Steps 2 and 3: 1 of 2 against 1 of 1 (and 0 of 1), pooled z = 0.5 / sqrt(1/3) either
+    # way; Holm doubles the two equal p-values.
+    z = 0.5 / math.sqrt(1 / 3)
+    assert [r["p_value"] for r in rows[2:]] == pytest.approx([2 * math.erfc(z / math.sqrt(2))] * 4)
 
 
 def test_csv_and_actor_export(export: Path, funnel: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -14,17 +14,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from funnel_gui.core.analysis.comparisons import (
+from funnel_gui.core.analysis.impact import (
     ON_PATH_NOTE,
-    OTHER_LABEL,
     TOO_FEW_NOTE,
     micro_macro_frame,
     micro_rows,
     overall_macro_rate,
+)
+from funnel_gui.core.analysis.segments import (
+    OTHER_LABEL,
     segment_comparison,
+    segments,
     segments_frame,
 )
-from funnel_gui.core.analysis.trends import segments
 from funnel_gui.core.definition.model import MicroConversion
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from funnel_gui.core.analysis.drilldown import NOTHING_AFTER, OTHER_EVENTS, dropped_at, next_events
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
@@ -204,7 +204,7 @@ def test_a_step_without_a_drop_off_is_refused_clearly(funnel: Funnel, step: int)
 
 def test_demo_data_drop_matches_the_step_table() -> None:
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     for step in range(2, result.definition.n_steps + 1):
         dropped = dropped_at(result, step)
         assert len(dropped) == result.steps[step - 1].drop_off

@@ -1039,6 +1039,15 @@ def test_load_passes_warnings_on(tmp_path: Path) -> None:
     assert loaded.warnings == ['steps[0].events: "a" is listed 2 times; the repeats were dropped']
 
 
+def test_notebook_api_saves_and_loads_a_funnel(tmp_path: Path) -> None:
+    import funnel_gui as fg
+
+    defn = FunnelDefinition(name="Buy", steps=(Step(("view",)), Step(("buy",), kind="macro")))
+    fg.save_funnel(defn, tmp_path / "buy.funnel.json")
+    assert fg.load_funnel(tmp_path / "buy.funnel.json").definition == defn
+    assert all(getattr(fg, name) is not None for name in fg.__all__)
+
+
 # ----------------------------------------------------------------- durations
 
 

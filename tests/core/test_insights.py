@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from funnel_gui.core.analysis.segments import segments
 from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
-from funnel_gui.core.analysis.trends import segments, trend
+from funnel_gui.core.analysis.trends import trend
 from funnel_gui.core.definition.model import MicroConversion
 from funnel_gui.core.engine.compute import compute
 from tests.core.engine_fixtures import definition, exclusion, make_table

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from funnel_gui.qt.main_window import MainWindow
+from funnel_gui.qt.prompter import HeadlessPrompter
 
 
 @pytest.fixture
@@ -18,8 +19,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def window(qtbot, settings: QSettings) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    win = MainWindow(settings)
-    win.setProperty("headless", True)  # failures go to a signal, not a modal box
+    win = MainWindow(settings, prompter=HeadlessPrompter())  # no modal box to answer
     qtbot.addWidget(win)
     yield win
-    win.loader.cancel()
+    win.session.shutdown()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
+from PySide6.QtCore import QCoreApplication, Qt
 
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.editing.commands import FunnelDocument, RemoveStep, insert_new_step
@@ -21,10 +21,12 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from funnel_gui.core.progress import Cancelled, Progress
-from funnel_gui.qt.analysis import AnalysisController
 from funnel_gui.qt.charts.base import NO_STEPS_TEXT, ChartView
-from funnel_gui.qt.models.step_table import VALUE_ROLE, StepTableModel, format_duration
+from funnel_gui.qt.models.step_table import VALUE_ROLE, StepTableModel
+from funnel_gui.qt.session import AppSession
+from funnel_gui.qt.text import format_seconds
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel
+from funnel_gui.qt.workers import failure_text
 
 ROWS = [
     ("u1", "view", "2024-03-01T10:00:00Z"),
@@ -34,12 +36,6 @@ ROWS = [
     ("u2", "cart", "2024-03-01T11:01:00Z"),
     ("u3", "view", "2024-03-01T12:00:00Z"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _pool_drained(qtbot):  # type: ignore[no-untyped-def]
-    yield
-    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0, timeout=15000)
 
 
 @pytest.fixture
@@ -56,71 +52,67 @@ def add_step(document: FunnelDocument, *events: str) -> None:
     document.execute(insert_new_step(defn, len(defn.steps), events))
 
 
-@pytest.fixture
-def document() -> FunnelDocument:
-    doc = FunnelDocument()
-    add_step(doc, "view")
-    add_step(doc, "cart")
-    return doc
+def two_step_session(**options: object) -> AppSession:
+    """A session editing view → cart, recomputing at once (no debounce)."""
+    made = AppSession(debounce_ms=0, **options)  # type: ignore[arg-type]
+    add_step(made.document, "view")
+    add_step(made.document, "cart")
+    return made
 
 
 @pytest.fixture
-def controller(qtbot) -> Iterator[AnalysisController]:  # type: ignore[no-untyped-def]
-    ctl = AnalysisController(debounce_ms=0)
-    yield ctl
-    ctl.detach()
+def session(qtbot) -> Iterator[AppSession]:  # type: ignore[no-untyped-def]
+    made = two_step_session()
+    yield made
+    made.shutdown()
 
 
 def counts(result: FunnelResult) -> list[int]:
     return [s.count for s in result.steps]
 
 
-def drain_queued_signals() -> None:
+def drain_queued_signals(session: AppSession) -> None:
     """Let every finished task's queued signals arrive, so "nothing else came" is a fact."""
-    pool = QThreadPool.globalInstance()
-    pool.waitForDone(15000)
+    session.analysis.runner.pool.waitForDone(15000)
     QCoreApplication.processEvents()
 
 
-# ------------------------------------------------------------------ controller
+# ------------------------------------------------------------------ analysis
 
 
-def test_result_after_table_and_document(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
-    add_step(document, "buy")
-    with qtbot.waitSignal(controller.sig_result, timeout=10000) as got:
-        controller.set_table(table)
-        controller.set_document(document)
-    assert counts(got.args[0]) == [3, 2, 1]
-    assert controller.result is got.args[0]
+def test_result_after_table_and_document(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
+    add_step(session.document, "buy")
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000) as got:
+        session.set_table(table, ["events.csv"])
+    assert counts(got.args[0].result) == [3, 2, 1]
+    assert session.result is got.args[0].result
 
 
-def test_an_edit_triggers_a_new_result(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(controller.sig_result, timeout=10000) as first:
-        controller.set_table(table)
-        controller.set_document(document)
-    assert counts(first.args[0]) == [3, 2]
-    with qtbot.waitSignals([controller.sig_computing, controller.sig_result], timeout=10000):
-        add_step(document, "buy")
-    assert counts(controller.result) == [3, 2, 1]
+def test_an_edit_triggers_a_new_result(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000) as first:
+        session.set_table(table, ["events.csv"])
+    assert counts(first.args[0].result) == [3, 2]
+    with qtbot.waitSignals([session.sig_computing, session.sig_result_ready], timeout=10000):
+        add_step(session.document, "buy")
+    assert counts(session.result) == [3, 2, 1]
 
 
-def test_quick_edits_give_only_the_latest_result(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        controller.set_table(table)
-        controller.set_document(document)
+def test_quick_edits_give_only_the_latest_result(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        session.set_table(table, ["events.csv"])
     results: list[FunnelResult] = []
     computing: list[bool] = []
-    controller.sig_result.connect(results.append)
-    controller.sig_computing.connect(lambda: computing.append(True))
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        add_step(document, "buy")
-        document.execute(RemoveStep(0))  # cart, buy: u1 and u2 enter, u1 buys
-    drain_queued_signals()
+    session.sig_result_ready.connect(lambda outcome: results.append(outcome.result))
+    session.sig_computing.connect(lambda: computing.append(True))
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        add_step(session.document, "buy")
+        session.document.execute(RemoveStep(0))  # cart, buy: u1 and u2 enter, u1 buys
+    drain_queued_signals(session)
     assert [counts(r) for r in results] == [[2, 1]]
     assert computing == [True]  # the debounce folded both edits into one computation
 
 
-def test_an_edit_cancels_the_computation_in_flight(qtbot, table, document) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_cancels_the_computation_in_flight(qtbot, table) -> None:  # type: ignore[no-untyped-def]
     release = threading.Event()
     cancelled_seen: list[bool] = []
 
@@ -135,51 +127,56 @@ def test_an_edit_cancels_the_computation_in_flight(qtbot, table, document) -> No
             cancelled_seen.append(cancelled is not None and cancelled())
         return compute(t, d, progress, cancelled)
 
-    ctl = AnalysisController(debounce_ms=0, compute_fn=gated)
+    session = two_step_session(compute_fn=gated)
     results: list[FunnelResult] = []
-    ctl.sig_result.connect(results.append)
-    with qtbot.waitSignal(ctl.sig_computing, timeout=10000):
-        ctl.set_table(table)
-        ctl.set_document(document)
-    with qtbot.waitSignal(ctl.sig_computing, timeout=10000):
-        add_step(document, "buy")
-    with qtbot.waitSignal(ctl.sig_result, timeout=10000):
+    session.sig_result_ready.connect(lambda outcome: results.append(outcome.result))
+    with qtbot.waitSignal(session.sig_computing, timeout=10000):
+        session.set_table(table, ["events.csv"])
+    with qtbot.waitSignal(session.sig_computing, timeout=10000):
+        add_step(session.document, "buy")
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
         release.set()
-    drain_queued_signals()
+    drain_queued_signals(session)
     assert cancelled_seen == [True]  # compute was handed the runner's cancel check
     assert [counts(r) for r in results] == [[3, 2, 1]]
-    ctl.detach()
+    session.shutdown()
 
 
-def test_no_table_clears(qtbot, controller, document) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(controller.sig_cleared, timeout=5000):
-        controller.set_document(document)
-    assert controller.result is None
+def test_no_table_clears(qtbot, session) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(session.sig_result_cleared, timeout=5000):
+        add_step(session.document, "buy")
+    assert session.result is None
 
 
-def test_removing_every_step_clears(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        controller.set_table(table)
-        controller.set_document(document)
-    with qtbot.waitSignal(controller.sig_cleared, timeout=5000):
-        document.execute(RemoveStep(1))
-        document.execute(RemoveStep(0))
-    assert controller.result is None
+def test_removing_every_step_clears(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        session.set_table(table, ["events.csv"])
+    with qtbot.waitSignal(session.sig_result_cleared, timeout=5000):
+        session.document.execute(RemoveStep(1))
+        session.document.execute(RemoveStep(0))
+    assert session.result is None
 
 
-def test_failures_arrive_as_messages(qtbot, table, document) -> None:  # type: ignore[no-untyped-def]
+def test_failures_arrive_as_messages(qtbot, table) -> None:  # type: ignore[no-untyped-def]
     def broken(*args: object) -> FunnelResult:
         raise ValueError("boom")
 
-    ctl = AnalysisController(debounce_ms=0, compute_fn=broken)
-    with qtbot.waitSignal(ctl.sig_failed, timeout=10000) as failed:
-        ctl.set_table(table)
-        ctl.set_document(document)
-    assert "boom" in failed.args[0]
-    ctl.detach()
+    session = two_step_session(compute_fn=broken)
+    with qtbot.waitSignal(session.sig_failed, timeout=10000) as failed:
+        session.set_table(table, ["events.csv"])
+    assert "boom" in failure_text(failed.args[0])
+    session.shutdown()
 
 
 # ------------------------------------------------------------------ step table
+
+
+@pytest.fixture
+def document() -> FunnelDocument:
+    doc = FunnelDocument()
+    add_step(doc, "view")
+    add_step(doc, "cart")
+    return doc
 
 
 def test_step_table_shows_the_result(qtmodeltester, table, document) -> None:  # type: ignore[no-untyped-def]
@@ -248,44 +245,46 @@ def test_step_table_follows_results_without_resets(qtmodeltester, table, documen
     ],
 )
 def test_format_duration(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text
+    assert format_seconds(seconds) == text
 
 
 # ------------------------------------------------------------------ panel
 
 
-class CountingView(ChartView):
-    """A view that records what it was asked to draw."""
+class CountingView(ChartView[None, list[int]]):
+    """A view that records what it was asked to draw (its data: the step counts)."""
 
     name = "counting"
     title = "Counting"
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(lambda result, _options: counts(result))
         self.drawn: list[list[int]] = []
 
-    def draw(self, result: FunnelResult) -> str | None:
-        self.drawn.append(counts(result))
+    def view_options(self) -> None:
+        return None
+
+    def draw(self, result: FunnelResult, data: list[int]) -> str | None:
+        self.drawn.append(data)
         return None
 
 
 def test_panel_shows_header_and_busy_state_and_feeds_its_views(  # type: ignore[no-untyped-def]
-    qtbot, controller, table, document
+    qtbot, session, table
 ) -> None:
     panel = AnalysisPanel()
     qtbot.addWidget(panel)
     view = CountingView()
     panel.add_view(view)
-    panel.connect_controller(controller)
+    panel.connect_session(session)
     panel.show()
     assert view.showing_empty_state
     assert not panel.report_button.isEnabled()
-    add_step(document, "buy")
+    add_step(session.document, "buy")
     busy_seen: list[bool] = []
-    controller.sig_computing.connect(lambda: busy_seen.append(not panel.busy_label.isHidden()))
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        controller.set_table(table)
-        controller.set_document(document)
+    session.sig_computing.connect(lambda: busy_seen.append(not panel.busy_label.isHidden()))
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        session.set_table(table, ["events.csv"])
     assert busy_seen == [True]
     assert panel.busy_label.isHidden()
     assert panel.header_label.text() == "3 people entered · 1 converted (33.3%) · 0 excluded"
@@ -295,18 +294,17 @@ def test_panel_shows_header_and_busy_state_and_feeds_its_views(  # type: ignore[
     assert panel.report_button.isEnabled()
 
 
-def test_a_hidden_view_draws_only_when_shown(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_view_draws_only_when_shown(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
     panel = AnalysisPanel()
     qtbot.addWidget(panel)
     first, second = CountingView(), CountingView()
     second.name = "second"
     panel.add_view(first)
     panel.add_view(second)
-    panel.connect_controller(controller)
+    panel.connect_session(session)
     panel.show()
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        controller.set_table(table)
-        controller.set_document(document)
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        session.set_table(table, ["events.csv"])
     assert first.drawn == [[3, 2]]
     assert second.drawn == []  # its tab is not the current one
     assert panel.show_view("second")
@@ -314,31 +312,29 @@ def test_a_hidden_view_draws_only_when_shown(qtbot, controller, table, document)
     assert not panel.show_view("no such view")
 
 
-def test_panel_shows_warnings_in_the_amber_line(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
+def test_panel_shows_warnings_in_the_amber_line(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
     panel = AnalysisPanel()
     qtbot.addWidget(panel)
-    panel.connect_controller(controller)
-    add_step(document, "checkout")  # no such event in the data
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        controller.set_table(table)
-        controller.set_document(document)
+    panel.connect_session(session)
+    add_step(session.document, "checkout")  # no such event in the data
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        session.set_table(table, ["events.csv"])
     assert not panel.warning_label.isHidden()
     assert "'checkout'" in panel.warning_label.text()
     assert panel.header_label.text() == "3 people entered · 0 converted (0.0%) · 0 excluded"
 
 
-def test_panel_empty_state_when_cleared(qtbot, controller, table, document) -> None:  # type: ignore[no-untyped-def]
+def test_panel_empty_state_when_cleared(qtbot, session, table) -> None:  # type: ignore[no-untyped-def]
     panel = AnalysisPanel()
     qtbot.addWidget(panel)
     view = CountingView()
     panel.add_view(view)
-    panel.connect_controller(controller)
+    panel.connect_session(session)
     panel.show()
-    with qtbot.waitSignal(controller.sig_result, timeout=10000):
-        controller.set_table(table)
-        controller.set_document(document)
-    with qtbot.waitSignal(controller.sig_cleared, timeout=5000):
-        controller.set_table(None)
+    with qtbot.waitSignal(session.sig_result_ready, timeout=10000):
+        session.set_table(table, ["events.csv"])
+    with qtbot.waitSignal(session.sig_result_cleared, timeout=5000):
+        session.analysis.set_table(None)
     assert view.showing_empty_state
     assert view.empty_label.text() == NO_STEPS_TEXT
     assert panel.header_label.text() == ""

@@ -20,36 +20,36 @@ from funnel_gui.qt.autosave import (
     pending_recovery,
 )
 from funnel_gui.qt.recent import MAX_ENTRIES, RecentFiles
-from funnel_gui.qt.workbench import FunnelWorkbench
+from funnel_gui.qt.session import AppSession
 
 # ---------------------------------------------------------------- autosave
 
 
 @pytest.fixture
-def workbench(qtbot) -> Iterator[FunnelWorkbench]:  # type: ignore[no-untyped-def]
-    bench = FunnelWorkbench()
-    yield bench
-    bench.shutdown()
+def session(qtbot) -> Iterator[AppSession]:  # type: ignore[no-untyped-def]
+    app_session = AppSession()
+    yield app_session
+    app_session.shutdown()
 
 
 @pytest.fixture
-def autosave(workbench: FunnelWorkbench, tmp_path: Path) -> Iterator[Autosave]:
-    saver = Autosave(workbench, tmp_path / "app", delay_ms=0)
+def autosave(session: AppSession, tmp_path: Path) -> Iterator[Autosave]:
+    saver = Autosave(session, tmp_path / "app", delay_ms=0)
     yield saver
     saver.detach()
 
 
 def test_an_edit_is_autosaved_and_offered_back(
-    qtbot, workbench: FunnelWorkbench, autosave: Autosave, tmp_path: Path
+    qtbot, session: AppSession, autosave: Autosave, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     directory = tmp_path / "app"
     autosave.set_context(tmp_path / "checkout.funnel.json", ["/data/day1.csv", "/data/day2.csv"])
-    assert workbench.append_events(["view"])
-    assert workbench.append_events(["buy", "order"])
+    assert session.append_events(["view"])
+    assert session.append_events(["buy", "order"])
     qtbot.waitUntil(lambda: (directory / FUNNEL_NAME).is_file(), timeout=5000)
     offer = pending_recovery(directory)
     assert offer is not None
-    assert offer.definition == workbench.document.definition
+    assert offer.definition == session.definition
     assert [s.events for s in offer.definition.steps] == [("view",), ("buy", "order")]
     assert offer.source_path == tmp_path / "checkout.funnel.json"
     assert offer.data_files == ["/data/day1.csv", "/data/day2.csv"]
@@ -61,16 +61,14 @@ def test_an_edit_is_autosaved_and_offered_back(
     assert pending_recovery(directory) is None
 
 
-def test_edits_are_debounced_into_one_write(
-    qtbot, workbench: FunnelWorkbench, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    saver = Autosave(workbench, tmp_path, delay_ms=50)
+def test_edits_are_debounced_into_one_write(qtbot, session: AppSession, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    saver = Autosave(session, tmp_path, delay_ms=50)
     writes: list[None] = []
     saver.sig_saved.connect(lambda: writes.append(None))
     try:
         with qtbot.waitSignal(saver.sig_saved, timeout=5000):
             for name in ("a", "b", "c"):
-                workbench.append_events([name])
+                session.append_events([name])
         assert not saver._timer.isActive()  # nothing more is coming
         assert len(writes) == 1
         offer = pending_recovery(tmp_path)
@@ -81,7 +79,7 @@ def test_edits_are_debounced_into_one_write(
 
 
 def test_an_empty_funnel_removes_a_stale_autosave(
-    qtbot, workbench: FunnelWorkbench, autosave: Autosave, tmp_path: Path
+    qtbot, session: AppSession, autosave: Autosave, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     directory = tmp_path / "app"
     directory.mkdir()
@@ -90,8 +88,8 @@ def test_an_empty_funnel_removes_a_stale_autosave(
     )
     (directory / SIDECAR_NAME).write_text("{}")
     assert pending_recovery(directory) is not None
-    assert workbench.append_events(["view"])
-    workbench.undo_stack.undo()  # back to an empty funnel
+    assert session.append_events(["view"])
+    session.undo_stack.undo()  # back to an empty funnel
     qtbot.waitUntil(lambda: not (directory / FUNNEL_NAME).exists(), timeout=5000)
     assert not (directory / SIDECAR_NAME).exists()
     assert pending_recovery(directory) is None
@@ -99,14 +97,14 @@ def test_an_empty_funnel_removes_a_stale_autosave(
     assert not (directory / FUNNEL_NAME).exists()
 
 
-def test_flush_writes_at_once(workbench: FunnelWorkbench, tmp_path: Path) -> None:
-    saver = Autosave(workbench, tmp_path, delay_ms=60_000)
+def test_flush_writes_at_once(session: AppSession, tmp_path: Path) -> None:
+    saver = Autosave(session, tmp_path, delay_ms=60_000)
     try:
-        workbench.append_events(["view"])
+        session.append_events(["view"])
         assert not (tmp_path / FUNNEL_NAME).exists()  # still waiting for the timer
         saver.flush()
         saved = json.loads((tmp_path / FUNNEL_NAME).read_text(encoding="utf-8"))
-        assert saved == definition_to_dict(workbench.document.definition)
+        assert saved == definition_to_dict(session.definition)
         sidecar = json.loads((tmp_path / SIDECAR_NAME).read_text(encoding="utf-8"))
         assert sidecar["source_path"] is None
         assert sidecar["data_files"] == []
@@ -271,3 +269,14 @@ def test_last_mapping_round_trip(recent: RecentFiles, tmp_path: Path) -> None:
     assert recent.last_mapping(tmp_path / "d" / "other.csv") is None
     recent.set_last_mapping(path, {"event": "name"})  # the latest replaces the old one
     assert recent.last_mapping(path) == {"event": "name"}
+
+
+def test_a_deeply_nested_autosave_is_moved_aside_and_start_up_goes_on(tmp_path: Path) -> None:
+    """Issue 15.13: a corrupt, deeply nested autosave (and sidecar) never stops start-up."""
+    from funnel_gui.qt.autosave import CORRUPT_NAME, FUNNEL_NAME, SIDECAR_NAME, pending_recovery
+
+    (tmp_path / FUNNEL_NAME).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (tmp_path / SIDECAR_NAME).write_text("{" * 100_000, encoding="utf-8")
+    assert pending_recovery(tmp_path) is None
+    assert (tmp_path / CORRUPT_NAME).is_file()
+    assert not (tmp_path / FUNNEL_NAME).exists()

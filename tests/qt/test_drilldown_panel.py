@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from funnel_gui.core.analysis.drilldown import NOTHING_AFTER
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
@@ -42,6 +42,14 @@ def panel(qtbot) -> DrillDownPanel:  # type: ignore[no-untyped-def]
     return widget
 
 
+def listed(
+    qtbot, panel: DrillDownPanel, result: FunnelResult, table: EventTable, step: int
+) -> None:  # type: ignore[no-untyped-def]
+    """show_drop, and wait for the list (it is made in a worker)."""
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):
+        panel.show_drop(result, table, step)
+
+
 def column(panel: DrillDownPanel, header: str) -> list[str]:
     model = panel.units_model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
@@ -58,11 +66,11 @@ def next_rows(panel: DrillDownPanel) -> list[tuple[str, str, str]]:
 
 
 def test_lists_the_dropped_and_what_they_did_next(
-    panel: DrillDownPanel, data: tuple[EventTable, FunnelResult]
+    qtbot, panel: DrillDownPanel, data: tuple[EventTable, FunnelResult]
 ) -> None:
     table, result = data
     assert panel.empty_label.text() == PICK_A_DROP_TEXT
-    panel.show_drop(result, table, 2)
+    listed(qtbot, panel, result, table, 2)
     assert panel.stack.currentWidget() is not panel.empty_label
     assert panel.title.text() == "7 people dropped between view and cart · 1 still open"
     assert column(panel, "Person") == ["c", "d", "e", "h", "j", "f", "i"]
@@ -79,31 +87,36 @@ def test_lists_the_dropped_and_what_they_did_next(
 
 
 def test_hide_still_open_and_sorting(
-    panel: DrillDownPanel, data: tuple[EventTable, FunnelResult]
+    qtbot, panel: DrillDownPanel, data: tuple[EventTable, FunnelResult]
 ) -> None:
     table, result = data
-    panel.show_drop(result, table, 2)
-    panel.units_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    listed(qtbot, panel, result, table, 2)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.units_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     assert column(panel, "Person") == ["j", "i", "h", "f", "e", "d", "c"]
-    panel.hide_open.setChecked(True)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.hide_open.setChecked(True)
     # i is gone; the user's sort is kept.
     assert column(panel, "Person") == ["j", "h", "f", "e", "d", "c"]
     assert panel.title.text().endswith("· 1 still open")  # the title counts everyone
-    panel.hide_open.setChecked(False)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.hide_open.setChecked(False)
     assert len(column(panel, "Person")) == 7
     time_column = panel.units_model.column_of("time_reached")
-    panel.units_view.sortByColumn(time_column, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.units_view.sortByColumn(time_column, Qt.SortOrder.DescendingOrder)
     # Stable: the five at minute 0 keep the previous (actor, descending) order.
     assert column(panel, "Person") == ["i", "f", "j", "h", "e", "d", "c"]
     assert isinstance(panel.units_model.index(0, time_column).data(VALUE_ROLE), pd.Timestamp)
 
 
 def test_export_csv_writes_the_listed_people(
-    panel: DrillDownPanel, data: tuple[EventTable, FunnelResult], tmp_path: Path
+    qtbot, panel: DrillDownPanel, data: tuple[EventTable, FunnelResult], tmp_path: Path
 ) -> None:
     table, result = data
-    panel.show_drop(result, table, 2)
-    panel.hide_open.setChecked(True)
+    listed(qtbot, panel, result, table, 2)
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):  # made in a worker
+        panel.hide_open.setChecked(True)
     out = tmp_path / "export"
     out.mkdir()
     path = out / "dropped.csv"
@@ -120,26 +133,27 @@ def test_export_csv_writes_the_listed_people(
 
 
 def test_nobody_dropped_and_bad_steps(
-    panel: DrillDownPanel, data: tuple[EventTable, FunnelResult], tmp_path: Path
+    qtbot, panel: DrillDownPanel, data: tuple[EventTable, FunnelResult], tmp_path: Path
 ) -> None:
     table, result = data
     full = make_table([("a", "view", 0), ("a", "cart", 1)], tmp_path)
-    panel.show_drop(compute(full, definition("view", "cart")), full, 2)
+    listed(qtbot, panel, compute(full, definition("view", "cart")), full, 2)
     assert panel.stack.currentWidget() is panel.empty_label
     assert panel.title.text() == "Nobody dropped between view and cart"
     assert not panel.export_button.isEnabled()
-    panel.show_drop(result, table, 1)  # step 1 has no drop-off: a message, not a traceback
+    listed(qtbot, panel, result, table, 1)  # step 1 has no drop-off: a message, not a traceback
     assert panel.stack.currentWidget() is panel.empty_label
     assert "pick a step from 2 to 3" in panel.empty_label.text()
 
 
 def test_follows_new_results_and_the_charts_signal(
-    panel: DrillDownPanel, data: tuple[EventTable, FunnelResult], tmp_path: Path
+    qtbot, panel: DrillDownPanel, data: tuple[EventTable, FunnelResult], tmp_path: Path
 ) -> None:
     table, result = data
     panel.set_data(result, table)
     assert panel.empty_label.text() == PICK_A_DROP_TEXT
-    panel.show_step(3)  # what a chart's sig_drill_down(3) triggers
+    with qtbot.waitSignal(panel.sig_listed, timeout=30000):
+        panel.show_step(3)  # what a chart's sig_drill_down(3) triggers
     assert panel.title.text() == "1 person dropped between cart and buy · 0 still open"
     two_steps = compute(table, definition("view", "cart"))
     panel.set_data(two_steps, table)  # step 3 no longer exists
@@ -147,20 +161,20 @@ def test_follows_new_results_and_the_charts_signal(
     assert panel.empty_label.text() == PICK_A_DROP_TEXT
 
 
-def test_session_funnels_list_sessions(panel: DrillDownPanel, tmp_path: Path) -> None:
+def test_session_funnels_list_sessions(qtbot, panel: DrillDownPanel, tmp_path: Path) -> None:
     rows = [("x", "view", 0, "s1"), ("x", "page", 2, "s1"), ("y", "view", 0, "s3")]
     table = make_table(rows, tmp_path, session=True)
     result = compute(table, definition("view", "cart", unit="session"))
-    panel.show_drop(result, table, 2)
+    listed(qtbot, panel, result, table, 2)
     assert panel.title.text().startswith("2 sessions dropped")
     assert column(panel, "Session") == ["s1", "s3"]
 
 
-def test_demo_screenshot(panel: DrillDownPanel, tmp_path: Path) -> None:
+def test_demo_screenshot(qtbot, panel: DrillDownPanel, tmp_path: Path) -> None:
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     panel.resize(1100, 420)
-    panel.show_drop(result, table, 2)
+    listed(qtbot, panel, result, table, 2)
     step = result.steps[1]
     assert panel.title.text() == (
         f"{step.drop_off:,} people dropped between Product view and Add to cart"

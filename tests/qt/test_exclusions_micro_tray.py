@@ -23,12 +23,11 @@ from funnel_gui.core.editing.commands import SetExclusions, SetFunnelSettings, S
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.models.event_palette import EventPaletteModel
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionDialog
 from funnel_gui.qt.widgets.filter_row import FilterRow
 from funnel_gui.qt.widgets.micro_tray import EMPTY_TEXT, MicroConversionDialog
 from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
-from funnel_gui.qt.workbench import FunnelWorkbench
 from funnel_gui.resources import resources_dir
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -55,12 +54,12 @@ def make_table(tmp_path: Path) -> EventTable:
 
 
 @pytest.fixture
-def workbench() -> Iterator[FunnelWorkbench]:
-    bench = FunnelWorkbench(debounce_ms=60_000)  # no analysis runs during these tests
+def session() -> Iterator[AppSession]:
+    app_session = AppSession(debounce_ms=60_000)  # no analysis runs during these tests
     for event in ("view", "cart", "buy"):
-        assert bench.append_events([event])
-    yield bench
-    bench.shutdown()
+        assert app_session.append_events([event])
+    yield app_session
+    app_session.shutdown()
 
 
 @pytest.fixture
@@ -69,24 +68,24 @@ def table(tmp_path: Path) -> EventTable:
 
 
 @pytest.fixture
-def bar(qtbot: QtBot, workbench: FunnelWorkbench, table: EventTable) -> FunnelSettingsBar:
-    widget = FunnelSettingsBar(workbench)
+def bar(qtbot: QtBot, session: AppSession, table: EventTable) -> FunnelSettingsBar:
+    widget = FunnelSettingsBar(session)
     qtbot.addWidget(widget)
     widget.set_table(table)
     widget.resize(900, widget.heightForWidth(900))
     return widget
 
 
-def set_micros(workbench: FunnelWorkbench, *micros: MicroConversion) -> None:
-    assert push(workbench.undo_stack, workbench.document, SetMicroConversions(micros))
+def set_micros(session: AppSession, *micros: MicroConversion) -> None:
+    assert session.edit(SetMicroConversions(micros))
 
 
-def set_exclusions(workbench: FunnelWorkbench, *exclusions: Exclusion) -> None:
-    assert push(workbench.undo_stack, workbench.document, SetExclusions(exclusions))
+def set_exclusions(session: AppSession, *exclusions: Exclusion) -> None:
+    assert session.edit(SetExclusions(exclusions))
 
 
-def last_undo_text(workbench: FunnelWorkbench) -> str:
-    stack = workbench.undo_stack
+def last_undo_text(session: AppSession) -> str:
+    stack = session.undo_stack
     return stack.text(stack.index() - 1)
 
 
@@ -142,12 +141,12 @@ def press_ok(dialog: ExclusionDialog | MicroConversionDialog) -> None:
 
 
 def test_dropping_palette_events_adds_a_micro_conversion(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench, table: EventTable
+    bar: FunnelSettingsBar, session: AppSession, table: EventTable
 ) -> None:
     tray = bar.micro_tray
     assert tray.hint.text() == EMPTY_TEXT
     assert not tray.hint.isHidden()
-    count = workbench.undo_stack.count()
+    count = session.undo_stack.count()
     entered = drag_enter(tray.frame, palette_mime(table, ["newsletter_signup"]))
     assert entered.isAccepted()
     assert tray.frame.property("dropActive") is True  # the highlight
@@ -155,28 +154,28 @@ def test_dropping_palette_events_adds_a_micro_conversion(
     assert dropped.isAccepted()
     assert dropped.dropAction() == Qt.DropAction.CopyAction  # the palette keeps its event
     assert tray.frame.property("dropActive") is False
-    assert workbench.document.definition.micro_conversions == (NEWSLETTER,)
-    assert workbench.undo_stack.count() == count + 1
-    assert last_undo_text(workbench) == 'Add micro-conversion "newsletter_signup"'
+    assert session.definition.micro_conversions == (NEWSLETTER,)
+    assert session.undo_stack.count() == count + 1
+    assert last_undo_text(session) == 'Add micro-conversion "newsletter_signup"'
     assert chip_texts(tray.chips) == ["newsletter_signup"]
     assert tray.hint.isHidden()
 
 
 def test_several_dragged_events_make_one_micro_conversion_of_any_of_them(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench, table: EventTable
+    bar: FunnelSettingsBar, session: AppSession, table: EventTable
 ) -> None:
     mime = palette_mime(table, ["newsletter_signup", "cta_click"])
     assert drag_enter(bar.micro_tray.frame, mime).isAccepted()
     assert drop(bar.micro_tray.frame, mime).isAccepted()
-    micros = workbench.document.definition.micro_conversions
+    micros = session.definition.micro_conversions
     assert len(micros) == 1
     assert sorted(micros[0].events) == ["cta_click", "newsletter_signup"]
     assert chip_texts(bar.micro_tray.chips) == [" or ".join(micros[0].events)]
 
 
-def test_foreign_payloads_are_refused(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+def test_foreign_payloads_are_refused(bar: FunnelSettingsBar, session: AppSession) -> None:
     frame = bar.micro_tray.frame
-    count = workbench.undo_stack.count()
+    count = session.undo_stack.count()
     text = QMimeData()
     text.setText("newsletter_signup")
     card = QMimeData()  # a step card dragged out of the editor
@@ -187,8 +186,8 @@ def test_foreign_payloads_are_refused(bar: FunnelSettingsBar, workbench: FunnelW
         assert not drag_enter(frame, mime).isAccepted()
         assert frame.property("dropActive") is False
         assert not drop(frame, mime).isAccepted()
-    assert workbench.undo_stack.count() == count
-    assert workbench.document.definition.micro_conversions == ()
+    assert session.undo_stack.count() == count
+    assert session.definition.micro_conversions == ()
 
 
 def test_leaving_the_tray_clears_the_highlight(bar: FunnelSettingsBar, table: EventTable) -> None:
@@ -199,14 +198,12 @@ def test_leaving_the_tray_clears_the_highlight(bar: FunnelSettingsBar, table: Ev
     assert frame.property("dropActive") is False
 
 
-def test_the_same_event_twice_is_refused(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
-) -> None:
+def test_the_same_event_twice_is_refused(bar: FunnelSettingsBar, session: AppSession) -> None:
     assert bar.micro_tray.add_events(["newsletter_signup"])
-    count = workbench.undo_stack.count()
+    count = session.undo_stack.count()
     assert not bar.micro_tray.add_events(["newsletter_signup"])
-    assert workbench.undo_stack.count() == count
-    assert workbench.document.definition.micro_conversions == (NEWSLETTER,)
+    assert session.undo_stack.count() == count
+    assert session.definition.micro_conversions == (NEWSLETTER,)
     notice = bar.micro_tray.chips.notice
     assert notice.isVisibleTo(bar)
     assert notice.text() == '"newsletter_signup" is already in the tray'
@@ -215,26 +212,26 @@ def test_the_same_event_twice_is_refused(
 
 
 def test_x_removes_a_micro_conversion_and_undo_restores_it(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_micros(workbench, NEWSLETTER, CTA)
+    set_micros(session, NEWSLETTER, CTA)
     chips = bar.micro_tray.chips
     assert chip_texts(chips) == ["newsletter_signup", "cta_click"]
     assert chips.chips[0].remove_button.toolTip() == 'Remove micro-conversion "newsletter_signup"'
     qtbot.mouseClick(chips.chips[0].remove_button, Qt.MouseButton.LeftButton)
-    assert workbench.document.definition.micro_conversions == (CTA,)
-    assert last_undo_text(workbench) == 'Remove micro-conversion "newsletter_signup"'
+    assert session.definition.micro_conversions == (CTA,)
+    assert last_undo_text(session) == 'Remove micro-conversion "newsletter_signup"'
     assert chip_texts(chips) == ["cta_click"]
-    workbench.undo_stack.undo()
-    assert workbench.document.definition.micro_conversions == (NEWSLETTER, CTA)
+    session.undo_stack.undo()
+    assert session.definition.micro_conversions == (NEWSLETTER, CTA)
     assert chip_texts(chips) == ["newsletter_signup", "cta_click"]
-    workbench.undo_stack.undo()
+    session.undo_stack.undo()
     assert chip_texts(chips) == []
     assert not bar.micro_tray.hint.isHidden()
 
 
 def test_plus_adds_a_micro_conversion_through_the_dialog(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
     tray = bar.micro_tray
     assert tray.add_button.isEnabled()
@@ -247,16 +244,14 @@ def test_plus_adds_a_micro_conversion_through_the_dialog(
     dialog.label_edit.setText("CTA click")
     press_ok(dialog)
     assert not dialog.isVisible()
-    assert workbench.document.definition.micro_conversions == (
-        MicroConversion(("cta_click",), "CTA click"),
-    )
-    assert last_undo_text(workbench) == 'Add micro-conversion "CTA click"'
+    assert session.definition.micro_conversions == (MicroConversion(("cta_click",), "CTA click"),)
+    assert last_undo_text(session) == 'Add micro-conversion "CTA click"'
 
 
 def test_clicking_a_tray_chip_edits_label_and_filters(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_micros(workbench, NEWSLETTER, CTA)
+    set_micros(session, NEWSLETTER, CTA)
     qtbot.mouseClick(bar.micro_tray.chips.chips[0], Qt.MouseButton.LeftButton)
     dialog = bar.micro_tray.dialog
     assert isinstance(dialog, MicroConversionDialog)
@@ -268,15 +263,15 @@ def test_clicking_a_tray_chip_edits_label_and_filters(
     edited = MicroConversion(
         ("newsletter_signup",), "Newsletter", (Filter("source", "eq", "email"),)
     )
-    assert workbench.document.definition.micro_conversions == (edited, CTA)
-    assert last_undo_text(workbench) == 'Edit micro-conversion "Newsletter"'
+    assert session.definition.micro_conversions == (edited, CTA)
+    assert last_undo_text(session) == 'Edit micro-conversion "Newsletter"'
     assert chip_texts(bar.micro_tray.chips) == ["Newsletter · where source = email", "cta_click"]
 
 
 def test_an_unfinished_filter_keeps_the_dialog_open(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    count = workbench.undo_stack.count()
+    count = session.undo_stack.count()
     dialog = bar.micro_tray.open_add_dialog()
     dialog.set_event_checked("cta_click")
     fill_filter(dialog.add_filter_row(), "source", "gt", "lots")
@@ -284,17 +279,15 @@ def test_an_unfinished_filter_keeps_the_dialog_open(
     assert dialog.isVisible()
     assert "not a number" in dialog.problem.text()
     assert dialog.rows[0].problem.isVisibleTo(dialog)
-    assert workbench.undo_stack.count() == count
+    assert session.undo_stack.count() == count
     dialog.reject()
-    assert workbench.undo_stack.count() == count
+    assert session.undo_stack.count() == count
 
 
 # ------------------------------------------------------------------ exclusions
 
 
-def test_exclude_an_event_through_the_popup(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
-) -> None:
+def test_exclude_an_event_through_the_popup(bar: FunnelSettingsBar, session: AppSession) -> None:
     editor = bar.exclusions
     assert editor.add_button.isEnabled()
     editor.add_button.click()
@@ -309,8 +302,8 @@ def test_exclude_an_event_through_the_popup(
     press_ok(dialog)
     assert not dialog.isVisible()
     expected = Exclusion(("refund",), (1, 3), (Filter("source", "eq", "ads"),))
-    assert workbench.document.definition.exclusions == (expected,)
-    assert last_undo_text(workbench) == 'Exclude "refund"'
+    assert session.definition.exclusions == (expected,)
+    assert last_undo_text(session) == 'Exclude "refund"'
     assert chip_texts(editor.chips) == ["refund where source = ads · steps 1–3"]
     tip = editor.chips.chips[0].toolTip()
     assert 'between step 1 "view" and step 3 "buy"' in tip
@@ -332,9 +325,9 @@ def test_search_and_enter_tick_an_event(qtbot: QtBot, bar: FunnelSettingsBar) ->
 
 
 def test_exclusion_popup_refuses_incomplete_input(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    count = workbench.undo_stack.count()
+    count = session.undo_stack.count()
     dialog = bar.exclusions.open_add_dialog()
     press_ok(dialog)
     assert dialog.isVisible()
@@ -344,8 +337,8 @@ def test_exclusion_popup_refuses_incomplete_input(
     press_ok(dialog)
     assert dialog.problem.text() == "The second step must come after the first"
     dialog.reject()
-    assert workbench.undo_stack.count() == count
-    set_exclusions(workbench, REFUND)
+    assert session.undo_stack.count() == count
+    set_exclusions(session, REFUND)
     again = bar.exclusions.open_add_dialog()
     again.set_event_checked("refund")
     press_ok(again)  # the very same exclusion a second time
@@ -355,9 +348,9 @@ def test_exclusion_popup_refuses_incomplete_input(
 
 
 def test_clicking_an_exclusion_chip_edits_it(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_exclusions(workbench, REFUND)
+    set_exclusions(session, REFUND)
     qtbot.mouseClick(bar.exclusions.chips.chips[0], Qt.MouseButton.LeftButton)
     dialog = bar.exclusions.dialog
     assert isinstance(dialog, ExclusionDialog)
@@ -366,31 +359,29 @@ def test_clicking_an_exclusion_chip_edits_it(
     assert dialog.between() == (1, 3)
     dialog.set_between(2, 3)
     press_ok(dialog)
-    assert workbench.document.definition.exclusions == (Exclusion(("refund",), (2, 3)),)
-    assert last_undo_text(workbench) == 'Edit exclusion "refund"'
+    assert session.definition.exclusions == (Exclusion(("refund",), (2, 3)),)
+    assert last_undo_text(session) == 'Edit exclusion "refund"'
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 2–3"]
-    workbench.undo_stack.undo()
+    session.undo_stack.undo()
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 1–3"]
 
 
 def test_x_removes_an_exclusion_and_undo_restores_it(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_exclusions(workbench, REFUND)
+    set_exclusions(session, REFUND)
     qtbot.mouseClick(bar.exclusions.chips.chips[0].remove_button, Qt.MouseButton.LeftButton)
-    assert workbench.document.definition.exclusions == ()
-    assert last_undo_text(workbench) == 'Remove exclusion "refund"'
+    assert session.definition.exclusions == ()
+    assert last_undo_text(session) == 'Remove exclusion "refund"'
     assert chip_texts(bar.exclusions.chips) == []
-    workbench.undo_stack.undo()
-    assert workbench.document.definition.exclusions == (REFUND,)
+    session.undo_stack.undo()
+    assert session.definition.exclusions == (REFUND,)
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 1–3"]
 
 
-def test_any_order_exclusions_apply_anywhere(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
-) -> None:
-    set_exclusions(workbench, REFUND)
-    assert push(workbench.undo_stack, workbench.document, SetFunnelSettings(order="any"))
+def test_any_order_exclusions_apply_anywhere(bar: FunnelSettingsBar, session: AppSession) -> None:
+    set_exclusions(session, REFUND)
+    assert session.edit(SetFunnelSettings(order="any"))
     assert chip_texts(bar.exclusions.chips) == ["refund · anywhere"]
     dialog = bar.exclusions.open_edit_dialog(0)
     assert not dialog.from_box.isEnabled()
@@ -399,9 +390,9 @@ def test_any_order_exclusions_apply_anywhere(
 
 
 def test_exclusions_need_two_steps_and_data(
-    qtbot: QtBot, workbench: FunnelWorkbench, tmp_path: Path
+    qtbot: QtBot, session: AppSession, tmp_path: Path
 ) -> None:
-    bar = FunnelSettingsBar(workbench)
+    bar = FunnelSettingsBar(session)
     qtbot.addWidget(bar)
     assert not bar.exclusions.add_button.isEnabled()  # no data yet: nothing to pick from
     assert "Open data first" in bar.exclusions.add_button.toolTip()
@@ -409,7 +400,7 @@ def test_exclusions_need_two_steps_and_data(
     bar.set_table(make_table(tmp_path))
     assert bar.exclusions.add_button.isEnabled()
     assert bar.micro_tray.add_button.isEnabled()
-    workbench.document.reset(FunnelDefinition(steps=(Step(("view",)),)))
+    session.document.reset(FunnelDefinition(steps=(Step(("view",)),)))
     assert not bar.exclusions.add_button.isEnabled()
     assert "second step" in bar.exclusions.add_button.toolTip()
 
@@ -418,34 +409,32 @@ def test_exclusions_need_two_steps_and_data(
 
 
 def test_chips_follow_undo_redo_and_a_new_definition(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_exclusions(workbench, REFUND)
-    set_micros(workbench, NEWSLETTER, CTA)
+    set_exclusions(session, REFUND)
+    set_micros(session, NEWSLETTER, CTA)
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 1–3"]
     assert chip_texts(bar.micro_tray.chips) == ["newsletter_signup", "cta_click"]
-    workbench.undo_stack.undo()
-    workbench.undo_stack.undo()
+    session.undo_stack.undo()
+    session.undo_stack.undo()
     assert chip_texts(bar.exclusions.chips) == []
     assert chip_texts(bar.micro_tray.chips) == []
-    workbench.undo_stack.redo()
+    session.undo_stack.redo()
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 1–3"]
     opened = FunnelDefinition(
         steps=(Step(("a",), "Landing"), Step(("b",)), Step(("c",)), Step(("d",))),
         exclusions=(Exclusion(("refund", "chargeback"), (2, 4)),),
         micro_conversions=(MicroConversion(("scroll_90",), "Scrolled 90%"),),
     )
-    workbench.document.reset(opened)  # what opening another funnel file does
+    session.document.reset(opened)  # what opening another funnel file does
     assert chip_texts(bar.exclusions.chips) == ["refund or chargeback · steps 2–4"]
     assert chip_texts(bar.micro_tray.chips) == ["Scrolled 90%"]
     assert bar.micro_tray.hint.isHidden()
 
 
-def test_chips_warn_of_events_the_data_lacks(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
-) -> None:
-    set_exclusions(workbench, Exclusion(("refund", "chargeback"), (1, 3)))
-    set_micros(workbench, MicroConversion(("scroll_90",), "Scrolled"), CTA)
+def test_chips_warn_of_events_the_data_lacks(bar: FunnelSettingsBar, session: AppSession) -> None:
+    set_exclusions(session, Exclusion(("refund", "chargeback"), (1, 3)))
+    set_micros(session, MicroConversion(("scroll_90",), "Scrolled"), CTA)
     excluded, tray = bar.exclusions.chips.chips[0], bar.micro_tray.chips.chips
     assert excluded.label.text() == "⚠ refund or chargeback · steps 1–3"
     assert excluded.toolTip().startswith('⚠ The loaded data has no "chargeback" events')
@@ -455,12 +444,12 @@ def test_chips_warn_of_events_the_data_lacks(
 
 
 def test_chip_tooltips_name_the_steps_after_a_rename(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
     from funnel_gui.core.editing.commands import RenameStep
 
-    set_exclusions(workbench, REFUND)
-    assert push(workbench.undo_stack, workbench.document, RenameStep(0, "Landing"))
+    set_exclusions(session, REFUND)
+    assert session.edit(RenameStep(0, "Landing"))
     assert 'step 1 "Landing"' in bar.exclusions.chips.chips[0].toolTip()
 
 
@@ -475,9 +464,9 @@ def focus(qtbot: QtBot, bar: FunnelSettingsBar) -> None:
 
 
 def test_delete_removes_the_focused_chip_and_focus_moves_on(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_micros(workbench, NEWSLETTER, CTA)
+    set_micros(session, NEWSLETTER, CTA)
     focus(qtbot, bar)
     chips = bar.micro_tray.chips
     first = chips.chips[0]
@@ -485,17 +474,17 @@ def test_delete_removes_the_focused_chip_and_focus_moves_on(
     first.setFocus()
     qtbot.waitUntil(first.hasFocus)
     qtbot.keyClick(first, Qt.Key.Key_Delete)
-    assert workbench.document.definition.micro_conversions == (CTA,)
+    assert session.definition.micro_conversions == (CTA,)
     assert chips.chips[0].hasFocus()  # Delete, Delete… clears the tray
     qtbot.keyClick(chips.chips[0], Qt.Key.Key_Backspace)
-    assert workbench.document.definition.micro_conversions == ()
+    assert session.definition.micro_conversions == ()
     assert bar.micro_tray.add_button.hasFocus()
 
 
 def test_enter_on_a_focused_chip_edits_it(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_exclusions(workbench, REFUND)
+    set_exclusions(session, REFUND)
     focus(qtbot, bar)
     chip = bar.exclusions.chips.chips[0]
     chip.setFocus()
@@ -505,14 +494,14 @@ def test_enter_on_a_focused_chip_edits_it(
     assert isinstance(dialog, ExclusionDialog)
     assert dialog.windowTitle() == "Edit exclusion"
     dialog.reject()
-    assert workbench.document.definition.exclusions == (REFUND,)
+    assert session.definition.exclusions == (REFUND,)
 
 
 def test_tab_reaches_the_chips_where_they_are_drawn(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
-    set_exclusions(workbench, REFUND, Exclusion(("cta_click",), (2, 3)))
-    set_micros(workbench, NEWSLETTER, CTA)  # chips made after the buttons, still tabbed first
+    set_exclusions(session, REFUND, Exclusion(("cta_click",), (2, 3)))
+    set_micros(session, NEWSLETTER, CTA)  # chips made after the buttons, still tabbed first
     excluded, tray = bar.exclusions, bar.micro_tray
     expected = [
         *excluded.chips.chips,
@@ -536,25 +525,24 @@ def test_tab_reaches_the_chips_where_they_are_drawn(
 
 
 def test_main_window_shows_the_demo_funnels_exclusion_and_tray(qtbot, window) -> None:  # type: ignore[no-untyped-def]
-    window.workbench.analysis._timer.setInterval(0)  # no debounce wait in tests
+    window.session.analysis.set_debounce_ms(0)  # no debounce wait in tests
     window.resize(1440, 900)
     window.show()
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=30000):
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=30000):
         window.open_demo()
     assert window.open_funnel(str(resources_dir() / "demo" / "checkout.funnel.json"))
     bar = window.settings_bar
     assert chip_texts(bar.exclusions.chips) == ["refund · steps 1–4"]
     tray = bar.micro_tray
     assert chip_texts(tray.chips) == ["Newsletter sign-up", "Scrolled 90%", "CTA click"]
-    analysis = window.workbench.analysis
-    with qtbot.waitSignal(analysis.sig_result, timeout=30000) as got:
+    with qtbot.waitSignal(window.session.sig_result_ready, timeout=30000) as got:
         tray.remove(1)  # scroll_90: the tray keeps newsletter_signup and cta_click
-    assert [m.events for m in window.workbench.document.definition.micro_conversions] == [
+    assert [m.events for m in window.session.definition.micro_conversions] == [
         ("newsletter_signup",),
         ("cta_click",),
     ]
-    assert window.workbench.undo_stack.undoText() == 'Remove micro-conversion "Scrolled 90%"'
-    assert [row.label for row in got.args[0].micro_macro][-2:] == [
+    assert window.session.undo_stack.undoText() == 'Remove micro-conversion "Scrolled 90%"'
+    assert [row.label for row in got.args[0].result.micro_macro][-2:] == [
         "Newsletter sign-up",
         "CTA click",
     ]

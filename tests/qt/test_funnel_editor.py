@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QDropEvent, QPalette, QUndoStack
+from PySide6.QtGui import QColor, QDropEvent, QPalette
 from PySide6.QtWidgets import QListView
 
 from funnel_gui.core.definition.model import Filter, FunnelDefinition, Step
-from funnel_gui.core.editing.commands import FunnelDocument
 from funnel_gui.core.engine.results import StepResult
 from funnel_gui.qt.mime import step_mime
 from funnel_gui.qt.models.funnel_steps import EVENTS_ROLE, KIND_ROLE, FunnelStepsModel
-from funnel_gui.qt.widgets.funnel_editor import FunnelEditor, filter_summary
+from funnel_gui.qt.session import AppSession
+from funnel_gui.qt.text import filter_summary
+from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 COPY = Qt.DropAction.CopyAction
@@ -26,15 +27,22 @@ def labels(model: FunnelStepsModel) -> list[str]:
 
 
 def make_editor(qtbot, definition: FunnelDefinition | None = None) -> FunnelEditor:  # type: ignore[no-untyped-def]
-    stack = QUndoStack()
-    model = FunnelStepsModel(FunnelDocument(definition), stack)
+    session = AppSession(debounce_ms=60_000)  # no table: nothing is computed
+    if definition is not None:
+        session.replace_definition(definition)
+    model = FunnelStepsModel(session)
     editor = FunnelEditor(model)
     qtbot.addWidget(editor)
-    editor._keep = (stack, model)  # type: ignore[attr-defined]  # Python owns both
+    editor._keep = (session, model)  # type: ignore[attr-defined]  # Python owns both
     editor.resize(640, 360)
     editor.show()
     qtbot.waitExposed(editor)
     return editor
+
+
+def session_of(model: FunnelStepsModel) -> AppSession:
+    assert isinstance(model.editing, AppSession)
+    return model.editing
 
 
 def two_steps() -> FunnelDefinition:
@@ -91,7 +99,7 @@ def test_real_drops_insert_then_add_alternatives(qtbot) -> None:  # type: ignore
     drop(view.visualRect(model.index(0, 0)).center(), step_mime(["view_cart"]))  # on a card
     assert model.index(0, 0).data(EVENTS_ROLE) == ["view_item", "view_cart"]
     assert model.rowCount() == 3
-    assert model.undo_stack.count() == 4
+    assert session_of(model).undo_stack.count() == 4
 
 
 def test_delete_removes_the_selected_card_and_undo_restores_it(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -103,7 +111,7 @@ def test_delete_removes_the_selected_card_and_undo_restores_it(qtbot) -> None:  
     assert selected.args == [0]
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert labels(model) == ["purchase"]
-    model.undo_stack.undo()
+    session_of(model).undo_stack.undo()
     assert labels(model) == ["Browse", "purchase"]
     view.setCurrentIndex(model.index(1, 0))
     qtbot.keyClick(view, Qt.Key.Key_Backspace)
@@ -121,7 +129,7 @@ def test_alt_down_and_alt_up_move_the_selected_card(qtbot) -> None:  # type: ign
     assert labels(model) == ["purchase", "Browse"]
     qtbot.keyClick(view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert labels(model) == ["Browse", "purchase"]
-    assert model.undo_stack.count() == 2
+    assert session_of(model).undo_stack.count() == 2
 
 
 def test_context_menu_actions_are_undoable(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +139,7 @@ def test_context_menu_actions_are_undoable(qtbot) -> None:  # type: ignore[no-un
     assert not actions["Move up\tAlt+Up"].isEnabled()
     actions["Mark as macro"].trigger()
     assert model.index(0, 0).data(KIND_ROLE) == "macro"
-    assert model.undo_stack.undoText() == 'Mark "Browse" as macro'
+    assert session_of(model).undo_stack.undoText() == 'Mark "Browse" as macro'
     actions = {a.text(): a for a in editor.build_context_menu(1).actions() if a.text()}
     actions["Mark as micro"].trigger()
     actions["Move up\tAlt+Up"].trigger()
@@ -139,8 +147,8 @@ def test_context_menu_actions_are_undoable(qtbot) -> None:  # type: ignore[no-un
     editor.build_context_menu(0).actions()[0].trigger()  # Remove step
     assert labels(model) == ["Browse"]
     for _ in range(4):
-        model.undo_stack.undo()
-    assert model.document.definition == two_steps()
+        session_of(model).undo_stack.undo()
+    assert model.editing.definition == two_steps()
 
 
 def step_result(number: int, label: str, kind: str, count: int, start: int) -> StepResult:

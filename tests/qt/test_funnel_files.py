@@ -10,9 +10,9 @@ from funnel_gui.qt.main_window import MainWindow
 
 
 def test_save_then_reopen_round_trip(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    bench = window.workbench
-    assert bench.append_events(["view"])
-    assert bench.append_events(["buy", "order"])
+    session = window.session
+    assert session.append_events(["view"])
+    assert session.append_events(["buy", "order"])
     assert window.isWindowModified()
     assert window.windowTitle().startswith("Untitled funnel")
     target = tmp_path / "checkout.funnel.json"
@@ -21,13 +21,13 @@ def test_save_then_reopen_round_trip(qtbot, window: MainWindow, tmp_path: Path) 
     assert window.windowTitle().startswith("checkout[*]")
     saved = json.loads(target.read_text(encoding="utf-8"))
     assert [s["events"] for s in saved["steps"]] == [["view"], ["buy", "order"]]
-    before = bench.document.definition
+    before = session.definition
     window.new_funnel()
-    assert bench.document.definition == FunnelDefinition(steps=())
+    assert session.definition == FunnelDefinition(steps=())
     assert window.open_funnel(str(target))
-    assert bench.document.definition == before
+    assert session.definition == before
     assert not window.isWindowModified()
-    assert not bench.undo_stack.canUndo()  # a file starts a fresh history
+    assert not session.undo_stack.canUndo()  # a file starts a fresh history
 
 
 def test_an_empty_funnel_is_not_saved(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -46,4 +46,4 @@ def test_a_bad_funnel_file_is_refused_with_its_reason(
     with qtbot.waitSignal(window.sig_load_failed, timeout=5000) as failed:
         assert not window.open_funnel(str(bad))
     assert "newer" in failed.args[0]
-    assert window.workbench.document.definition == FunnelDefinition(steps=())
+    assert window.session.definition == FunnelDefinition(steps=())

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDropEvent, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from funnel_gui.core.definition.model import MAX_STEPS, Exclusion, FunnelDefinition, Step
-from funnel_gui.core.editing.commands import FunnelDocument, ReplaceFunnel, SetStepKind
+from funnel_gui.core.editing.commands import ReplaceFunnel, SetStepKind
 from funnel_gui.qt.mime import STEP_MIME, step_mime
 from funnel_gui.qt.models.funnel_steps import (
     EVENTS_ROLE,
@@ -20,7 +20,7 @@ from funnel_gui.qt.models.funnel_steps import (
     STEP_ROLE,
     FunnelStepsModel,
 )
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.session import AppSession
 
 COPY = Qt.DropAction.CopyAction
 MOVE = Qt.DropAction.MoveAction
@@ -50,13 +50,27 @@ class Resets:
 
 
 @pytest.fixture
-def stack(qapp) -> QUndoStack:  # type: ignore[no-untyped-def]
-    return QUndoStack()
+def session(qapp) -> AppSession:  # type: ignore[no-untyped-def]
+    return AppSession(debounce_ms=60_000)  # no table: nothing is computed
 
 
 @pytest.fixture
-def model(stack: QUndoStack) -> FunnelStepsModel:
-    return FunnelStepsModel(FunnelDocument(checkout()), stack)
+def stack(session: AppSession) -> QUndoStack:
+    return session.undo_stack
+
+
+def steps_model(
+    session: AppSession, definition: FunnelDefinition | None = None
+) -> FunnelStepsModel:
+    """The model over `session` editing `definition` (a fresh history)."""
+    if definition is not None:
+        session.replace_definition(definition)
+    return FunnelStepsModel(session)
+
+
+@pytest.fixture
+def model(session: AppSession) -> FunnelStepsModel:
+    return steps_model(session, checkout())
 
 
 def labels(model: FunnelStepsModel) -> list[str]:
@@ -71,13 +85,13 @@ def row_mime(row: int) -> QMimeData:
 
 def assert_undo_redo(stack: QUndoStack, model: FunnelStepsModel, text: str) -> None:
     """The last edit is one readable undo entry that undoes and redoes cleanly."""
-    after = model.document.definition
+    after = model.editing.definition
     assert stack.undoText() == text
     stack.undo()
-    assert model.document.definition == checkout()
+    assert model.editing.definition == checkout()
     assert labels(model) == ["View", "Cart", "purchase"]
     stack.redo()
-    assert model.document.definition == after
+    assert model.editing.definition == after
 
 
 def test_model_passes_qtmodeltester_through_edits(qtmodeltester, model, stack) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +102,7 @@ def test_model_passes_qtmodeltester_through_edits(qtmodeltester, model, stack) -
     model.remove_step(1)
     for _ in range(4):
         stack.undo()
-    assert model.document.definition == checkout()
+    assert model.editing.definition == checkout()
     qtmodeltester.check(model)
 
 
@@ -113,7 +127,7 @@ def test_palette_drop_between_cards_inserts_a_step(qtbot, model, stack) -> None:
     assert inserted.args[1:] == [1, 1]
     assert labels(model) == ["View", "view_cart", "Cart", "purchase"]
     assert model.index(1, 0).data(KIND_ROLE) == "micro"
-    assert model.document.definition.exclusions[0].between == (1, 4)
+    assert model.editing.definition.exclusions[0].between == (1, 4)
     assert_undo_redo(stack, model, 'Add step "view_cart"')
     assert resets.count == 0
 
@@ -127,15 +141,15 @@ def test_several_dragged_events_make_one_any_of_step(model, stack) -> None:  # t
     assert_undo_redo(stack, model, 'Add step "refund or cancel" (now the macro step)')
 
 
-def test_first_drop_into_an_empty_funnel_is_the_macro_step(stack) -> None:  # type: ignore[no-untyped-def]
-    model = FunnelStepsModel(FunnelDocument(), stack)
+def test_first_drop_into_an_empty_funnel_is_the_macro_step(session) -> None:  # type: ignore[no-untyped-def]
+    model = steps_model(session)
     assert model.rowCount() == 0
     assert model.dropMimeData(step_mime(["purchase"]), COPY, -1, -1, ROOT)
     assert model.index(0, 0).data(KIND_ROLE) == "macro"
 
 
-def test_drops_in_order_end_with_the_last_row_as_the_macro(qtbot, stack) -> None:  # type: ignore[no-untyped-def]
-    model = FunnelStepsModel(FunnelDocument(), stack)
+def test_drops_in_order_end_with_the_last_row_as_the_macro(qtbot, session, stack) -> None:  # type: ignore[no-untyped-def]
+    model = steps_model(session)
     resets = Resets(model)
 
     def kinds() -> list[str]:
@@ -143,7 +157,7 @@ def test_drops_in_order_end_with_the_last_row_as_the_macro(qtbot, stack) -> None
 
     assert model.dropMimeData(step_mime(["view"]), COPY, -1, -1, ROOT)
     assert model.dropMimeData(step_mime(["cart"]), COPY, -1, -1, ROOT)
-    before = model.document.definition
+    before = model.editing.definition
     with qtbot.waitSignal(model.dataChanged) as changed:  # "cart" repaints as micro
         assert model.dropMimeData(step_mime(["purchase"]), COPY, -1, -1, ROOT)
     assert changed.args[0].row() == 1
@@ -154,7 +168,7 @@ def test_drops_in_order_end_with_the_last_row_as_the_macro(qtbot, stack) -> None
     with qtbot.waitSignal(model.dataChanged) as changed:
         stack.undo()
     assert changed.args[0].row() == 1
-    assert model.document.definition == before
+    assert model.editing.definition == before
     assert labels(model) == ["view", "cart"]
     assert kinds() == ["micro", "macro"]
     stack.redo()
@@ -222,7 +236,7 @@ def test_card_row_payload_reorders_between_cards(  # type: ignore[no-untyped-def
 def test_card_dropped_on_a_card_takes_its_place(model, stack) -> None:  # type: ignore[no-untyped-def]
     assert model.dropMimeData(row_mime(0), MOVE, -1, -1, model.index(2, 0))
     assert labels(model) == ["Cart", "purchase", "View"]
-    assert model.document.definition.exclusions[0].between == (2, 3)  # still View..purchase
+    assert model.editing.definition.exclusions[0].between == (2, 3)  # still View..purchase
     assert_undo_redo(stack, model, 'Move step "View" to position 3')
 
 
@@ -261,14 +275,14 @@ def test_foreign_or_broken_mime_is_refused(model, stack, mime) -> None:  # type:
     for parent in (ROOT, model.index(1, 0)):
         assert not model.canDropMimeData(mime(), COPY, 1 if parent is ROOT else -1, 0, parent)
         assert not model.dropMimeData(mime(), COPY, 1 if parent is ROOT else -1, 0, parent)
-    assert model.document.definition == checkout()
+    assert model.editing.definition == checkout()
     assert stack.count() == 0
     assert resets.count == 0
 
 
-def test_a_twenty_first_step_is_refused(stack) -> None:  # type: ignore[no-untyped-def]
+def test_a_twenty_first_step_is_refused(session, stack) -> None:  # type: ignore[no-untyped-def]
     full = FunnelDefinition(steps=tuple(Step((f"e{i}",)) for i in range(MAX_STEPS)))
-    model = FunnelStepsModel(FunnelDocument(full), stack)
+    model = steps_model(session, full)
     assert not model.canDropMimeData(step_mime(["x"]), COPY, 3, 0, ROOT)
     assert not model.dropMimeData(step_mime(["x"]), COPY, 3, 0, ROOT)
     assert model.rowCount() == MAX_STEPS
@@ -294,12 +308,12 @@ def test_remove_rename_and_qt_move_rows_go_through_the_stack(qtbot, model, stack
 def test_only_replacing_the_funnel_resets_the_model(qtbot, model, stack) -> None:  # type: ignore[no-untyped-def]
     resets = Resets(model)
     with qtbot.waitSignal(model.dataChanged):
-        push(stack, model.document, SetStepKind(0, "macro"))
+        model.editing.edit(SetStepKind(0, "macro"))
     assert model.index(0, 0).data(KIND_ROLE) == "macro"
     assert resets.count == 0
     other = FunnelDefinition(steps=(Step(("signup",)),))
     with qtbot.waitSignal(model.modelReset):
-        push(stack, model.document, ReplaceFunnel(other))
+        model.editing.edit(ReplaceFunnel(other))
     assert labels(model) == ["signup"]
     assert stack.undoText() == "Replace funnel"
     stack.undo()

@@ -131,8 +131,8 @@ def test_a_mappable_failure_opens_the_dialog_and_ok_loads_the_choice(  # type: i
 ) -> None:
     failures: list[str] = []
     window.sig_load_failed.connect(failures.append)
-    with qtbot.waitSignal(window.sig_mapping_dialog, timeout=WAIT) as opened:
-        window.open_files([no_time])
+    with qtbot.waitSignal(window.mapping.sig_mapping_dialog, timeout=WAIT) as opened:
+        window.mapping.open_files([no_time])
     dialog = opened.args[0]
     assert isinstance(dialog, MappingDialog)
     assert "no column with a timestamp" in failures[0]
@@ -147,7 +147,7 @@ def test_a_mappable_failure_opens_the_dialog_and_ok_loads_the_choice(  # type: i
         dialog.tz_combo.setCurrentText("Europe/Berlin")
     chosen: list[tuple[object, str]] = []
     dialog.sig_mapping_chosen.connect(lambda o, z: chosen.append((o, z)))
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=WAIT) as loaded:
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=WAIT) as loaded:
         dialog.ok_button.click()
     assert chosen == [({"time": "when"}, "Europe/Berlin")]
     table = loaded.args[0]
@@ -157,31 +157,31 @@ def test_a_mappable_failure_opens_the_dialog_and_ok_loads_the_choice(  # type: i
     assert table.report.timezone == "Europe/Berlin"
     # 10:00 in Berlin in March (CET, UTC+1) is 09:00 UTC.
     assert int(table.time.min()) == int(np.datetime64("2026-03-01T09:00:00", "ns").astype(int))
-    assert window.data_files == [no_time]
-    assert window.act_change_mapping.isEnabled()
+    assert list(window.session.data_files) == [no_time]
+    assert window.mapping.act_change_mapping.isEnabled()
 
 
 def test_the_choice_is_remembered_and_preselected_next_time(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, no_time: str
 ) -> None:
-    with qtbot.waitSignal(window.sig_mapping_dialog, timeout=WAIT) as opened:
-        window.open_files([no_time])
+    with qtbot.waitSignal(window.mapping.sig_mapping_dialog, timeout=WAIT) as opened:
+        window.mapping.open_files([no_time])
     dialog = opened.args[0]
     pick(qtbot, dialog, "time", "when  (suggested)")
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=WAIT):
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=WAIT):
         dialog.ok_button.click()
     recent = window.persistence.recent
     assert recent.last_mapping(no_time) == {"time": "when", "assume_tz": "UTC"}
     # Reopening (from Recent, a drop, File > Open) uses it without asking.
     dialogs: list[object] = []
-    window.sig_mapping_dialog.connect(dialogs.append)
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=WAIT) as loaded:
-        window.open_files([no_time])
+    window.mapping.sig_mapping_dialog.connect(dialogs.append)
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=WAIT) as loaded:
+        window.mapping.open_files([no_time])
     assert loaded.args[0].report.mapping.time == ("when",)
     assert dialogs == []
     # Asked for, the dialog preselects it.
-    with qtbot.waitSignal(window.sig_mapping_dialog, timeout=WAIT) as opened:
-        window.open_files([no_time], ask_mapping=True)
+    with qtbot.waitSignal(window.mapping.sig_mapping_dialog, timeout=WAIT) as opened:
+        window.mapping.open_files([no_time], ask_mapping=True)
     again = opened.args[0]
     assert again.chosen_columns()["time"] == ("when",)
     assert again.request.problem is None
@@ -189,33 +189,33 @@ def test_the_choice_is_remembered_and_preselected_next_time(  # type: ignore[no-
 
 
 def test_change_mapping_cancelled_keeps_the_data(qtbot, window: MainWindow, generic: str) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=WAIT):
-        window.open_files([generic])
-    table = window.table
-    with qtbot.waitSignal(window.sig_mapping_dialog, timeout=WAIT) as opened:
-        window.act_change_mapping.trigger()
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=WAIT):
+        window.mapping.open_files([generic])
+    table = window.session.table
+    with qtbot.waitSignal(window.mapping.sig_mapping_dialog, timeout=WAIT) as opened:
+        window.mapping.act_change_mapping.trigger()
     dialog = opened.args[0]
     assert dialog.chosen_columns()["time"] == ("event_time",)
     with qtbot.waitSignal(dialog.sig_preview_ready, timeout=WAIT):
         pass
     dialog.reject()
     QApplication.processEvents()
-    assert window.table is table
-    assert not window.loader.busy
+    assert window.session.table is table
+    assert not window.session.loader.busy
     assert window.persistence.recent.last_mapping(generic) is None  # nothing was chosen
-    assert window.data_files == [generic]
+    assert list(window.session.data_files) == [generic]
 
 
 def test_change_mapping_reloads_with_the_new_choice(
     qtbot, window: MainWindow, generic: str
 ) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=WAIT):
-        window.open_files([generic])
-    with qtbot.waitSignal(window.sig_mapping_dialog, timeout=WAIT) as opened:
-        window.change_mapping()
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=WAIT):
+        window.mapping.open_files([generic])
+    with qtbot.waitSignal(window.mapping.sig_mapping_dialog, timeout=WAIT) as opened:
+        window.mapping.change_mapping()
     dialog = opened.args[0]
     pick(qtbot, dialog, "session", "(none)")
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=WAIT) as loaded:
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=WAIT) as loaded:
         dialog.ok_button.click()
     assert loaded.args[0].session is None
     assert len(loaded.args[0]) == 6
@@ -230,10 +230,10 @@ def test_unsure_detection_asks_first(qtbot, settings: QSettings, tmp_path: Path)
             ["b", "buy", "2026-01-01T00:01:00Z"],
         ],
     )
-    win = MainWindow(settings)  # not headless: a person is there to ask
+    win = MainWindow(settings)  # dialogs: a person is there to ask
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.sig_mapping_dialog, timeout=WAIT) as opened:
-        win.open_files([path])
+    with qtbot.waitSignal(win.mapping.sig_mapping_dialog, timeout=WAIT) as opened:
+        win.mapping.open_files([path])
     dialog = opened.args[0]
     assert dialog.request.problem is None
     assert dialog.chosen_columns()["actor"] == ("visitor",)
@@ -241,7 +241,7 @@ def test_unsure_detection_asks_first(qtbot, settings: QSettings, tmp_path: Path)
     with qtbot.waitSignal(dialog.sig_preview_ready, timeout=WAIT):
         pass
     dialog.reject()
-    assert win.table is None
+    assert win.session.table is None
 
 
 def test_unreadable_files_give_a_message_not_a_dialog(
@@ -250,9 +250,9 @@ def test_unreadable_files_give_a_message_not_a_dialog(
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     dialogs: list[object] = []
-    window.sig_mapping_dialog.connect(dialogs.append)
+    window.mapping.sig_mapping_dialog.connect(dialogs.append)
     with qtbot.waitSignal(window.sig_load_failed, timeout=WAIT) as failed:
-        window.open_files([str(empty)], ask_mapping=True)
+        window.mapping.open_files([str(empty)], ask_mapping=True)
     assert "empty.csv" in failed.args[0]
     assert dialogs == []
 

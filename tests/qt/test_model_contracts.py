@@ -8,21 +8,15 @@ import math
 import pandas as pd
 from PySide6.QtCore import Qt
 
-from funnel_gui.qt.models.frame_table import (
-    Column,
-    FrameTableModel,
-    format_count,
-    format_p_value,
-    format_rate,
-    format_seconds,
-)
-from funnel_gui.qt.widgets.drilldown_panel import DroppedUnitsModel
-from funnel_gui.qt.widgets.mapping_dialog import PreviewModel
+from funnel_gui.qt.models.dropped_units import DroppedUnitsModel
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
+from funnel_gui.qt.models.preview_model import PreviewModel
+from funnel_gui.qt.text import format_count, format_p_value, format_percent, format_seconds
 
 COLUMNS = [
     Column("group", "Group"),
     Column("n", "People", format_count, numeric=True),
-    Column("rate", "Rate", format_rate, numeric=True),
+    Column("rate", "Rate", format_percent, numeric=True),
     Column("p", "p", format_p_value, numeric=True),
     Column("t", "Median", format_seconds, numeric=True),
 ]

@@ -18,17 +18,22 @@ from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.charts.base import ChartView
-from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
 from funnel_gui.qt.report_export import report_html, write_report
-from tests.qt.charts.common import PNG_MAGIC
+from funnel_gui.qt.text import format_count
+from tests.qt.charts.common import PNG_MAGIC, show_result
 
 
-class BarsView(ChartView):
+def step_counts(result: FunnelResult, _options: None) -> list[int]:
+    return [s.count for s in result.steps]
+
+
+class BarsView(ChartView[None, list[int]]):
     name = "bars"
     title = "Bars & counts"
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(step_counts)
         self.plot = pg.PlotWidget()
         self.model = FrameTableModel(
             [Column("step", "Step"), Column("n", "People", format_count, numeric=True)]
@@ -38,8 +43,11 @@ class BarsView(ChartView):
         self.content.addWidget(self.plot)
         self.content.addWidget(table)
 
-    def draw(self, result: FunnelResult) -> str | None:
-        heights = [s.count for s in result.steps]
+    def view_options(self) -> None:
+        return None
+
+    def draw(self, result: FunnelResult, data: list[int]) -> str | None:
+        heights = data
         self.plot.clear()
         self.plot.addItem(pg.BarGraphItem(x=np.arange(len(heights)), height=heights, width=0.6))
         self.model.set_frame(pd.DataFrame({"step": [s.label for s in result.steps], "n": heights}))
@@ -49,11 +57,17 @@ class BarsView(ChartView):
         return self.plot
 
 
-class NothingView(ChartView):
+class NothingView(ChartView[None, list[int]]):
     name = "nothing"
     title = "Nothing here"
 
-    def draw(self, result: FunnelResult) -> str | None:
+    def __init__(self) -> None:
+        super().__init__(step_counts)
+
+    def view_options(self) -> None:
+        return None
+
+    def draw(self, result: FunnelResult, data: list[int]) -> str | None:
         return "Choose a breakdown first"
 
 
@@ -97,7 +111,7 @@ def test_the_report_embeds_charts_and_formatted_tables(qtbot, tmp_path: Path) ->
     bars, nothing = BarsView(), NothingView()
     for view in (bars, nothing):
         qtbot.addWidget(view)
-        view.set_result(result)  # hidden: drawn only when the report asks
+        show_result(view, result)  # hidden: drawn only when the report asks
     out = tmp_path / "report.html"
     write_report(
         out, result, [bars, nothing], headline="1,200 people entered", data_files=["/x/events.csv"]
@@ -131,6 +145,6 @@ def test_long_tables_are_cut_with_a_note(qtbot, tmp_path: Path, monkeypatch) -> 
     result = small_result(tmp_path)
     bars = BarsView()
     qtbot.addWidget(bars)
-    bars.set_result(result)
+    show_result(bars, result)
     text = report_html(result, [bars], headline="", data_files=[])
     assert re.search(r"… and 1 more rows", text)

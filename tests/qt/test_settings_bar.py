@@ -17,9 +17,8 @@ from funnel_gui.core.definition.model import NS_PER_SECOND, Breakdown, DateRange
 from funnel_gui.core.editing.commands import SetFunnelSettings
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar, parse_window
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 ROWS = [
     ("u1", "view", "2026-03-01T10:00:00Z", "s1", "mobile"),
@@ -50,17 +49,17 @@ def make_table(tmp_path: Path, *, sessions: bool) -> EventTable:
 
 
 @pytest.fixture
-def workbench() -> Iterator[FunnelWorkbench]:
-    bench = FunnelWorkbench(debounce_ms=60_000)  # no analysis runs during these tests
-    assert bench.append_events(["view"])
-    assert bench.append_events(["buy"])
-    yield bench
-    bench.shutdown()
+def session() -> Iterator[AppSession]:
+    app_session = AppSession(debounce_ms=60_000)  # no analysis runs during these tests
+    assert app_session.append_events(["view"])
+    assert app_session.append_events(["buy"])
+    yield app_session
+    app_session.shutdown()
 
 
 @pytest.fixture
-def bar(qtbot: QtBot, workbench: FunnelWorkbench, tmp_path: Path) -> FunnelSettingsBar:
-    widget = FunnelSettingsBar(workbench)
+def bar(qtbot: QtBot, session: AppSession, tmp_path: Path) -> FunnelSettingsBar:
+    widget = FunnelSettingsBar(session)
     qtbot.addWidget(widget)
     widget.set_table(make_table(tmp_path, sessions=False))
     return widget
@@ -93,50 +92,48 @@ def test_labels_and_order_tooltips(bar: FunnelSettingsBar) -> None:
     tips = [combo.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(combo.count())]
     assert all(tips)
     assert "very next event" in tips[1]
-    assert bar.workbench.undo_stack.count() == 2  # building the bar pushed nothing
+    assert bar.session.undo_stack.count() == 2  # building the bar pushed nothing
 
 
-def test_any_order_then_undo(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+def test_any_order_then_undo(bar: FunnelSettingsBar, session: AppSession) -> None:
     pick(bar.order_combo, "Any order")
-    assert workbench.document.definition.order == "any"
-    assert workbench.undo_stack.count() == 3
-    workbench.undo_stack.undo()
-    assert workbench.document.definition.order == "sequential"
+    assert session.definition.order == "any"
+    assert session.undo_stack.count() == 3
+    session.undo_stack.undo()
+    assert session.definition.order == "sequential"
     assert bar.order_combo.currentText() == "In order"
-    assert workbench.undo_stack.count() == 3  # following the undo pushed nothing
-    workbench.undo_stack.redo()
+    assert session.undo_stack.count() == 3  # following the undo pushed nothing
+    session.undo_stack.redo()
     assert bar.order_combo.currentText() == "Any order"
 
 
-def test_window_typed_and_preset(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
-) -> None:
+def test_window_typed_and_preset(qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession) -> None:
     type_window(qtbot, bar, "2d")
-    window = workbench.document.definition.window_ns
+    window = session.definition.window_ns
     assert window == 2 * 86_400 * 10**9
     assert isinstance(window, int)
     assert bar.window_combo.currentText() == "2d"
     index = bar.window_combo.findText("1 hour")
     bar.window_combo.setCurrentIndex(index)
     bar.window_combo.activated.emit(index)
-    assert workbench.document.definition.window_ns == 3_600 * NS_PER_SECOND
-    assert workbench.undo_stack.count() == 4
-    workbench.undo_stack.undo()
+    assert session.definition.window_ns == 3_600 * NS_PER_SECOND
+    assert session.undo_stack.count() == 4
+    session.undo_stack.undo()
     assert bar.window_combo.currentText() == "2d"
 
 
 def test_invalid_window_pushes_nothing(
-    qtbot: QtBot, bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    qtbot: QtBot, bar: FunnelSettingsBar, session: AppSession
 ) -> None:
     for text in ("soon", "0.5s", "0"):
         type_window(qtbot, bar, text)
-        assert workbench.undo_stack.count() == 2, text
+        assert session.undo_stack.count() == 2, text
         assert "#b91c1c" in bar.window_combo.styleSheet()
         assert bar.window_combo.toolTip().splitlines()[0]  # the reason comes first
     type_window(qtbot, bar, "soon")
     assert "not a duration" in bar.window_combo.toolTip()
     type_window(qtbot, bar, "90m")
-    assert workbench.document.definition.window_ns == 90 * 60 * NS_PER_SECOND
+    assert session.definition.window_ns == 90 * 60 * NS_PER_SECOND
     assert bar.window_combo.styleSheet() == ""
 
 
@@ -149,24 +146,24 @@ def test_parse_window_accepts_words() -> None:
         parse_window("0s")
 
 
-def test_breakdown_with_last_step(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+def test_breakdown_with_last_step(bar: FunnelSettingsBar, session: AppSession) -> None:
     assert not bar.attribution_combo.isEnabled()
     assert bar.breakdown_combo.itemText(0) == "No breakdown"
     pick(bar.breakdown_combo, "device")
-    assert workbench.document.definition.breakdown == Breakdown("device", "first_step")
+    assert session.definition.breakdown == Breakdown("device", "first_step")
     assert bar.attribution_combo.isEnabled()
     labels = [bar.attribution_combo.itemText(i) for i in range(bar.attribution_combo.count())]
     assert labels == ["first step", "last step", "step 1", "step 2"]
     pick(bar.attribution_combo, "last step")
-    assert workbench.document.definition.breakdown == Breakdown("device", "last_step")
+    assert session.definition.breakdown == Breakdown("device", "last_step")
     pick(bar.breakdown_combo, "No breakdown")
-    assert workbench.document.definition.breakdown is None
+    assert session.definition.breakdown is None
     assert not bar.attribution_combo.isEnabled()
-    assert workbench.undo_stack.count() == 5
+    assert session.undo_stack.count() == 5
 
 
-def test_attribution_offers_new_steps(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
-    workbench.append_events(["pay"])
+def test_attribution_offers_new_steps(bar: FunnelSettingsBar, session: AppSession) -> None:
+    session.append_events(["pay"])
     labels = [bar.attribution_combo.itemText(i) for i in range(bar.attribution_combo.count())]
     assert labels[-1] == "step 3"
 
@@ -178,7 +175,7 @@ def sessions_item_enabled(bar: FunnelSettingsBar) -> bool:
 
 
 def test_sessions_need_a_session_column(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench, tmp_path: Path
+    bar: FunnelSettingsBar, session: AppSession, tmp_path: Path
 ) -> None:
     assert not sessions_item_enabled(bar)
     assert "This data has no sessions" in bar.unit_combo.toolTip()
@@ -187,49 +184,41 @@ def test_sessions_need_a_session_column(
     assert sessions_item_enabled(bar)
     assert "no sessions" not in bar.unit_combo.toolTip()
     pick(bar.unit_combo, "Sessions")
-    assert workbench.document.definition.unit == "session"
+    assert session.definition.unit == "session"
 
 
 def test_date_range_inclusive_then_whole_period(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
+    bar: FunnelSettingsBar, session: AppSession
 ) -> None:
     assert bar.whole_period.isChecked()
     assert not bar.date_from.isEnabled()
     assert bar.date_from.date() == QDate(2026, 3, 1)  # the data's span is the default
     assert bar.date_to.date() == QDate(2026, 3, 20)
     bar.whole_period.setChecked(False)
-    assert workbench.document.definition.date_range == DateRange(
-        utc_ns(2026, 3, 1), utc_ns(2026, 3, 21)
-    )
+    assert session.definition.date_range == DateRange(utc_ns(2026, 3, 1), utc_ns(2026, 3, 21))
     bar.date_to.setDate(QDate(2026, 3, 31))
-    assert workbench.document.definition.date_range == DateRange(
-        utc_ns(2026, 3, 1), utc_ns(2026, 4, 1)
-    )
+    assert session.definition.date_range == DateRange(utc_ns(2026, 3, 1), utc_ns(2026, 4, 1))
     assert utc_ns(2026, 4, 1) == 1_775_001_600 * NS_PER_SECOND  # hand-checked
     assert "up to and including" in bar.date_to.toolTip()
     bar.whole_period.setChecked(True)
-    assert workbench.document.definition.date_range is None
+    assert session.definition.date_range is None
     assert not bar.date_to.isEnabled()
-    assert workbench.undo_stack.count() == 5
+    assert session.undo_stack.count() == 5
 
 
-def test_from_after_to_is_refused(bar: FunnelSettingsBar, workbench: FunnelWorkbench) -> None:
+def test_from_after_to_is_refused(bar: FunnelSettingsBar, session: AppSession) -> None:
     bar.whole_period.setChecked(False)
-    count = workbench.undo_stack.count()
+    count = session.undo_stack.count()
     bar.date_from.setDate(QDate(2026, 3, 25))  # after "to" (2026-03-20)
-    assert workbench.undo_stack.count() == count
+    assert session.undo_stack.count() == count
     assert "#b91c1c" in bar.date_from.styleSheet()
     assert "before" in bar.date_from.toolTip()
     bar.date_to.setDate(QDate(2026, 3, 25))  # a single day is a valid range
-    assert workbench.document.definition.date_range == DateRange(
-        utc_ns(2026, 3, 25), utc_ns(2026, 3, 26)
-    )
+    assert session.definition.date_range == DateRange(utc_ns(2026, 3, 25), utc_ns(2026, 3, 26))
     assert bar.date_from.styleSheet() == ""
 
 
-def test_refresh_after_external_commands(
-    bar: FunnelSettingsBar, workbench: FunnelWorkbench
-) -> None:
+def test_refresh_after_external_commands(bar: FunnelSettingsBar, session: AppSession) -> None:
     command = SetFunnelSettings(
         order="strict",
         window_ns=DAY,
@@ -237,7 +226,7 @@ def test_refresh_after_external_commands(
         breakdown=Breakdown("plan", "step_2"),
         date_range=DateRange(utc_ns(2026, 2, 1), utc_ns(2026, 3, 1)),
     )
-    assert push(workbench.undo_stack, workbench.document, command)
+    assert session.edit(command)
     assert bar.order_combo.currentText() == "Strictly in a row"
     assert bar.window_combo.currentText() == "1 day"
     assert bar.unit_combo.currentText() == "Sessions"  # shown even though this data has none
@@ -245,26 +234,26 @@ def test_refresh_after_external_commands(
     assert bar.attribution_combo.currentText() == "step 2"
     assert not bar.whole_period.isChecked()
     assert (bar.date_from.date(), bar.date_to.date()) == (QDate(2026, 2, 1), QDate(2026, 2, 28))
-    workbench.undo_stack.undo()
+    session.undo_stack.undo()
     assert bar.order_combo.currentText() == "In order"
     assert bar.window_combo.currentText() == "7 days"
     assert bar.unit_combo.currentText() == "People"
     assert bar.breakdown_combo.currentText() == "No breakdown"
     assert bar.whole_period.isChecked()
-    assert workbench.undo_stack.count() == 3
-    assert workbench.undo_stack.index() == 2
+    assert session.undo_stack.count() == 3
+    assert session.undo_stack.index() == 2
 
 
-def test_deleted_bar_stops_listening(qtbot: QtBot, workbench: FunnelWorkbench) -> None:
-    bar = FunnelSettingsBar(workbench)
+def test_deleted_bar_stops_listening(qtbot: QtBot, session: AppSession) -> None:
+    bar = FunnelSettingsBar(session)
     destroyed: list[bool] = []
     bar.destroyed.connect(lambda: destroyed.append(True))
     bar.deleteLater()
     qtbot.waitUntil(lambda: bool(destroyed))
     del bar
     # A listener left behind would touch deleted widgets here and raise RuntimeError.
-    assert push(workbench.undo_stack, workbench.document, SetFunnelSettings(order="any"))
-    workbench.undo_stack.undo()
+    assert session.edit(SetFunnelSettings(order="any"))
+    session.undo_stack.undo()
 
 
 def test_fits_the_side_dock(bar: FunnelSettingsBar) -> None:

@@ -13,10 +13,9 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from funnel_gui.core.definition.model import Filter, Step
 from funnel_gui.core.editing.commands import insert_new_step
 from funnel_gui.core.io import load_events
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.filter_row import FilterRow, parse_value
 from funnel_gui.qt.widgets.step_inspector import FIRST_STEP_GAPS, StepInspector
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 HOUR_NS = 3_600_000_000_000
 CSV = """user_id,event,timestamp,device,price
@@ -29,19 +28,19 @@ u3,buy,2026-01-01T12:01:00Z,mobile,4
 
 
 @pytest.fixture
-def workbench(qtbot) -> Iterator[FunnelWorkbench]:  # type: ignore[no-untyped-def]
-    bench = FunnelWorkbench(debounce_ms=0)
-    bench.append_events(["view"])
-    bench.append_events(["cart"])
-    yield bench
-    bench.shutdown()
+def session(qtbot) -> Iterator[AppSession]:  # type: ignore[no-untyped-def]
+    app_session = AppSession(debounce_ms=0)
+    app_session.append_events(["view"])
+    app_session.append_events(["cart"])
+    yield app_session
+    app_session.shutdown()
 
 
 @pytest.fixture
-def inspector(qtbot, workbench: FunnelWorkbench, tmp_path: Path) -> StepInspector:  # type: ignore[no-untyped-def]
+def inspector(qtbot, session: AppSession, tmp_path: Path) -> StepInspector:  # type: ignore[no-untyped-def]
     path = tmp_path / "shop.csv"
     path.write_text(CSV, encoding="utf-8")
-    panel = StepInspector(workbench)
+    panel = StepInspector(session)
     qtbot.addWidget(panel)
     panel.set_table(load_events(path))
     panel.set_step(1)
@@ -52,7 +51,7 @@ def inspector(qtbot, workbench: FunnelWorkbench, tmp_path: Path) -> StepInspecto
 
 
 def step(panel: StepInspector, row: int | None = None) -> Step:
-    return panel.document.definition.steps[panel.row if row is None else row]
+    return panel.session.definition.steps[panel.row if row is None else row]
 
 
 def type_and_commit(qtbot, edit: QLineEdit, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +88,7 @@ def test_no_step_shows_the_hint(inspector: StepInspector) -> None:
 
 
 def test_rename_then_undo(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
-    stack = inspector.workbench.undo_stack
+    stack = inspector.session.undo_stack
     before = stack.count()
     type_and_commit(qtbot, inspector.label_edit, "Add to cart")
     assert step(inspector).label == "Add to cart"
@@ -108,7 +107,7 @@ def test_empty_label_goes_back_to_the_default(qtbot, inspector: StepInspector) -
 
 
 def test_kind_switch_is_one_readable_command(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
-    stack = inspector.workbench.undo_stack
+    stack = inspector.session.undo_stack
     assert inspector.macro_button.isChecked()  # the last step defaults to macro
     before = stack.count()
     qtbot.mouseClick(inspector.micro_button, Qt.MouseButton.LeftButton)
@@ -131,7 +130,7 @@ def test_add_and_remove_an_event(qtbot, inspector: StepInspector) -> None:  # ty
 
 
 def test_add_a_filter_through_the_widgets(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
-    stack = inspector.workbench.undo_stack
+    stack = inspector.session.undo_stack
     before = stack.count()
     qtbot.mouseClick(inspector.add_filter_button, Qt.MouseButton.LeftButton)
     assert stack.count() == before  # an empty row is a draft, not yet a filter
@@ -155,7 +154,7 @@ def test_one_of_takes_a_comma_separated_list(qtbot, inspector: StepInspector) ->
 
 
 def test_greater_than_refuses_text(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
-    stack = inspector.workbench.undo_stack
+    stack = inspector.session.undo_stack
     row = add_filter(qtbot, inspector, "mobile")
     before = stack.count()
     choose(row.op_box, "greater than")
@@ -177,7 +176,7 @@ def test_is_set_hides_the_value_and_remove_clears(qtbot, inspector: StepInspecto
     qtbot.mouseClick(row.remove_button, Qt.MouseButton.LeftButton)
     assert step(inspector).where == ()
     assert inspector.rows == []
-    assert inspector.workbench.undo_stack.undoText() == 'Clear filters of step "cart"'
+    assert inspector.session.undo_stack.undoText() == 'Clear filters of step "cart"'
 
 
 def test_max_gap_and_undo(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
@@ -186,14 +185,14 @@ def test_max_gap_and_undo(qtbot, inspector: StepInspector) -> None:  # type: ign
     assert step(inspector).min_gap_ns is None
     type_and_commit(qtbot, inspector.min_gap_edit, "90s")
     assert step(inspector).min_gap_ns == 90_000_000_000
-    inspector.workbench.undo_stack.undo()
-    inspector.workbench.undo_stack.undo()
+    inspector.session.undo_stack.undo()
+    inspector.session.undo_stack.undo()
     assert step(inspector).max_gap_ns is None
     assert inspector.max_gap_edit.text() == ""
 
 
 def test_invalid_gap_shows_a_hint_and_pushes_nothing(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
-    stack = inspector.workbench.undo_stack
+    stack = inspector.session.undo_stack
     before = stack.count()
     type_and_commit(qtbot, inspector.max_gap_edit, "soon")
     assert stack.count() == before
@@ -214,7 +213,7 @@ def test_first_step_has_no_gaps(inspector: StepInspector) -> None:
 
 
 def test_undo_from_outside_refreshes_every_field(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
-    stack = inspector.workbench.undo_stack
+    stack = inspector.session.undo_stack
     add_filter(qtbot, inspector, "tablet")
     type_and_commit(qtbot, inspector.label_edit, "Cart")
     type_and_commit(qtbot, inspector.max_gap_edit, "30m")
@@ -232,15 +231,13 @@ def test_undo_from_outside_refreshes_every_field(qtbot, inspector: StepInspector
 
 
 def test_follows_its_step_when_another_is_inserted(inspector: StepInspector) -> None:
-    workbench = inspector.workbench  # its steps model hears of the edit first, as in the app
-    push(
-        workbench.undo_stack,
-        workbench.document,
-        insert_new_step(workbench.document.definition, 0, ["buy"]),
+    session = inspector.session  # its steps model hears of the edit first, as in the app
+    session.edit(
+        insert_new_step(session.definition, 0, ["buy"]),
     )
     assert inspector.row == 2
     assert step(inspector).events == ("cart",)
-    workbench.undo_stack.undo()
+    session.undo_stack.undo()
     assert inspector.row == 1
 
 

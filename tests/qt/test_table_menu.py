@@ -6,8 +6,10 @@ import pandas as pd
 from PySide6.QtWidgets import QApplication, QTableView
 
 from funnel_gui.qt.charts.registry import make_views
-from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_rate
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
 from funnel_gui.qt.table_menu import table_menu, table_text
+from funnel_gui.qt.text import format_count, format_percent
+from tests.qt.charts.common import show_result
 
 
 def make_table(qtbot) -> QTableView:  # type: ignore[no-untyped-def]
@@ -15,7 +17,7 @@ def make_table(qtbot) -> QTableView:  # type: ignore[no-untyped-def]
         [
             Column("group", "Group"),
             Column("n", "People", format_count),
-            Column("r", "Rate", format_rate),
+            Column("r", "Rate", format_percent),
         ]
     )
     model.set_frame(
@@ -49,8 +51,18 @@ def test_chart_views_give_their_tables_the_menu(qtbot, tmp_path) -> None:  # typ
     result = small_result(tmp_path)
     funnel = make_views()[0]
     qtbot.addWidget(funnel)
-    funnel.set_result(result)
+    show_result(funnel, result)
     funnel.ensure_drawn()
     tables = funnel.findChildren(QTableView)
     assert tables
     assert all(t.property("tableMenuInstalled") for t in tables)
+
+
+def test_table_text_neutralises_cells_a_spreadsheet_would_run(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15.15: a label from the data like =HYPERLINK(...) is copied as text."""
+    model = FrameTableModel([Column("group", "Group"), Column("n", "People", format_count)])
+    model.set_frame(pd.DataFrame({"group": ["=HYPERLINK(1)", "@x", "-3"], "n": [-1, 2, 3]}))
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    assert table_text(view) == "Group,People\n'=HYPERLINK(1),-1\n'@x,2\n-3,3\n"

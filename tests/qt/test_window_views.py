@@ -19,11 +19,12 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
+from funnel_gui.core.definition.file import save_funnel
 from funnel_gui.core.definition.model import FunnelDefinition, Step
 from funnel_gui.core.editing.commands import RemoveStep
 from funnel_gui.qt.main_window import MainWindow
 from funnel_gui.qt.models.funnel_steps import ROW_MIME
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.prompter import HeadlessPrompter
 from funnel_gui.resources import demo_data_path, resources_dir
 from funnel_gui.views import DATA_VIEW, VIEW_NAMES
 
@@ -50,16 +51,16 @@ def _events(path: Path) -> Path:
 
 def _funnel(path: Path) -> Path:
     steps = tuple(Step(events=(e,)) for e in ("view", "cart", "buy"))
-    FunnelDefinition(name="Buy", steps=steps).save(path)
+    save_funnel(FunnelDefinition(name="Buy", steps=steps), path)
     return path
 
 
 def _load_with_funnel(qtbot, window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
-    window.workbench.analysis._timer.setInterval(0)
+    window.session.analysis.set_debounce_ms(0)
     assert window.open_funnel(str(_funnel(tmp_path / "buy.funnel.json")))
-    with qtbot.waitSignal(window.workbench.analysis.sig_result, timeout=30000) as got:
-        window.open_files([str(_events(tmp_path / "events.csv"))])
-    return got.args[0]
+    with qtbot.waitSignal(window.session.sig_result_ready, timeout=30000) as got:
+        window.mapping.open_files([str(_events(tmp_path / "events.csv"))])
+    return got.args[0].result
 
 
 def test_every_view_name_is_a_tab(window: MainWindow) -> None:
@@ -81,7 +82,8 @@ def test_a_drop_off_click_lists_who_dropped_in_the_dock(
     result = _load_with_funnel(qtbot, window, tmp_path)
     assert [s.count for s in result.steps] == [4, 2, 1]
     assert window.drilldown_dock.isHidden()
-    window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
+    with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
+        window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
     assert not window.drilldown_dock.isHidden()
     listed = window.drilldown.shown_units()
     assert sorted(listed["actor"]) == ["u3", "u4"]
@@ -93,12 +95,12 @@ def test_a_drop_off_click_lists_who_dropped_in_the_dock(
     assert nxt == {"home": 1, "(nothing after)": 1}
     # The list follows the next result: after removing the last step it still lists step
     # 2's droppers; after removing step 2 too there is no such drop-off left to list.
-    workbench = window.workbench
-    with qtbot.waitSignal(workbench.analysis.sig_result, timeout=30000):
-        assert push(workbench.undo_stack, workbench.document, RemoveStep(2))
+    session = window.session
+    with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
+        assert session.edit(RemoveStep(2))
     assert sorted(window.drilldown.shown_units()["actor"]) == ["u3", "u4"]
-    with qtbot.waitSignal(workbench.analysis.sig_result, timeout=30000):
-        assert push(workbench.undo_stack, workbench.document, RemoveStep(1))
+    with qtbot.waitSignal(session.sig_result_ready, timeout=30000):
+        assert session.edit(RemoveStep(1))
     assert window.drilldown.step is None
 
 
@@ -115,15 +117,13 @@ def test_export_report_holds_every_view(qtbot, window: MainWindow, tmp_path: Pat
 
 
 def test_layout_survives_a_restart(qtbot, settings: QSettings) -> None:  # type: ignore[no-untyped-def]
-    first = MainWindow(settings)
-    first.setProperty("headless", True)
+    first = MainWindow(settings, prompter=HeadlessPrompter())
     qtbot.addWidget(first)
     first.show()
     first.palette_dock.hide()
     first.workspace.show_view("trend")
     first.close()
-    second = MainWindow(settings)
-    second.setProperty("headless", True)
+    second = MainWindow(settings, prompter=HeadlessPrompter())
     qtbot.addWidget(second)
     second.show()
     assert second.palette_dock.isHidden()
@@ -132,10 +132,10 @@ def test_layout_survives_a_restart(qtbot, settings: QSettings) -> None:  # type:
         is second.workspace.analysis_panel.views["trend"]
     )
     assert second.drilldown_dock.isHidden()  # on demand only
-    second.reset_layout()
+    second.window_layout.reset()
     assert not second.palette_dock.isHidden()
-    second.workbench.shutdown()
-    first.workbench.shutdown()
+    second.session.shutdown()
+    first.session.shutdown()
 
 
 def test_screenshot_of_a_view_from_the_command_line(tmp_path: Path) -> None:
@@ -213,14 +213,14 @@ def test_a_card_dropped_outside_the_editor_is_removed(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     _load_with_funnel(qtbot, window, tmp_path)
-    model = window.workbench.steps_model
+    model = window.workspace.steps_model
     mime = model.mimeData([model.index(1, 0)])  # the "cart" card, as a drag from the editor
-    with qtbot.waitSignal(window.workbench.analysis.sig_result, timeout=30000) as got:
+    with qtbot.waitSignal(window.session.sig_result_ready, timeout=30000) as got:
         drop = _drop_on_window(window, mime)
     assert drop.isAccepted()
-    assert [s.events for s in window.workbench.document.definition.steps] == [("view",), ("buy",)]
-    assert [s.count for s in got.args[0].steps] == [4, 1]
-    assert window.workbench.undo_stack.undoText().startswith("Remove")
+    assert [s.events for s in window.session.definition.steps] == [("view",), ("buy",)]
+    assert [s.count for s in got.args[0].result.steps] == [4, 1]
+    assert window.session.undo_stack.undoText().startswith("Remove")
 
 
 def test_a_card_from_another_running_copy_is_not_removed_here(
@@ -231,7 +231,7 @@ def test_a_card_from_another_running_copy_is_not_removed_here(
     mime.setData(ROW_MIME, json.dumps({"row": 1, "pid": os.getpid() + 1}).encode("utf-8"))
     drop = _drop_on_window(window, mime)
     assert not drop.isAccepted()
-    assert len(window.workbench.document.definition.steps) == 3
+    assert len(window.session.definition.steps) == 3
 
 
 def test_drill_down_reads_the_data_its_result_came_from(
@@ -241,16 +241,17 @@ def test_drill_down_reads_the_data_its_result_came_from(
     until the recompute lands; a click in between must not read the old result's rows in
     the new table. Here b.csv has another user first, so every row of a.csv moved down."""
     _load_with_funnel(qtbot, window, tmp_path)
-    window.workbench.analysis._timer.setInterval(60_000)  # hold the recompute back
+    window.session.analysis.set_debounce_ms(60_000)  # hold the recompute back
     shifted = tmp_path / "b.csv"
     with shifted.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["user_id", "event_name", "event_time"])
         writer.writerows([("a0", "x", "2024-03-01T09:00:00Z"), ("a0", "y", "2024-03-01T09:01:00Z")])
         writer.writerows(ROWS)
-    with qtbot.waitSignal(window.sig_table_loaded, timeout=30000):
-        window.open_files([str(shifted)])
-    window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
+    with qtbot.waitSignal(window.session.sig_table_changed, timeout=30000):
+        window.mapping.open_files([str(shifted)])
+    with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
+        window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
     nxt = dict(
         zip(
             window.drilldown.next_frame["event"], window.drilldown.next_frame["people"], strict=True
@@ -264,13 +265,15 @@ def test_a_closed_drill_down_does_not_follow_edits(
 ) -> None:  # type: ignore[no-untyped-def]
     window.show()
     _load_with_funnel(qtbot, window, tmp_path)
-    window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
+    with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
+        window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
     shown = window.drilldown.result
     window.drilldown_dock.close()
-    workbench = window.workbench
-    with qtbot.waitSignal(workbench.analysis.sig_result, timeout=30000):
-        assert push(workbench.undo_stack, workbench.document, RemoveStep(2))
+    session = window.session
+    with qtbot.waitSignal(session.sig_result_ready, timeout=30000):
+        assert session.edit(RemoveStep(2))
     assert window.drilldown.result is shown  # not redone while closed
-    window.drilldown_dock.show()
-    assert window.drilldown.result is workbench.analysis.result  # caught up when shown
+    with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
+        window.drilldown_dock.show()
+    assert window.drilldown.result is session.result  # caught up when shown
     assert sorted(window.drilldown.shown_units()["actor"]) == ["u3", "u4"]

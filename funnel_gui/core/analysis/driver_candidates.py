@@ -7,7 +7,7 @@ entrant that did the candidate in its observation period. Candidate 0 is the bas
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -49,6 +49,11 @@ class Exposures:
     candidate: np.ndarray  # int64 per entry
     unit: np.ndarray  # entrant index per entry
     count: np.ndarray  # the candidate's own events in that entrant's period
+    # Unexposed entrants that still have own events: for "E at least k times", those who
+    # did E 1 to k − 1 times. The activity level of §12 leaves their E events out too.
+    near_candidate: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    near_unit: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    near_count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def exposed_units(self, candidate: int) -> np.ndarray:
         """Entrant indices exposed to one candidate."""
@@ -59,9 +64,17 @@ class _Builder:
     def __init__(self) -> None:
         self.specs: list[CandidateSpec] = []
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.near: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add(self, specs: list[CandidateSpec], local: np.ndarray, runs: Runs) -> None:
-        """Add candidates; `local` maps each run to an index into `specs` (-1 = none)."""
+    def add(
+        self,
+        specs: list[CandidateSpec],
+        local: np.ndarray,
+        runs: Runs,
+        near: np.ndarray | None = None,
+    ) -> None:
+        """Add candidates; `local` maps each run to an index into `specs` (-1 = none), and
+        `near`, if given, each run of an unexposed entrant with own events likewise."""
         keep = local >= 0
         offset = len(self.specs)
         self.specs += specs
@@ -69,15 +82,21 @@ class _Builder:
             self.parts.append((local + offset, runs.unit, runs.count))
         else:
             self.parts.append((local[keep] + offset, runs.unit[keep], runs.count[keep]))
+        if near is not None:
+            short = near >= 0
+            self.near.append((near[short] + offset, runs.unit[short], runs.count[short]))
 
     def build(self) -> Exposures:
-        cand, unit, count = (np.concatenate([p[i] for p in self.parts]) for i in range(3))
-        return Exposures(
-            self.specs,
-            cand.astype(np.int64, copy=False),
-            unit.astype(np.int64, copy=False),
-            count.astype(np.int64, copy=False),
-        )
+        cand, unit, count = (_joined([p[i] for p in self.parts]) for i in range(3))
+        near_cand, near_unit, near_count = (_joined([p[i] for p in self.near]) for i in range(3))
+        return Exposures(self.specs, cand, unit, count, near_cand, near_unit, near_count)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The parts end to end as int64 (they are already: no second copy)."""
+    if not parts:
+        return np.zeros(0, np.int64)
+    return np.concatenate(parts).astype(np.int64, copy=False)
 
 
 def build_exposures(
@@ -156,7 +175,8 @@ def _add_repeats(out: _Builder, by_event: Runs, top: np.ndarray, names: tuple[st
             for c in top
         ]
         local = np.where(by_event.count >= k, slot[by_event.key], -1)
-        out.add(specs, local, by_event)
+        near = np.where(by_event.count < k, slot[by_event.key], -1)
+        out.add(specs, local, by_event, near)
 
 
 def _surely_many_values(column: pa.ChunkedArray) -> bool:

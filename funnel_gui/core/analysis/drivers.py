@@ -219,7 +219,14 @@ def _summarise(
     supported[0] = True  # the baseline row is always shown
     adjusted = None
     if adjust:
-        adjusted = _adjusted(obs, cand, unit, own, base, n_cand)
+        near = eligible[ex.near_unit]
+        adjusted = _adjusted(
+            obs,
+            (cand, unit, own),
+            (ex.near_candidate[near], ex.near_unit[near], ex.near_count[near]),
+            base,
+            n_cand,
+        )
     # q-values over the candidates shown (the baseline is a reference, not a candidate).
     tested = np.flatnonzero(supported)
     tested = tested[tested != 0]
@@ -228,16 +235,11 @@ def _summarise(
     adj_q = np.full(n_cand, np.nan)
     if adjusted is not None:
         adj_q[tested] = benjamini_hochberg(adjusted.p_value[tested])
-    shown_low = (
-        raw.ci_low
-        if adjusted is None
-        else np.where(np.isnan(adjusted.ci_low), raw.ci_low, adjusted.ci_low)
-    )
-    shown_diff = (
-        raw.difference
-        if adjusted is None
-        else np.where(np.isnan(adjusted.difference), raw.difference, adjusted.difference)
-    )
+    # With adjust_for set, the adjusted comparison is the claim; where no stratum holds
+    # both groups it is undefined, and the candidate cannot be judged (nothing at
+    # stake), rather than falling back to the raw lift adjustment was asked to correct.
+    shown_low = raw.ci_low if adjusted is None else adjusted.ci_low
+    shown_diff = raw.difference if adjusted is None else adjusted.difference
     at_stake = np.maximum(0.0, np.nan_to_num(shown_low, nan=0.0)) * n0
     per_arm = ab_test_sizes(raw.rate_unexposed, shown_diff)
     per_day = _eligible_per_day(obs)
@@ -299,18 +301,22 @@ def _summarise(
 
 def _adjusted(
     obs: Observation,
-    cand: np.ndarray,
-    unit: np.ndarray,
-    own: np.ndarray,
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    near: tuple[np.ndarray, np.ndarray, np.ndarray],
     base: np.ndarray,
     n_cand: int,
 ) -> MHRiskDifferences:
-    """Mantel–Haenszel over strata = adjust-for values × activity level (§12)."""
+    """Mantel–Haenszel over strata = adjust-for values × activity level (§12).
+
+    `entries` and `near` are (candidate, eligible entrant, own count): the exposed ones,
+    and the unexposed ones that have own events all the same (see `Exposures`)."""
+    cand, unit, own = entries
     eligible = obs.eligible
     y = obs.converted
     n_strata = (int(base.max()) + 1 if len(base) else 1) * N_ACTIVITY_BINS
-    # An unexposed unit's activity is all its other events; an exposed unit's leaves
-    # out the candidate's own events, so its stratum depends on the candidate.
+    # A unit's activity leaves out the candidate's own events, so its stratum depends on
+    # the candidate; most unexposed units have none, and sit in the stratum of all their
+    # other events.
     stratum_all = base * N_ACTIVITY_BINS + _activity_bin(obs.n_other)
     size = n_cand * n_strata
     # Per entry, candidate × n_strata + stratum, built in place (entries are many).
@@ -338,6 +344,19 @@ def _adjusted(
     shape = (n_cand, n_strata)
     n0 = n_all[None, :] - n_gone.reshape(shape)
     x0 = x_all[None, :] - x_gone.reshape(shape)
+    # Unexposed units with own events ("E at least k times", E done fewer times) move
+    # to the stratum of their activity without those events.
+    near_cand, near_unit, near_own = near
+    moved_from = near_cand * n_strata + stratum_all[near_unit]
+    moved_to = near_cand * n_strata + (
+        base[near_unit] * N_ACTIVITY_BINS + _activity_bin(obs.n_other[near_unit] - near_own)
+    )
+    y_near = y[near_unit]
+    n_in = np.bincount(moved_to, minlength=size) - np.bincount(moved_from, minlength=size)
+    x_in = np.bincount(moved_to, weights=y_near, minlength=size)
+    x_in -= np.bincount(moved_from, weights=y_near, minlength=size)
+    n0 += n_in.reshape(shape)
+    x0 += x_in.reshape(shape)
     return mh_risk_difference_many(x1.reshape(shape), n1.reshape(shape), x0, n0)
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from funnel_gui.core.arrays import NAT, NONE
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
-from funnel_gui.core.engine.attempts import NAT, NONE
 from funnel_gui.core.engine.micro_macro import ReportedAttempts, macro_step
 from funnel_gui.core.engine.prepared import UnitRows
 
@@ -109,9 +109,9 @@ def _first_at_time(
     """Per query, the first index in [lo, hi) whose time is >= not_before (hi if none);
     `time` never decreases inside a query's range.
 
-    The ends are looked at first: many periods start at a unit's first row or run to
-    its last. The other queries are binary searched all at once, like the engine's
-    search, but each round only touches the queries still open (a unit's rows are few).
+    `core.arrays.first_at_time`, faster on many short ranges: the ends are looked at
+    first (many periods start at a unit's first row or run to its last), and each round
+    of the binary search only touches the queries still open (a unit's rows are few).
     """
     out = hi.copy()
     live = np.flatnonzero(lo < hi)

@@ -1,4 +1,4 @@
-"""Insights on top of a funnel result: trends (§8), micro→macro impact (§9), segments (§10)."""
+"""Trends (FUNNEL_SEMANTICS §8): a funnel's counts per day, week or month of entry."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
+from funnel_gui.core.arrays import NAT, counts_reaching
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.engine.results import NAT, FunnelResult, _num
+from funnel_gui.core.engine.results import FunnelResult
 
 Period = Literal["day", "week", "month"]
 
@@ -52,7 +52,8 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
     """§8: units grouped by the UTC period of their reported attempt's step-1 event.
 
     Vectorised: each unit gets a period index, then one bincount over (period, furthest)
-    gives every period's counts, so 850k units over a year of days take milliseconds."""
+    gives every period's counts (`counts_reaching`), so 850k units over a year of days
+    take milliseconds."""
     period = period or auto_period(result)
     u = result.units
     n_steps = result.definition.n_steps
@@ -63,12 +64,7 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
         return []
     unique_starts, period_of_unit = np.unique(starts_ns, return_inverse=True)
     furthest = np.clip(u.furthest[keep].astype(np.int64), 0, n_steps)
-    # reached[p, j] = units of period p whose furthest step is exactly j; counts for step k
-    # are the units with furthest >= k, a reversed cumulative sum.
-    reached = np.bincount(
-        period_of_unit * (n_steps + 1) + furthest, minlength=len(unique_starts) * (n_steps + 1)
-    ).reshape(len(unique_starts), n_steps + 1)
-    counts = np.cumsum(reached[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    counts = counts_reaching(period_of_unit, len(unique_starts), furthest, n_steps)
     ends_ns = _period_end_ns(unique_starts, period)
     # Compared as `last - window` so a window of centuries cannot wrap int64 around.
     incomplete = ends_ns - 1 > result.last_time_ns - result.definition.window_ns
@@ -133,65 +129,3 @@ def _period_end_ns(starts_ns: np.ndarray, period: Period) -> np.ndarray:
         return starts_ns + 7 * _NS_PER_DAY
     months = starts_ns.astype("datetime64[ns]").astype("datetime64[M]") + 1
     return months.astype("datetime64[ns]").astype(np.int64)
-
-
-@dataclass(frozen=True)
-class SegmentStep:
-    value: str
-    step: int  # 1-based
-    count: int
-    entered: int
-    rate: float  # count / entered (conversion from step 1)
-    ci: tuple[float, float]
-    p_value: float  # against all other groups together, Holm-adjusted across groups
-    p_raw: float
-
-
-def segments(result: FunnelResult) -> list[SegmentStep]:
-    """§10: per group and step, conversion from step 1 with a Wilson interval and a
-    two-proportion test against the rest, Holm-corrected across groups (per step)."""
-    if result.breakdown is None:
-        return []
-    groups = result.breakdown.groups
-    total = [sum(g.counts[k] for g in groups) for k in range(result.definition.n_steps)]
-    out: list[SegmentStep] = []
-    for k in range(result.definition.n_steps):
-        raw = []
-        for g in groups:
-            rest_n, rest_s = total[0] - g.counts[0], total[k] - g.counts[k]
-            raw.append(
-                two_proportion_p_value(g.counts[k], g.counts[0], rest_s, rest_n)
-                if k
-                else float("nan")
-            )
-        adjusted = holm_adjust(raw) if k else raw
-        for g, p_raw, p_adj in zip(groups, raw, adjusted, strict=True):
-            n, s = g.counts[0], g.counts[k]
-            out.append(
-                SegmentStep(
-                    g.value,
-                    k + 1,
-                    s,
-                    n,
-                    s / n if n else float("nan"),
-                    wilson_interval(s, n),
-                    p_adj,
-                    p_raw,
-                )
-            )
-    return out
-
-
-def segment_dicts(rows: list[SegmentStep]) -> list[dict[str, Any]]:
-    return [
-        {
-            "value": r.value,
-            "step": r.step,
-            "count": r.count,
-            "entered": r.entered,
-            "rate": _num(r.rate),
-            "ci": [_num(v) for v in r.ci],
-            "p_value": _num(r.p_value),
-        }
-        for r in rows
-    ]

@@ -1,13 +1,13 @@
 """FunnelDefinition: what a funnel is (FUNNEL_SEMANTICS §2), as immutable values.
 
 Reading and writing the `*.funnel.json` file format (§11) lives in
-`funnel_gui.core.definition.file`; this module holds only the model and its rules.
+`funnel_gui.core.definition.file` (`load_funnel`, `save_funnel`), which builds on this
+module; this one holds only the model and its rules, and imports nothing of the format.
 All durations are integer nanoseconds, like the event table's times.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -152,19 +152,6 @@ class FunnelDefinition:
     @property
     def n_steps(self) -> int:
         return len(self.steps)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> FunnelDefinition:
-        """Read a `*.funnel.json` file (§11); raises FunnelFileError with a clear message."""
-        from funnel_gui.core.definition.file import load_funnel
-
-        return load_funnel(path).definition
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write this definition as a `*.funnel.json` file, atomically."""
-        from funnel_gui.core.definition.file import save_funnel
-
-        save_funnel(self, path)
 
 
 def default_kinds(n_steps: int) -> tuple[Kind, ...]:

@@ -3,8 +3,8 @@
 A `PreparedTable` arranges the table's rows once per unit (actor, or actor+session) and
 keeps each event name's rows (`RowSet`), so a recompute after an edit starts from the
 steps' row sets; attempts are chained step by step for all units at once
-(`attempts.py`), and per-unit outcomes come from one reduction over the attempts that
-got each step.
+(`sequential.py`, `any_order.py`), and per-unit outcomes come from one reduction over the
+attempts that got each step (`reported.py`).
 """
 
 from __future__ import annotations
@@ -13,18 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from funnel_gui.core.arrays import NONE
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.core.engine.attempts import (
-    NONE,
-    Attempts,
-    BestAttempts,
-    RowSet,
-    any_order_attempts,
-    best_attempts,
-    sequential_attempts,
-    void_any_order,
-    void_by_exclusion,
-)
+from funnel_gui.core.engine.any_order import any_order_attempts
+from funnel_gui.core.engine.attempts import Attempts
+from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
 from funnel_gui.core.engine.matching import unknown_events
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
@@ -34,7 +27,10 @@ from funnel_gui.core.engine.micro_macro import (
     on_path_result,
 )
 from funnel_gui.core.engine.prepared import PreparedTable, UnitRows, prepare
+from funnel_gui.core.engine.reported import BestAttempts, best_attempts
 from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult, UnitResults
+from funnel_gui.core.engine.row_sets import RowSet
+from funnel_gui.core.engine.sequential import sequential_attempts
 from funnel_gui.core.engine.summary import BreakdownCodes, summarise
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from funnel_gui.core.analysis.stats import compare_proportions
+from funnel_gui.core.arrays import NONE
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
-from funnel_gui.core.engine.attempts import NONE, RowSet, UnitFrame
 from funnel_gui.core.engine.results import MicroMacroResult, TimingStats
+from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from functools import cached_property
 import numpy as np
 
 from funnel_gui.core.definition.model import EventMatcher, Filter
-from funnel_gui.core.engine.attempts import RowSet, UnitFrame, tie_group_start
 from funnel_gui.core.engine.matching import PropertyText, decode_property, event_codes, filter_holds
+from funnel_gui.core.engine.row_sets import RowSet, UnitFrame, tie_group_start
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
 

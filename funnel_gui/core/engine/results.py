@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnel_gui.core.arrays import NAT
 from funnel_gui.core.definition.model import FunnelDefinition
 
-NAT = np.iinfo(np.int64).min
 NS_PER_SECOND = 1_000_000_000
 
 
@@ -196,21 +196,21 @@ class MicroMacroResult:
             "n_b": self.n_b,
             "macro_a": self.macro_a,
             "macro_b": self.macro_b,
-            "rate_a": _num(c.rate_a),
-            "rate_b": _num(c.rate_b),
-            "ci_a": [_num(v) for v in c.ci_a],
-            "ci_b": [_num(v) for v in c.ci_b],
-            "difference": _num(c.difference),
-            "difference_ci": [_num(v) for v in c.difference_ci],
-            "relative_lift": _num(c.relative_lift),
-            "p_value": _num(c.p_value),
-            "odds_ratio": _num(c.odds_ratio),
+            "rate_a": json_number(c.rate_a),
+            "rate_b": json_number(c.rate_b),
+            "ci_a": [json_number(v) for v in c.ci_a],
+            "ci_b": [json_number(v) for v in c.ci_b],
+            "difference": json_number(c.difference),
+            "difference_ci": [json_number(v) for v in c.difference_ci],
+            "relative_lift": json_number(c.relative_lift),
+            "p_value": json_number(c.p_value),
+            "odds_ratio": json_number(c.odds_ratio),
             "too_few": c.too_few,
             "time_to_micro_median_s": self.time_to_micro.median if self.time_to_micro else None,
         }
 
 
-def _num(value: float) -> float | None:
+def json_number(value: float) -> float | None:
     """JSON has no NaN: undefined statistics are null."""
     return None if value != value else float(value)
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from funnel_gui.core.arrays import NAT, counts_reaching
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.results import (
-    NAT,
     BreakdownGroup,
     BreakdownResult,
     FunnelResult,
@@ -140,11 +140,7 @@ def _groups(
         # Two codes may share a name (a property value spelled "(none)"): one group.
         same_name, names = pd.factorize(codes.names)
         group = same_name[codes.codes[counted]]
-    # table[g, k] = units of group g whose furthest step is exactly k; cumulate from the end.
-    width = defn.n_steps + 1
-    table = np.bincount(group * width + furthest, minlength=len(names) * width)
-    table = table.reshape(len(names), width)
-    at_least = np.cumsum(table[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    at_least = counts_reaching(group, len(names), furthest, defn.n_steps)
     groups = [
         BreakdownGroup(str(name), [int(c) for c in row])
         for name, row in zip(names, at_least, strict=True)

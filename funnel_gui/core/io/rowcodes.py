@@ -19,7 +19,7 @@ from funnel_gui.core.io.mapping import ColumnMapping
 from funnel_gui.core.textforms import decode_bytes
 
 if TYPE_CHECKING:
-    from funnel_gui.core.io.loader import RawImport
+    from funnel_gui.core.io.raw import RawImport
     from funnel_gui.core.io.report import ImportReport
 
 

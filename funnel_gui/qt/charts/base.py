@@ -1,8 +1,10 @@
 """ChartView: the frame every analysis view shares.
 
 A view is one tab of the analysis area (`funnel`, `micro-macro`, `time`, `trend`,
-`breakdown`). It is given the current FunnelResult and draws it; everything it shows is
-computed in core. The frame gives each view the same things:
+`breakdown`). It is given the current FunnelResult with the data it draws, which a pure
+function of the result and the view's options (`view_data.py`) computes in a worker: the
+analysis task runs every view's (`view_job()`), and a view whose options change runs its
+own. `draw()` only places items. The frame gives each view the same things:
 
 - an empty state with a line telling the user what to do next;
 - deferred drawing: a hidden tab only remembers the result and draws when it is shown (or
@@ -10,19 +12,20 @@ computed in core. The frame gives each view the same things:
 - export of the chart to PNG and SVG, of its tables to CSV, and Copy (the chart as an image
   and the main table as tab-separated text, so it pastes into a spreadsheet).
 
-Subclasses put their widgets in `self.content` (a QVBoxLayout) and implement `draw()`,
-`plot_widget()` and `tables()`.
+Subclasses pass their data function to the constructor, put their widgets in
+`self.content` (a QVBoxLayout) and implement `view_options()`, `draw()`, `plot_widget()`
+and `tables()`; a control that changes the options calls `request_data()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar, cast
 
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -40,23 +43,40 @@ from PySide6.QtWidgets import (
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
+from funnel_gui.qt.analysis import ViewData, ViewJob
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.table_menu import install_table_menu
+from funnel_gui.qt.workers import TaskRunner, failure_text
 
 NO_STEPS_TEXT = "Add steps to the funnel to see this chart"
 
+OptionsT = TypeVar("OptionsT", bound=Hashable)
+DataT = TypeVar("DataT")
+# What a view draws, from a result and the view's options: core calls only, no widget.
+DataFunction = Callable[[FunnelResult, OptionsT], DataT]
 
-class ChartView(QWidget):
+
+class ChartView(QWidget, Generic[OptionsT, DataT]):
     name: ClassVar[str] = ""  # the `--view` name
     title: ClassVar[str] = ""  # the tab's text
 
     # A step number (1-based) whose drop-off the user wants to look into (drill-down).
     sig_drill_down = Signal(int)
+    # The current result (or none) was drawn: tests and screenshots wait for it.
+    sig_drawn = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, data_function: DataFunction[OptionsT, DataT], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(f"chartView-{self.name}")
         self.result: FunnelResult | None = None
+        self._data_function = data_function
+        self._view_data: ViewData | None = None  # for `result`, once it has arrived
+        self._data_runner: TaskRunner[ViewData] = TaskRunner(self)
+        self._data_runner.sig_done.connect(self._on_data_ready)
+        self._data_runner.sig_failed.connect(self._on_data_failed)
         self._stale = False
         self.toolbar = QHBoxLayout()
         self.toolbar.setContentsMargins(0, 0, 0, 0)
@@ -97,9 +117,14 @@ class ChartView(QWidget):
 
     # ------------------------------------------------------------------ for subclasses
 
-    def draw(self, result: FunnelResult) -> str | None:
-        """Draw `result`; return None, or a sentence for the empty state when this view has
-        nothing to show for it (e.g. "Pick a breakdown property to compare segments")."""
+    def view_options(self) -> OptionsT:
+        """The view's own choices that change its data (a period, a target step)."""
+        raise NotImplementedError
+
+    def draw(self, result: FunnelResult, data: DataT) -> str | None:
+        """Place `data` (computed for `result`); return None, or a sentence for the empty
+        state when this view has nothing to show for it (e.g. "Pick a breakdown property
+        to compare segments"). Compute nothing here: it runs on the GUI thread."""
         raise NotImplementedError
 
     def clear(self) -> None:
@@ -114,34 +139,91 @@ class ChartView(QWidget):
         Numbers stay numbers (rates as fractions 0..1, durations in seconds)."""
         return {}
 
-    # ------------------------------------------------------------------ result
+    # ------------------------------------------------------------------ result and data
 
-    def set_result(self, result: FunnelResult | None) -> None:
+    def view_job(self) -> ViewJob:
+        """This view's data work for its current options, for the analysis task."""
+        options, data_function = self.view_options(), self._data_function
+
+        def job(result: FunnelResult) -> ViewData:
+            return ViewData(options, data_function(result, options))
+
+        return job
+
+    def set_result(self, result: FunnelResult | None, data: ViewData | None = None) -> None:
+        """Show `result`, with `data` when the analysis task computed it for the options
+        this view still has; otherwise the view computes its data in its own worker and
+        keeps its last drawing until then."""
         self.result = result
+        if data is not None and (data.error is not None or data.options == self.view_options()):
+            self._data_runner.cancel()  # an older request must not land on this result
+            self._view_data = data
+        else:
+            self._view_data = None
+            self.request_data()
+        self._draw_when_visible()
+
+    def request_data(self) -> None:
+        """Compute the data for the current result and options off the GUI thread (an
+        option changed, or the result came without it); drawn when it arrives."""
+        result = self.result
+        self._view_data = None  # what there is was made for other options
+        if result is None or not result.steps:
+            self._data_runner.cancel()
+            return
+        job = self.view_job()
+        self._data_runner.start(lambda _progress, _cancelled: job(result))
+
+    def ensure_drawn(self) -> None:
+        """Draw now (an export or a screenshot is waiting). Data still being computed is
+        computed here: the person asked for the file and waits for it either way."""
+        result = self.result
+        if self._view_data is None and result is not None and result.steps:
+            self._data_runner.cancel()
+            self._view_data = self.view_job()(result)
+            self._stale = True
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Draw what there is; a result whose data is still on its way waits for it."""
+        result, view_data = self.result, self._view_data
+        if result is not None and result.steps and view_data is None:
+            self._stale = True
+            return
+        self._stale = False
+        if result is None or not result.steps or view_data is None:
+            self.clear()
+            self._show_empty(NO_STEPS_TEXT)
+        elif view_data.error is not None:
+            self.clear()
+            self._show_empty(f"This view could not be drawn: {view_data.error}")
+        else:
+            # The data was computed for this view's DataFunction (set_result checks the
+            # options it was made for); a heterogeneous bundle cannot say so in its type.
+            message = self.draw(result, cast(DataT, view_data.data))
+            if message is not None:
+                self._show_empty(message)
+            else:
+                self.stack.setCurrentWidget(self._body)
+                self._set_exportable(True)
+        for table in self.findChildren(QTableView):
+            install_table_menu(table, f"{self.name or 'chart'} table")
+        self.sig_drawn.emit()
+
+    def _draw_when_visible(self) -> None:
         if self.isVisible():
             self.refresh()
         else:
             self._stale = True
 
-    def ensure_drawn(self) -> None:
-        """Draw now if a result arrived while the view was hidden (export, screenshot)."""
-        if self._stale:
-            self.refresh()
+    def _on_data_ready(self, view_data: ViewData) -> None:
+        self._view_data = view_data
+        self._draw_when_visible()
 
-    def refresh(self) -> None:
-        self._stale = False
-        if self.result is None or not self.result.steps:
-            self.clear()
-            self._show_empty(NO_STEPS_TEXT)
-            return
-        message = self.draw(self.result)
-        if message is not None:
-            self._show_empty(message)
-        else:
-            self.stack.setCurrentWidget(self._body)
-            self._set_exportable(True)
-        for table in self.findChildren(QTableView):
-            install_table_menu(table, f"{self.name or 'chart'} table")
+    def _on_data_failed(self, error: Exception) -> None:
+        self._view_data = ViewData(self.view_options(), error=failure_text(error))
+        self._draw_when_visible()
 
     @property
     def showing_empty_state(self) -> bool:
@@ -149,7 +231,8 @@ class ChartView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.ensure_drawn()
+        if self._stale:
+            self.refresh()
 
     def _show_empty(self, message: str) -> None:
         self.empty_label.setText(message)
@@ -171,14 +254,16 @@ class ChartView(QWidget):
             return QImage()
         if width and height:
             return render_widget(plot, width, height)
-        return plot.grab().toImage()
+        image: QImage = plot.grab().toImage()
+        return image
 
     def export_png(self, path: Path | str, width: int = 0, height: int = 0) -> None:
         image = self.render_image(width, height)
         if image.isNull():
             raise OSError("this view has no chart to save")
         with atomic_path(path) as temp:
-            if not image.save(str(temp), "PNG"):
+            # The stubs say bytes for the format; PySide6 only takes str.
+            if not image.save(str(temp), "PNG"):  # type: ignore[call-overload]
                 raise OSError("the image could not be written")
 
     def export_svg(self, path: Path | str) -> None:
@@ -205,8 +290,7 @@ class ChartView(QWidget):
         if not frames:
             raise OSError("this view has no table to save")
         frame = frames[table] if table is not None else next(iter(frames.values()))
-        with atomic_path(path) as temp:
-            frame.to_csv(temp, index=False, lineterminator="\n")
+        write_frame_csv(frame, path)  # atomic, and safe to open in a spreadsheet
 
     def copy(self) -> None:
         """The chart as an image and the main table as tab-separated text."""
@@ -217,7 +301,7 @@ class ChartView(QWidget):
             data.setImageData(image)
         frames = self.tables()
         if frames:
-            data.setText(next(iter(frames.values())).to_csv(index=False, sep="\t"))
+            data.setText(frame_to_csv(next(iter(frames.values())), sep="\t"))
         QApplication.clipboard().setMimeData(data)
 
     def export_png_dialog(self) -> None:
@@ -243,7 +327,10 @@ def render_widget(widget: QWidget, width: int, height: int) -> QImage:
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(widget.palette().color(QPalette.ColorRole.Base))
     painter = QPainter(image)
-    widget.render(painter)
+    if isinstance(widget, QGraphicsView):  # a chart: its scene, drawn into the image
+        widget.render(painter)
+    else:
+        widget.render(painter, QPoint())
     painter.end()
     _resize(widget, old, QSize(width, height))
     return image

@@ -24,17 +24,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
-from funnel_gui.core.analysis.chart_data import (
-    DropOff,
-    Region,
-    Segment,
-    breakdown_frame,
-    drop_offs,
-    group_offsets,
-    region_at,
-    shown_segments,
-    step_tick_label,
-)
+from funnel_gui.core.analysis.chart_data import DropOff, Region, Segment, group_offsets, region_at
 from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
@@ -68,7 +58,9 @@ from funnel_gui.qt.charts.parts import (
     step_table_view,
     tick_text,
 )
-from funnel_gui.qt.models.step_table import StepTableModel, format_percent
+from funnel_gui.qt.charts.view_data import FunnelData, funnel_data
+from funnel_gui.qt.models.step_table import StepTableModel
+from funnel_gui.qt.text import format_percent
 from funnel_gui.qt.theme import LEFT_HEX, STILL_OPEN_HEX, kind_colour, segment_colour
 
 BAR_WIDTH = 0.62
@@ -81,12 +73,12 @@ _MAX_LABEL_SHARE = 0.6
 _LABEL_GAP_PX = 4  # between a label and its neighbour, or the plot's top
 
 
-class FunnelView(ChartView):
+class FunnelView(ChartView[None, FunnelData]):
     name: ClassVar[str] = "funnel"
     title: ClassVar[str] = "Funnel"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(funnel_data, parent)
         self.conversion_box = QComboBox()
         self.conversion_box.setObjectName("conversionMode")
         self.conversion_box.addItem("from previous", FROM_PREVIOUS)
@@ -133,6 +125,7 @@ class FunnelView(ChartView):
         self._bar_slot = 1.0  # the x room of a labelled bar (grouped: its share of a step)
         self._label_rows = 1  # rows of labels above the highest stack
         self._top = 1.0  # the highest stack
+        self._data: FunnelData | None = None  # what is drawn
         # Refit at every new size, once everything _fit reads exists.
         self.plot.sig_resized.connect(self._fit)
 
@@ -142,8 +135,12 @@ class FunnelView(ChartView):
     def conversion_mode(self) -> str:
         return str(self.conversion_box.currentData())
 
-    def draw(self, result: FunnelResult) -> str | None:
+    def view_options(self) -> None:
+        return None  # the conversion shown and the split only change the drawing
+
+    def draw(self, result: FunnelResult, data: FunnelData) -> str | None:
         self.clear()
+        self._data = data
         self.step_model.set_result(result)
         self.step_table.setMinimumHeight(table_min_height(self.step_table))
         if result.steps[0].count == 0:
@@ -154,7 +151,7 @@ class FunnelView(ChartView):
             )
         steps = result.steps
         self.plot.setLabel("left", "sessions" if result.unit == "session" else "people")
-        self._step_names = [(s.number, step_tick_label(result, s)) for s in steps]
+        self._step_names = [(s.number, t) for s, t in zip(steps, data.tick_labels, strict=True)]
         self._set_step_ticks(30)
         set_title(self.plot, None)
         has_groups = result.breakdown is not None and bool(result.breakdown.groups)
@@ -162,11 +159,11 @@ class FunnelView(ChartView):
         if result.breakdown is not None:
             self.split_box.setText(f"Split by {result.breakdown.property}")
         if has_groups and self.split_box.isChecked():
-            self._draw_grouped(result)
+            self._draw_grouped(result, data.segments)
             self._top = max(s.counts[0] for s in self.segments)
             self._label_rows = 1
         else:
-            self._draw_steps(steps)
+            self._draw_steps(steps, data.drops)
             self._top = steps[0].count
             self._label_rows = 2 if len(steps) > 1 else 1
         self.plot.setXRange(0.5, len(steps) + 0.5, padding=0.02)
@@ -182,6 +179,7 @@ class FunnelView(ChartView):
         self.count_labels, self.drop_labels, self.bar_labels = {}, {}, []
         self.regions = []
         self._step_names = []
+        self._data = None
         if self.result is None:
             self.step_model.set_result(None)
 
@@ -190,11 +188,11 @@ class FunnelView(ChartView):
         return getattr(self, "plot", None)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        if self.result is None:
+        if self.result is None or self._data is None:
             return {}
-        frames = {"steps": self.result.steps_frame()}
-        if self.result.breakdown is not None:
-            frames["breakdown"] = breakdown_frame(self.result)
+        frames = {"steps": self._data.steps}
+        if self._data.breakdown is not None:
+            frames["breakdown"] = self._data.breakdown
         return frames
 
     # ------------------------------------------------------------------ drawing
@@ -202,7 +200,7 @@ class FunnelView(ChartView):
     def _conversion(self, step: StepResult) -> float | None:
         return step.from_start if self.conversion_mode == FROM_START else step.from_previous
 
-    def _draw_steps(self, steps: Sequence[StepResult]) -> None:
+    def _draw_steps(self, steps: Sequence[StepResult], drops: Sequence[DropOff]) -> None:
         for kind in ("micro", "macro"):
             mine = [s for s in steps if s.kind == kind]
             if mine:
@@ -218,7 +216,6 @@ class FunnelView(ChartView):
             self.regions.append(
                 Region(s.number - half, s.number + half, 0, s.count, s.number, "bar")
             )
-        drops = drop_offs(self._result)
         self._draw_drop_offs(drops, steps)
         self._draw_step_labels(steps)
         entries = [
@@ -267,9 +264,9 @@ class FunnelView(ChartView):
                 self.plot, text, s.number, top, text_colour(), rows_up=2 if s.number > 1 else 1
             )
 
-    def _draw_grouped(self, result: FunnelResult) -> None:
+    def _draw_grouped(self, result: FunnelResult, segments: list[Segment]) -> None:
         assert result.breakdown is not None
-        self.segments = shown_segments(result.breakdown)
+        self.segments = segments
         offsets, width = group_offsets(len(self.segments), span=GROUP_SPAN)
         self._bar_slot = GROUP_SPAN / len(self.segments)
         steps = [s.number for s in result.steps]
@@ -342,11 +339,6 @@ class FunnelView(ChartView):
         height = view.height()
         share = self._labels_px() / height if height > 0 else 0.2
         self.plot.setYRange(0, self._top / (1 - min(max(share, 0.1), _MAX_LABEL_SHARE)), padding=0)
-
-    @property
-    def _result(self) -> FunnelResult:
-        assert self.result is not None
-        return self.result
 
     # ------------------------------------------------------------------ hover and click
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from funnel_gui.core.analysis.chart_data import Segment, step_tick_label
 from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.parts import counted
-from funnel_gui.qt.models.step_table import format_percent
+from funnel_gui.qt.text import format_percent
 
 
 def attribution_text(attribution: str) -> str:

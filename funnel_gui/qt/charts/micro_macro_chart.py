@@ -23,13 +23,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from funnel_gui.core.analysis.comparisons import (
-    MicroRow,
-    micro_macro_frame,
-    micro_rows,
-    overall_macro_rate,
-)
-from funnel_gui.core.engine.micro_macro import macro_step
+from funnel_gui.core.analysis.impact import MicroRow
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot
 from funnel_gui.qt.charts.fitting import (
@@ -61,6 +55,7 @@ from funnel_gui.qt.charts.micro_macro_words import (
 from funnel_gui.qt.charts.micro_macro_words import ON_PATH_TEXT as ON_PATH_TEXT
 from funnel_gui.qt.charts.micro_macro_words import TOO_FEW_TEXT as TOO_FEW_TEXT
 from funnel_gui.qt.charts.parts import PercentAxis, background_colour, sorted_frame_table, text_item
+from funnel_gui.qt.charts.view_data import MicroMacroData, micro_macro_data
 
 EMPTY_TEXT = (
     "Mark a step as micro, or add micro-conversions, to compare them with the macro conversion"
@@ -89,12 +84,12 @@ class DrawnGroup:
     y: float
 
 
-class MicroMacroView(ChartView):
+class MicroMacroView(ChartView[None, MicroMacroData]):
     name = "micro-macro"
     title = "Micro vs macro"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(micro_macro_data, parent)
         self.plot = ChartPlot(axisItems={"bottom": PercentAxis("bottom")})
         style_plot(self.plot)
         compact_chrome(self.plot)
@@ -137,15 +132,18 @@ class MicroMacroView(ChartView):
 
     # ------------------------------------------------------------------ ChartView
 
-    def draw(self, result: FunnelResult) -> str | None:
+    def view_options(self) -> None:
+        return None
+
+    def draw(self, result: FunnelResult, data: MicroMacroData) -> str | None:
         self.clear()
-        rows = micro_rows(result)
+        rows = data.rows
         if not rows:
             return EMPTY_TEXT
         self.rows = [r for r in rows if not r.on_path]
         self.on_path_rows = [r for r in rows if r.on_path]
         self.row_tops = [float(_LINES_PER_ROW * i) for i in range(len(self.rows) + 1)]
-        self._frame = micro_macro_frame(result)
+        self._frame = data.table
         self.model.set_frame(self._frame, [table_tooltip(r) for r in self._frame.itertuples()])
         self.proxy.sort(-1)
         self.table.setMinimumHeight(table_min_height(self.table))
@@ -159,12 +157,11 @@ class MicroMacroView(ChartView):
             # The table gets the room the chart would have had.
             self.chart_pane.setMaximumHeight(self.on_path_note.minimumHeight())
             return None
-        macro = result.steps[macro_step(result.definition) - 1]
-        overall = overall_macro_rate(result)
-        set_title(self.plot, title_html(macro.label, overall))
+        overall = data.overall_rate
+        set_title(self.plot, title_html(data.macro_label, overall))
         self.plot.setLabel(
             "bottom",
-            f"conversion from step 1 to {escape(shortened(macro.label))} (%)"
+            f"conversion from step 1 to {escape(shortened(data.macro_label))} (%)"
             " · whiskers: 95% interval",
         )
         self._draw_rows(overall)

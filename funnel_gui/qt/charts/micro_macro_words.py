@@ -7,28 +7,25 @@ import math
 from html import escape
 from typing import Any
 
-from funnel_gui.core.analysis.comparisons import ON_PATH_NOTE, MicroRow
+from funnel_gui.core.analysis.impact import ON_PATH_NOTE, MicroRow
 from funnel_gui.qt.charts.fitting import shortened
-from funnel_gui.qt.charts.parts import format_points, reference_key
-from funnel_gui.qt.models.frame_table import (
-    Column,
+from funnel_gui.qt.charts.parts import reference_key
+from funnel_gui.qt.models.frame_table import Column
+from funnel_gui.qt.text import (
     format_count,
     format_p_value,
-    format_rate,
+    format_percent,
+    format_points,
     format_ratio,
+    format_relative,
     format_seconds,
 )
-from funnel_gui.qt.models.step_table import format_percent
 from funnel_gui.qt.theme import LEFT_HEX, MICRO_HEX, SIGNIFICANT_HEX, WARNING_HEX
 
 ON_PATH_TEXT = "on the funnel's path: everyone who converts did it, so no comparison"
 TOO_FEW_TEXT = "too few to judge"
 DID_HEX = MICRO_HEX  # did the micro conversion
 DID_NOT_HEX = LEFT_HEX  # did not: the grey of "nothing happened"
-
-
-def format_relative(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:+.0%}"
 
 
 def _interval(low: float, high: float) -> str:
@@ -39,7 +36,7 @@ TABLE_COLUMNS = (
     Column("conversion", "Conversion"),
     Column("type", "Type"),
     Column("reached", "Reached", format_count, "Units who reached this step or did this", True),
-    Column("rate_from_start", "From step 1", format_rate, "Reached / entered the funnel", True),
+    Column("rate_from_start", "From step 1", format_percent, "Reached / entered the funnel", True),
     Column(
         "time_to_reach_median_s",
         "Median time from step 1",
@@ -47,9 +44,9 @@ TABLE_COLUMNS = (
         "Median time from the step-1 event (for extra micro-conversions: to the first one)",
         True,
     ),
-    Column("rate_did", "Macro rate if did", format_rate, "Conversion of those who did it", True),
+    Column("rate_did", "Macro rate if did", format_percent, "Conversion of those who did it", True),
     Column(
-        "rate_did_not", "Macro rate if not", format_rate, "Conversion of those who did not", True
+        "rate_did_not", "Macro rate if not", format_percent, "Conversion of those who did not", True
     ),
     Column("lift", "Lift", format_points, "Macro rate if did − if not", True),
     Column("lift_low", "Lift 95% CI from", format_points, "Newcombe interval", True),
@@ -68,9 +65,9 @@ def row_hover_text(row: MicroRow) -> str:
     lines = [
         row.label,
         f"did it: {format_count(m.macro_a)} of {format_count(m.n_a)} converted"
-        f" ({format_rate(c.rate_a)}, 95% CI {_interval(*c.ci_a)})",
+        f" ({format_percent(c.rate_a)}, 95% CI {_interval(*c.ci_a)})",
         f"did not: {format_count(m.macro_b)} of {format_count(m.n_b)} converted"
-        f" ({format_rate(c.rate_b)}, 95% CI {_interval(*c.ci_b)})",
+        f" ({format_percent(c.rate_b)}, 95% CI {_interval(*c.ci_b)})",
         f"lift {format_points(c.difference)} (95% CI {format_points(c.difference_ci[0])}"
         f" to {format_points(c.difference_ci[1])}),"
         f" relative {format_relative(c.relative_lift)}",

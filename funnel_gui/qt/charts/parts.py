@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from funnel_gui.qt.charts.base import muted_colour, text_colour
 from funnel_gui.qt.charts.fitting import compact_rows, compact_text, fit_legend, legend_width
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel
-from funnel_gui.qt.models.step_table import VALUE_ROLE, format_percent
+from funnel_gui.qt.models.step_table import VALUE_ROLE
+from funnel_gui.qt.text import format_percent
 
 REFERENCE_MARK = "┆"  # the dashed line of everyone's rate, in a title's key
 
@@ -122,13 +123,6 @@ def tick_text(text: str, width: int) -> str:
     axis); the full label is in the hover text and the table."""
     width = max(6, min(30, width))
     return "\n".join(textwrap.wrap(text, width, max_lines=2, placeholder="…")) or text
-
-
-def format_points(value: Any) -> str:
-    """A difference of rates in percentage points: "+7.4 pts"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{float(value) * 100:+.1f} pts"
 
 
 def reference_key(who: str, rate: float) -> str:

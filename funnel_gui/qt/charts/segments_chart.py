@@ -22,15 +22,12 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
-from funnel_gui.core.analysis.comparisons import (
+from funnel_gui.core.analysis.segments import (
     DEFAULT_TOP_N,
     OTHER_LABEL,
     SegmentComparison,
     SegmentRow,
-    segment_comparison,
-    segments_frame,
 )
-from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
@@ -48,8 +45,9 @@ from funnel_gui.qt.charts.fitting import (
     table_min_height,
 )
 from funnel_gui.qt.charts.parts import PercentAxis, reference_key, sorted_frame_table, text_item
-from funnel_gui.qt.models.frame_table import Column, format_count, format_p_value, format_rate
-from funnel_gui.qt.models.step_table import format_percent
+from funnel_gui.qt.charts.view_data import SegmentsData, SegmentsOptions, segments_data
+from funnel_gui.qt.models.frame_table import Column
+from funnel_gui.qt.text import format_count, format_p_value, format_percent, format_yes_no
 from funnel_gui.qt.theme import SIGNIFICANT_HEX, segment_colour
 
 EMPTY_TEXT = "Choose a breakdown property in the settings bar to compare segments"
@@ -58,17 +56,13 @@ SIGNIFICANT_MARK = "*"
 _BAR_HEIGHT = 0.62  # of a bar's line
 
 
-def format_yes_no(value: object) -> str:
-    return "–" if value is None else ("yes" if value else "no")
-
-
 TABLE_COLUMNS = (
     Column("group", "Group"),
     Column("entered", "Entered", format_count, "Units of this group that entered", True),
     Column("converted", "Converted", format_count, "Reached the chosen step", True),
-    Column("rate", "Rate", format_rate, "Converted / entered", True),
-    Column("ci_low", "95% CI from", format_rate, "Wilson interval", True),
-    Column("ci_high", "to", format_rate, "Wilson interval", True),
+    Column("rate", "Rate", format_percent, "Converted / entered", True),
+    Column("ci_low", "95% CI from", format_percent, "Wilson interval", True),
+    Column("ci_high", "to", format_percent, "Wilson interval", True),
     Column(
         "p_value",
         "p (Holm)",
@@ -88,12 +82,12 @@ def group_label(row: SegmentRow) -> str:
     return f"{name} ({row.entered:,}){mark}"
 
 
-class SegmentsView(ChartView):
+class SegmentsView(ChartView[SegmentsOptions, SegmentsData]):
     name = "breakdown"
     title = "Segments"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(segments_data, parent)
         self.step_combo = QComboBox()
         self.step_combo.setObjectName("segmentsTargetStep")
         self.step_combo.setToolTip("The step whose conversion from step 1 the groups compare")
@@ -133,18 +127,21 @@ class SegmentsView(ChartView):
 
     # ------------------------------------------------------------------ ChartView
 
-    def draw(self, result: FunnelResult) -> str | None:
+    def view_options(self) -> SegmentsOptions:
+        step = self.step_combo.currentData()
+        return SegmentsOptions(int(step) if step is not None else None, self.top_n_spin.value())
+
+    def draw(self, result: FunnelResult, data: SegmentsData) -> str | None:
         self.clear()
-        self._fill_step_combo(result)
+        self._fill_step_combo(result, data.step)
         if result.breakdown is None:
             return EMPTY_TEXT
         if len(result.steps) < 2:
             return ONE_STEP_TEXT
-        step = self.target_step()
-        self.comparison = segment_comparison(result, step, self.top_n_spin.value())
+        self.comparison = data.comparison
         if self.comparison is None or not self.comparison.rows:
             return EMPTY_TEXT
-        self._frame = segments_frame(self.comparison)
+        self._frame = data.table
         self.model.set_frame(self._frame, [_row_tooltip(r) for r in self.comparison.rows])
         self.proxy.sort(-1)
         self.table.setMinimumHeight(table_min_height(self.table))
@@ -180,23 +177,19 @@ class SegmentsView(ChartView):
         if index >= 0:
             self.step_combo.setCurrentIndex(index)
 
-    def _fill_step_combo(self, result: FunnelResult) -> None:
-        """Steps 2..n; keep the user's choice when that step still exists, else the macro."""
-        keep = self.step_combo.currentData()
+    def _fill_step_combo(self, result: FunnelResult, target: int) -> None:
+        """Steps 2..n, with the step the data compares (the user's choice while that step
+        exists, else the macro step: see view_data.target_step)."""
         blocker = QSignalBlocker(self.step_combo)
         self.step_combo.clear()
         for step in result.steps[1:]:
             self.step_combo.addItem(f"{step.number}. {step.label}", step.number)
-        chosen = self.step_combo.findData(keep) if keep is not None else -1
-        if chosen < 0:
-            chosen = self.step_combo.findData(macro_step(result.definition))
-        self.step_combo.setCurrentIndex(max(chosen, 0))
+        self.step_combo.setCurrentIndex(max(self.step_combo.findData(target), 0))
         del blocker
         self.step_combo.setEnabled(self.step_combo.count() > 1)
 
     def _on_control_changed(self) -> None:
-        if self.result is not None:
-            self.refresh()
+        self.request_data()
 
     # ------------------------------------------------------------------ drawing
 
@@ -323,9 +316,9 @@ def _row_tooltip(row: SegmentRow) -> str:
     p = format_p_value(row.p_value)
     lines = [
         name,
-        f"{row.converted:,} of {row.entered:,} converted: {format_rate(row.rate)}"
-        f" (95% CI {format_rate(row.ci[0])}–{format_rate(row.ci[1])})",
-        f"the rest: {format_rate(row.rest_rate)}",
+        f"{row.converted:,} of {row.entered:,} converted: {format_percent(row.rate)}"
+        f" (95% CI {format_percent(row.ci[0])}–{format_percent(row.ci[1])})",
+        f"the rest: {format_percent(row.rest_rate)}",
         f"p (Holm-adjusted) {p if p.startswith('<') else '= ' + p}",
     ]
     if row.significant:

@@ -21,14 +21,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from funnel_gui.core.analysis.chart_data import (
-    Region,
-    bin_position,
-    histogram_frame,
-    region_at,
-    step_tick_label,
-    timing_frame,
-)
+from funnel_gui.core.analysis.chart_data import Region, bin_position, region_at
 from funnel_gui.core.engine.results import FunnelResult, TimeHistogram
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
@@ -50,8 +43,9 @@ from funnel_gui.qt.charts.parts import (
     hover_tooltip,
     step_table_view,
 )
-from funnel_gui.qt.models.frame_table import Column, FrameTableModel, format_count, format_seconds
-from funnel_gui.qt.models.step_table import format_duration, format_percent
+from funnel_gui.qt.charts.view_data import TimeData, time_data
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
+from funnel_gui.qt.text import format_count, format_percent, format_seconds
 from funnel_gui.qt.theme import kind_colour
 
 NOBODY_CONVERTED = "Nobody completed the funnel, so there is no time to convert yet"
@@ -97,12 +91,12 @@ def timing_columns() -> list[Column]:
     return columns
 
 
-class TimeView(ChartView):
+class TimeView(ChartView[None, TimeData]):
     name: ClassVar[str] = "time"
     title: ClassVar[str] = "Time to convert"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(time_data, parent)
         self.plot = ChartPlot(axisItems={"left": CountAxis("left")})
         style_plot(self.plot)
         compact_chrome(self.plot)
@@ -121,14 +115,19 @@ class TimeView(ChartView):
         self._unit = "actor"
         self._edge_labels: list[str] = []
         self._top = 1.0  # the highest bar
+        self._data: TimeData | None = None  # what is drawn
         # Refit at every new size, once everything _fit reads exists.
         self.plot.sig_resized.connect(self._fit)
 
     # ------------------------------------------------------------------ ChartView
 
-    def draw(self, result: FunnelResult) -> str | None:
+    def view_options(self) -> None:
+        return None
+
+    def draw(self, result: FunnelResult, data: TimeData) -> str | None:
         self.clear()
-        self.timing_model.set_frame(self._timing_display(result))
+        self._data = data
+        self.timing_model.set_frame(data.timings.assign(name=data.step_names))
         self.timing_table.setMinimumHeight(table_min_height(self.timing_table))
         histogram = result.time_to_convert_histogram
         last = result.steps[-1]
@@ -170,6 +169,7 @@ class TimeView(ChartView):
         self.markers = {}
         self.regions = []
         if self.result is None:
+            self._data = None
             self.timing_model.set_frame(pd.DataFrame(columns=[c.key for c in timing_columns()]))
 
     def plot_widget(self) -> pg.PlotWidget | None:
@@ -177,26 +177,17 @@ class TimeView(ChartView):
         return getattr(self, "plot", None)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        if self.result is None:
+        if self.result is None or self._data is None:
             return {}
-        return {
-            "histogram": histogram_frame(self.result.time_to_convert_histogram),
-            "timings": timing_frame(self.result),
-        }
+        return {"histogram": self._data.histogram, "timings": self._data.timings}
 
     # ------------------------------------------------------------------ drawing
-
-    @staticmethod
-    def _timing_display(result: FunnelResult) -> pd.DataFrame:
-        frame = timing_frame(result)
-        names = [step_tick_label(result, s) for s in result.steps]
-        return frame.assign(name=names)
 
     def _draw_histogram(self, histogram: TimeHistogram) -> None:
         counts = histogram.counts
         colour = QColor(kind_colour("macro"))
         self.bars = add_bars(self.plot, [i + 0.5 for i in range(len(counts))], counts, colour, 0.86)
-        self._edge_labels = [format_duration(edge) for edge in histogram.edges_s]
+        self._edge_labels = [format_seconds(edge) for edge in histogram.edges_s]
         self._set_edge_ticks(1)
         self._top = max(counts)
         # Hover anywhere in a bin's column, so an empty bin can say it is empty.
@@ -252,12 +243,12 @@ class TimeView(ChartView):
             pos=bin_position(histogram.edges_s, seconds),
             angle=90,
             pen=pg.mkPen(colour, width=2, style=style),
-            label=f"{name} {format_duration(seconds)}",
+            label=f"{name} {format_seconds(seconds)}",
             labelOpts={"position": 0.9, "color": colour, "fill": fill, "movable": False},
         )
         line.label.textItem.document().setDocumentMargin(TEXT_MARGIN_PX)
         line.label.updateTextPos()
-        line.setToolTip(f"{name}: {format_duration(seconds)}")
+        line.setToolTip(f"{name}: {format_seconds(seconds)}")
         self.plot.addItem(line)
         return line
 
@@ -273,7 +264,7 @@ class TimeView(ChartView):
         share = format_percent(count / sum(histogram.counts))
         low, high = histogram.edges_s[i], histogram.edges_s[i + 1]
         return (
-            f"{format_duration(low)} – {format_duration(high)}\n"
+            f"{format_seconds(low)} – {format_seconds(high)}\n"
             f"{counted(count, self._unit)} ({share} of those who converted)"
         )
 

@@ -21,21 +21,13 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
-    QHeaderView,
     QLabel,
     QSizePolicy,
     QTableView,
     QWidget,
 )
 
-from funnel_gui.core.analysis.trends import (
-    Period,
-    TrendPoint,
-    auto_period,
-    trend,
-    trend_frame,
-    trend_step_label,
-)
+from funnel_gui.core.analysis.trends import Period, TrendPoint
 from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
@@ -58,10 +50,11 @@ from funnel_gui.qt.charts.trend_words import (
     period_label,
     table_columns,
 )
+from funnel_gui.qt.charts.view_data import PeriodChoice, TrendData, trend_data
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel
 from funnel_gui.qt.theme import LEFT_HEX
 
-_PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
+_PERIOD_CHOICES: tuple[tuple[PeriodChoice, str], ...] = (
     ("auto", "Auto"),
     ("day", "Day"),
     ("week", "Week"),
@@ -75,17 +68,18 @@ INCOMPLETE_TEXT = "incomplete: window open"
 LEFT_TITLES = ("conversion from step 1 (%)", "conversion (%)")
 RIGHT_TITLES = ("people entered (bars)", "entered")
 _MIN_LINES_PX = 100  # the lines' area never gets shorter than this
+_SIZING_ROWS = 8  # the table's columns fit the first rows (and the header)
 _RIGHT_TICK_PX = 24  # between two labelled ticks of the right axis
 NO_ENTRIES_TEXT = "Nobody entered the funnel, so there is no trend to show"
 ONE_STEP_TEXT = "Add a second step to see how conversion changes over time"
 
 
-class TrendView(ChartView):
+class TrendView(ChartView[PeriodChoice, TrendData]):
     name = "trend"
     title = "Trend"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(trend_data, parent)
         self.period_combo = QComboBox()
         self.period_combo.setObjectName("trendPeriod")
         self.period_combo.setToolTip("Group people by the day, week or month they entered")
@@ -125,10 +119,10 @@ class TrendView(ChartView):
         self.table_view.setObjectName("trendTable")
         self.table_view.setModel(self.table_model)
         self.table_view.verticalHeader().setVisible(False)
+        # Columns sized from a few rows: a period's numbers are all about as wide, and
+        # measuring every cell of a year of days would hold up the window.
+        self.table_view.horizontalHeader().setResizeContentsPrecision(_SIZING_ROWS)
         compact_rows(self.table_view)
-        self.table_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
         self.table_view.setAlternatingRowColors(True)
         self.splitter = chart_splitter(self.plot, self.table_view)
         self.content.addWidget(self.splitter)
@@ -163,20 +157,21 @@ class TrendView(ChartView):
         self._frame = pd.DataFrame()
         self.table_model.set_frame(pd.DataFrame({"period": []}))
 
-    def draw(self, result: FunnelResult) -> str | None:
+    def view_options(self) -> PeriodChoice:
+        return _PERIOD_CHOICES[max(0, self.period_combo.currentIndex())][0]
+
+    def draw(self, result: FunnelResult, data: TrendData) -> str | None:
         self.clear()
-        auto = auto_period(result)
-        self.period_combo.setItemText(0, f"Auto ({auto})")
-        choice = self.period_combo.currentData()
-        self.period = auto if choice == "auto" else choice
+        self.period_combo.setItemText(0, f"Auto ({data.auto})")
+        self.period = data.period
         if result.definition.n_steps < 2:
             return ONE_STEP_TEXT
-        self.points = trend(result, self.period)
+        self.points = data.points
         if not self.points:
             return NO_ENTRIES_TEXT
         self._x = np.array([p.start.value / 1e9 for p in self.points])
-        self._frame = trend_frame(result, self.points, self.period)
-        y_top = self._draw_lines(result)
+        self._frame = data.table
+        y_top = self._draw_lines(result, data.step_labels)
         self._draw_volume(y_top)
         self._draw_legend()
         self._fill_table(result)
@@ -224,7 +219,7 @@ class TrendView(ChartView):
 
     # ------------------------------------------------------------------ drawing
 
-    def _draw_lines(self, result: FunnelResult) -> float:
+    def _draw_lines(self, result: FunnelResult, labels: dict[int, str]) -> float:
         """One line per step 2..n; returns the top of the y range (percent)."""
         macro = macro_step(result.definition)
         micro_steps = [k for k in range(2, result.definition.n_steps + 1) if k != macro]
@@ -234,7 +229,7 @@ class TrendView(ChartView):
             y = np.array([100.0 * (p.rate(k) or 0.0) for p in self.points])
             highest = max(highest, float(y.max()))
             style = line_style(k, macro, micro_steps)
-            label = trend_step_label(result, k)
+            label = labels[k]
             self.lines[k] = draw_trend_line(self.plot, k, label, self._x, y, style, first_open)
         return _nice_top(highest)
 
@@ -310,6 +305,9 @@ class TrendView(ChartView):
         self.table_model = FrameTableModel(columns, self.table_view)
         self.table_model.set_frame(frame, [self.hover_text(i) for i in range(len(self.points))])
         self.table_view.setModel(self.table_model)
+        # Sized once per result: a header that resizes to its contents measures every
+        # cell again at each layout pass.
+        self.table_view.resizeColumnsToContents()
 
     # ------------------------------------------------------------------ hover
 
@@ -345,8 +343,7 @@ class TrendView(ChartView):
         box.setToolTip(text)
 
     def _on_period_changed(self) -> None:
-        if self.result is not None:
-            self.set_result(self.result)
+        self.request_data()
 
 
 def _nice_top(highest: float) -> float:

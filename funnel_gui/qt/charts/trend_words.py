@@ -7,7 +7,8 @@ import pandas as pd
 from funnel_gui.core.analysis.trends import Period, TrendPoint, period_end, trend_step_label
 from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.engine.results import FunnelResult
-from funnel_gui.qt.models.frame_table import Column, format_count, format_rate
+from funnel_gui.qt.models.frame_table import Column
+from funnel_gui.qt.text import format_count, format_percent
 
 
 def day_month(day: pd.Timestamp) -> str:
@@ -29,7 +30,7 @@ def period_hover_text(point: TrendPoint, label: str, step_labels: dict[int, str]
     lines = [label, f"Entered: {point.counts[0]:,}"]
     for k, step_label in step_labels.items():
         rate = point.rate(k)
-        lines.append(f"{step_label}: {point.counts[k - 1]:,} · {format_rate(rate)} from step 1")
+        lines.append(f"{step_label}: {point.counts[k - 1]:,} · {format_percent(rate)} from step 1")
     if point.incomplete:
         lines.append("Incomplete: the window is still open, these rates may still rise")
     return "\n".join(lines)
@@ -50,7 +51,7 @@ def table_columns(result: FunnelResult) -> list[Column]:
         Column(
             "conversion",
             f"Conversion to {trend_step_label(result, macro)}",
-            format_rate,
+            format_percent,
             f"Share of those who entered who reached step {macro} (the macro step)",
             True,
         ),

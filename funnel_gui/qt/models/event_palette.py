@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -81,7 +82,7 @@ class EventPaletteModel(RowTableModel):
     def mimeTypes(self) -> list[str]:
         return [STEP_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         return step_mime([self._rows[r][0] for r in rows])
 

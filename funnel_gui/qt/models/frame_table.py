@@ -8,56 +8,29 @@ QSortFilterProxyModel with sortRole = VALUE_ROLE) and for tests.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from funnel_gui.qt.models.step_table import (
-    NOT_APPLICABLE,
-    VALUE_ROLE,
-    format_duration,
-    format_percent,
-)
+from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.models.table_base import RowTableModel
+from funnel_gui.qt.text import format_text, is_missing
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def format_count(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else f"{int(value):,}"
-
-
-def format_rate(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else format_percent(float(value))
-
-
-def format_seconds(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else format_duration(float(value))
-
-
-def format_p_value(value: Any) -> str:
-    if _missing(value):
-        return NOT_APPLICABLE
-    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
-
-
-def format_ratio(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else f"{float(value):.2f}×"
-
-
-def format_text(value: Any) -> str:
-    return NOT_APPLICABLE if _missing(value) else str(value)
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+_ROLES = frozenset(
+    (
+        Qt.ItemDataRole.DisplayRole,
+        VALUE_ROLE,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 @dataclass(frozen=True)
@@ -83,14 +56,17 @@ class FrameTableModel(RowTableModel):
 
     def set_frame(self, frame: pd.DataFrame, row_tooltips: Sequence[str] = ()) -> None:
         self.beginResetModel()
-        self.frame = frame.reset_index(drop=True)
-        self._rows = list(range(len(frame)))
+        # Rows are read by position; a frame already numbered 0..n-1 is not copied (a
+        # drill-down list can be hundreds of thousands of rows long).
+        numbered = frame.index.equals(pd.RangeIndex(len(frame)))
+        self.frame = frame if numbered else frame.reset_index(drop=True)
+        self._rows = range(len(frame))
         self.row_tooltips = list(row_tooltips)
         self.endResetModel()
 
     def value(self, row: int, key: str) -> Any:
         value = self._column(key)[row]
-        return None if _missing(value) else value
+        return None if is_missing(value) else value
 
     def _column(self, key: str) -> Any:
         """The column's array, indexed directly: a view paints cell by cell, and pandas'
@@ -102,23 +78,53 @@ class FrameTableModel(RowTableModel):
         if column is None:
             series = self.frame[key]
             plain = isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf"
-            column = series.to_numpy() if plain else series.array
+            text = None if plain else _arrow_text(series)
+            column = series.to_numpy() if plain else series.array if text is None else text
             self._columns[key] = column
         return column
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index) or not 0 <= index.column() < len(self.columns):
+        # A view asks each cell for a dozen roles (font, colours, icon, ...) to paint or
+        # measure it; only two need the value, so the others never read it.
+        if role not in _ROLES or not self._valid(index):
+            return None
+        if not 0 <= index.column() < len(self.columns):
             return None
         column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column.numeric else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            row = index.row()
+            return (self.row_tooltips[row] or None) if row < len(self.row_tooltips) else None
         value = self.value(index.row(), column.key)
         if role == Qt.ItemDataRole.DisplayRole:
             return column.format(value)
-        if role == VALUE_ROLE:
-            if value is None:
-                return None
-            return value.item() if hasattr(value, "item") else value
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and index.row() < len(self.row_tooltips):
-            return self.row_tooltips[index.row()] or None
+        if value is None:
+            return None
+        return value.item() if hasattr(value, "item") else value
+
+
+class _ArrowTextCells:
+    """An Arrow-backed text column read a cell at a time, straight from Arrow: ten times
+    quicker than pandas' element access, and nothing is converted up front."""
+
+    def __init__(self, array: pa.ChunkedArray) -> None:
+        self._array = array
+
+    def __getitem__(self, row: int) -> str | None:
+        value: str | None = self._array[row].as_py()
+        return value
+
+
+def _arrow_text(series: pd.Series) -> _ArrowTextCells | None:
+    """The column's cells when it is text held by Arrow (the drill-down's ids and labels)."""
+    dtype = series.dtype
+    arrow = isinstance(dtype, pd.ArrowDtype) or (
+        isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow")
+    )
+    if not arrow:
         return None
+    array = series.array.__arrow_array__()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    return _ArrowTextCells(pa.chunked_array(array))

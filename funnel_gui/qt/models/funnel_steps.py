@@ -1,8 +1,9 @@
-"""FunnelStepsModel: the funnel's steps as a Qt list model, adapting a FunnelDocument.
+"""FunnelStepsModel: the funnel's steps as a Qt list model, adapting the session's document.
 
 The document is the source of truth; this model keeps a snapshot of its steps and moves
-it forward between begin*/end* calls, so views always see the before and after states
-Qt expects (napari's `_base_item_model.py`). Drops and renames become undoable commands.
+it forward between begin*/end* calls (on the session's change signal, which arrives inside
+the change), so views always see the before and after states Qt expects (napari's
+`_base_item_model.py`). Drops and renames become undoable commands through `edit()`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from PySide6.QtCore import (
     QByteArray,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QUndoStack
 
 from funnel_gui.core.definition.model import Step
 from funnel_gui.core.editing.commands import (
@@ -28,7 +29,6 @@ from funnel_gui.core.editing.commands import (
     ChangeEvent,
     Command,
     EditError,
-    FunnelDocument,
     MoveStep,
     RemoveStep,
     RenameStep,
@@ -39,8 +39,8 @@ from funnel_gui.core.editing.commands import (
     StepsRemoved,
     insert_new_step,
 )
+from funnel_gui.qt.document import FunnelEditing
 from funnel_gui.qt.mime import STEP_MIME, events_from_mime, json_payload
-from funnel_gui.qt.undo import push, push_all
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_MIME = "application/x-funnel-gui-step-row"  # a step card dragged inside the editor
@@ -53,17 +53,13 @@ _DropPlan = tuple[list[Command], str]
 
 
 class FunnelStepsModel(QAbstractListModel):
-    """One row per step; every edit goes through `undo_stack`, drag and drop included."""
+    """One row per step; every edit is one undo entry, drag and drop included."""
 
-    def __init__(self, document: FunnelDocument, undo_stack: QUndoStack, parent: Any = None):
+    def __init__(self, editing: FunnelEditing, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.document = document
-        self.undo_stack = undo_stack
-        self._steps: tuple[Step, ...] = document.definition.steps
-        document.add_listener(self._on_document_changed)
-        # The document outlives views; stop calling into a deleted C++ object.
-        listener = self._on_document_changed
-        self.destroyed.connect(lambda: document.remove_listener(listener))
+        self.editing = editing
+        self._steps: tuple[Step, ...] = editing.definition.steps
+        editing.sig_definition_changed.connect(self._on_document_changed)
 
     # ----------------------------------------------------------- reading
 
@@ -118,12 +114,12 @@ class FunnelStepsModel(QAbstractListModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not self._valid(index) or role != Qt.ItemDataRole.EditRole or not isinstance(value, str):
             return False
-        push(self.undo_stack, self.document, RenameStep(index.row(), value.strip()))
+        self.editing.edit(RenameStep(index.row(), value.strip()))
         return True
 
     def remove_step(self, row: int) -> bool:
         """Delete key, context menu, dragging a card out: one undoable removal."""
-        return self._valid_row(row) and push(self.undo_stack, self.document, RemoveStep(row))
+        return self._valid_row(row) and self.editing.edit(RemoveStep(row))
 
     def moveRows(
         self,
@@ -139,7 +135,7 @@ class FunnelStepsModel(QAbstractListModel):
         if not self._valid_row(sourceRow) or not 0 <= destinationChild <= len(self._steps):
             return False
         final = destinationChild if destinationChild <= sourceRow else destinationChild - 1
-        return push(self.undo_stack, self.document, MoveStep(sourceRow, final))
+        return self.editing.edit(MoveStep(sourceRow, final))
 
     # ----------------------------------------------------------- drag and drop
 
@@ -169,13 +165,13 @@ class FunnelStepsModel(QAbstractListModel):
         plan = self._drop_plan(data, action, row, parent)
         if plan is None:
             return False
-        definition = self.document.definition
+        before = definition = self.editing.definition
         try:
             for command in plan[0]:
                 definition = command.apply(definition)
         except EditError:  # e.g. a 21st step: the cursor shows the drop is refused
             return False
-        return definition != self.document.definition
+        return definition != before
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
@@ -189,10 +185,8 @@ class FunnelStepsModel(QAbstractListModel):
         plan = self._drop_plan(data, action, row, parent)
         if plan is None:
             return False
-        try:
-            return push_all(self.undo_stack, self.document, *plan)
-        except EditError:
-            return False
+        commands, text = plan
+        return self.editing.edit_all(commands, text)
 
     def _drop_plan(
         self, data: QMimeData, action: Qt.DropAction, row: int, parent: Index
@@ -212,11 +206,11 @@ class FunnelStepsModel(QAbstractListModel):
                 before = n if row < 0 else min(row, n)
                 final = before if before <= source else before - 1
             move = MoveStep(source, final)
-            return [move], move.text(self.document.definition)
+            return [move], move.text(self.editing.definition)
         events = events_from_mime(data)
         if not events:
             return None
-        definition = self.document.definition
+        definition = self.editing.definition
         if parent.isValid():  # on a card: the events become alternatives ("any of")
             target = parent.row()
             names = ", ".join(f'"{e}"' for e in dict.fromkeys(events))
@@ -232,7 +226,7 @@ class FunnelStepsModel(QAbstractListModel):
     # ----------------------------------------------------------- document events
 
     def _on_document_changed(self, event: ChangeEvent) -> None:
-        steps = self.document.definition.steps
+        steps = self.editing.definition.steps
         root = QModelIndex()
         if isinstance(event, StepsInserted):
             self.beginInsertRows(root, event.index, event.index)

@@ -23,9 +23,15 @@ class PropertyListModel(RowTableModel):
         self.beginResetModel()
         self._rows = []
         if catalog is not None:
-            for rec in catalog.itertuples(index=False):
-                top = ", ".join(f"{v} ({n:,})" for v, n in list(rec.top_values)[:5])
-                self._rows.append((str(rec.property), str(rec.kind), int(rec.distinct), top))
+            for name, kind, distinct, top_values in zip(
+                catalog["property"],
+                catalog["kind"],
+                catalog["distinct"],
+                catalog["top_values"],
+                strict=True,
+            ):
+                top = ", ".join(f"{v} ({n:,})" for v, n in list(top_values)[:5])
+                self._rows.append((str(name), str(kind), int(distinct), top))
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from funnel_gui.core.engine.results import FunnelResult, StepResult, TimingStats
 from funnel_gui.qt.models.table_base import RowTableModel
+from funnel_gui.qt.text import NOT_APPLICABLE, format_percent, format_seconds
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw number behind a cell (sorting, charts)
-NOT_APPLICABLE = "–"
-
-# Pick the unit after rounding, so 59.97 s reads "1 min", not "60 s".
-_DURATION_UNITS: tuple[tuple[str, float, float], ...] = (
-    ("s", 1.0, 60.0),
-    ("min", 60.0, 60.0),
-    ("h", 3_600.0, 24.0),
-    ("d", 86_400.0, math.inf),
-)
-
-
-def format_duration(seconds: float) -> str:
-    """A duration for people: "45 s", "3.2 min", "1.5 h", "2.1 d"; "–" when undefined."""
-    if not math.isfinite(seconds):
-        return NOT_APPLICABLE
-    if seconds < 0:
-        return f"-{format_duration(-seconds)}"
-    for name, size, limit in _DURATION_UNITS:
-        value = seconds / size
-        # Whole seconds are precise enough from 10 s up; a tenth matters below that.
-        digits = 0 if name == "s" and value >= 10 else 1
-        shown = round(value, digits)
-        if shown < limit:
-            return f"{shown:,.{digits}f}".removesuffix(".0") + f" {name}"
-    raise AssertionError("unreachable: the last unit has no limit")
-
-
-def format_percent(fraction: float | None) -> str:
-    if fraction is None or math.isnan(fraction):  # 0/0: no rate, not "nan%"
-        return NOT_APPLICABLE
-    return f"{fraction:.1%}"
 
 
 def _timing_tooltip(title: str, stats: TimingStats | None) -> str:
@@ -50,9 +19,9 @@ def _timing_tooltip(title: str, stats: TimingStats | None) -> str:
         return f"{title}: no one got here"
     return (
         f"{title} ({stats.n:,} {'person' if stats.n == 1 else 'people'})\n"
-        f"median {format_duration(stats.median)} · mean {format_duration(stats.mean)}\n"
-        f"p25 {format_duration(stats.p25)} · p75 {format_duration(stats.p75)}"
-        f" · p90 {format_duration(stats.p90)}"
+        f"median {format_seconds(stats.median)} · mean {format_seconds(stats.mean)}\n"
+        f"p25 {format_seconds(stats.p25)} · p75 {format_seconds(stats.p75)}"
+        f" · p90 {format_seconds(stats.p90)}"
     )
 
 
@@ -153,7 +122,7 @@ class StepTableModel(RowTableModel):
             format_percent(step.from_start),
             NOT_APPLICABLE if first else f"{step.drop_off:,}",
             NOT_APPLICABLE if first else f"{step.still_open:,}",
-            NOT_APPLICABLE if timing is None else format_duration(timing.median),
+            NOT_APPLICABLE if timing is None else format_seconds(timing.median),
         )[col]
 
     def _value(self, step: StepResult, col: int) -> Any:

@@ -1,11 +1,15 @@
 """AnalysisPanel: the funnel's headline numbers above the analysis views, as tabs.
 
-Layout only (TagStudio's split): the controller decides when to compute; this panel shows
-whatever it reports, hands each result to every view (a hidden view draws when it is
-shown), and keeps the last drawing while a recompute runs.
+Layout only (TagStudio's split): the session decides when to compute; this panel shows
+whatever it reports, hands each result and its data to every view (a hidden view draws
+when it is shown), and keeps the last drawing while a recompute runs. It also tells the
+session which data its views need, so the analysis task computes it with the funnel.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,10 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.engine.results import FunnelResult
-from funnel_gui.qt.analysis import AnalysisController
+from funnel_gui.qt.analysis import AnalysisOutcome, ViewJob
 from funnel_gui.qt.charts.base import ChartView
-from funnel_gui.qt.models.step_table import format_percent
+from funnel_gui.qt.session import AppSession
+from funnel_gui.qt.text import format_percent
 from funnel_gui.qt.theme import ERROR_HEX, WARNING_HEX
+from funnel_gui.qt.workers import failure_text
 
 BUSY_TEXT = "Computing…"
 WARNING_STYLE = f"color: {WARNING_HEX};"
@@ -68,7 +74,7 @@ class AnalysisPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setObjectName("analysisTabs")
-        self.views: dict[str, ChartView] = {}
+        self.views: dict[str, ChartView[Any, Any]] = {}
         top = QHBoxLayout()
         top.addWidget(self.header_label, 1)
         top.addWidget(self.busy_label)
@@ -79,16 +85,17 @@ class AnalysisPanel(QWidget):
         layout.addWidget(self.warning_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.tabs, 1)
-        self._controller: AnalysisController | None = None
+        self._session: AppSession | None = None
 
     # ------------------------------------------------------------------ views
 
-    def add_view(self, view: ChartView) -> None:
+    def add_view(self, view: ChartView[Any, Any]) -> None:
         self.views[view.name] = view
         self.tabs.addTab(view, view.title)
         view.sig_drill_down.connect(self.sig_drill_down)
-        if self._controller is not None:
-            view.set_result(self._controller.result)
+        outcome = self._session.analysis.outcome if self._session is not None else None
+        if outcome is not None:
+            view.set_result(outcome.result, outcome.views.get(view.name))
 
     def add_tab(self, widget: QWidget, title: str) -> None:
         """A tab that is not an analysis view (the data overview)."""
@@ -102,50 +109,51 @@ class AnalysisPanel(QWidget):
         return True
 
     @property
-    def current_view(self) -> ChartView | None:
+    def current_view(self) -> ChartView[Any, Any] | None:
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, ChartView) else None
 
     @property
     def result(self) -> FunnelResult | None:
-        return self._controller.result if self._controller is not None else None
+        return self._session.result if self._session is not None else None
 
-    # ------------------------------------------------------------------ controller
+    def view_jobs(self) -> Mapping[str, ViewJob]:
+        """Each view's data work for its current options (read when a recompute starts)."""
+        return {name: view.view_job() for name, view in self.views.items()}
 
-    def connect_controller(self, controller: AnalysisController) -> None:
-        if self._controller is not None:
-            self._controller.sig_computing.disconnect(self._on_computing)
-            self._controller.sig_result.disconnect(self._on_result)
-            self._controller.sig_failed.disconnect(self._on_failed)
-            self._controller.sig_cleared.disconnect(self._on_cleared)
-        self._controller = controller
-        controller.sig_computing.connect(self._on_computing)
-        controller.sig_result.connect(self._on_result)
-        controller.sig_failed.connect(self._on_failed)
-        controller.sig_cleared.connect(self._on_cleared)
-        if controller.result is not None:
-            self._on_result(controller.result)
+    # ------------------------------------------------------------------ session
+
+    def connect_session(self, session: AppSession) -> None:
+        self._session = session
+        session.sig_computing.connect(self._on_computing)
+        session.sig_result_ready.connect(self._on_result)
+        session.sig_failed.connect(self._on_failed)
+        session.sig_result_cleared.connect(self._on_cleared)
+        session.analysis.set_view_jobs(self.view_jobs)
+        if session.analysis.outcome is not None:
+            self._on_result(session.analysis.outcome)
         else:
             self._on_cleared()
 
     def _on_computing(self) -> None:
         self.busy_label.setVisible(True)
 
-    def _on_result(self, result: FunnelResult) -> None:
+    def _on_result(self, outcome: AnalysisOutcome) -> None:
+        result = outcome.result
         self.busy_label.setVisible(False)
         self.error_label.setVisible(False)
         self.header_label.setText(header_text(result))
         self.warning_label.setText("\n".join(result.warnings))
         self.warning_label.setVisible(bool(result.warnings))
         self.report_button.setEnabled(True)
-        for view in self.views.values():
-            view.set_result(result)
+        for name, view in self.views.items():
+            view.set_result(result, outcome.views.get(name))
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, error: Exception) -> None:
         # The last good drawing stays: it is still what the user had, and the message says
         # why it did not update.
         self.busy_label.setVisible(False)
-        self.error_label.setText(f"Could not compute the funnel: {message}")
+        self.error_label.setText(f"Could not compute the funnel: {failure_text(error)}")
         self.error_label.setVisible(True)
 
     def _on_cleared(self) -> None:

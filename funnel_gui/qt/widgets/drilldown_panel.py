@@ -3,11 +3,13 @@
 The charts emit `sig_drill_down(step)` when the user clicks a drop-off; this panel lists the
 units who reached step k-1 but not step k (`core.drilldown`), with a sortable table, a small
 "What they did next" table, a filter to hide those still inside their window, and CSV
-export / Copy of the list.
+export / Copy of the list. The lists are made in a worker; `sig_listed` says when one is
+shown. The window only asks for them while the panel is open.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,71 +34,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.analysis.drilldown import dropped_at, next_events, reached_label
-from funnel_gui.core.atomic import atomic_path
+from funnel_gui.core.analysis.drilldown import reached_label
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
-from funnel_gui.qt.models.frame_table import (
-    Column,
-    FrameTableModel,
-    format_count,
-    format_rate,
-    format_text,
+from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
+from funnel_gui.qt.models.dropped_units import (
+    DEFAULT_SORT,
+    DropList,
+    DroppedUnitsModel,
+    list_drop,
+    shown_units,
+    sorted_rows,
+    unit_columns,
 )
-from funnel_gui.qt.models.step_table import NOT_APPLICABLE, VALUE_ROLE
+from funnel_gui.qt.models.frame_table import Column, FrameTableModel
+from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.save_dialog import save_with_dialog
+from funnel_gui.qt.text import format_count, format_percent
 from funnel_gui.qt.theme import MICRO_HEX
+from funnel_gui.qt.workers import TaskRunner, failure_text
 
 Index = QModelIndex | QPersistentModelIndex
 
+
+@dataclass(frozen=True)
+class ArrangedUnits:
+    """The units' rows made in a worker: filtered anew (`frame` only), or `source` sorted
+    (with the new row of each old one, to keep the selection)."""
+
+    frame: pd.DataFrame
+    new_row_of_old: np.ndarray | None = None
+    source: pd.DataFrame | None = None
+
+
 PICK_A_DROP_TEXT = "Click a drop-off in a chart to see who left there and what they did next"
-
-
-def format_time(value: Any) -> str:
-    return NOT_APPLICABLE if value is None else f"{pd.Timestamp(value):%Y-%m-%d %H:%M:%S}"
-
-
-def format_flag(value: Any) -> str:
-    return "yes" if value else ""
-
-
-class DroppedUnitsModel(FrameTableModel):
-    """The dropped units; sorting reorders the frame with pandas, so a list of hundreds of
-    thousands sorts in a blink instead of a Python comparison per pair of rows."""
-
-    sorted_by: tuple[str, Qt.SortOrder] = ("time_reached", Qt.SortOrder.AscendingOrder)
-
-    def set_columns(self, columns: list[Column]) -> None:
-        self.beginResetModel()
-        self.columns = tuple(columns)
-        self.COLUMNS = tuple(c.header for c in columns)
-        self.TOOLTIPS = tuple(c.tooltip for c in columns)
-        self.endResetModel()
-
-    def column_of(self, key: str) -> int:
-        return next((i for i, c in enumerate(self.columns) if c.key == key), -1)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.columns):
-            return
-        key = self.columns[column].key
-        self.sorted_by = (key, order)
-        if self.frame.empty or key not in self.frame:
-            return
-        ascending = order == Qt.SortOrder.AscendingOrder
-        self.layoutAboutToBeChanged.emit()
-        old_rows = self.frame.index.to_numpy()
-        self.frame = self.frame.sort_values(
-            key, ascending=ascending, kind="stable", na_position="last"
-        )
-        new_row_of_old = np.empty(len(old_rows), dtype=np.int64)
-        new_row_of_old[self.frame.index.to_numpy()] = np.arange(len(old_rows))
-        self.frame = self.frame.reset_index(drop=True)
-        # Keep the selection on the same units.
-        for index in self.persistentIndexList():
-            moved = self.index(int(new_row_of_old[index.row()]), index.column())
-            self.changePersistentIndex(index, moved)
-        self.layoutChanged.emit()
 
 
 class ShareBarDelegate(QStyledItemDelegate):
@@ -116,6 +87,8 @@ class ShareBarDelegate(QStyledItemDelegate):
 class DrillDownPanel(QWidget):
     # Written after a CSV export, with the file's path (for a status bar message).
     sig_exported = Signal(str)
+    # A list asked for (show_drop, set_data) is shown, or the reason there is none.
+    sig_listed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +98,13 @@ class DrillDownPanel(QWidget):
         self.step: int | None = None
         self.dropped = pd.DataFrame()  # every dropped unit (core.drilldown.dropped_at)
         self.next_frame = pd.DataFrame()
+        # Listing, filtering and sorting hundreds of thousands of units run in workers.
+        self._lister: TaskRunner[DropList] = TaskRunner(self)
+        self._lister.sig_done.connect(self._on_listed)
+        self._lister.sig_failed.connect(self._on_list_failed)
+        self._arranger: TaskRunner[ArrangedUnits] = TaskRunner(self)
+        self._arranger.sig_done.connect(self._on_arranged)
+        self._arranger.sig_failed.connect(self._on_list_failed)
 
         self.title = QLabel()
         self.title.setObjectName("drillDownTitle")
@@ -141,7 +121,7 @@ class DrillDownPanel(QWidget):
         self.hide_open.setToolTip(
             "Hide those whose conversion window has not ended yet: they may still convert"
         )
-        self.hide_open.toggled.connect(self._show_units)
+        self.hide_open.toggled.connect(self._filter_units)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setToolTip("Save the listed people as a CSV file")
         self.export_button.clicked.connect(self.export_csv_dialog)
@@ -154,18 +134,19 @@ class DrillDownPanel(QWidget):
         controls.addWidget(self.export_button)
         controls.addWidget(self.copy_button)
 
-        self.units_model = DroppedUnitsModel([Column("actor", "Person")], self)
+        self.units_model = DroppedUnitsModel([Column("actor", "Person")], self, sort_elsewhere=True)
+        self.units_model.sig_sort_requested.connect(self._sort_units)
         self.units_view = _table_view("drillDownUnits")
         self.units_view.setModel(self.units_model)
         self.units_view.setSortingEnabled(True)
         # Enabling sorting sorted the empty model by column 0: start from time order again.
-        self.units_model.sorted_by = DroppedUnitsModel.sorted_by
+        self.units_model.sorted_by = DEFAULT_SORT
 
         self.next_model = FrameTableModel(
             [
                 Column("event", "Event", tooltip="The event right after their last step"),
                 Column("people", "People", format_count, "How many did this next", True),
-                Column("share", "Share", format_rate, "Share of those who dropped", True),
+                Column("share", "Share", format_percent, "Share of those who dropped", True),
             ],
             self,
         )
@@ -229,14 +210,30 @@ class DrillDownPanel(QWidget):
             self.show_drop(self.result, self.table, step)
 
     def show_drop(self, result: FunnelResult, table: EventTable, step: int) -> None:
-        """List the units who reached step `step`-1 but not `step`."""
+        """List the units who reached step `step`-1 but not `step` (in a worker; the last
+        list stays until this one is ready, then `sig_listed`)."""
         self.result, self.table, self.step = result, table, step
-        try:
-            self.dropped = dropped_at(result, step)
-            self.next_frame = next_events(result, table, step)
-        except ValueError as exc:
-            self._show_message("", str(exc))
+        hide_open, sort_by = self.hide_open.isChecked(), self.units_model.sorted_by
+        self._arranger.cancel()  # the list on its way is filtered and sorted as shown now
+        self._lister.start(
+            lambda _progress, _cancelled: list_drop(result, table, step, hide_open, sort_by)
+        )
+
+    def _on_list_failed(self, error: Exception) -> None:
+        self._show_message("", failure_text(error))
+        self.sig_listed.emit()
+
+    def _on_listed(self, listing: DropList) -> None:
+        result = self.result
+        if listing.problem is not None or result is None:
+            self._show_message("", listing.problem or PICK_A_DROP_TEXT)
+            self.sig_listed.emit()
             return
+        self.dropped, self.next_frame = listing.dropped, listing.next_events
+        self._show_list(result, listing.step, listing.shown)
+        self.sig_listed.emit()
+
+    def _show_list(self, result: FunnelResult, step: int, shown: pd.DataFrame) -> None:
         before, after = reached_label(result, step), _step_name(result, step)
         n, still_open = len(self.dropped), int(self.dropped["still_open"].sum())
         if not n:
@@ -254,14 +251,16 @@ class DrillDownPanel(QWidget):
             f"Reached {before} but not {after} (excluded ones are not listed). "
             "Still open: their conversion window has not ended, so they may yet convert."
         )
-        self.units_model.set_columns(_unit_columns(result))
-        self._show_units()
+        self.units_model.set_columns(unit_columns(result))
+        self._set_units(shown)
         self.next_model.set_frame(self.next_frame)
         self.next_proxy.sort(-1)
         self.next_view.resizeColumnsToContents()
         self.stack.setCurrentWidget(self._body)
 
     def clear(self) -> None:
+        self._lister.cancel()  # a list on its way is no longer wanted
+        self._arranger.cancel()
         self.step = None
         self.dropped = pd.DataFrame()
         self.next_frame = pd.DataFrame()
@@ -276,12 +275,11 @@ class DrillDownPanel(QWidget):
         frame = self.shown_units()
         if "time_reached" in frame:
             frame["time_reached"] = frame["time_reached"].map(_iso)
-        with atomic_path(path) as temp:
-            frame.to_csv(temp, index=False, lineterminator="\n")
+        write_frame_csv(frame, path)  # atomic, and safe to open in a spreadsheet
 
     def copy(self) -> None:
         frame = self.shown_units()
-        QApplication.clipboard().setText(frame.to_csv(index=False, sep="\t"))
+        QApplication.clipboard().setText(frame_to_csv(frame, sep="\t"))
 
     def export_csv_dialog(self) -> None:
         if self.dropped.empty:
@@ -295,22 +293,41 @@ class DrillDownPanel(QWidget):
 
     # ------------------------------------------------------------------ internals
 
-    def _show_units(self) -> None:
-        frame = self.dropped
-        if self.hide_open.isChecked() and not frame.empty:
-            frame = frame[~frame["still_open"]]
+    def _filter_units(self) -> None:
+        """ "Hide still open" changed: the rows again from everyone who dropped."""
+        dropped, hide_open = self.dropped, self.hide_open.isChecked()
+        sort_by = self.units_model.sorted_by
+        self._arranger.start(
+            lambda _progress, _cancelled: ArrangedUnits(shown_units(dropped, hide_open, sort_by))
+        )
+
+    def _sort_units(self, key: str, order: Qt.SortOrder) -> None:
+        """A header was clicked: the rows shown, in the new order (ties keep theirs)."""
+        frame, ascending = self.units_model.frame, order == Qt.SortOrder.AscendingOrder
+        self._arranger.start(
+            lambda _progress, _cancelled: ArrangedUnits(*sorted_rows(frame, key, ascending), frame)
+        )
+
+    def _on_arranged(self, arranged: ArrangedUnits) -> None:
+        if arranged.new_row_of_old is None:
+            self._set_units(arranged.frame)
+        elif arranged.source is self.units_model.frame:  # still the rows that were sorted
+            self.units_model.show_sorted(arranged.frame, arranged.new_row_of_old)
+        self.sig_listed.emit()
+
+    def _set_units(self, frame: pd.DataFrame) -> None:
+        """Show `frame`, filtered and in `units_model.sorted_by` order already."""
         self.units_model.set_frame(frame)
-        # Keep the user's sort across results and the filter; by time reached at first.
         key, order = self.units_model.sorted_by
         column = self.units_model.column_of(key)
         if column < 0:
-            key, order = DroppedUnitsModel.sorted_by
+            key, order = DEFAULT_SORT
             column = self.units_model.column_of(key)
+            self.units_model.sorted_by = (key, order)
         header = self.units_view.horizontalHeader()
         header.blockSignals(True)
         header.setSortIndicator(column, order)
         header.blockSignals(False)
-        self.units_model.sort(column, order)
         self.units_view.resizeColumnsToContents()
         enabled = not frame.empty
         self.export_button.setEnabled(enabled)
@@ -330,28 +347,6 @@ class DrillDownPanel(QWidget):
         # Side by side in a wide dock, one above the other in a tall one.
         wide = event.size().width() >= 1.2 * event.size().height()
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
-
-
-def _unit_columns(result: FunnelResult) -> list[Column]:
-    """The session column only for session funnels, the breakdown's only when there is one."""
-    columns = [Column("actor", "Person", tooltip="The id in the export")]
-    if result.units.session is not None:
-        columns.append(Column("session", "Session", tooltip="The session id in the export"))
-    columns += [
-        Column("reached_label", "Reached", tooltip="The last step they reached"),
-        Column(
-            "time_reached",
-            "Reached at (UTC)",
-            format_time,
-            "When they did it (the event of their reported attempt)",
-        ),
-    ]
-    if result.units.breakdown is not None and result.breakdown is not None:
-        columns.append(Column("breakdown", result.breakdown.property, format_text))
-    columns.append(
-        Column("still_open", "Still open", format_flag, "Their window has not ended yet")
-    )
-    return columns
 
 
 def _table_view(name: str) -> QTableView:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.events import EventTable
 from funnel_gui.qt.models.event_palette import SHARE_ROLE, SORT_ROLE, EventPaletteModel
 from funnel_gui.qt.models.property_list import PropertyListModel
+from funnel_gui.qt.session import AppSession
 
 
 class VolumeBarDelegate(QStyledItemDelegate):
@@ -31,9 +33,9 @@ class VolumeBarDelegate(QStyledItemDelegate):
     ) -> None:
         share = index.data(SHARE_ROLE)
         if isinstance(share, float) and share > 0:
-            rect = option.rect.adjusted(2, 4, -2, -4)  # type: ignore[attr-defined]
+            rect = option.rect.adjusted(2, 4, -2, -4)
             rect.setWidth(max(2, int(rect.width() * share)))
-            colour = QColor(option.palette.color(QPalette.ColorRole.Highlight))  # type: ignore[attr-defined]
+            colour = QColor(option.palette.color(QPalette.ColorRole.Highlight))
             colour.setAlpha(60)
             painter.save()
             painter.setPen(Qt.PenStyle.NoPen)
@@ -62,10 +64,9 @@ def _table(model: QSortFilterProxyModel) -> QTableView:
 class EventPalette(QWidget):
     """Events of the loaded data; Enter or a double-click adds the event as a new step."""
 
-    sig_add_events = Signal(list)  # event names to add to the funnel as one new step
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.model = EventPaletteModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -98,8 +99,13 @@ class EventPalette(QWidget):
         title.setObjectName("sectionTitle")
         layout.addWidget(title)
         layout.addWidget(self.property_view, 2)
+        session.sig_table_changed.connect(self.show_table)
+
+    def show_table(self, table: EventTable) -> None:
+        self.model.set_catalog(table.event_catalog)
+        self.properties.set_catalog(table.property_catalog)
 
     def _on_activated(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)
         if source.isValid():
-            self.sig_add_events.emit([self.model.event_name(source.row())])
+            self.session.append_events([self.model.event_name(source.row())])

@@ -2,7 +2,7 @@
 
 One chip per exclusion (its events, filters and step range); "+ Exclude event" and a click
 on a chip open the ExclusionDialog, × or Delete removes. Every change is one SetExclusions
-on the workbench's undo stack; the chips only mirror the document (`refresh`).
+on the session's undo stack; the chips only mirror the document (`refresh`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from funnel_gui.core.definition.model import Exclusion, FunnelDefinition
 from funnel_gui.core.editing.commands import SetExclusions
+from funnel_gui.qt.document import FunnelEditing
+from funnel_gui.qt.text import filter_summary
 from funnel_gui.qt.widgets.chips import CHIP_QSS, ChipSpec
-from funnel_gui.qt.widgets.funnel_editor import filter_summary
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices, MatcherDialog, muted_note
 from funnel_gui.qt.widgets.matcher_items import MatcherItemsSection
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 ADD_TIP = (
     "Leave out attempts in which an event (say, a refund) happens between two steps;\n"
@@ -126,8 +126,8 @@ class ExclusionDialog(MatcherDialog):
 
 
 class ExclusionsEditor(MatcherItemsSection[Exclusion, ExclusionDialog]):
-    def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
-        super().__init__(workbench, "Exclude", "exclusion", parent)
+    def __init__(self, editing: FunnelEditing, parent: QWidget | None = None) -> None:
+        super().__init__(editing, "Exclude", "exclusion", parent)
         self.setObjectName("exclusionsEditor")
         self.setStyleSheet(CHIP_QSS)
         self.add_button.setText("+ Exclude event")
@@ -141,7 +141,7 @@ class ExclusionsEditor(MatcherItemsSection[Exclusion, ExclusionDialog]):
         self.refresh()
 
     def items(self) -> tuple[Exclusion, ...]:
-        return self.workbench.document.definition.exclusions
+        return self.editing.definition.exclusions
 
     def command(self, items: tuple[Exclusion, ...]) -> SetExclusions:
         return SetExclusions(items)
@@ -149,13 +149,13 @@ class ExclusionsEditor(MatcherItemsSection[Exclusion, ExclusionDialog]):
     def make_dialog(
         self, item: Exclusion | None, submit: Callable[[Exclusion], str | None]
     ) -> ExclusionDialog:
-        return ExclusionDialog(self.choices, self.workbench.document.definition, item, submit, self)
+        return ExclusionDialog(self.choices, self.editing.definition, item, submit, self)
 
     def duplicate_text(self, item: Exclusion) -> str:
         return "this exclusion is already in the funnel"
 
     def refresh(self) -> None:
-        defn = self.workbench.document.definition
+        defn = self.editing.definition
         self.chips.set_chips(
             [
                 ChipSpec(

@@ -23,18 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.definition.model import FILTER_OPS, Filter, FilterOp
+from funnel_gui.qt.text import FILTER_OPERATORS
 
-OP_LABELS: dict[FilterOp, str] = {
-    "eq": "is",
-    "neq": "is not",
-    "in": "is one of",
-    "not_in": "is not one of",
-    "contains": "contains",
-    "gt": "greater than",
-    "lt": "less than",
-    "is_set": "is set",
-    "not_set": "is not set",
-}
 LIST_OPS: tuple[FilterOp, ...] = ("in", "not_in")
 NUMBER_OPS: tuple[FilterOp, ...] = ("gt", "lt")
 NO_VALUE_OPS: tuple[FilterOp, ...] = ("is_set", "not_set")
@@ -105,7 +95,7 @@ class FilterRow(QWidget):
         self.property_box.setToolTip("The event property to test")
         self.op_box = QComboBox(self)
         for op in FILTER_OPS:
-            self.op_box.addItem(OP_LABELS[op], op)
+            self.op_box.addItem(FILTER_OPERATORS[op].words, op)
         self.value_box = QComboBox(self)
         self.value_box.setEditable(True)
         self.value_edit = QLineEdit(self.value_box)

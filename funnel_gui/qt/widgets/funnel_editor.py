@@ -6,8 +6,6 @@ commands on the model's undo stack (kind), so each one is a single undo entry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
@@ -40,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition.model import Filter
+from funnel_gui.core.definition.model import Kind
 from funnel_gui.core.editing.commands import SetStepKind
 from funnel_gui.core.engine.results import StepResult
 from funnel_gui.qt.models.funnel_steps import (
@@ -49,8 +47,8 @@ from funnel_gui.qt.models.funnel_steps import (
     KIND_ROLE,
     FunnelStepsModel,
 )
+from funnel_gui.qt.text import filter_summary
 from funnel_gui.qt.theme import kind_colour
-from funnel_gui.qt.undo import push
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -59,35 +57,6 @@ CARD_GAP = 8
 _SIDE = 10  # horizontal room around a card, so the selection border is not clipped
 _PAD = 12  # inside a card
 _RESULTS_WIDTH = 150
-
-_OPS = {
-    "eq": "=",
-    "neq": "≠",
-    "in": "in",
-    "not_in": "not in",
-    "contains": "contains",
-    "gt": ">",
-    "lt": "<",
-    "is_set": "is set",
-    "not_set": "is not set",
-}
-
-
-def filter_summary(filters: Sequence[Filter]) -> str:
-    """`device = mobile and country in (DE, FR)`: how a step's filters read on its card."""
-    parts = []
-    for flt in filters:
-        op = _OPS.get(flt.op, flt.op)
-        value = flt.value
-        if value is None:
-            parts.append(f"{flt.property} {op}")
-        elif isinstance(value, tuple):
-            parts.append(f"{flt.property} {op} ({', '.join(value)})")
-        elif isinstance(value, float):
-            parts.append(f"{flt.property} {op} {value:g}")
-        else:
-            parts.append(f"{flt.property} {op} {value}")
-    return " and ".join(parts)
 
 
 def _muted(palette: QPalette) -> QColor:
@@ -361,11 +330,10 @@ class FunnelEditor(QWidget):
         destination = target + 1 if delta > 0 else target
         return self.model.moveRow(QModelIndex(), row, QModelIndex(), destination)
 
-    def set_kind(self, row: int, kind: str) -> bool:
+    def set_kind(self, row: int, kind: Kind) -> bool:
         if not 0 <= row < self.model.rowCount():
             return False
-        command = SetStepKind(row, kind)  # type: ignore[arg-type]
-        return push(self.model.undo_stack, self.model.document, command)
+        return self.model.editing.edit(SetStepKind(row, kind))
 
     def build_context_menu(self, row: int) -> QMenu:
         """The card's menu; built separately from showing it so tests can trigger actions."""
@@ -373,7 +341,7 @@ class FunnelEditor(QWidget):
         valid = 0 <= row < self.model.rowCount()
         remove = menu.addAction("Remove step\tDel", lambda: self.remove_step(row))
         kind = self.model.index(row, 0).data(KIND_ROLE) if valid else "micro"
-        other = "micro" if kind == "macro" else "macro"
+        other: Kind = "micro" if kind == "macro" else "macro"
         mark = menu.addAction(f"Mark as {other}", lambda: self.set_kind(row, other))
         menu.addSeparator()
         up = menu.addAction("Move up\tAlt+Up", lambda: self.move_step(row, -1))

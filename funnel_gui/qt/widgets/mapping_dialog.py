@@ -7,15 +7,13 @@ off the GUI thread, latest choice wins. OK hands back overrides for the loader.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from html import escape
 from pathlib import Path
-from typing import Any
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,9 +38,9 @@ from funnel_gui.core.io.mapping_preview import (
     preview_rows,
 )
 from funnel_gui.core.progress import Cancelled, Progress
-from funnel_gui.qt.recent import RecentFiles
-from funnel_gui.qt.theme import ERROR_HEX, SEGMENT_HEXES, WARNING_HEX
-from funnel_gui.qt.workers import TaskRunner
+from funnel_gui.qt.models.preview_model import HEADER_NAMES, ROLE_COLOURS, PreviewModel
+from funnel_gui.qt.theme import ERROR_HEX, WARNING_HEX
+from funnel_gui.qt.workers import TaskRunner, failure_text
 
 ROLE_LABELS = {
     "actor": "User id (who acted)",
@@ -50,11 +48,7 @@ ROLE_LABELS = {
     "time": "Timestamp",
     "session": "Session id (optional)",
 }
-HEADER_NAMES = {"actor": "user id", "event": "event", "time": "timestamp", "session": "session"}
-ROLE_COLOURS = {role: SEGMENT_HEXES[i] for i, role in enumerate(ROLES)}
 NO_COLUMN = "(none)"
-TIME_ZONE_KEY = "assume_tz"  # stored beside the roles in RecentFiles' last mapping
-INDEX = QModelIndex | QPersistentModelIndex
 
 _STYLE = f"""
 QLabel#mappingTitle {{ font-size: 13pt; font-weight: 600; }}
@@ -72,65 +66,6 @@ QPushButton#primaryButton:disabled {{
 """
 
 
-class PreviewModel(QAbstractTableModel):
-    """The first rows of the raw table, mapped columns tinted in their role's colour."""
-
-    def __init__(self, columns: list[str], rows: list[list[str]], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.columns = columns
-        self.rows = rows
-        self._role_of: dict[str, str] = {}
-
-    def set_roles(self, chosen: Mapping[str, tuple[str, ...]]) -> None:
-        self._role_of = {}
-        for role in ROLES:
-            for column in chosen.get(role, ()):
-                self._role_of.setdefault(column, role)
-        if self.columns:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
-            if self.rows:
-                last = self.index(len(self.rows) - 1, len(self.columns) - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
-
-    def role_of(self, column: str) -> str | None:
-        return self._role_of.get(column)
-
-    def rowCount(self, parent: INDEX = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: INDEX = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        text = self.rows[index.row()][index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return text
-        if role == Qt.ItemDataRole.BackgroundRole:
-            mapped = self.role_of(self.columns[index.column()])
-            if mapped is not None:
-                tint = QColor(ROLE_COLOURS[mapped])
-                tint.setAlpha(38)
-                return tint
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
-        column = self.columns[section]
-        mapped = self.role_of(column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{column}\n{HEADER_NAMES[mapped]}" if mapped else f"{column}\n"
-        if role == Qt.ItemDataRole.ForegroundRole and mapped:
-            return QColor(ROLE_COLOURS[mapped])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{column}: the {HEADER_NAMES[mapped]}" if mapped else column
-        return None
-
-
 class MappingDialog(QDialog):
     """Pick a column per role; OK is enabled when the choice can be loaded."""
 
@@ -141,7 +76,7 @@ class MappingDialog(QDialog):
         super().__init__(parent)
         self.request = request
         self.preview: MappingPreview | None = None
-        self.counter = TaskRunner(self)
+        self.counter: TaskRunner[MappingPreview] = TaskRunner(self)
         self.counter.sig_done.connect(self._on_counted)
         self.counter.sig_failed.connect(self._on_count_failed)
         self.setWindowTitle("Column mapping")
@@ -227,8 +162,7 @@ class MappingDialog(QDialog):
 
         self.counter.start(work)
 
-    def _on_counted(self, preview: object) -> None:
-        assert isinstance(preview, MappingPreview)
+    def _on_counted(self, preview: MappingPreview) -> None:
         self.preview = preview
         self.live.setText(preview.summary())
         self.live.setProperty("state", "warning" if preview.rows_dropped else "")
@@ -241,8 +175,9 @@ class MappingDialog(QDialog):
         self.time_read_as.setText(_read_as(preview.time_description))
         self.sig_preview_ready.emit(preview)
 
-    def _on_count_failed(self, message: str) -> None:
-        self._on_counted(MappingPreview(self._rows_read(), {}, problem=message))
+    def _on_count_failed(self, error: Exception) -> None:
+        problem = failure_text(error)
+        self._on_counted(MappingPreview(self._rows_read(), {}, problem=problem))
 
     def _rows_read(self) -> int:
         return int(self.request.raw.table.num_rows) + self.request.raw.malformed
@@ -389,25 +324,6 @@ class MappingDialog(QDialog):
             label.setWordWrap(True)
             labels.append(label)
         return labels
-
-
-def remembered_choice(
-    recent: RecentFiles, files: Sequence[str]
-) -> tuple[dict[str, str | None], str] | None:
-    """The overrides and time zone chosen in this dialog the last time `files` were opened."""
-    stored = recent.last_mapping(files[0]) if files else None
-    if stored is None:
-        return None
-    zone = stored.get(TIME_ZONE_KEY) or "UTC"
-    return {r: c for r, c in stored.items() if r in ROLES}, zone
-
-
-def remember_choice(
-    recent: RecentFiles, files: Sequence[str], overrides: Mapping[str, str | None], zone: str
-) -> None:
-    """Keep the choice for each file, so opening any of them again reads it the same way."""
-    for path in files:
-        recent.set_last_mapping(path, {**overrides, TIME_ZONE_KEY: zone})
 
 
 _FORM_ROWS = {"actor": 0, "event": 1, "time": 2, "session": 4}

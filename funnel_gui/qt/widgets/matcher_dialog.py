@@ -28,11 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.definition.model import Filter
-from funnel_gui.core.editing.commands import Command, EditError
 from funnel_gui.core.events import EventTable
-from funnel_gui.qt.undo import push
 from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_text
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 NOT_IN_DATA = "Not in the loaded data"
 _Item = TypeVar("_Item")
@@ -291,12 +288,3 @@ def replaced_item(
     if not 0 <= index < len(current):
         return "it is no longer in the funnel (was the change undone?)"
     return (*current[:index], item, *current[index + 1 :])
-
-
-def push_edit(workbench: FunnelWorkbench, command: Command) -> str | None:
-    """Push `command` as one undo entry; the reason (for a person) when it is refused."""
-    try:
-        push(workbench.undo_stack, workbench.document, command)
-    except EditError as error:
-        return str(error)
-    return None

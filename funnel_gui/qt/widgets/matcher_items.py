@@ -15,14 +15,9 @@ from typing import Generic, TypeVar
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 from funnel_gui.core.editing.commands import Command
+from funnel_gui.qt.document import FunnelEditing, refusals
 from funnel_gui.qt.widgets.chips import ChipList
-from funnel_gui.qt.widgets.matcher_dialog import (
-    MatcherChoices,
-    MatcherDialog,
-    push_edit,
-    replaced_item,
-)
-from funnel_gui.qt.workbench import FunnelWorkbench
+from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices, MatcherDialog, replaced_item
 
 Item = TypeVar("Item")
 Dialog = TypeVar("Dialog", bound=MatcherDialog)
@@ -31,13 +26,13 @@ Dialog = TypeVar("Dialog", bound=MatcherDialog)
 class MatcherItemsSection(QWidget, Generic[Item, Dialog]):
     def __init__(
         self,
-        workbench: FunnelWorkbench,
+        editing: FunnelEditing,
         caption: str,
         chip_kind: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.workbench = workbench
+        self.editing = editing
         self.choices = MatcherChoices()
         self.dialog: Dialog | None = None
         self.caption = QLabel(caption)
@@ -99,12 +94,18 @@ class MatcherItemsSection(QWidget, Generic[Item, Dialog]):
         items = replaced_item(self.items(), index, item, self.duplicate_text(item))
         if isinstance(items, str):
             return items
-        return push_edit(self.workbench, self.command(items))
+        return self._edit(self.command(items))
 
     def remove(self, index: int) -> None:
         current = self.items()
         if not 0 <= index < len(current):
             return
-        error = push_edit(self.workbench, self.command(current[:index] + current[index + 1 :]))
+        error = self._edit(self.command(current[:index] + current[index + 1 :]))
         if error:
             self.chips.show_notice(error)
+
+    def _edit(self, command: Command) -> str | None:
+        """Run `command` as one undo entry; the reason (for a person) when it is refused."""
+        with refusals(self.editing) as refused:
+            self.editing.edit(command)
+        return refused[0] if refused else None

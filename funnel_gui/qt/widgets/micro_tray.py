@@ -3,7 +3,7 @@
 Palette events dropped on the tray (our step MIME type only) become one micro-conversion
 matching any of them; "+" adds one through a dialog; each chip edits its label, events and
 filters, and × or Delete removes it. Every change is one SetMicroConversions on the
-workbench's undo stack; the chips only mirror the document (`refresh`).
+session's undo stack; the chips only mirror the document (`refresh`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from funnel_gui.core.definition.model import MicroConversion
 from funnel_gui.core.editing.commands import SetMicroConversions
+from funnel_gui.qt.document import FunnelEditing
 from funnel_gui.qt.mime import events_from_mime
+from funnel_gui.qt.text import filter_summary
 from funnel_gui.qt.widgets.chips import CHIP_QSS, TRAY_INSET, ChipSpec
-from funnel_gui.qt.widgets.funnel_editor import filter_summary
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices, MatcherDialog
 from funnel_gui.qt.widgets.matcher_items import MatcherItemsSection
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 EMPTY_TEXT = "Drop events here to compare them with the macro conversion"
 TRAY_TIP = (
@@ -154,8 +154,8 @@ class TrayFrame(QFrame):
 
 
 class MicroTray(MatcherItemsSection[MicroConversion, MicroConversionDialog]):
-    def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
-        super().__init__(workbench, "Micro-conversions", "micro", parent)
+    def __init__(self, editing: FunnelEditing, parent: QWidget | None = None) -> None:
+        super().__init__(editing, "Micro-conversions", "micro", parent)
         self.setObjectName("microTraySection")
         self.setStyleSheet(CHIP_QSS + TRAY_QSS)
         self.frame = TrayFrame()
@@ -185,7 +185,7 @@ class MicroTray(MatcherItemsSection[MicroConversion, MicroConversionDialog]):
         self.refresh()
 
     def items(self) -> tuple[MicroConversion, ...]:
-        return self.workbench.document.definition.micro_conversions
+        return self.editing.definition.micro_conversions
 
     def command(self, items: tuple[MicroConversion, ...]) -> SetMicroConversions:
         return SetMicroConversions(items)

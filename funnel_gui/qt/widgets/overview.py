@@ -164,16 +164,21 @@ def report_html(report: ImportReport) -> str:
 
 
 class CentreStack(QStackedWidget):
-    """The empty state until data is loaded, then `workspace` (any widget holding an
-    `overview`: the funnel editor, its analysis and this data overview)."""
+    """The empty state until data is loaded, then `workspace` (the funnel editor and its
+    analysis, with the data `overview` among its tabs)."""
 
-    def __init__(self, workspace: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspace: QWidget, overview: DataOverview, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.empty = EmptyState()
         self.workspace = workspace
-        self.overview: DataOverview = workspace.overview  # type: ignore[attr-defined]
+        self.overview = overview
         self.addWidget(self.empty)
         self.addWidget(workspace)
+
+    def show_workspace(self, *_args: object) -> None:
+        self.setCurrentWidget(self.workspace)
 
 
 def span_text(span: tuple[str, str] | None) -> str:

@@ -1,14 +1,13 @@
 """FunnelSettingsBar: the funnel-wide settings (order, window, unit, breakdown, dates) in a
 wrapping row, and below them the exclusions and the micro-conversion tray.
 
-Every change the user makes is one command on the undo stack; the bar itself only mirrors
-the document, so undo/redo and opened files show up here without extra wiring.
+Every change the user makes is one undoable edit through the session; the bar itself only
+mirrors the funnel, so undo/redo and opened files show up here without extra wiring.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -26,13 +25,13 @@ from PySide6.QtWidgets import (
 
 from funnel_gui.core.definition.durations import HINT, format_duration, parse_duration
 from funnel_gui.core.definition.model import NS_PER_SECOND, Breakdown, DateRange, FunnelDefinition
-from funnel_gui.core.editing.commands import ChangeEvent, Command, EditError, SetFunnelSettings
+from funnel_gui.core.editing.commands import ChangeEvent, Command, SetFunnelSettings
 from funnel_gui.core.events import EventTable
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.document import refusals
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices
 from funnel_gui.qt.widgets.micro_tray import MicroTray
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 NS_PER_DAY = 86_400 * NS_PER_SECOND
 _EPOCH = date(1970, 1, 1)
@@ -89,32 +88,21 @@ def day_ns(day: QDate) -> int:
 
 def ns_day(ns: int) -> QDate:
     """The UTC day that contains `ns`."""
-    return QDate(_EPOCH).addDays(ns // NS_PER_DAY)
+    return QDate(_EPOCH.year, _EPOCH.month, _EPOCH.day).addDays(ns // NS_PER_DAY)
 
 
 class FunnelSettingsBar(QWidget):
-    def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("funnelSettingsBar")
-        self.workbench = workbench
+        self.session = session
         self.table: EventTable | None = None
         self._refreshing = False
         self._build()
         self._connect()
-        self.refresh()
-        # A weak listener: the document may outlive this bar (the window rebuilds views).
-        this = weakref.ref(self)
-        document = workbench.document
-
-        def listener(event: ChangeEvent) -> None:
-            bar = this()
-            if bar is None:
-                document.remove_listener(listener)
-            else:
-                bar._on_document_changed(event)
-
-        document.add_listener(listener)
-        self.destroyed.connect(lambda: document.remove_listener(listener))
+        session.sig_definition_changed.connect(self._on_document_changed)
+        session.sig_table_changed.connect(self.set_table)
+        self.set_table(session.table)
 
     # ------------------------------------------------------------------ layout
 
@@ -145,8 +133,8 @@ class FunnelSettingsBar(QWidget):
             "Last day a person may enter the funnel, up to and including this day (UTC);\n"
             "later steps may still happen after it"
         )
-        self.exclusions = ExclusionsEditor(self.workbench)
-        self.micro_tray = MicroTray(self.workbench)
+        self.exclusions = ExclusionsEditor(self.session)
+        self.micro_tray = MicroTray(self.session)
         self._lay_out()
 
     def _lay_out(self) -> None:
@@ -174,10 +162,10 @@ class FunnelSettingsBar(QWidget):
         for row in range(form.rowCount()):
             label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label is not None and field is not None and field.widget() is not None:
-                caption = label.widget()
-                if isinstance(caption, QLabel):
-                    caption.setBuddy(field.widget())
+            buddy = field.widget() if field is not None else None
+            caption = label.widget() if label is not None else None
+            if buddy is not None and isinstance(caption, QLabel):
+                caption.setBuddy(buddy)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
         outer.setSpacing(_GAP * 2)
@@ -227,7 +215,7 @@ class FunnelSettingsBar(QWidget):
         """Show the definition; nothing is pushed while the controls are being set."""
         self._refreshing = True
         try:
-            defn = self.workbench.document.definition
+            defn = self.session.definition
             self.order_combo.setCurrentIndex(max(0, self.order_combo.findData(defn.order)))
             self.window_combo.setCurrentIndex(-1)
             self.window_combo.setEditText(window_text(defn.window_ns))
@@ -298,7 +286,7 @@ class FunnelSettingsBar(QWidget):
 
     def _on_order(self) -> None:
         if not self._refreshing:
-            self._push(SetFunnelSettings(order=self.order_combo.currentData()), self.order_combo)
+            self._edit(SetFunnelSettings(order=self.order_combo.currentData()), self.order_combo)
 
     def _on_window(self) -> None:
         if self._refreshing:
@@ -311,24 +299,24 @@ class FunnelSettingsBar(QWidget):
                 message += f"; {HINT}"
             self._mark(self.window_combo, WINDOW_TIP, message[0].upper() + message[1:])
             return
-        self._push(SetFunnelSettings(window_ns=ns), self.window_combo)
+        self._edit(SetFunnelSettings(window_ns=ns), self.window_combo)
 
     def _on_unit(self) -> None:
         if not self._refreshing:
-            self._push(SetFunnelSettings(unit=self.unit_combo.currentData()), self.unit_combo)
+            self._edit(SetFunnelSettings(unit=self.unit_combo.currentData()), self.unit_combo)
 
     def _on_breakdown(self) -> None:
         if self._refreshing:
             return
         name = self.breakdown_combo.currentData()
         breakdown = None if name is None else Breakdown(name, self.attribution_combo.currentData())
-        self._push(SetFunnelSettings(breakdown=breakdown), self.breakdown_combo)
+        self._edit(SetFunnelSettings(breakdown=breakdown), self.breakdown_combo)
 
     def _on_dates(self) -> None:
         if self._refreshing:
             return
         if self.whole_period.isChecked():
-            self._push(SetFunnelSettings(date_range=None), self.whole_period)
+            self._edit(SetFunnelSettings(date_range=None), self.whole_period)
             return
         first, last = self.date_from.date(), self.date_to.date()
         if first > last:
@@ -337,17 +325,15 @@ class FunnelSettingsBar(QWidget):
                 self._mark(edit, str(edit.property("baseTip")), hint)
             return
         dates = DateRange(day_ns(first), day_ns(last) + NS_PER_DAY)  # `to` is inclusive here
-        self._push(SetFunnelSettings(date_range=dates), self.date_to)
+        self._edit(SetFunnelSettings(date_range=dates), self.date_to)
 
-    def _push(self, command: Command, source: QWidget) -> None:
+    def _edit(self, command: Command, source: QWidget) -> None:
         """One undo entry; a refused edit is shown on `source` and the bar goes back."""
-        try:
-            push(self.workbench.undo_stack, self.workbench.document, command)
-        except EditError as exc:
-            self.refresh()
-            self._mark(source, source.toolTip(), str(exc))
-            return
-        self.refresh()  # a no-op push sends no change event; tidy the controls anyway
+        with refusals(self.session) as refused:
+            self.session.edit(command)
+        self.refresh()  # a no-op sends no change event, a refusal none either: tidy up
+        if refused:
+            self._mark(source, source.toolTip(), refused[0])
 
     @staticmethod
     def _mark(widget: QWidget, tip: str, error: str | None) -> None:

@@ -1,5 +1,5 @@
 """StepInspector: the right-hand panel that edits the selected step's label, events, kind,
-filters and time limits, each change one command on the workbench's undo stack.
+filters and time limits, each change one undoable edit through the session.
 
 The document stays the source of truth: the panel reads it on every change (undo and
 redo included) and never pushes while it is refreshing itself.
@@ -44,9 +44,9 @@ from funnel_gui.core.editing.commands import (
     StepsRemoved,
 )
 from funnel_gui.core.events import EventTable
-from funnel_gui.qt.undo import push
+from funnel_gui.qt.document import refusals
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_text
-from funnel_gui.qt.workbench import FunnelWorkbench
 
 NO_STEP_HINT = "Select a step to edit it"
 FIRST_STEP_GAPS = "The first step has no previous step"
@@ -54,10 +54,9 @@ ADD_EVENT = "Add event…"
 
 
 class StepInspector(QWidget):
-    def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workbench = workbench
-        self.document = workbench.document
+        self.session = session
         self._row = -1
         self._shown: Step | None = None  # the step the fields show, to follow it on moves
         self._refreshing = False
@@ -65,10 +64,9 @@ class StepInspector(QWidget):
         self._properties: list[str] = []
         self.rows: list[FilterRow] = []
         self._build()
-        listener, document = self._on_document_changed, self.document
-        document.add_listener(listener)
-        # The document outlives the panel; a deleted panel must not hear of edits.
-        self.destroyed.connect(lambda: document.remove_listener(listener))
+        session.sig_definition_changed.connect(self._on_document_changed)
+        session.sig_table_changed.connect(self.set_table)
+        self.set_table(session.table)
         self.set_step(-1)
 
     # ------------------------------------------------------------------ layout
@@ -143,7 +141,7 @@ class StepInspector(QWidget):
 
     def set_step(self, row: int) -> None:
         """Edit step `row` (0-based); -1 shows the hint."""
-        steps = self.document.definition.steps
+        steps = self.session.definition.steps
         self._row = row if 0 <= row < len(steps) else -1
         self._shown = steps[self._row] if self._row >= 0 else None
         for draft in [r for r in self.rows if r.draft]:
@@ -178,7 +176,7 @@ class StepInspector(QWidget):
             self._refreshing = before
 
     def _on_document_changed(self, event: ChangeEvent) -> None:
-        steps = self.document.definition.steps
+        steps = self.session.definition.steps
         row = self._row
         if isinstance(event, StepChanged | StepsInserted | StepsRemoved | StepMoved):
             still_here = 0 <= row < len(steps) and steps[row] == self._shown
@@ -235,29 +233,29 @@ class StepInspector(QWidget):
 
     # ------------------------------------------------------------------ commits
 
-    def _push(self, command: Command) -> bool:
-        """Run `command` on the undo stack; False when refreshing or nothing changed."""
+    def _edit(self, command: Command) -> bool:
+        """Run `command` as one undo entry; False when refreshing, refused or a no-op."""
         if self._refreshing or self._row < 0:
             return False
-        return push(self.workbench.undo_stack, self.document, command)
+        return self.session.edit(command)
 
     def _on_label_edited(self) -> None:
-        self._push(RenameStep(self._row, self.label_edit.text().strip()))
+        self._edit(RenameStep(self._row, self.label_edit.text().strip()))
 
     def _on_kind_clicked(self) -> None:
         kind: Kind = "macro" if self.macro_button.isChecked() else "micro"
-        self._push(SetStepKind(self._row, kind))
+        self._edit(SetStepKind(self._row, kind))
 
     def _on_add_event(self, index: int) -> None:
         if index > 0:
-            self._push(AddStepEvent(self._row, self.add_event_box.itemText(index)))
+            self._edit(AddStepEvent(self._row, self.add_event_box.itemText(index)))
         with self._quiet():
             self.add_event_box.setCurrentIndex(0)
 
     def _on_remove_event(self) -> None:
         item = self.events_list.currentItem()
         if item is not None:
-            self._push(RemoveStepEvent(self._row, item.text()))
+            self._edit(RemoveStepEvent(self._row, item.text()))
 
     def _on_gaps_edited(self) -> None:
         if self._refreshing or self._row <= 0:
@@ -265,11 +263,12 @@ class StepInspector(QWidget):
         try:
             low = _gap(self.min_gap_edit.text(), "minimum gap", allow_zero=True)
             high = _gap(self.max_gap_edit.text(), "maximum gap", allow_zero=False)
-            self._push(SetStepGaps(self._row, low, high))
-        except ValueError as error:  # EditError included: min above max
+        except ValueError as error:
             self._show_gap_problem(str(error))
             return
-        self._show_gap_problem("")
+        with refusals(self.session) as refused:  # e.g. the minimum above the maximum
+            self._edit(SetStepGaps(self._row, low, high))
+        self._show_gap_problem(refused[0] if refused else "")
 
     # ------------------------------------------------------------------ filters
 
@@ -324,7 +323,7 @@ class StepInspector(QWidget):
             except ValueError:
                 if filter_row.committed is not None:
                     where.append(filter_row.committed)
-        self._push(SetStepFilters(self._row, tuple(where)))
+        self._edit(SetStepFilters(self._row, tuple(where)))
 
 
 def _boxed(box: QBoxLayout, *items: QWidget | QLayout) -> QBoxLayout:

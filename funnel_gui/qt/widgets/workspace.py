@@ -8,22 +8,25 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
+from funnel_gui.core.events import EventTable
+from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.charts.registry import make_views
+from funnel_gui.qt.models.funnel_steps import FunnelStepsModel
 from funnel_gui.qt.report_export import write_report
 from funnel_gui.qt.save_dialog import save_with_dialog
+from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 from funnel_gui.qt.widgets.overview import DataOverview
-from funnel_gui.qt.workbench import FunnelWorkbench
 from funnel_gui.views import DATA_VIEW
 
 
 class Workspace(QSplitter):
-    def __init__(self, workbench: FunnelWorkbench, parent: QWidget | None = None) -> None:
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
-        self.workbench = workbench
-        self.data_files: list[str] = []  # for the report's header; set by the window
-        self.editor = FunnelEditor(workbench.steps_model)
+        self.session = session
+        self.steps_model = FunnelStepsModel(session, self)
+        self.editor = FunnelEditor(self.steps_model)
         self.analysis_panel = AnalysisPanel()
         for view in make_views():
             self.analysis_panel.add_view(view)
@@ -35,7 +38,7 @@ class Workspace(QSplitter):
         self.overview_scroll.setWidgetResizable(True)
         self.overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.analysis_panel.add_tab(self.overview_scroll, "Data")
-        self.analysis_panel.connect_controller(workbench.analysis)
+        self.analysis_panel.connect_session(session)
         self.addWidget(self.editor)
         self.addWidget(self.analysis_panel)
         self.setStretchFactor(0, 2)
@@ -44,10 +47,19 @@ class Workspace(QSplitter):
         self.editor.setMinimumHeight(180)
         # Four cards without scrolling; the charts get the rest.
         self.setSizes([330, 470])
-        analysis = workbench.analysis
-        analysis.sig_result.connect(lambda result: self.editor.set_results(result.steps))
-        analysis.sig_cleared.connect(lambda: self.editor.set_results(None))
+        session.sig_result_ready.connect(self._on_result)
+        session.sig_result_cleared.connect(self._on_result_cleared)
+        session.sig_table_changed.connect(self._on_table_changed)
         self.analysis_panel.report_button.clicked.connect(self.export_report_dialog)
+
+    def _on_result(self, outcome: AnalysisOutcome) -> None:
+        self.editor.set_results(list(outcome.result.steps))
+
+    def _on_result_cleared(self) -> None:
+        self.editor.set_results(None)
+
+    def _on_table_changed(self, table: EventTable) -> None:
+        self.overview.show_table(table)
 
     # ------------------------------------------------------------------ views
 
@@ -60,7 +72,7 @@ class Workspace(QSplitter):
     # ------------------------------------------------------------------ report
 
     def export_report(self, path: Path | str) -> None:
-        result = self.workbench.analysis.result
+        result = self.session.result
         if result is None:
             raise OSError("there are no results to report yet")
         write_report(
@@ -68,11 +80,11 @@ class Workspace(QSplitter):
             result,
             self.analysis_panel.views.values(),
             headline=header_text(result),
-            data_files=self.data_files,
+            data_files=list(self.session.data_files),
         )
 
     def export_report_dialog(self) -> None:
-        result = self.workbench.analysis.result
+        result = self.session.result
         if result is None:
             return
         stem = f"{result.definition.name or 'funnel'} report"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.charts.fitting import table_min_height
+from tests.qt.charts.common import show_result
 
 APP_VIEW_SIZE = (690, 330)
 
@@ -22,7 +23,7 @@ def show_in_app_size(qtbot, view: ChartView, result: FunnelResult) -> None:  # t
     view.resize(*APP_VIEW_SIZE)
     view.show()
     qtbot.waitExposed(view)
-    view.set_result(result)
+    show_result(view, result)
     plot = view.plot_widget()
     assert plot is not None
     # The splitter lays the new minimum height out on the next event loop turn.

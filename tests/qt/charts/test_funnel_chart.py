@@ -25,7 +25,7 @@ from funnel_gui.qt.charts.funnel_chart import FunnelView
 from funnel_gui.qt.theme import LEFT_HEX, MACRO_HEX, MICRO_HEX, STILL_OPEN_HEX
 from tests.core.engine_fixtures import definition, make_table
 from tests.core.test_chart_data import SHOP_ROWS, shop_result
-from tests.qt.charts.common import PNG_MAGIC, demo_checkout_result
+from tests.qt.charts.common import PNG_MAGIC, demo_checkout_result, show_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -71,7 +71,7 @@ def text_of(item) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_bars_are_the_step_counts_coloured_by_kind(view: FunnelView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     assert not view.showing_empty_state
     micro, macro = view.kind_bars["micro"], view.kind_bars["macro"]
     assert (xs(micro), heights(micro)) == ([1, 2], [7, 4])
@@ -86,7 +86,7 @@ def test_bars_are_the_step_counts_coloured_by_kind(view: FunnelView, tmp_path: P
 
 def test_drop_off_is_stacked_still_open_then_left(view: FunnelView, tmp_path: Path) -> None:
     result = shop_result(tmp_path)
-    view.set_result(result)
+    show_result(view, result)
     still_open, left = view.drop_bars["still_open"], view.drop_bars["left"]
     assert colour_name(still_open) == STILL_OPEN_HEX
     assert colour_name(left) == LEFT_HEX
@@ -105,7 +105,7 @@ def test_drop_off_is_stacked_still_open_then_left(view: FunnelView, tmp_path: Pa
 
 
 def test_conversion_labels_follow_the_toggle(view: FunnelView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     assert view.conversion_mode == "previous"
     assert text_of(view.count_labels[1]) == "7"
     assert text_of(view.count_labels[2]) == "4 · 57.1%"  # 4 of 7
@@ -116,7 +116,7 @@ def test_conversion_labels_follow_the_toggle(view: FunnelView, tmp_path: Path) -
 
 
 def test_hover_shows_exact_numbers(view: FunnelView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     text = view.tooltip_at(2, 6)  # in the "left" part above cart
     for line in ("2. cart", "4 people", "from previous: 57.1%", "from start: 57.1%"):
         assert line in text
@@ -152,7 +152,7 @@ def _click(view: FunnelView, x: float, y: float) -> None:
 def test_clicking_a_bar_or_its_drop_off_asks_for_that_step(
     qtbot, view: FunnelView, tmp_path: Path, x: float, y: float, step: int
 ) -> None:  # type: ignore[no-untyped-def]
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     with qtbot.waitSignal(view.sig_drill_down) as blocker:
         _click(view, x, y)
     assert blocker.args == [step]
@@ -161,7 +161,7 @@ def test_clicking_a_bar_or_its_drop_off_asks_for_that_step(
 def test_clicking_step_one_or_empty_space_does_nothing(
     qtbot, view: FunnelView, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     with qtbot.assertNotEmitted(view.sig_drill_down):
         _click(view, 1, 3)  # step 1's bar: nobody dropped before it
         _click(view, 2.5, 1)  # between bars
@@ -171,7 +171,7 @@ def test_clicking_step_one_or_empty_space_does_nothing(
 
 def test_grouped_bars_are_the_breakdown_counts(view: FunnelView, tmp_path: Path) -> None:
     result = shop_result(tmp_path, breakdown="device")
-    view.set_result(result)
+    show_result(view, result)
     assert [s.value for s in view.segments] == ["desktop", "mobile", "tablet"]
     assert [heights(b) for b in view.segment_bars] == [[3, 2, 2], [3, 1, 0], [1, 1, 0]]
     # Side by side within each step, in the breakdown's order.
@@ -206,7 +206,7 @@ def test_more_than_eight_groups_fold_into_other(view: FunnelView, tmp_path: Path
     rows = [(f"p{i}", "view", i, f"c{i}") for i in range(1, 10)]
     rows += [(f"p{i}", "cart", 20 + i, f"c{i}") for i in range(1, 4)]
     table = make_table(rows, tmp_path, props=["country"])
-    view.set_result(compute(table, definition("view", "cart", breakdown="country")))
+    show_result(view, compute(table, definition("view", "cart", breakdown="country")))
     # Groups of one sort by name: c1..c7 kept; c8 and c9 (nobody at cart) summed.
     assert [s.value for s in view.segments] == [*(f"c{i}" for i in range(1, 8)), "Other"]
     assert heights(view.segment_bars[-1]) == [2, 0]
@@ -215,7 +215,7 @@ def test_more_than_eight_groups_fold_into_other(view: FunnelView, tmp_path: Path
 
 
 def test_step_table_below_the_chart(view: FunnelView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     model = view.step_table.model()
     assert model.rowCount() == 3
     assert model.index(1, model.DROP_OFF).data() == "3"
@@ -229,20 +229,20 @@ def test_empty_states(view: FunnelView, tmp_path: Path) -> None:
     assert view.empty_label.text() == NO_STEPS_TEXT
     table = make_table(SHOP_ROWS, tmp_path, props=["device"])
     nobody = compute(table, definition("signup", "buy"))
-    view.set_result(nobody)
+    show_result(view, nobody)
     assert view.showing_empty_state
     assert "Nobody did step 1 (signup)" in view.empty_label.text()
     assert not view.export_buttons["png"].isEnabled()
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     assert not view.showing_empty_state
     assert view.export_buttons["png"].isEnabled()
-    view.set_result(None)
+    show_result(view, None)
     assert view.showing_empty_state
     assert view.regions == []
 
 
 def test_exports(view: FunnelView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path, breakdown="device"))
+    show_result(view, shop_result(tmp_path, breakdown="device"))
     png, svg, csv = tmp_path / "f.png", tmp_path / "f.svg", tmp_path / "f.csv"
     view.export_png(png, 800, 500)
     assert png.read_bytes()[:8] == PNG_MAGIC
@@ -259,7 +259,7 @@ def test_exports(view: FunnelView, tmp_path: Path) -> None:
 def test_hidden_view_draws_when_exported(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hidden = FunnelView()
     qtbot.addWidget(hidden)
-    hidden.set_result(shop_result(tmp_path))
+    show_result(hidden, shop_result(tmp_path))
     assert hidden.kind_bars == {}  # deferred while hidden
     hidden.export_png(tmp_path / "h.png", 600, 400)
     assert heights(hidden.kind_bars["micro"]) == [7, 4]
@@ -267,7 +267,7 @@ def test_hidden_view_draws_when_exported(qtbot, tmp_path: Path) -> None:  # type
 
 def test_one_step_funnel_has_no_drop_off(view: FunnelView, tmp_path: Path) -> None:
     table = make_table(SHOP_ROWS, tmp_path, props=["device"])
-    view.set_result(compute(table, definition("cart")))
+    show_result(view, compute(table, definition("cart")))
     assert not view.showing_empty_state
     assert heights(view.kind_bars["macro"]) == [4]  # a, b, f, g; a lone step is the macro
     assert heights(view.drop_bars["left"]) == []
@@ -276,7 +276,7 @@ def test_one_step_funnel_has_no_drop_off(view: FunnelView, tmp_path: Path) -> No
 
 def test_any_order_bars_count_steps_done(view: FunnelView, tmp_path: Path) -> None:
     table = make_table(SHOP_ROWS, tmp_path, props=["device"])
-    view.set_result(compute(table, definition("view", "cart", "buy", order="any")))
+    show_result(view, compute(table, definition("view", "cart", "buy", order="any")))
     axis = view.plot.getAxis("bottom")
     assert [label for _, label in axis._tickLevels[0]] == ["1 step", "2 steps", "3 steps"]
     # Any 1 of the steps: a-g; any 2: a, b, f, g; all 3 within the hour: a, g.
@@ -287,7 +287,7 @@ def test_any_order_bars_count_steps_done(view: FunnelView, tmp_path: Path) -> No
 def test_session_unit_labels_the_axis(view: FunnelView, tmp_path: Path) -> None:
     rows = [("a", "view", 0, "s1"), ("a", "buy", 1, "s1"), ("a", "view", 30, "s2")]
     table = make_table(rows, tmp_path, session=True)
-    view.set_result(compute(table, definition("view", "buy", unit="session")))
+    show_result(view, compute(table, definition("view", "buy", unit="session")))
     assert view.plot.getAxis("left").labelText == "sessions"
     assert heights(view.kind_bars["micro"]) == [2]
     assert heights(view.kind_bars["macro"]) == [1]
@@ -295,10 +295,10 @@ def test_session_unit_labels_the_axis(view: FunnelView, tmp_path: Path) -> None:
 
 def test_demo_screenshot(view: FunnelView, tmp_path: Path, demo_result: FunnelResult) -> None:
     plain = dataclasses.replace(demo_result, breakdown=None)
-    view.set_result(plain)
+    show_result(view, plain)
     assert heights(view.kind_bars["micro"]) == [s.count for s in plain.steps[:-1]]
     view.export_png(tmp_path / "funnel.png", 1100, 520)
-    view.set_result(demo_result)
+    show_result(view, demo_result)
     view.export_png(tmp_path / "funnel-by-device.png", 1100, 520)
     for name in ("funnel.png", "funnel-by-device.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG_MAGIC

@@ -30,7 +30,7 @@ from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MICRO_HEX
 from tests.core.engine_fixtures import definition, make_table
 from tests.formulas import wilson
-from tests.qt.charts.common import PNG_MAGIC, demo_checkout_result
+from tests.qt.charts.common import PNG_MAGIC, demo_checkout_result, show_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -96,7 +96,7 @@ def whisker_ends(item) -> list[tuple[float, float]]:  # type: ignore[no-untyped-
 def test_dots_at_the_rates_and_whiskers_at_the_wilson_bounds(
     view: MicroMacroView, tmp_path: Path
 ) -> None:
-    view.set_result(news_result(tmp_path))
+    show_result(view, news_result(tmp_path))
     assert not view.showing_empty_state
     assert view.did_points is not None
     assert view.did_not_points is not None
@@ -125,7 +125,7 @@ def test_dots_at_the_rates_and_whiskers_at_the_wilson_bounds(
 
 
 def test_filled_dots_in_the_theme_colours(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(news_result(tmp_path))
+    show_result(view, news_result(tmp_path))
     assert view.did_points is not None
     spot = view.did_points.points()[0]
     assert spot.brush().color().name() == MICRO_HEX
@@ -133,7 +133,7 @@ def test_filled_dots_in_the_theme_colours(view: MicroMacroView, tmp_path: Path) 
 
 
 def test_on_path_step_says_so_in_a_note(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(news_result(tmp_path))
+    show_result(view, news_result(tmp_path))
     # Step 1 ("view") is micro and on the path: no row of the plot, a note under it.
     assert [r.label for r in view.rows] == ["Newsletter"]
     assert [r.label for r in view.on_path_rows] == ["view"]
@@ -152,7 +152,7 @@ def test_on_path_step_says_so_in_a_note(view: MicroMacroView, tmp_path: Path) ->
 def test_only_on_path_steps_leave_just_the_note(view: MicroMacroView, tmp_path: Path) -> None:
     # view → cart → buy: view and cart are micro steps on the path; nothing to compare.
     rows = [("a", "view", 0), ("a", "cart", 1), ("a", "buy", 2), ("b", "view", 0)]
-    view.set_result(compute(make_table(rows, tmp_path), definition("view", "cart", "buy")))
+    show_result(view, compute(make_table(rows, tmp_path), definition("view", "cart", "buy")))
     assert not view.showing_empty_state
     assert view.rows == []
     assert view.on_path_note.text().startswith("view and cart are on the funnel's path")
@@ -164,7 +164,7 @@ def test_only_on_path_steps_leave_just_the_note(view: MicroMacroView, tmp_path: 
 
 
 def test_too_few_is_marked(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(small_result(tmp_path))
+    show_result(view, small_result(tmp_path))
     assert any(TOO_FEW_TEXT in t for t in view.row_texts[0])
     assert [g.hollow for g in view.drawn] == [True, True]
     assert TOO_FEW_TEXT in view.tooltip_for_row(0)
@@ -174,7 +174,7 @@ def test_too_few_is_marked(view: MicroMacroView, tmp_path: Path) -> None:
 
 
 def test_tooltip_and_hover_give_every_number(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(news_result(tmp_path))
+    show_result(view, news_result(tmp_path))
     tip = view.tooltip_for_row(0)
     assert "did it: 12 of 40 converted (30.0%" in tip
     assert "did not: 9 of 60 converted (15.0%" in tip
@@ -188,7 +188,7 @@ def test_tooltip_and_hover_give_every_number(view: MicroMacroView, tmp_path: Pat
 
 
 def test_table_sets_micro_and_macro_side_by_side(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(news_result(tmp_path))
+    show_result(view, news_result(tmp_path))
     model = view.proxy
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers[:5] == [
@@ -216,7 +216,7 @@ def test_table_sets_micro_and_macro_side_by_side(view: MicroMacroView, tmp_path:
 def test_empty_state_without_micro_conversions(view: MicroMacroView, tmp_path: Path) -> None:
     defn = definition("view", "buy")
     defn = replace(defn, steps=tuple(replace(s, kind="macro") for s in defn.steps))
-    view.set_result(compute(make_table([("a", "view", 0)], tmp_path), defn))
+    show_result(view, compute(make_table([("a", "view", 0)], tmp_path), defn))
     assert view.showing_empty_state
     assert view.empty_label.text() == EMPTY_TEXT
     assert view.tables() == {}
@@ -224,7 +224,7 @@ def test_empty_state_without_micro_conversions(view: MicroMacroView, tmp_path: P
 
 
 def test_exports_are_valid_files(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(news_result(tmp_path))
+    show_result(view, news_result(tmp_path))
     png, svg, csv = tmp_path / "c.png", tmp_path / "c.svg", tmp_path / "c.csv"
     view.export_png(png, 800, 400)
     assert png.read_bytes().startswith(PNG_MAGIC)
@@ -238,7 +238,7 @@ def test_exports_are_valid_files(view: MicroMacroView, tmp_path: Path) -> None:
 
 
 def test_demo_screenshot(view: MicroMacroView, tmp_path: Path) -> None:
-    view.set_result(demo_checkout_result())
+    show_result(view, demo_checkout_result())
     assert [r.label for r in view.rows if not r.on_path] == [
         "Newsletter sign-up",
         "Scrolled 90%",

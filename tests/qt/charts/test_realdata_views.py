@@ -17,6 +17,7 @@ from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
+from tests.qt.charts.common import show_result
 
 NS_PER_DAY = 86_400 * 10**9
 
@@ -48,7 +49,7 @@ def test_every_view_draws_the_real_slice(qtbot, rees46, tmp_path: Path) -> None:
         qtbot.addWidget(view)
         view.resize(900, 520)
         view.show()
-        view.set_result(result)
+        show_result(view, result)
         assert view.result is result
         if view.name == "micro-macro":
             continue  # no micro-conversion besides the on-path steps: a note, no chart
@@ -63,7 +64,8 @@ def test_drill_down_lists_everyone_who_dropped_on_the_real_slice(qtbot, rees46) 
     table, result = rees46
     panel = DrillDownPanel()
     qtbot.addWidget(panel)
-    panel.show_drop(result, table, 2)
+    with qtbot.waitSignal(panel.sig_listed, timeout=60000):
+        panel.show_drop(result, table, 2)
     listed = panel.shown_units()
     assert len(listed) == result.steps[1].drop_off
     assert listed["actor"].is_unique

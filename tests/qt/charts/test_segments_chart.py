@@ -21,7 +21,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from funnel_gui import load_events
-from funnel_gui.core.definition.model import Breakdown, FunnelDefinition
+from funnel_gui.core.definition.file import load_funnel
+from funnel_gui.core.definition.model import Breakdown
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.fitting import MAX_CHART_MIN_PX
@@ -30,7 +31,7 @@ from funnel_gui.qt.theme import segment_colour
 from funnel_gui.resources import demo_data_path, resources_dir
 from tests.core.engine_fixtures import definition, make_table
 from tests.formulas import wilson
-from tests.qt.charts.common import PNG_MAGIC
+from tests.qt.charts.common import PNG_MAGIC, show_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -59,7 +60,7 @@ def src_result(tmp_path: Path, plan: dict[str, tuple[int, int, int]] = PLAN) -> 
 @functools.cache
 def demo_result(prop: str) -> FunnelResult:
     table = load_events(demo_data_path())
-    defn = FunnelDefinition.load(resources_dir() / "demo" / "checkout.funnel.json")
+    defn = load_funnel(resources_dir() / "demo" / "checkout.funnel.json").definition
     return compute(table, replace(defn, breakdown=Breakdown(prop)))
 
 
@@ -89,7 +90,7 @@ def whisker_ends(view: SegmentsView) -> list[tuple[float, float]]:
 def test_bars_at_the_rates_whiskers_at_the_wilson_bounds(
     view: SegmentsView, tmp_path: Path
 ) -> None:
-    view.set_result(src_result(tmp_path))
+    show_result(view, src_result(tmp_path))
     assert not view.showing_empty_state
     assert view.target_step() == 3  # the macro step by default
     # Largest first: a (5), b (4), c (2), d (1); the one leftover group keeps its name.
@@ -105,9 +106,10 @@ def test_bars_at_the_rates_whiskers_at_the_wilson_bounds(
     assert list(line_x) == pytest.approx([5 / 12, 5 / 12])
 
 
-def test_other_folds_the_tail(view: SegmentsView, tmp_path: Path) -> None:
-    view.set_result(src_result(tmp_path))
-    view.top_n_spin.setValue(2)
+def test_other_folds_the_tail(qtbot, view: SegmentsView, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    show_result(view, src_result(tmp_path))
+    with qtbot.waitSignal(view.sig_drawn, timeout=10000):  # its data is made in a worker
+        view.top_n_spin.setValue(2)
     assert view.tick_labels == ["a (5)", "b (4)", "Other: 2 groups (3)"]
     # Other = c (2 entered, 1 bought) + d (1, 0): 1 of 3.
     assert bar_widths(view) == pytest.approx([3 / 5, 1 / 4, 1 / 3])
@@ -118,23 +120,24 @@ def test_other_folds_the_tail(view: SegmentsView, tmp_path: Path) -> None:
     assert list(frame["converted"]) == [3, 1, 1]
 
 
-def test_target_step_combo_changes_the_bars(view: SegmentsView, tmp_path: Path) -> None:
-    view.set_result(src_result(tmp_path))
+def test_target_step_combo_changes_the_bars(qtbot, view: SegmentsView, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    show_result(view, src_result(tmp_path))
     assert [view.step_combo.itemText(i) for i in range(view.step_combo.count())] == [
         "2. cart",
         "3. buy",
     ]
-    view.set_target_step(2)
+    with qtbot.waitSignal(view.sig_drawn, timeout=10000):
+        view.set_target_step(2)
     assert bar_widths(view) == pytest.approx([4 / 5, 2 / 4, 1 / 2, 0.0])
     assert "Conversion to cart" in view.plot.plotItem.titleLabel.text
     # A new result keeps the user's choice.
-    view.set_result(src_result(tmp_path))
+    show_result(view, src_result(tmp_path))
     assert view.target_step() == 2
 
 
 def test_significant_groups_are_marked(view: SegmentsView, tmp_path: Path) -> None:
     plan = {"low": (40, 0, 0), "high": (41, 41, 41)}
-    view.set_result(src_result(tmp_path, plan))
+    show_result(view, src_result(tmp_path, plan))
     assert view.tick_labels == ["high (41) *", "low (40) *"]
     assert view.bars is not None
     colours = [pg.mkBrush(b).color() for b in view.bars.opts["brushes"]]
@@ -149,7 +152,7 @@ def test_significant_groups_are_marked(view: SegmentsView, tmp_path: Path) -> No
 
 
 def test_not_significant_is_not_marked(view: SegmentsView, tmp_path: Path) -> None:
-    view.set_result(src_result(tmp_path))
+    show_result(view, src_result(tmp_path))
     assert not any(label.endswith("*") for label in view.tick_labels)
     assert view.bars is not None
     alphas = {pg.mkBrush(b).color().alpha() for b in view.bars.opts["brushes"]}
@@ -157,7 +160,7 @@ def test_not_significant_is_not_marked(view: SegmentsView, tmp_path: Path) -> No
 
 
 def test_table_rows(view: SegmentsView, tmp_path: Path) -> None:
-    view.set_result(src_result(tmp_path))
+    show_result(view, src_result(tmp_path))
     model = view.proxy
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == [
@@ -179,16 +182,16 @@ def test_table_rows(view: SegmentsView, tmp_path: Path) -> None:
 
 def test_empty_states(view: SegmentsView, tmp_path: Path) -> None:
     table = make_table([("a", "view", 0)], tmp_path, props=())
-    view.set_result(compute(table, definition("view", "buy")))
+    show_result(view, compute(table, definition("view", "buy")))
     assert view.showing_empty_state
     assert view.empty_label.text() == EMPTY_TEXT
     assert view.tables() == {}
-    view.set_result(compute(table, replace(definition("view"), breakdown=Breakdown("src"))))
+    show_result(view, compute(table, replace(definition("view"), breakdown=Breakdown("src"))))
     assert view.empty_label.text() == ONE_STEP_TEXT
 
 
 def test_exports_are_valid_files(view: SegmentsView, tmp_path: Path) -> None:
-    view.set_result(src_result(tmp_path))
+    show_result(view, src_result(tmp_path))
     png, svg, csv = tmp_path / "s.png", tmp_path / "s.svg", tmp_path / "s.csv"
     view.export_png(png, 800, 400)
     assert png.read_bytes().startswith(PNG_MAGIC)
@@ -201,7 +204,7 @@ def test_exports_are_valid_files(view: SegmentsView, tmp_path: Path) -> None:
 
 
 def test_demo_screenshot_by_device(view: SegmentsView, tmp_path: Path) -> None:
-    view.set_result(demo_result("device"))
+    show_result(view, demo_result("device"))
     labels = view.tick_labels
     assert [label.split(" (")[0] for label in labels] == ["mobile", "desktop", "tablet"]
     assert labels[0].endswith("*")  # the demo's mobile users convert worse than the rest

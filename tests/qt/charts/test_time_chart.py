@@ -20,6 +20,7 @@ from funnel_gui.qt.charts.time_chart import ANY_ORDER, NOBODY_CONVERTED, ONE_STE
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from tests.core.engine_fixtures import definition, make_table
 from tests.core.test_chart_data import SHOP_ROWS, shop_result
+from tests.qt.charts.common import show_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -46,7 +47,7 @@ def view(qtbot) -> TimeView:  # type: ignore[no-untyped-def]
 
 
 def test_histogram_bars_are_the_bin_counts(view: TimeView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     assert not view.showing_empty_state
     assert view.bars is not None
     # a (120 s) in 2–5 min, bin 4; g (1800 s) in 30–60 min, bin 7.
@@ -59,7 +60,7 @@ def test_histogram_bars_are_the_bin_counts(view: TimeView, tmp_path: Path) -> No
 
 
 def test_median_and_p90_markers_sit_where_the_stats_fall(view: TimeView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     # Times 120 s and 1800 s: median 960 s, p90 120 + 0.9 * 1680 = 1632 s (linear).
     # Both in bin 6 (600 s – 1800 s): 360/1200 and 1032/1200 of the way through.
     median, p90 = view.markers["median"], view.markers["p90"]
@@ -70,13 +71,13 @@ def test_median_and_p90_markers_sit_where_the_stats_fall(view: TimeView, tmp_pat
 
 
 def test_hover_names_the_bin(view: TimeView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     assert view.tooltip_at(4.5, 0.5) == ("2 min – 5 min\n1 person (50.0% of those who converted)")
     assert view.tooltip_at(0.5, 0.1).startswith("0 s – 10 s\n0 people")
 
 
 def test_timing_table_per_step(view: TimeView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     model = view.timing_model
     assert model.rowCount() == 3
     keys = [c.key for c in model.columns]
@@ -96,7 +97,7 @@ def test_timing_table_per_step(view: TimeView, tmp_path: Path) -> None:
 
 def test_nobody_converted(view: TimeView, tmp_path: Path) -> None:
     rows = [("a", "view", 0), ("a", "cart", 1), ("b", "view", 0)]
-    view.set_result(compute(make_table(rows, tmp_path), definition("view", "cart", "buy")))
+    show_result(view, compute(make_table(rows, tmp_path), definition("view", "cart", "buy")))
     assert view.showing_empty_state
     assert view.empty_label.text() == NOBODY_CONVERTED
     assert view.bars is None
@@ -106,20 +107,20 @@ def test_nobody_converted(view: TimeView, tmp_path: Path) -> None:
 
 def test_other_empty_states(view: TimeView, tmp_path: Path) -> None:
     table = make_table(SHOP_ROWS, tmp_path, props=["device"])
-    view.set_result(compute(table, definition("view", "cart", "buy", order="any")))
+    show_result(view, compute(table, definition("view", "cart", "buy", order="any")))
     assert view.showing_empty_state
     assert view.empty_label.text() == ANY_ORDER
-    view.set_result(compute(table, definition("view")))
+    show_result(view, compute(table, definition("view")))
     assert view.empty_label.text() == ONE_STEP
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     assert not view.showing_empty_state
-    view.set_result(None)
+    show_result(view, None)
     assert view.showing_empty_state
     assert view.markers == {}
 
 
 def test_exports(view: TimeView, tmp_path: Path) -> None:
-    view.set_result(shop_result(tmp_path))
+    show_result(view, shop_result(tmp_path))
     png, svg, csv = tmp_path / "t.png", tmp_path / "t.svg", tmp_path / "t.csv"
     view.export_png(png, 800, 500)
     assert png.read_bytes()[:8] == PNG_MAGIC
@@ -136,7 +137,7 @@ def test_exports(view: TimeView, tmp_path: Path) -> None:
 
 def test_demo_screenshot(view: TimeView, tmp_path: Path) -> None:
     result: FunnelResult = demo_checkout_result()
-    view.set_result(result)
+    show_result(view, result)
     assert result.time_to_convert_histogram is not None
     assert view.bars is not None
     assert heights(view.bars) == result.time_to_convert_histogram.counts

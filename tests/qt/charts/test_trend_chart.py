@@ -25,9 +25,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
 from funnel_gui.core.analysis.trends import trend
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.arrays import NAT
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
-from funnel_gui.core.engine.results import NAT, FunnelResult
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io import load_events
 from funnel_gui.qt.charts.trend_chart import (
     INCOMPLETE_TEXT,
@@ -39,6 +40,7 @@ from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MACRO_HEX
 from tests.core.engine_fixtures import definition, make_table
 from tests.demo_generator import DEMO_DIR, DEMO_FILE_NAME
+from tests.qt.charts.common import show_result
 from tests.qt.charts.legibility import (
     assert_table_keeps_two_rows,
     outside,
@@ -82,7 +84,7 @@ def view(qtbot, result: FunnelResult) -> TrendView:  # type: ignore[no-untyped-d
     chart = TrendView()
     qtbot.addWidget(chart)
     chart.resize(900, 520)
-    chart.set_result(result)
+    show_result(chart, result)
     chart.ensure_drawn()
     return chart
 
@@ -204,7 +206,7 @@ def test_no_dashes_when_every_window_has_closed(qtbot, tmp_path: Path) -> None: 
     result = compute(make_table(rows, tmp_path), definition("view", "cart", "buy"))
     chart = TrendView()
     qtbot.addWidget(chart)
-    chart.set_result(result)
+    show_result(chart, result)
     chart.ensure_drawn()
     assert all(line.dashed is None and line.hollow is None for line in chart.lines.values())
     assert INCOMPLETE_TEXT not in [label.text for _, label in chart.legend.items]
@@ -220,7 +222,7 @@ def test_macro_step_that_is_not_the_last(qtbot, tmp_path: Path) -> None:  # type
     result = compute(make_table(ROWS, tmp_path), replace(defn, steps=steps))
     chart = TrendView()
     qtbot.addWidget(chart)
-    chart.set_result(result)
+    show_result(chart, result)
     chart.ensure_drawn()
     assert chart.lines[2].solid.opts["pen"].color() == QColor(MACRO_HEX)
     assert chart.tables()["trend"]["conversion"].tolist() == pytest.approx([0.5, 0.5, 2 / 3])
@@ -230,11 +232,11 @@ def test_empty_states(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped
     table = make_table(ROWS, tmp_path)
     chart = TrendView()
     qtbot.addWidget(chart)
-    chart.set_result(compute(table, definition("view")))
+    show_result(chart, compute(table, definition("view")))
     chart.ensure_drawn()
     assert chart.showing_empty_state
     assert chart.empty_label.text() == ONE_STEP_TEXT
-    chart.set_result(compute(table, definition("checkout", "buy")))
+    show_result(chart, compute(table, definition("checkout", "buy")))
     chart.ensure_drawn()
     assert chart.empty_label.text() == NO_ENTRIES_TEXT
     assert chart.tables() == {}
@@ -291,11 +293,11 @@ def test_trend_counts_match_a_plain_loop(tmp_path: Path) -> None:
 
 def test_demo_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     chart = TrendView()
     qtbot.addWidget(chart)
     chart.resize(1100, 520)
-    chart.set_result(result)
+    show_result(chart, result)
     chart.ensure_drawn()
     assert chart.period == "day"  # 43 days of data
     assert sum(p.counts[0] for p in chart.points) == result.steps[0].count
@@ -306,7 +308,7 @@ def test_demo_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-unty
 
 def test_legend_fits_the_width_the_app_gives(qtbot) -> None:  # type: ignore[no-untyped-def]
     table = load_events(DEMO_DIR / DEMO_FILE_NAME)
-    result = compute(table, FunnelDefinition.load(DEMO_DIR / "checkout.funnel.json"))
+    result = compute(table, load_funnel(DEMO_DIR / "checkout.funnel.json").definition)
     chart = TrendView()
     qtbot.addWidget(chart)
     show_in_app_size(qtbot, chart, result)

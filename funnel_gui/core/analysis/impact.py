@@ -1,11 +1,9 @@
-"""The numbers behind the micro-vs-macro view (FUNNEL_SEMANTICS §9) and the segments view
-(§10), as rows and frames a chart can draw without computing anything.
+"""The numbers behind the micro-vs-macro view (FUNNEL_SEMANTICS §9), as rows and a frame
+a chart can draw without computing anything.
 
-Micro vs macro: one row per micro conversion (micro steps, then the extra micro
-conversions), paired with the definition so each row knows whether it is a funnel step.
-Segments: conversion from step 1 to a chosen step per breakdown group, largest groups
-first, the long tail folded into one "Other" row whose interval and test are recomputed
-from the summed counts.
+One row per micro conversion (micro steps, then the extra micro conversions), paired
+with the definition so each row knows whether it is a funnel step; the engine computes
+the comparisons themselves (`engine.micro_macro`).
 """
 
 from __future__ import annotations
@@ -14,22 +12,12 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
 from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers
 from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult
 
-SIGNIFICANCE_LEVEL = 0.05
-OTHER_LABEL = "Other"
-# Seven groups and "Other": the same groups the funnel chart's grouped bars show
-# (chart_data.MAX_SEGMENTS bars), so "Other" means the same people in both views.
-DEFAULT_TOP_N = 7
-
 RowKind = Literal["micro step", "macro step", "extra micro-conversion"]
-
-# ------------------------------------------------------------------ micro vs macro
 
 
 @dataclass(frozen=True)
@@ -197,143 +185,3 @@ def overall_macro_rate(result: FunnelResult) -> float:
         return math.nan
     macro = macro_step(result.definition)
     return _or_nan(result.steps[macro - 1].from_start)
-
-
-# ------------------------------------------------------------------------ segments
-
-
-@dataclass(frozen=True)
-class SegmentRow:
-    """One group's conversion from step 1 to the target step, against everyone else (§10)."""
-
-    value: str
-    entered: int
-    converted: int
-    rate: float
-    ci: tuple[float, float]
-    rest_rate: float  # the same conversion over every other group together
-    p_raw: float  # two-proportion test against the rest
-    p_value: float  # Holm-adjusted across the rows shown
-    folded: int = 0  # how many groups an "Other" row stands for (0 for a real group)
-    index: int = 0  # position in the breakdown's own order (for its colour)
-
-    @property
-    def significant(self) -> bool:
-        return not math.isnan(self.p_value) and self.p_value < SIGNIFICANCE_LEVEL
-
-    @property
-    def is_other(self) -> bool:
-        return self.folded > 0
-
-    @property
-    def direction(self) -> str:
-        """ "higher" or "lower" than the rest when the difference is significant, else ""."""
-        if not self.significant:
-            return ""
-        return "higher" if self.rate > self.rest_rate else "lower"
-
-
-@dataclass(frozen=True)
-class SegmentComparison:
-    step: int  # the target step (1-based)
-    step_label: str
-    rows: list[SegmentRow]
-    overall_rate: float  # everyone in a group (i.e. every counted unit)
-    entered: int
-    converted: int
-
-
-def segment_comparison(
-    result: FunnelResult, step: int | None = None, top_n: int = DEFAULT_TOP_N
-) -> SegmentComparison | None:
-    """§10 for one target step: groups sorted by size (entered) descending; the groups past
-    the `top_n` largest, when there are two or more of them, folded into one "Other" row
-    (counts summed, its Wilson interval and test against the rest recomputed); then each
-    row tested against the rest and the p-values Holm-adjusted across the rows shown.
-    None without a breakdown.
-
-    With no folding the rows agree with `insights.segments` for that step.
-    """
-    if result.breakdown is None or not result.steps:
-        return None
-    n_steps = len(result.steps)
-    step = macro_step(result.definition) if step is None else step
-    if not 1 <= step <= n_steps:
-        raise ValueError(f"step must be between 1 and {n_steps}, got {step}")
-    k = step - 1
-    groups = [(i, g.value, g.counts[0], g.counts[k]) for i, g in enumerate(result.breakdown.groups)]
-    groups.sort(key=lambda g: (-g[2], g[0]))
-    # Folding one group would only hide its name, so "Other" always stands for two or more.
-    keep = len(groups) if len(groups) <= max(1, top_n) + 1 else max(1, top_n)
-    shown = [(i, value, n, s, 0) for i, value, n, s in groups[:keep]]
-    tail = groups[keep:]
-    if tail:
-        n_tail, s_tail = sum(g[2] for g in tail), sum(g[3] for g in tail)
-        shown.append((len(result.breakdown.groups), OTHER_LABEL, n_tail, s_tail, len(tail)))
-    entered = sum(g[2] for g in groups)
-    converted = sum(g[3] for g in groups)
-    raw = [
-        two_proportion_p_value(s, n, converted - s, entered - n) if k else math.nan
-        for _, _, n, s, _ in shown
-    ]
-    adjusted = holm_adjust(raw)
-    rows = []
-    for (index, value, n, s, folded), p_raw, p_adj in zip(shown, raw, adjusted, strict=True):
-        rate = s / n if n else math.nan
-        rest = (converted - s) / (entered - n) if entered - n else math.nan
-        ci = wilson_interval(s, n)
-        rows.append(SegmentRow(value, n, s, rate, ci, rest, p_raw, p_adj, folded, index))
-    return SegmentComparison(
-        step,
-        result.steps[k].label,
-        rows,
-        converted / entered if entered else math.nan,
-        entered,
-        converted,
-    )
-
-
-SEGMENT_COLUMNS = (
-    "group",
-    "entered",
-    "converted",
-    "rate",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "p_raw",
-    "significant",
-    "vs_rest",
-    "groups_folded",
-)
-
-
-def segments_frame(comparison: SegmentComparison | None) -> pd.DataFrame:
-    """The segment rows as a table (rates as fractions; p_value is Holm-adjusted)."""
-    if comparison is None:
-        return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
-    frame = pd.DataFrame(
-        {
-            "group": [r.value for r in comparison.rows],
-            "entered": np.array([r.entered for r in comparison.rows], dtype=np.int64),
-            "converted": np.array([r.converted for r in comparison.rows], dtype=np.int64),
-            "rate": [r.rate for r in comparison.rows],
-            "ci_low": [r.ci[0] for r in comparison.rows],
-            "ci_high": [r.ci[1] for r in comparison.rows],
-            "p_value": [r.p_value for r in comparison.rows],
-            "p_raw": [r.p_raw for r in comparison.rows],
-            "significant": [r.significant for r in comparison.rows],
-            "vs_rest": [_vs_rest(r) for r in comparison.rows],
-            "groups_folded": np.array([r.folded for r in comparison.rows], dtype=np.int64),
-        },
-        columns=list(SEGMENT_COLUMNS),
-    )
-    return frame
-
-
-def _vs_rest(row: SegmentRow) -> str:
-    if math.isnan(row.p_value):
-        return "not tested"
-    if row.significant:
-        return f"{row.direction} than the rest"
-    return "no clear difference"
