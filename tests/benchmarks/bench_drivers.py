@@ -44,7 +44,9 @@ from .datagen import default_cache_root, write_dataset
 __all__ = [
     "ADJUST_VARIANTS",
     "PROPERTIES",
+    "STEP_EVENTS",
     "candidate_counts",
+    "compare_counts",
     "duckdb_drivers_sql",
     "entrants_table",
     "events_table",
@@ -121,11 +123,12 @@ def candidate_counts(result: Any) -> dict[Key, Counts]:
 
 def events_table(path: Path) -> Any:
     """The export as pyarrow reads it, with `row_nr`: the row's position in the file."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     events = pq.read_table(path)
-    return events.append_column("row_nr", pa.array(range(events.num_rows), pa.int64()))
+    return events.append_column("row_nr", pa.array(np.arange(events.num_rows, dtype=np.int64)))
 
 
 def entrants_table(table: Any, prepared: Any, definition: Any, observation: Any) -> Any:
@@ -341,7 +344,6 @@ def _bench_size(
     if events.num_rows != len(table):
         raise RuntimeError("load_events dropped rows; file row numbers would not match")
     con = duckdb.connect()
-    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register("events", events)
@@ -357,15 +359,7 @@ def _bench_size(
         counts["duckdb"].append(got)
         say(f"  {n_events:,} duckdb warm-up: {seconds:.3f} s, +{duck_mb or 0:.0f} MB")
 
-        for i in range(repeat):
-            # Alternate the order so drift on a noisy machine hits every side.
-            for name in CONTENDERS if i % 2 == 0 else reversed(CONTENDERS):
-                gc.collect()
-                t0 = time.perf_counter()
-                got = runners[name]()
-                times[name].append(time.perf_counter() - t0)
-                counts[name].append(got)
-                say(f"  {n_events:,} {name} run {i + 1}/{repeat}: {times[name][-1]:.3f} s")
+        times, cpu = _take_turns(runners, counts, repeat, lambda m: say(f"  {n_events:,} {m}"))
     finally:
         con.close()
     load_after = os.getloadavg()
@@ -377,6 +371,8 @@ def _bench_size(
             "times_s": times[name],
             "median_s": statistics.median(times[name]),
             "min_s": min(times[name]),
+            "cpu_s": cpu[name],
+            "cpu_median_s": statistics.median(cpu[name]),
             "counts_stable": all(c == first for c in counts[name]),
         }
     for name in ADJUST_VARIANTS:
@@ -423,6 +419,29 @@ def _bench_size(
         ours_median = results[f"ours_{name}"]["median_s"]
         row[f"duckdb_over_{name}"] = results["duckdb"]["median_s"] / ours_median
     return row
+
+
+def _take_turns(
+    runners: dict[str, Callable[[], dict[Key, Counts]]],
+    counts: dict[str, list[dict[Key, Counts]]],
+    repeat: int,
+    say: Callable[[str], None],
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Run every contender `repeat` times, in reversed order on every other round so drift
+    on a noisy machine hits every side; their wall and CPU seconds (CPU: the whole
+    process, so DuckDB's threads count). Each run's counts go to `counts`."""
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    cpu: dict[str, list[float]] = {name: [] for name in runners}
+    for i in range(repeat):
+        for name in CONTENDERS if i % 2 == 0 else reversed(CONTENDERS):
+            gc.collect()
+            t0, c0 = time.perf_counter(), time.process_time()
+            got = runners[name]()
+            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+            counts[name].append(got)
+            say(f"{name} run {i + 1}/{repeat}: {times[name][-1]:.3f} s, CPU {cpu[name][-1]:.3f} s")
+    return times, cpu
 
 
 def run_benchmark(
@@ -479,45 +498,61 @@ def _time_cell(entry: dict[str, Any]) -> str:
 
 
 def format_markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown: one row per size."""
+    """The report as Markdown: times per size, then CPU, memory and load per size."""
     lines = [
-        "| events | eligible | candidates (shown) | ours warm s (min) | ours adjusted warm s (min) "
-        "| ours cold s | ours adjusted cold s | duckdb s (min) | duckdb/ours "
-        "| duckdb/ours adjusted | extra MB cold / warm | load avg | counts equal |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| events | eligible | candidates (shown) | ours warm s (min) "
+        "| ours adjusted warm s (min) | ours cold s, raw / adjusted | duckdb s (min) "
+        "| duckdb/ours, raw / adjusted | counts equal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in report["results"]:
         res = row["results"]
         raw, adj = res["ours_raw"], res["ours_adjusted"]
-        cold_mb = max((e["cold_extra_mb"] or 0.0) for e in (raw, adj))
-        warm_mb = max((e["warm_extra_mb"] or 0.0) for e in (raw, adj))
-        load = row["loadavg_before"][0], row["loadavg_after"][0]
         cells = [
             f"{row['events']:,}",
             f"{row['eligible']:,}",
             f"{row['candidates_considered']} ({row['candidates_shown']})",
             _time_cell(raw),
             _time_cell(adj),
-            f"{raw['cold_s']:.3f}",
-            f"{adj['cold_s']:.3f}",
+            f"{raw['cold_s']:.3f} / {adj['cold_s']:.3f}",
             _time_cell(res["duckdb"]),
-            cell(row["duckdb_over_raw"], ".1f") + "×",
-            cell(row["duckdb_over_adjusted"], ".1f") + "×",
-            f"{cold_mb:.0f} / {warm_mb:.0f}",
-            f"{load[0]:.2f} → {load[1]:.2f}",
+            cell(row["duckdb_over_raw"], ".1f")
+            + "× / "
+            + cell(row["duckdb_over_adjusted"], ".1f")
+            + "×",
             "yes" if row["counts_equal"] else "NO",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| events | ours CPU s, raw / adjusted | duckdb CPU s (all threads) "
+        "| ours extra MB cold, raw / adjusted | ours extra MB warm | duckdb extra MB | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in report["results"]:
+        res = row["results"]
+        raw, adj = res["ours_raw"], res["ours_adjusted"]
+        cells = [
+            f"{row['events']:,}",
+            f"{raw['cpu_median_s']:.3f} / {adj['cpu_median_s']:.3f}",
+            f"{res['duckdb']['cpu_median_s']:.3f}",
+            cell(raw["cold_extra_mb"], ".0f") + " / " + cell(adj["cold_extra_mb"], ".0f"),
+            cell(max(raw["warm_extra_mb"] or 0.0, adj["warm_extra_mb"] or 0.0), ".0f"),
+            cell(res["duckdb"]["extra_mb"], ".0f"),
+            f"{row['loadavg_before'][0]:.2f} → {row['loadavg_after'][0]:.2f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     notes = (
         f"repeat={report['repeat']}; funnel {' → '.join(STEP_EVENTS)} (macro = purchase), "
         f"landmark {report['landmark_ns'] / _NS_PER_HOUR:g} h, "
         f"lookback {report['lookback_ns'] / _NS_PER_HOUR:g} h; adjusted = adjust_for device. "
-        "Wall seconds in one process, median (min in brackets). warm = drivers() on a prepared "
-        "table whose funnel is computed; cold = the first call, prepare and funnel included. "
-        "duckdb = the raw exposed/unexposed counts of the same candidates in SQL over the "
-        "Arrow events and our entrants; duckdb/ours above 1 means ours is faster. extra MB = "
-        "peak RSS during one call minus RSS before (MiB), the larger of the two variants. "
-        "load avg = 1-minute load average before and after the size's runs."
+        "Wall seconds in one process, median (min in brackets); CPU = median process CPU "
+        "seconds of a run. warm = drivers() on a prepared table whose funnel is computed; "
+        "cold = the first call, prepare and funnel included. duckdb = the raw "
+        "exposed/unexposed counts of the same candidates in SQL over the Arrow events and "
+        "our entrants; duckdb/ours above 1 means ours is faster. extra MB = peak RSS during "
+        "one call minus RSS before (MiB); warm: the larger of the two variants; duckdb: its "
+        "first query. load avg = 1-minute load average before and after the size's runs."
     )
     return "\n".join(lines) + "\n\n" + notes + "\n"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-def _run(tmp_path: Path, data_dir: Path, *extra: str) -> tuple[int, dict[str, object]]:
+def _run(tmp_path: Path, data_dir: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     out = tmp_path / "report.json"
     status = bench_drivers.main(
         [
@@ -42,7 +43,7 @@ def _run(tmp_path: Path, data_dir: Path, *extra: str) -> tuple[int, dict[str, ob
             *extra,
         ]
     )
-    report: dict[str, object] = json.loads(out.read_text())
+    report: dict[str, Any] = json.loads(out.read_text())
     return status, report
 
 
@@ -52,7 +53,7 @@ def test_drivers_benchmark_counts_match_duckdb(
     status, report = _run(tmp_path, data_dir)
 
     assert status == 0, report
-    (row,) = report["results"]  # type: ignore[misc]
+    (row,) = report["results"]
     assert row["events"] == N_EVENTS
     assert row["counts_equal"], row["problems"]
     assert row["problems"] == []
@@ -66,6 +67,8 @@ def test_drivers_benchmark_counts_match_duckdb(
     for name, entry in results.items():
         assert len(entry["times_s"]) == 1, name
         assert entry["median_s"] > 0, name
+        assert len(entry["cpu_s"]) == 1, name
+        assert entry["cpu_median_s"] >= 0, name
         assert entry["counts_stable"], name
     for name in ("ours_raw", "ours_adjusted"):
         assert results[name]["cold_s"] > 0
@@ -80,7 +83,7 @@ def test_drivers_benchmark_with_lookback(tmp_path: Path, data_dir: Path) -> None
 
     assert status == 0, report
     assert report["lookback_ns"] == 2 * 3600 * 10**9
-    (row,) = report["results"]  # type: ignore[misc]
+    (row,) = report["results"]
     assert row["counts_equal"], row["problems"]
 
 
