@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from funnel_gui.core.analysis.drivers_exposure import (
     Observation,
@@ -17,13 +19,16 @@ from funnel_gui.core.analysis.drivers_exposure import (
     matcher_counts,
     period_events,
     runs_of,
+    runs_of_packed,
 )
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.prepared import PreparedTable, UnitRows
+from funnel_gui.core.io.rowcodes import as_text
 
 TOP_NAMES = 10  # (b) and (c) look at the 10 most frequent candidate names
 REPEATS = (2, 3)  # (b) "did E at least k times"
 MAX_DISTINCT = 50  # (c) properties with at most 50 distinct values ...
+FIRST_ROWS = 1 << 16  # ... which these first rows of a plain column may already rule out
 TOP_VALUES = 20  # ... their 20 most frequent values
 BASELINE_LABEL = "Any activity (engagement baseline)"
 
@@ -73,7 +78,10 @@ class _Builder:
         keep = local >= 0
         offset = len(self.specs)
         self.specs += specs
-        self.parts.append((local[keep] + offset, runs.unit[keep], runs.count[keep]))
+        if keep.all():  # no copies of the units and counts when every run counts
+            self.parts.append((local + offset, runs.unit, runs.count))
+        else:
+            self.parts.append((local[keep] + offset, runs.unit[keep], runs.count[keep]))
         if near is not None:
             short = near >= 0
             self.near.append((near[short] + offset, runs.unit[short], runs.count[short]))
@@ -85,7 +93,10 @@ class _Builder:
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+    """The parts end to end as int64 (they are already: no second copy)."""
+    if not parts:
+        return np.zeros(0, np.int64)
+    return np.concatenate(parts).astype(np.int64, copy=False)
 
 
 def build_exposures(
@@ -101,14 +112,14 @@ def build_exposures(
         Runs(np.zeros(len(active), np.int64), active, obs.n_other[active]),
     )
     events = period_events(rows, obs)
-    by_event = runs_of(events.code, events.unit)
+    n_names = len(table.event_names)
+    by_event = runs_of(events.code, events.unit, n_names)
     step_codes = {
         code
         for step in definition.steps
         for code in (table.event_code(name) for name in step.events)
         if code is not None
     }
-    n_names = len(table.event_names)
     # (a) every event name that is not an event of any step.
     is_candidate = np.ones(n_names, dtype=bool)
     is_candidate[list(step_codes)] = False
@@ -123,6 +134,7 @@ def build_exposures(
     top = _top_names(by_event, is_candidate, obs, n_names)
     _add_repeats(out, by_event, top, table.event_names)
     _add_properties(out, prepared, rows, events.row, events.code, events.unit, top)
+    del events  # the period's rows are done with: ~3 × 8 bytes a row
     # (d) the analyst's own matchers: the micro conversions of §9. One that is just an
     # (a) candidate's event name lends it its label instead of repeating its row.
     for micro in definition.micro_conversions:
@@ -167,6 +179,25 @@ def _add_repeats(out: _Builder, by_event: Runs, top: np.ndarray, names: tuple[st
         out.add(specs, local, by_event, near)
 
 
+def _surely_many_values(column: pa.ChunkedArray) -> bool:
+    """Whether a plain (not dictionary-encoded) column has more than MAX_DISTINCT values as
+    text already in its first rows. Text is made value by value, so the whole column has at
+    least as many: decoding all of it (seconds for 10M prices) cannot make it a candidate."""
+    if pa.types.is_dictionary(column.type) or len(column) <= FIRST_ROWS:
+        return False
+    text = as_text(column.slice(0, FIRST_ROWS))
+    return int(pc.count_distinct(text, mode="only_valid").as_py()) > MAX_DISTINCT
+
+
+def _value_counts(codes: np.ndarray, n_values: int, chunk: int = 1 << 18) -> np.ndarray:
+    """How often each of `n_values` codes occurs (-1, missing, not counted). In chunks:
+    `bincount` copies its input to machine integers, and small copies reuse memory."""
+    out = np.zeros(n_values + 1, dtype=np.int64)
+    for start in range(0, len(codes), chunk):
+        out += np.bincount(codes[start : start + chunk] + 1, minlength=n_values + 1)
+    return out[1:]
+
+
 def _add_properties(
     out: _Builder,
     prepared: PreparedTable,
@@ -184,13 +215,18 @@ def _add_properties(
     slot = np.full(len(table.event_names), -1, dtype=np.int64)
     slot[top] = np.arange(len(top))
     on_top = slot[code] >= 0
-    e_index, e_unit = slot[code[on_top]], unit[on_top]
     table_rows = rows.table_rows(working_row[on_top])
+    # Per event, (unit, top name) packed as one number; each property's value joins it.
+    pair = unit[on_top].astype(np.int64, copy=False)
+    pair *= len(top)
+    pair += slot[code[on_top]]
     for name in table.property_names:
+        if _surely_many_values(table.properties[name]):
+            continue
         prop = prepared.property_text(name)
         if prop is None or not 2 <= len(prop.values) <= MAX_DISTINCT:
             continue
-        frequency = np.bincount(prop.codes[prop.codes >= 0], minlength=len(prop.values))
+        frequency = _value_counts(prop.codes, len(prop.values))
         values = np.argsort(-frequency, kind="stable")[:TOP_VALUES]
         values = values[frequency[values] > 0]
         v_slot = np.full(len(prop.values) + 1, -1, dtype=np.int64)
@@ -200,9 +236,16 @@ def _add_properties(
         if not hit.any():
             continue
         width = len(values)
-        runs = runs_of(e_index[hit] * width + v_index[hit], e_unit[hit])
-        present = np.unique(runs.key)  # only the (E, v) pairs someone did
-        local = np.full(len(top) * width, -1, dtype=np.int64)
+        n_keys = len(top) * width
+        # ((unit × names + E) × width + v): runs by unit, then key E × width + v.
+        every = bool(hit.all())
+        packed = pair.copy() if every else pair[hit]
+        packed *= width
+        packed += v_index if every else v_index[hit]
+        runs = runs_of_packed(packed, n_keys)
+        # Only the (E, v) pairs someone did, in (E, v) order.
+        present = np.flatnonzero(np.bincount(runs.key, minlength=n_keys))
+        local = np.full(n_keys, -1, dtype=np.int64)
         local[present] = np.arange(len(present))
         specs = []
         for key in present:

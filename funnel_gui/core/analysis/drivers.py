@@ -167,17 +167,32 @@ def _base_strata(
     if not adjust:
         return base
     table_rows = rows.table_rows(obs.entry)
+    span = 1  # every combination's number is below this
     for name in adjust:
         prop = prepared.property_text(name)
         codes = np.full(len(table_rows), -1) if prop is None else prop.codes[table_rows]
         width = (len(prop.values) if prop is not None else 0) + 1
         base = base * width + (codes.astype(np.int64) + 1)
-    _, dense = np.unique(base, return_inverse=True)
-    return np.asarray(dense, dtype=np.int64).reshape(-1)
+        span *= width
+    if span > max(4 * len(base), 1 << 16):
+        _, dense = np.unique(base, return_inverse=True)
+        return np.asarray(dense, dtype=np.int64).reshape(-1)
+    # The rank of each combination among those present, as np.unique would number them,
+    # without sorting: few combinations, so mark them and count.
+    present = np.zeros(span, dtype=np.int64)
+    present[base] = 1
+    return np.asarray((np.cumsum(present) - 1)[base], dtype=np.int64)
+
+
+# The activity bin of 0, 1, ..., 11 events; more than 11 fall in the last bin.
+_BIN_OF_COUNT = np.searchsorted(
+    ACTIVITY_EDGES, np.arange(ACTIVITY_EDGES[-1] + 1), side="right"
+).astype(np.int64)
 
 
 def _activity_bin(counts: np.ndarray) -> np.ndarray:
-    return np.searchsorted(ACTIVITY_EDGES, counts, side="right").astype(np.int64)
+    """The §12 activity bin of each count (a table lookup: cheaper than a search)."""
+    return np.asarray(_BIN_OF_COUNT[np.clip(counts, 0, ACTIVITY_EDGES[-1])])
 
 
 def _summarise(
@@ -197,7 +212,7 @@ def _summarise(
     n_elig = int(eligible.sum())
     y_elig = int(y[eligible].sum())
     n1 = np.bincount(cand, minlength=n_cand)
-    x1 = np.bincount(cand, weights=y[unit], minlength=n_cand)
+    x1 = np.bincount(cand[y[unit]], minlength=n_cand).astype(np.float64)
     n0, x0 = n_elig - n1, y_elig - x1
     raw = raw_comparisons(x1, n1, x0, n0)
     supported = (n1 >= MIN_GROUP) & (n0 >= MIN_GROUP)
@@ -297,21 +312,35 @@ def _adjusted(
     and the unexposed ones that have own events all the same (see `Exposures`)."""
     cand, unit, own = entries
     eligible = obs.eligible
-    y = obs.converted.astype(np.float64)
+    y = obs.converted
     n_strata = (int(base.max()) + 1 if len(base) else 1) * N_ACTIVITY_BINS
     # A unit's activity leaves out the candidate's own events, so its stratum depends on
     # the candidate; most unexposed units have none, and sit in the stratum of all their
     # other events.
     stratum_all = base * N_ACTIVITY_BINS + _activity_bin(obs.n_other)
-    stratum_exp = base[unit] * N_ACTIVITY_BINS + _activity_bin(obs.n_other[unit] - own)
     size = n_cand * n_strata
-    n1 = np.bincount(cand * n_strata + stratum_exp, minlength=size)
-    x1 = np.bincount(cand * n_strata + stratum_exp, weights=y[unit], minlength=size)
-    gone = cand * n_strata + stratum_all[unit]
-    n_gone = np.bincount(gone, minlength=size)
-    x_gone = np.bincount(gone, weights=y[unit], minlength=size)
+    # Per entry, candidate × n_strata + stratum, built in place (entries are many).
+    key = base[unit]
+    key *= N_ACTIVITY_BINS
+    activity = obs.n_other[unit]
+    activity -= own
+    np.clip(activity, 0, ACTIVITY_EDGES[-1], out=activity)
+    key += _BIN_OF_COUNT[activity]
+    del activity
+    key += cand * n_strata
+    # Conversions are 0/1: counting the converted entries' keys gives the same sums as
+    # weighting every entry, on far fewer entries.
+    converted = y[unit]
+    n1 = np.bincount(key, minlength=size)
+    x1 = np.bincount(key[converted], minlength=size).astype(np.float64)
+    # The same entries in the stratum of all their events, where they are not unexposed.
+    np.multiply(cand, n_strata, out=key)
+    key += stratum_all[unit]
+    n_gone = np.bincount(key, minlength=size)
+    x_gone = np.bincount(key[converted], minlength=size).astype(np.float64)
+    del key
     n_all = np.bincount(stratum_all[eligible], minlength=n_strata)
-    x_all = np.bincount(stratum_all[eligible], weights=y[eligible], minlength=n_strata)
+    x_all = np.bincount(stratum_all[eligible & y], minlength=n_strata).astype(np.float64)
     shape = (n_cand, n_strata)
     n0 = n_all[None, :] - n_gone.reshape(shape)
     x0 = x_all[None, :] - x_gone.reshape(shape)

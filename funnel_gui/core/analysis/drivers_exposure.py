@@ -2,9 +2,10 @@
 
 Each entrant's observation period [t1 − lookback, t1 + landmark) is a contiguous slice of
 its working rows (rows are ordered by unit, then time), found by one vectorised binary
-search per end. The slices' events are then sorted by event code with a counting sort,
-which keeps each code's units in order, so "unit u did event E n times" comes out as
-runs of equal (code, unit) pairs in linear time, for every event name at once.
+search per end. The slices' events, packed as (unit, event code) numbers, are in order
+but within each unit's few events; a merge sort finishes the order in near-linear time,
+so "unit u did event E n times" comes out as runs of equal numbers, for every event name
+at once.
 
 A candidate's exposure is a list of (candidate, unit, own count) entries; every count the
 statistics need is a `bincount` over those entries.
@@ -16,13 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from funnel_gui.core.arrays import NAT, NONE, first_at_time
+from funnel_gui.core.arrays import NAT, NONE
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
 from funnel_gui.core.engine.micro_macro import ReportedAttempts, macro_step
 from funnel_gui.core.engine.prepared import UnitRows
-from funnel_gui.core.io.rowcodes import stable_order_of_codes
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
+# runs_of counts pairs in an array of every possible pair number when there are at most
+# this many numbers per pair (memory: 8 bytes a number), and sorts them otherwise.
+_COUNT_NOT_SORT = 4
 _INT64_MIN = int(np.iinfo(np.int64).min)
 
 
@@ -76,8 +79,8 @@ def observe(
     t1 = frame.time[entry]
     unit_end = frame.unit_end[unit]
     unit_start = np.where(unit > 0, frame.unit_end[np.maximum(unit - 1, 0)], 0)
-    lo = first_at_time(frame.time, unit_start, entry + 1, t1 - lookback)
-    hi = first_at_time(frame.time, entry, unit_end, t1 + landmark)
+    lo = _first_at_time(frame.time, unit_start, entry + 1, t1 - lookback)
+    hi = _first_at_time(frame.time, entry, unit_end, t1 + landmark)
     m = macro_step(definition)
     furthest = reported.furthest[keep]
     converted = furthest >= m
@@ -100,6 +103,38 @@ def observe(
     )
 
 
+def _first_at_time(
+    time: np.ndarray, lo: np.ndarray, hi: np.ndarray, not_before: np.ndarray
+) -> np.ndarray:
+    """Per query, the first index in [lo, hi) whose time is >= not_before (hi if none);
+    `time` never decreases inside a query's range.
+
+    `core.arrays.first_at_time`, faster on many short ranges: the ends are looked at
+    first (many periods start at a unit's first row or run to its last), and each round
+    of the binary search only touches the queries still open (a unit's rows are few).
+    """
+    out = hi.copy()
+    live = np.flatnonzero(lo < hi)
+    low, high, target = lo[live], hi[live], not_before[live]
+    high -= 1
+    at_low = time[low] >= target
+    out[live[at_low]] = low[at_low]
+    open_ = ~at_low & (time[high] >= target)  # the others have no such row: hi
+    live, low, high, target = live[open_], low[open_] + 1, high[open_], target[open_]
+    # The answer is in [low, high]: time[high] >= target.
+    while len(live):
+        mid = (low + high) >> 1
+        early = time[mid] < target
+        low = np.where(early, mid + 1, low)
+        high = np.where(early, high, mid)
+        done = low >= high
+        if done.any():
+            out[live[done]] = low[done]
+            going = ~done
+            live, low, high, target = live[going], low[going], high[going], target[going]
+    return out
+
+
 def _macro_time(time: np.ndarray, positions: np.ndarray, m: int, any_order: bool) -> np.ndarray:
     """When each reported attempt reached step M (§3.1), or completed M steps (§3.3)."""
     if not any_order:
@@ -120,36 +155,64 @@ class PeriodEvents:
 
 def period_events(rows: UnitRows, obs: Observation) -> PeriodEvents:
     lengths = obs.hi - obs.lo
-    total = int(lengths.sum())
-    owner = np.repeat(np.arange(len(lengths)), lengths)
     starts = np.cumsum(lengths) - lengths
-    row = np.arange(total, dtype=np.int64) - np.repeat(starts - obs.lo, lengths)
-    keep = row != obs.entry[owner]
-    return PeriodEvents(owner[keep], row[keep], rows.events[row[keep]].astype(np.int64))
+    # Lay the periods end to end, then drop each one's step-1 event by its position
+    # (it is always inside but when the landmark had to be capped to nothing).
+    inside = obs.hi > obs.entry
+    keep = np.ones(int(lengths.sum()), dtype=bool)
+    keep[(starts + (obs.entry - obs.lo))[inside]] = False
+    row = np.flatnonzero(keep)
+    row -= np.repeat(starts - obs.lo, lengths)[keep]
+    owner = np.repeat(np.arange(len(lengths)), lengths - inside)
+    return PeriodEvents(owner, row, rows.events[row].astype(np.int64))
 
 
 @dataclass(frozen=True)
 class Runs:
-    """Distinct (key, unit) pairs with how often each occurred, grouped by key."""
+    """Distinct (key, unit) pairs with how often each occurred, by unit, then key."""
 
     key: np.ndarray
     unit: np.ndarray
     count: np.ndarray
 
 
-def runs_of(keys: np.ndarray, units: np.ndarray) -> Runs:
-    """Count (key, unit) pairs; `units` must be non-decreasing and keys small integers."""
-    if not len(keys):
+def runs_of(keys: np.ndarray, units: np.ndarray, n_keys: int | None = None) -> Runs:
+    """Count (key, unit) pairs; `units` must be non-decreasing and keys small integers
+    (below `n_keys`, which defaults to the largest key + 1).
+
+    Packed as unit × n_keys + key, the pairs are already in order but for the few events
+    of each unit, so a merge sort (numpy's stable sort, which finds the sorted runs) puts
+    them in order in near-linear time, and equal neighbours are the repeats.
+    """
+    width = (int(keys.max()) + 1 if len(keys) else 1) if n_keys is None else n_keys
+    packed = units.astype(np.int64)
+    packed *= width
+    packed += keys
+    return runs_of_packed(packed, width)
+
+
+def runs_of_packed(packed: np.ndarray, width: int) -> Runs:
+    """`runs_of` on pairs already packed as unit × width + key, non-decreasing in unit;
+    sorts `packed` in place."""
+    if not len(packed):
         empty = np.zeros(0, dtype=np.int64)
         return Runs(empty, empty, empty)
-    order = stable_order_of_codes(keys)  # stable: each key's units stay ascending
-    k, u = keys[order], units[order]
-    start = np.empty(len(k), dtype=bool)
+    # Units never decrease, so every number is below (last unit + 1) × width; when there
+    # are not many more possible numbers than pairs, counting each beats sorting.
+    span = (int(packed[-1]) // width + 1) * width
+    if span <= _COUNT_NOT_SORT * len(packed):
+        counts = np.bincount(packed, minlength=span)
+        present = np.flatnonzero(counts)
+        unit, key = np.divmod(present, width)
+        return Runs(key, unit, counts[present])
+    packed.sort(kind="stable")
+    start = np.empty(len(packed), dtype=bool)
     start[0] = True
-    start[1:] = (k[1:] != k[:-1]) | (u[1:] != u[:-1])
+    np.not_equal(packed[1:], packed[:-1], out=start[1:])
     heads = np.flatnonzero(start)
-    counts = np.diff(np.append(heads, len(k)))
-    return Runs(k[heads], u[heads], counts)
+    counts = np.diff(heads, append=len(packed))
+    unit, key = np.divmod(packed[heads], width)
+    return Runs(key, unit, counts)
 
 
 def matcher_counts(rows: UnitRows, matcher: EventMatcher, obs: Observation) -> np.ndarray:
