@@ -26,7 +26,7 @@ from funnel_gui.core.io.detect import (
     unreadable_time_columns,
 )
 from funnel_gui.core.io.errors import ImportFailed
-from funnel_gui.core.io.flatten import flatten_table
+from funnel_gui.core.io.flatten import flattened
 from funnel_gui.core.io.mapping import ROLES, ColumnMapping, Detection
 from funnel_gui.core.io.raw import ImportCancelled as ImportCancelled
 from funnel_gui.core.io.raw import RawImport as RawImport
@@ -55,13 +55,13 @@ def read_raw(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> RawImport:
-    sources = open_sources(paths)
-    tables: list[pa.Table] = []
     raw = RawImport(pa.table({}), [], [])
+    sources = open_sources(paths, raw.notes)
+    tables: list[pa.Table] = []
     for i, source in enumerate(sources):
         _step(progress, cancelled, 0.05 + 0.45 * i / len(sources), f"Reading {source.name}")
         result = read_source(source)
-        table = flatten_table(result.table)
+        table = flattened(source.name, result.table)
         tables.append(table)
         raw.sources.append(source.name)
         raw.source_rows.append(table.num_rows)

@@ -1,6 +1,8 @@
-"""What `read_raw` hands on to `resolve_mapping` and `build_event_table`.
+"""What the readers hand to `read_raw`, and `read_raw` on to `resolve_mapping` and
+`build_event_table`.
 
-Its own module so that loader.py and build.py can share it without importing each other.
+Its own module so that the readers, loader.py and build.py can share these without
+importing each other.
 """
 
 from __future__ import annotations
@@ -14,6 +16,19 @@ from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
 
 class ImportCancelled(TaskCancelled):
     """The caller asked the load to stop; nothing was loaded."""
+
+
+@dataclass
+class ReadResult:
+    """A source's table plus what was skipped while reading it."""
+
+    table: pa.Table
+    malformed: int = 0
+    malformed_examples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Where the skipped rows were: 1-based positions among all of the source's rows,
+    # skipped ones included (data rows for CSV, non-blank lines for JSON lines).
+    malformed_rows: list[int] = field(default_factory=list)
 
 
 @dataclass
