@@ -73,7 +73,7 @@ def flatten_table(table: pa.Table) -> pa.Table:
     for name, column in zip(table.column_names, table.columns, strict=True):
         depth = type_depth(column.type)
         if depth > MAX_NESTING:
-            raise NestedTooDeep(depth)
+            raise NestedTooDeep
         if _needs_flattening(name, column.type):
             _flatten_into(columns, name, column.combine_chunks())
         else:
