@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 from funnel_gui.core.io.archives import size_text
 from funnel_gui.core.io.encoding import as_utf8
 from funnel_gui.core.io.errors import ImportFailed
-from funnel_gui.core.io.raw import ReadResult
+from funnel_gui.core.io.raw import ReadResult, check_width
 from funnel_gui.core.io.sources import RawSource
 from funnel_gui.core.io.timeparse import parse_times
 from funnel_gui.core.textforms import TIME_NAME, clip
@@ -167,6 +167,7 @@ def _sniff_layout(name: str, head: bytes, *, whole: bool = False) -> _TextLayout
     header_lines = reader.line_num
     if not any(h.strip() for h in header):
         raise ImportFailed(f"{name} has an empty header row.")
+    check_width(name, len(header))
     sample = []
     for row in reader:
         if any(cell.strip() for cell in row):

@@ -22,7 +22,12 @@ from funnel_gui.core.io.errors import ImportFailed
 from funnel_gui.core.io.records import GA4_SLOTS as _GA4_SLOTS
 from funnel_gui.core.io.records import JSON_TEXT_CONTAINERS as JSON_TEXT_CONTAINERS
 from funnel_gui.core.io.records import KEY_VALUE_LISTS as KEY_VALUE_LISTS
-from funnel_gui.core.io.records import MAX_NESTING, NestedTooDeep, loads_object
+from funnel_gui.core.io.records import (
+    MAX_NESTING,
+    NestedTooDeep,
+    loads_object,
+    too_deep_for_arrow,
+)
 from funnel_gui.core.io.records import last_part as _last_part
 from funnel_gui.core.io.records import records_to_table as records_to_table
 from funnel_gui.core.textforms import decode_bytes
@@ -65,6 +70,7 @@ def type_depth(kind: pa.DataType) -> int:
 
 def flatten_table(table: pa.Table) -> pa.Table:
     """Every column flat; raises `NestedTooDeep` for types nested past `MAX_NESTING`."""
+    table = _python_safe_times(table)
     if not any(
         _needs_flattening(n, c.type) for n, c in zip(table.column_names, table.columns, strict=True)
     ):
@@ -81,6 +87,36 @@ def flatten_table(table: pa.Table) -> pa.Table:
     if not columns:
         return table
     return pa.table(columns)
+
+
+# Python's datetime holds years 1 to 9999 (as seconds since 1970); Arrow's timestamps hold
+# far more, and every later `as_py()`/`to_pylist()` on such a value raises OverflowError.
+_PY_SECONDS = (-62_135_596_800, 253_402_300_799)
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000}
+
+
+def _python_safe_times(table: pa.Table) -> pa.Table:
+    """Time columns with a value outside years 1-9999 (damaged or hostile files) as text:
+    Arrow writes such values out, and the time parser drops them as unparsable."""
+    for i, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        if _beyond_python_dates(column):
+            table = table.set_column(i, name, pc.cast(column, pa.string()))
+    return table
+
+
+def _beyond_python_dates(column: pa.ChunkedArray) -> bool:
+    kind = column.type
+    if pa.types.is_timestamp(kind) and kind.unit in _PER_SECOND:
+        per = _PER_SECOND[kind.unit]
+    elif pa.types.is_date64(kind):
+        per = 1_000
+    elif pa.types.is_date32(kind):
+        column, per = pc.multiply(pc.cast(column, pa.int64()), 86_400), 1
+    else:
+        return False  # nanoseconds span 1677-2262 only: always within Python's range
+    bounds = pc.min_max(pc.cast(column, pa.int64()))
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    return low is not None and (low < _PY_SECONDS[0] * per or high > _PY_SECONDS[1] * per)
 
 
 def _needs_flattening(name: str, kind: pa.DataType) -> bool:
@@ -241,6 +277,8 @@ def _flatten_json_text(out: dict[str, pa.Array], name: str, arr: pa.Array) -> No
     lines = pc.if_else(blank, "{}", pc.replace_substring(arr, "\n", " "))
     payload = "\n".join(lines.to_pylist()).encode("utf-8")
     try:
+        if too_deep_for_arrow(payload):
+            raise NestedTooDeep
         inner = flatten_table(pajson.read_json(pa.BufferReader(payload)))
         if inner.num_rows != len(arr):
             raise pa.ArrowInvalid("one JSON object per row expected")

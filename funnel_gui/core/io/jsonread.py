@@ -10,6 +10,7 @@ nested too deeply as malformed instead of running out of stack.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,13 @@ from funnel_gui.core.io.encoding import as_utf8
 from funnel_gui.core.io.errors import ImportFailed
 from funnel_gui.core.io.flatten import type_depth
 from funnel_gui.core.io.raw import ReadResult
-from funnel_gui.core.io.records import MAX_NESTING, NestedTooDeep, loads, records_to_table
+from funnel_gui.core.io.records import (
+    MAX_NESTING,
+    NestedTooDeep,
+    loads,
+    records_to_table,
+    too_deep_for_arrow,
+)
 from funnel_gui.core.io.sources import RawSource
 from funnel_gui.core.textforms import clip
 
@@ -36,19 +43,27 @@ _EXACT_DIGITS = 15
 def read_ndjson(source: RawSource) -> ReadResult:
     source, encoding_note = as_utf8(source)
     notes = [encoding_note] if encoding_note else []
-    try:
-        table = pajson.read_json(
-            source.open(), read_options=pajson.ReadOptions(block_size=_JSON_BLOCK)
-        )
-    except pa.ArrowInvalid:
-        # Mixed value types across lines or a broken line: read line by line instead,
-        # so one bad line costs one row, not the file.
-        table = None
+    table = None
+    # Mixed value types across lines or a broken line (ArrowInvalid): read line by line
+    # instead, so one bad line costs one row, not the file.
+    with contextlib.suppress(pa.ArrowInvalid):
+        if not _too_deep_for_arrow(source):
+            table = pajson.read_json(
+                source.open(), read_options=pajson.ReadOptions(block_size=_JSON_BLOCK)
+            )
     if table is not None and _arrow_kept_everything(table):
         return ReadResult(table, notes=notes)
     result = _read_lines(source)
     result.notes[:0] = notes
     return result
+
+
+def _too_deep_for_arrow(source: RawSource) -> bool:
+    if source.data is not None:
+        return too_deep_for_arrow(source.data)
+    assert source.path is not None
+    with pa.memory_map(str(source.path)) as mapped:  # scanned in place, not copied
+        return too_deep_for_arrow(mapped.read_buffer())
 
 
 def _arrow_kept_everything(table: pa.Table) -> bool:

@@ -11,7 +11,22 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from funnel_gui.core.io.errors import ImportFailed
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
+
+# Exports have tens to a few hundred columns (a couple of thousand with every property
+# flattened). Detection and typing cost about a millisecond per column, so a file with
+# tens of thousands of columns would take minutes before it could be refused.
+MAX_COLUMNS = 5000
+
+
+def check_width(name: str, columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise ImportFailed(
+            f"{name} has {columns:,} columns, more than the {MAX_COLUMNS:,} Funnel Explorer "
+            "reads: an event export has a few hundred at most. Export fewer properties, "
+            "or check that the file is an event export."
+        )
 
 
 class ImportCancelled(TaskCancelled):

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 # Columns that hold a JSON object as text in some exports (PostHog batch, Segment dumps).
@@ -99,6 +100,59 @@ def nesting_depth(value: Any) -> int:
     return deepest
 
 
+# Arrow's JSON reader parses recursively: a line nested ~20,000 deep overflows its stack
+# (a segfault, not an error). A line with fewer opening brackets than this cannot nest
+# deeper, and is safe even on the small stacks of macOS threads; lines with more (rare:
+# wide GA4 events) are parsed once in Python to see how deep they really are.
+_ARROW_SAFE_OPENS = 256
+_SCAN_CHUNK = 64 << 20
+
+
+def too_deep_for_arrow(data: bytes | pa.Buffer) -> bool:
+    """Whether a JSON-lines buffer may hold a line nested past `MAX_NESTING` (or one that
+    is not JSON and has many brackets): then it must not reach Arrow's JSON reader.
+
+    Vectorised per 64 MB of whole lines; only lines with many brackets are looked at in
+    Python. Brackets inside strings count too, which can only err on the safe side.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    start = 0
+    while start < len(arr):
+        stop = min(len(arr), start + _SCAN_CHUNK)
+        if stop < len(arr):
+            breaks = np.flatnonzero(arr[start:stop] == 0x0A)
+            stop = start + int(breaks[-1]) + 1 if len(breaks) else _line_end(arr, stop)
+        part = arr[start:stop]
+        opens = (part == 0x7B) | (part == 0x5B)  # { and [
+        if int(opens.sum()) > _ARROW_SAFE_OPENS:
+            starts = np.concatenate(([0], np.flatnonzero(part[:-1] == 0x0A) + 1))
+            counts = np.add.reduceat(opens, starts, dtype=np.int64)
+            for i in np.flatnonzero(counts > _ARROW_SAFE_OPENS):
+                begin = start + int(starts[i])
+                if _deep_or_broken(arr[begin : _line_end(arr, begin)].tobytes()):
+                    return True
+        start = stop
+    return False
+
+
+def _line_end(arr: np.ndarray, begin: int) -> int:
+    """The position after the line break ending the line at `begin` (or the end)."""
+    step = 1 << 20
+    for at in range(begin, len(arr), step):
+        found = np.flatnonzero(arr[at : at + step] == 0x0A)
+        if len(found):
+            return at + int(found[0]) + 1
+    return len(arr)
+
+
+def _deep_or_broken(line: bytes) -> bool:
+    try:
+        loads(line)
+    except ValueError:  # NestedTooDeep included
+        return True
+    return False
+
+
 def loads_object(text: str | None) -> dict[str, Any]:
     """A JSON object held as text (PostHog `properties`); anything else is no properties."""
     if not text:
@@ -132,7 +186,24 @@ def records_to_table(records: Iterable[dict[str, Any]]) -> pa.Table:
             if fill is not None:
                 row[fill[0]] = fill[1]
                 names[fill[0]] = None
-    return pa.table({n: pa.array([row.get(n) for row in rows], pa.string()) for n in names})
+    return pa.table({_utf8(n): _text_array([row.get(n) for row in rows]) for n in names})
+
+
+def _text_array(values: list[str | None]) -> pa.Array:
+    try:
+        return pa.array(values, pa.string())
+    except UnicodeEncodeError:
+        # JSON may escape half a surrogate pair ("\ud800"), which is no character.
+        return pa.array([None if v is None else _utf8(v) for v in values], pa.string())
+
+
+def _utf8(text: str) -> str:
+    """`text` with lone surrogates replaced by U+FFFD (pairs become their character)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def _empty_list_fill(name: str, names: dict[str, None]) -> tuple[str, str] | None:
