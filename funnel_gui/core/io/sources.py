@@ -146,6 +146,10 @@ def _files_in(path: Path, notes: list[str]) -> list[Path]:
             skipped.append(f"{entry.name} ({_special_kind(entry_mode)})")
         else:
             files.append(entry)
+    if not files and skipped:
+        raise ImportFailed(
+            f"The folder {path} holds no export files, only {', '.join(skipped[:10])}."
+        )
     if not files:
         raise ImportFailed(f"The folder {path} is empty: there are no export files in it.")
     if skipped:

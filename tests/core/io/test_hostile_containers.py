@@ -213,3 +213,10 @@ def test_zip_of_only_non_data_members_is_refused_naming_them(tmp_path: Path) -> 
     with pytest.raises(ImportFailed) as info:
         load_events(path)
     check_message(info.value, path.name, "no data files", "README.md")
+
+
+def test_folder_of_hidden_files_names_them(tmp_path: Path) -> None:
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    with pytest.raises(ImportFailed) as info:
+        load_events(tmp_path)
+    check_message(info.value, str(tmp_path), "no export files", r"\.DS_Store \(hidden file\)")
