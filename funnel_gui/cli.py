@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.errors import UserFacingError
+from funnel_gui.core.io import load_events
 from funnel_gui.core.io.mapping import ROLES
 from funnel_gui.resources import demo_data_path
 from funnel_gui.views import DATA_VIEW, VIEW_NAMES
@@ -17,19 +19,39 @@ from funnel_gui.views import DATA_VIEW, VIEW_NAMES
 EXIT_BAD_INPUT = 2
 
 
+# Subcommands that compute from a funnel file: (module, function); imported when used.
+_FUNNEL_COMMANDS = {
+    "compute": ("funnel_gui.compute_cli", "compute_command"),
+    "drivers": ("funnel_gui.drivers_cli", "drivers_command"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "inspect":
-        return inspect_command(args[1:])
-    if args and args[0] == "compute":
-        from funnel_gui.compute_cli import compute_command
+    try:
+        if args and args[0] == "inspect":
+            code = inspect_command(args[1:])
+        elif args and args[0] in _FUNNEL_COMMANDS:
+            import importlib
 
-        return compute_command(args[1:], _add_mapping_options, _overrides)
-    if args and args[0] == "drivers":
-        from funnel_gui.drivers_cli import drivers_command
+            module, function = _FUNNEL_COMMANDS[args[0]]
+            command = getattr(importlib.import_module(module), function)
+            code = command(args[1:], _add_mapping_options, _overrides)
+        else:
+            return gui_command(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up at this flush
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    return int(code)
 
-        return drivers_command(args[1:], _add_mapping_options, _overrides)
-    return gui_command(args)
+
+def quiet_broken_pipe() -> int:
+    """The reader of our output went away (`funnel-gui inspect FILE | head`): stop quietly,
+    as Unix tools do. Python's recipe: point stdout at devnull, so the flush at exit does
+    not raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
 
 
 def _add_mapping_options(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +92,7 @@ def inspect_command(argv: Sequence[str]) -> int:
             assume_tz=ns.tz or "UTC",
             drop_exact_duplicates=ns.drop_exact_duplicates,
         )
-    except ImportFailed as exc:
+    except UserFacingError as exc:
         print(f"funnel-gui: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as exc:  # a bad --tz, for instance

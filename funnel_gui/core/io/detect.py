@@ -89,7 +89,7 @@ def _generic(sample: pa.Table) -> Detection:
         # the actor (a constant column only loses when another one varies).
         single = [c for c in named_actors if sample[c].null_count < len(sample[c])]
         if single:
-            value = sample[single[0]].drop_null()[0].as_py()
+            value = first_value_text(sample[single[0]].drop_null())
             notes.append(
                 f"Every row has the same {single[0]} ({value}): the file holds the events "
                 "of a single actor."
@@ -255,5 +255,15 @@ def unreadable_time_columns(table: pa.Table) -> list[tuple[str, str]]:
     for col in named:
         values = sample[col].drop_null()
         if len(values) and not _parses_as_time(sample[col]):
-            out.append((col, str(values[0].as_py())))
+            out.append((col, first_value_text(values)))
     return out
+
+
+def first_value_text(values: pa.ChunkedArray) -> str:
+    """The first value as text for a message, by Arrow: `as_py()` raises on timestamps
+    past year 9999, which a damaged or hostile file may hold."""
+    first = values.slice(0, 1).combine_chunks()
+    try:
+        return str(pc.cast(first, pa.string())[0].as_py())
+    except (pa.ArrowException, OverflowError, ValueError):
+        return f"a {first.type} value"

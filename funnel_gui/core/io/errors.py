@@ -1,4 +1,4 @@
-"""The one exception the import layer raises for input it cannot read."""
+"""The exceptions the import layer raises for input it cannot read."""
 
 from __future__ import annotations
 
@@ -16,3 +16,12 @@ class ImportFailed(UserFacingError):
     def __init__(self, message: str, *, mappable: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.mappable: dict[str, list[str]] = mappable or {}
+
+
+class NotData(ImportFailed):
+    """Input that holds no data at all (empty, blank, binary): refused on its own, but a
+    member of an archive that is not data is skipped and named in the report instead."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

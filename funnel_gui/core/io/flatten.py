@@ -4,13 +4,13 @@ Structs become `parent.child`; GA4-style key/value lists (`event_params`,
 `user_properties`) and maps become one column per key, the four GA4 value slots
 coalesced; properties stored as a JSON string (PostHog batch exports) are
 parsed. Lists of other things (GA4 `items`) become a count, since unnesting
-them would multiply events (EXPORT_FORMATS §1).
+them would multiply events (EXPORT_FORMATS §1). Types the rest of the import does
+not know (unions, fixed-size lists, intervals...) become text.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -18,32 +18,68 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-# Columns that hold a JSON object as text in some exports (PostHog batch, Segment dumps).
-JSON_TEXT_CONTAINERS = frozenset(
-    {
-        "properties",
-        "person_properties",
-        "event_properties",
-        "user_properties",
-        "context",
-        "traits",
-        "group_properties",
-        "groups",
-    }
+from funnel_gui.core.io.errors import ImportFailed
+from funnel_gui.core.io.records import GA4_SLOTS as _GA4_SLOTS
+from funnel_gui.core.io.records import JSON_TEXT_CONTAINERS as JSON_TEXT_CONTAINERS
+from funnel_gui.core.io.records import KEY_VALUE_LISTS as KEY_VALUE_LISTS
+from funnel_gui.core.io.records import (
+    MAX_NESTING,
+    NestedTooDeep,
+    loads_object,
+    too_deep_for_arrow,
 )
-_GA4_SLOTS = ("string_value", "int_value", "float_value", "double_value")
-# Key/value lists (GA4): when every list in a file is empty there is no key to pivot on,
-# and a count of the empty lists would be a meaningless property.
-KEY_VALUE_LISTS = frozenset({"event_params", "user_properties"})
+from funnel_gui.core.io.records import last_part as _last_part
+from funnel_gui.core.io.records import records_to_table as records_to_table
+from funnel_gui.core.textforms import decode_bytes
+
+# More distinct keys than this in one map or key/value list would make as many columns
+# (each as long as the table): the values are kept as one JSON text column instead.
+MAX_PIVOT_KEYS = 1000
+
+
+def flattened(name: str, table: pa.Table) -> pa.Table:
+    """`flatten_table`, with whatever a damaged or hostile file makes it fail on told as
+    an `ImportFailed` naming the file."""
+    try:
+        return flatten_table(table)
+    except NestedTooDeep as exc:
+        raise ImportFailed(
+            f"{name} holds data {exc}: that is not the shape of an event export, so it "
+            "was not read."
+        ) from exc
+    except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+        raise ImportFailed(
+            f"{name} was read, but its nested columns could not be flattened into "
+            f"properties ({' '.join(str(exc).split())[:200]}). The file may be damaged."
+        ) from exc
+
+
+def type_depth(kind: pa.DataType) -> int:
+    """Levels of structs, lists and maps in a type, counted without recursion (Arrow
+    reads JSON nested thousands deep); stops counting once past `MAX_NESTING`."""
+    deepest = 0
+    stack = [(kind, 0)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            return depth
+        stack.extend((current.field(i).type, depth + 1) for i in range(current.num_fields))
+    return deepest
 
 
 def flatten_table(table: pa.Table) -> pa.Table:
+    """Every column flat; raises `NestedTooDeep` for types nested past `MAX_NESTING`."""
+    table = _python_safe_times(table)
     if not any(
         _needs_flattening(n, c.type) for n, c in zip(table.column_names, table.columns, strict=True)
     ):
         return table  # the common case (CSV, flat Parquet): no copies at all
     columns: dict[str, pa.Array] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
+        depth = type_depth(column.type)
+        if depth > MAX_NESTING:
+            raise NestedTooDeep
         if _needs_flattening(name, column.type):
             _flatten_into(columns, name, column.combine_chunks())
         else:
@@ -53,15 +89,57 @@ def flatten_table(table: pa.Table) -> pa.Table:
     return pa.table(columns)
 
 
+# Python's datetime holds years 1 to 9999 (as seconds since 1970); Arrow's timestamps hold
+# far more, and every later `as_py()`/`to_pylist()` on such a value raises OverflowError.
+_PY_SECONDS = (-62_135_596_800, 253_402_300_799)
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000}
+
+
+def _python_safe_times(table: pa.Table) -> pa.Table:
+    """Time columns with a value outside years 1-9999 (damaged or hostile files) as text:
+    Arrow writes such values out, and the time parser drops them as unparsable."""
+    for i, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        if _beyond_python_dates(column):
+            table = table.set_column(i, name, pc.cast(column, pa.string()))
+    return table
+
+
+def _beyond_python_dates(column: pa.ChunkedArray) -> bool:
+    kind = column.type
+    if pa.types.is_timestamp(kind) and kind.unit in _PER_SECOND:
+        per = _PER_SECOND[kind.unit]
+    elif pa.types.is_date64(kind):
+        per = 1_000
+    elif pa.types.is_date32(kind):
+        column, per = pc.multiply(pc.cast(column, pa.int64()), 86_400), 1
+    else:
+        return False  # nanoseconds span 1677-2262 only: always within Python's range
+    bounds = pc.min_max(pc.cast(column, pa.int64()))
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    return low is not None and (low < _PY_SECONDS[0] * per or high > _PY_SECONDS[1] * per)
+
+
 def _needs_flattening(name: str, kind: pa.DataType) -> bool:
-    nested = (
-        pa.types.is_struct(kind)
-        or pa.types.is_map(kind)
-        or pa.types.is_list(kind)
-        or pa.types.is_large_list(kind)
-        or pa.types.is_null(kind)
+    return not _is_plain(kind) or _last_part(name) in JSON_TEXT_CONTAINERS
+
+
+def _is_plain(kind: pa.DataType) -> bool:
+    """Types the rest of the import reads as they are."""
+    if pa.types.is_dictionary(kind):
+        return _is_plain(kind.value_type) and kind.num_fields == 0
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_integer(kind)
+        or pa.types.is_float32(kind)
+        or pa.types.is_float64(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_date(kind)
     )
-    return nested or name.rsplit(".", 1)[-1] in JSON_TEXT_CONTAINERS
 
 
 def _flatten_into(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
@@ -75,7 +153,10 @@ def _flatten_into(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
                 child = pc.if_else(pc.is_null(arr), pa.scalar(None, child.type), child)
             _flatten_into(out, f"{name}.{kind.field(i).name}", child)
     elif pa.types.is_map(kind):
-        _pivot(out, name, arr.keys, arr.items, pc.list_parent_indices(arr), len(arr))
+        # As a list of key/value structs, like GA4's event_params. Not with Arrow's list
+        # kernels on the map itself: `list_parent_indices` on a MapArray aborts the process.
+        entries = pa.struct([kind.key_field.with_name("key"), kind.item_field.with_name("value")])
+        _flatten_list(out, name, arr.cast(pa.list_(entries)))
     elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
         _flatten_list(out, name, arr)
     elif pa.types.is_null(kind):
@@ -84,8 +165,10 @@ def _flatten_into(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
         _flatten_json_text(out, name, arr.dictionary_decode())
     elif _is_json_text(name, arr):
         _flatten_json_text(out, name, arr)
-    else:
+    elif _is_plain(kind):
         out[name] = arr
+    else:
+        out[name] = _as_text(arr)
 
 
 def _flatten_list(out: dict[str, pa.Array], name: str, arr: pa.Array) -> None:
@@ -114,7 +197,10 @@ def _pivot(
 ) -> None:
     """One column per distinct key; a row without that key gets null."""
     text = _coalesce_value(values)
-    encoded = pc.dictionary_encode(pc.cast(keys, pa.string()))
+    encoded = pc.dictionary_encode(_as_text(keys))
+    if len(encoded.dictionary) > MAX_PIVOT_KEYS:
+        out[name] = _as_json_text(_pairs_per_row(encoded, text, parents, length))
+        return
     key_code = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
     parent_idx = np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64)
     # Group the key/value pairs by key once (stable, so a repeated key keeps the last
@@ -138,20 +224,41 @@ def _coalesce_value(values: pa.Array) -> pa.Array:
     return _as_text(values)
 
 
+def _pairs_per_row(
+    keys: pa.DictionaryArray, values: pa.Array, parents: pa.Array, length: int
+) -> list[dict[str, Any] | None]:
+    rows: list[dict[str, Any] | None] = [None] * length
+    for key, value, parent in zip(
+        keys.dictionary_decode().to_pylist(), values.to_pylist(), parents.to_pylist(), strict=True
+    ):
+        row = rows[parent]
+        if row is None:
+            row = rows[parent] = {}
+        row[str(key)] = value
+    return rows
+
+
+def _as_json_text(values: list[Any]) -> pa.Array:
+    # default=str: dates, decimals and bytes are not JSON types but have a readable form.
+    return pa.array(
+        [None if v is None else json.dumps(v, default=str) for v in values], pa.string()
+    )
+
+
 def _as_text(arr: pa.Array) -> pa.Array:
+    """Any column as text: plain values cast, nested or exotic ones written as JSON."""
     if pa.types.is_string(arr.type):
         return arr
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
-    if pa.types.is_struct(arr.type) or pa.types.is_list(arr.type):
-        return pa.array(
-            [None if v is None else json.dumps(v) for v in arr.to_pylist()], pa.string()
-        )
-    return pc.cast(arr, pa.string())
-
-
-def _last_part(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
+    if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+        return decode_bytes(arr)
+    if pa.types.is_nested(arr.type):
+        return _as_json_text(arr.to_pylist())
+    try:
+        return pc.cast(arr, pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in arr.to_pylist()], pa.string())
 
 
 def _is_json_text(name: str, arr: pa.Array) -> bool:
@@ -170,109 +277,12 @@ def _flatten_json_text(out: dict[str, pa.Array], name: str, arr: pa.Array) -> No
     lines = pc.if_else(blank, "{}", pc.replace_substring(arr, "\n", " "))
     payload = "\n".join(lines.to_pylist()).encode("utf-8")
     try:
+        if too_deep_for_arrow(payload):
+            raise NestedTooDeep
         inner = flatten_table(pajson.read_json(pa.BufferReader(payload)))
         if inner.num_rows != len(arr):
             raise pa.ArrowInvalid("one JSON object per row expected")
-    except pa.ArrowInvalid:
-        inner = records_to_table([_loads_object(v) for v in arr.to_pylist()])
+    except (pa.ArrowInvalid, NestedTooDeep):
+        inner = records_to_table([loads_object(v) for v in arr.to_pylist()])
     for col_name, col in zip(inner.column_names, inner.columns, strict=True):
         out[f"{name}.{col_name}"] = col.combine_chunks()
-
-
-def _loads_object(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-# --- Python records (fallback path for irregular JSON) -------------------------------
-
-
-def records_to_table(records: Iterable[dict[str, Any]]) -> pa.Table:
-    """Flatten Python dicts the same way as `flatten_table`; values become text.
-
-    Used when Arrow cannot read a file in one go (types that change between lines),
-    so every value is kept as text; types are inferred later, per column.
-    """
-    rows: list[dict[str, str | None]] = []
-    empty_lists: list[list[str]] = []
-    for record in records:
-        empty: list[str] = []
-        rows.append(_flatten_record(record, "", empty))
-        empty_lists.append(empty)
-    names: dict[str, None] = {}
-    for row in rows:
-        names.update(dict.fromkeys(row))
-    fills = {name: _empty_list_fill(name, names) for empty in empty_lists for name in empty}
-    for row, empty in zip(rows, empty_lists, strict=True):
-        for name in empty:
-            fill = fills[name]
-            if fill is not None:
-                row[fill[0]] = fill[1]
-                names[fill[0]] = None
-    return pa.table({n: pa.array([row.get(n) for row in rows], pa.string()) for n in names})
-
-
-def _empty_list_fill(name: str, names: dict[str, None]) -> tuple[str, str] | None:
-    """What an empty list becomes, as Arrow would type the column from the other rows:
-    "" for a list of strings, nothing for key/value lists, else a count of 0."""
-    if name in names:
-        return name, ""
-    inner = f"{name}."
-    if _last_part(name) in KEY_VALUE_LISTS or any(
-        n.startswith(inner) and n != f"{name}.count" for n in names
-    ):
-        return None
-    return f"{name}.count", "0"
-
-
-def _flatten_record(
-    record: dict[str, Any], prefix: str, empty_lists: list[str]
-) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten_record(value, f"{name}.", empty_lists))
-        elif isinstance(value, list):
-            if value:
-                out.update(_flatten_list_value(name, value))
-            else:
-                empty_lists.append(name)
-        elif isinstance(value, str) and key in JSON_TEXT_CONTAINERS and value.startswith("{"):
-            out.update(_flatten_record(_loads_object(value), f"{name}.", empty_lists))
-        else:
-            out[name] = _scalar_text(value)
-    return out
-
-
-def _flatten_list_value(name: str, value: list[Any]) -> dict[str, str | None]:
-    if all(isinstance(v, dict) and "key" in v and "value" in v for v in value):
-        out: dict[str, str | None] = {}
-        for entry in value:
-            inner = entry["value"]
-            if isinstance(inner, dict):
-                # Only the value slots: a GA4 user property also has set_timestamp_micros.
-                slots = [s for s in _GA4_SLOTS if s in inner] or list(inner)
-                inner = next((inner[s] for s in slots if inner[s] is not None), None)
-            out[f"{name}.{entry['key']}"] = _scalar_text(inner)
-        return out
-    if all(isinstance(v, str) for v in value):
-        return {name: ", ".join(value)}
-    return {f"{name}.count": str(len(value))}
-
-
-def _scalar_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))  # as Arrow writes a whole double: 60.0 -> "60"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)

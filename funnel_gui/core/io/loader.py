@@ -26,11 +26,11 @@ from funnel_gui.core.io.detect import (
     unreadable_time_columns,
 )
 from funnel_gui.core.io.errors import ImportFailed
-from funnel_gui.core.io.flatten import flatten_table
+from funnel_gui.core.io.flatten import flattened
 from funnel_gui.core.io.mapping import ROLES, ColumnMapping, Detection
 from funnel_gui.core.io.raw import ImportCancelled as ImportCancelled
 from funnel_gui.core.io.raw import RawImport as RawImport
-from funnel_gui.core.io.raw import _step
+from funnel_gui.core.io.raw import _step, check_width
 from funnel_gui.core.io.readers import read_source
 from funnel_gui.core.io.rowcodes import decoded, plain_text, single_array
 from funnel_gui.core.io.sources import open_sources
@@ -55,13 +55,14 @@ def read_raw(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> RawImport:
-    sources = open_sources(paths)
-    tables: list[pa.Table] = []
     raw = RawImport(pa.table({}), [], [])
+    sources = open_sources(paths, raw.notes)
+    tables: list[pa.Table] = []
     for i, source in enumerate(sources):
         _step(progress, cancelled, 0.05 + 0.45 * i / len(sources), f"Reading {source.name}")
         result = read_source(source)
-        table = flatten_table(result.table)
+        table = flattened(source.name, result.table)
+        check_width(source.name, table.num_columns)
         tables.append(table)
         raw.sources.append(source.name)
         raw.source_rows.append(table.num_rows)
@@ -82,7 +83,9 @@ def _no_rows_message(raw: RawImport) -> str:
             f"{names}: none of the {raw.malformed:,} rows could be read; every one was "
             "malformed (wrong number of fields or broken JSON)."
         )
-    columns = ", ".join(raw.table.column_names[:12])
+    if not raw.table.column_names:
+        return f"{names} holds no fields at all: every record in it is empty, so no events."
+    columns = ", ".join(clip(c, 40) for c in raw.table.column_names[:12])
     return (
         f"{names} has a header ({columns}) but no data rows: there are no events to "
         "analyse. The export may have been cut off, or the date range was empty."

@@ -192,22 +192,30 @@ def _from_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> ParsedT
         return fast
     trimmed = pc.utf8_trim_whitespace(arr)
     present = pc.invert(pa.array(missing))
-    numeric = pc.match_substring_regex(trimmed, _NUMERIC)
+    numeric = pc.and_(pc.match_substring_regex(trimmed, _NUMERIC), present)
     n_present = int(pc.sum(present).as_py() or 0)
-    n_numeric = int(pc.sum(pc.and_(numeric, present)).as_py() or 0)
+    n_numeric = int(pc.sum(numeric).as_py() or 0)
     if n_present and n_numeric == n_present:
         compact = pc.match_substring_regex(trimmed, _COMPACT_DATE)
         if int(pc.sum(pc.and_(compact, present)).as_py() or 0) == n_present:
             return _from_compact_dates(trimmed, missing, assume_tz)
-        cleaned = pc.if_else(present, trimmed, pa.scalar(None, pa.string()))
-        floats = pc.cast(cleaned, pa.float64())
-        if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
-            try:
-                return _from_numbers(floats, pc.cast(cleaned, pa.int64()), missing)
-            except pa.ArrowInvalid:
-                pass  # more than 19 digits: not an epoch time in any unit
-        return _from_numbers(floats, floats, missing)
+    if n_present and n_numeric * 2 > n_present:
+        # Epoch numbers, maybe with a few stray values ("1e300", "n/a"): those rows are
+        # unparsable, rather than a reason to read every number as a date string.
+        return _from_numeric_strings(
+            pc.if_else(numeric, trimmed, pa.scalar(None, pa.string())), missing
+        )
     return _from_iso_strings(trimmed, missing, assume_tz)
+
+
+def _from_numeric_strings(cleaned: pa.Array, missing: np.ndarray) -> ParsedTimes:
+    floats = pc.cast(cleaned, pa.float64())
+    if int(pc.sum(pc.match_substring(cleaned, ".")).as_py() or 0) == 0:
+        try:
+            return _from_numbers(floats, pc.cast(cleaned, pa.int64()), missing)
+        except pa.ArrowInvalid:
+            pass  # more than 19 digits: not an epoch time in any unit
+    return _from_numbers(floats, floats, missing)
 
 
 def _whole_column_cast(
@@ -272,6 +280,9 @@ def _from_iso_strings(arr: pa.Array, missing: np.ndarray, assume_tz: str) -> Par
     return _result(ns, missing, desc, n_naive > 0)
 
 
+_MAX_TIME_TEXT = 100
+
+
 def _cast_strings(text: pa.Array, target: pa.DataType) -> np.ndarray:
     """Arrow's fast cast when every value parses; pandas, value by value, otherwise."""
     try:
@@ -281,6 +292,11 @@ def _cast_strings(text: pa.Array, target: pa.DataType) -> np.ndarray:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    # No date or time is written in more than ~60 characters, and dateutil (behind
+    # pandas' "mixed" format) takes minutes over a megabyte-long cell: not a time.
+    too_long = pc.greater(pc.utf8_length(text), _MAX_TIME_TEXT).fill_null(False)
+    if pc.any(too_long).as_py():
+        text = pc.if_else(too_long, pa.scalar(None, pa.string()), text)
     series = pd.Series(text.to_pylist(), dtype=object)
     utc = getattr(target, "tz", None) is not None
     with warnings.catch_warnings():
