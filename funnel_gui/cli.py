@@ -29,6 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from funnel_gui.drivers_cli import drivers_command
 
         return drivers_command(args[1:], _add_mapping_options, _overrides)
+    if args and args[0] == "paths":
+        from funnel_gui.paths_cli import paths_command
+
+        return paths_command(args[1:], _add_mapping_options, _overrides)
     return gui_command(args)
 
 
