@@ -212,3 +212,21 @@ def test_any_order_has_no_reasons(tmp_path: Path) -> None:
     assert "reason" not in result.actors_frame().columns
     with pytest.raises(ValueError, match="any-order"):
         reference_reasons(table, definition("view", "cart", order="any"))
+
+
+def test_reported_attempts_without_unit_ids(tmp_path: Path) -> None:
+    # A ReportedAttempts built without `unit` (its default) gives the same reasons.
+    from dataclasses import replace
+
+    from funnel_gui.core.engine.compute import compute_with_rows
+    from funnel_gui.core.engine.reasons import unit_reasons
+
+    rows = [("u1", "view", 0), ("u1", "x", 1), ("u2", "view", 0), ("u2", "cart", 70), LATE]
+    computed = compute_with_rows(make_table(rows, tmp_path), STRICT)
+    steps = [computed.rows.matcher_rows(s.matcher) for s in STRICT.steps]
+    units = computed.result.units
+    kept = unit_reasons(computed.rows, steps, computed.reported, units, STRICT)
+    bare = replace(computed.reported, unit=None)
+    again = unit_reasons(computed.rows, steps, bare, units, STRICT)
+    assert kept[0].tolist() == again[0].tolist()
+    assert kept[1].tolist() == again[1].tolist()

@@ -265,7 +265,7 @@ def _unit_results(
             no_steps.T.copy(),
             empty,
         )
-        no_units = ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty)
+        no_units = ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty, empty)
         no_groups = None if defn.breakdown is None else BreakdownCodes(empty, empty.astype(object))
         return empty_units, no_units, no_groups
     furthest, excluded = best.furthest, best.excluded
@@ -291,7 +291,7 @@ def _unit_results(
         step_row=step_row.T,
         window_end=window_end,
     )
-    reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest)
+    reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest, best.unit)
     return unit_results, reported, groups
 
 

@@ -9,7 +9,8 @@ search for all of them at once. Ordered funnels only; any order has no next step
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -17,10 +18,12 @@ from funnel_gui.core.arrays import first_at_time
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition, Step
 from funnel_gui.core.engine.micro_macro import ReportedAttempts
 from funnel_gui.core.engine.prepared import UnitRows
-from funnel_gui.core.engine.results import REASONS, FunnelResult
+from funnel_gui.core.engine.results import REASONS, FunnelResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
+from funnel_gui.core.io.rowcodes import stable_order_of_codes
 
 NO_REASON = -1
+_UNKNOWN = np.int8(-1)  # not decided by this rule: a later one will say
 _CODE = {name: np.int8(i) for i, name in enumerate(REASONS)}
 _INT64_MAX = int(np.iinfo(np.int64).max)
 
@@ -36,16 +39,10 @@ def attach_reasons(
     defn = result.definition
     if defn.order == "any":
         return  # §14 is about the next step: any order has none
-    codes = unit_reasons(rows, steps, reported, result.units.still_open, defn)
+    codes, counts = unit_reasons(rows, steps, reported, result.units, defn)
     result.units = replace(result.units, reason=codes)
-    n_reasons = len(REASONS)
-    has = codes != NO_REASON
-    # furthest k's reasons belong to step k + 1: one bincount over (k, reason) pairs.
-    pairs = reported.furthest[has] * n_reasons + codes[has]
-    table = np.bincount(pairs, minlength=(defn.n_steps + 1) * n_reasons)
-    table = table.reshape(defn.n_steps + 1, n_reasons)
     result.steps = [
-        s if s.number == 1 else replace(s, reasons=_named(table[s.number - 1]))
+        s if s.number == 1 else replace(s, reasons=_named(counts[s.number - 2]))
         for s in result.steps
     ]
 
@@ -58,34 +55,95 @@ def unit_reasons(
     rows: UnitRows,
     steps: list[RowSet],
     reported: ReportedAttempts,
-    still_open: np.ndarray,
+    units: UnitResults,
     defn: FunnelDefinition,
-) -> np.ndarray:
-    """Per entered unit, its reason as an index into REASONS (int8), NO_REASON for units
-    that reached the last step or are excluded."""
-    frame = rows.frame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per entered unit, its reason as an index into REASONS (int8; NO_REASON for units
+    that reached the last step or are excluded), and per step k + 1 (row k - 1) the count
+    of each reason over the units whose furthest step is k."""
     out = np.full(len(reported.furthest), NO_REASON, dtype=np.int8)
-    counted = ~reported.excluded
+    stopped = np.flatnonzero(~reported.excluded & (reported.furthest < defn.n_steps))
+    # Grouped by furthest step with one counting sort, not one pass over all units per k.
+    stopped = stopped[stable_order_of_codes(reported.furthest[stopped])]
+    bounds = np.searchsorted(reported.furthest[stopped], np.arange(1, defn.n_steps + 1))
     # No event lies after the data's last instant, so capping min_gap there changes no
     # answer and keeps `time + min_gap` inside int64 (as compute does for attempts).
-    room = _INT64_MAX - int(frame.time.max()) if len(frame.time) else _INT64_MAX
+    room = _INT64_MAX - rows.prepared.table.last_time_ns
+    unit = reported.unit
+    if unit is None:  # a caller that did not keep the ids: one gather from the rows
+        unit = rows.frame.unit[np.maximum(reported.entry, 0)]
+    source = _Source(reported, units, unit)
     for k in range(1, defn.n_steps):
-        at = np.flatnonzero(counted & (reported.furthest == k))
+        at = stopped[bounds[k - 1] : bounds[k]]
         if not len(at):
             continue
         nxt = defn.steps[k]
-        out[at] = _stopped_at(
-            frame,
+        _stopped_at(
+            out,
+            rows.frame,
             steps[k],
             _named_rows(rows, nxt),
-            reported.positions[k - 1, at],
-            reported.window_end[at],
-            still_open[at],
+            Stopped(source, k, at),
             strict=defn.order == "strict",
             min_gap=None if nxt.min_gap_ns is None else min(nxt.min_gap_ns, room),
             max_gap=nxt.max_gap_ns,
         )
-    return out
+    n = len(REASONS)
+    has = out != NO_REASON
+    # furthest k's reasons belong to step k + 1: one bincount over (k, reason) pairs.
+    counts = np.bincount(reported.furthest[has] * n + out[has], minlength=defn.n_steps * n)
+    return out, counts.reshape(defn.n_steps, n)[1:]
+
+
+@dataclass(frozen=True)
+class _Source:
+    reported: ReportedAttempts
+    units: UnitResults
+    unit: np.ndarray  # unit id per entered unit
+
+
+class Stopped:
+    """Units stopping at step k whose reason is not known yet (`at`: their indices among
+    the entered units), with their step-k event's row, time, unit id and window end,
+    each gathered only if a rule needs it (most funnels have no gaps: no times needed).
+    """
+
+    def __init__(self, source: _Source, k: int, at: np.ndarray) -> None:
+        self.source, self.k, self.at = source, k, at
+
+    @cached_property
+    def row(self) -> np.ndarray:
+        return np.asarray(self.source.reported.positions[self.k - 1, self.at])
+
+    @cached_property
+    def time(self) -> np.ndarray:
+        # From the results (one contiguous column), not gathered from the rows.
+        return np.asarray(self.source.units.step_time[self.at, self.k - 1])
+
+    @cached_property
+    def unit(self) -> np.ndarray:
+        return np.asarray(self.source.unit[self.at])
+
+    @cached_property
+    def window_end(self) -> np.ndarray:
+        return np.asarray(self.source.reported.window_end[self.at])
+
+    def settle(self, out: np.ndarray, codes: np.ndarray) -> Stopped:
+        """Write the reasons found (codes >= 0) to `out`; the units still to decide.
+
+        Later rules then look only at the units no earlier rule decided: in strict order
+        most are `interrupted`, and no later match is looked up for them.
+        """
+        decided = codes >= 0
+        if not decided.any():
+            return self
+        out[self.at[decided]] = codes[decided]
+        left = ~decided
+        rest = Stopped(self.source, self.k, self.at[left])
+        for name in ("row", "time", "unit", "window_end"):
+            if name in self.__dict__:  # already gathered: compress, do not gather again
+                rest.__dict__[name] = self.__dict__[name][left]
+        return rest
 
 
 def _named_rows(rows: UnitRows, step: Step) -> RowSet | None:
@@ -97,72 +155,71 @@ def _named_rows(rows: UnitRows, step: Step) -> RowSet | None:
 
 
 def _stopped_at(
+    out: np.ndarray,
     frame: UnitFrame,
     match: RowSet,
     named: RowSet | None,
-    at: np.ndarray,
-    window_end: np.ndarray,
-    still_open: np.ndarray,
+    units: Stopped,
     *,
     strict: bool,
     min_gap: int | None,
     max_gap: int | None,
-) -> np.ndarray:
-    """§14's rules in priority order for units whose step-k events are `at`."""
-    unit = frame.unit[at]
-    t_at = frame.time[at]
-    conditions: list[np.ndarray] = [still_open]
-    choices = [_CODE["still_open"]]
-    if strict:
-        interrupted, too_soon = _strict_next(frame, match, at, unit, window_end, min_gap)
-        conditions += [interrupted, too_soon]
-        choices += [_CODE["interrupted"], _CODE["min_gap"]]
-    # The first later match, and the first later match at least min_gap after (§3.1).
-    first = match.count_through(at)
-    any_later = match.unit_or_none[first] == unit
-    found, first_far = any_later, first
-    if min_gap:
-        end = match.count_through(frame.unit_end[unit] - 1)
-        first_far = first_at_time(match.time, first, end, t_at + min_gap)
-        found = first_far < end
-    t_far = match.time[np.minimum(first_far, len(match) - 1)] if len(match) else t_at
-    late = found & (t_far > window_end)
-    conditions.append(late)
-    choices.append(_CODE["window"])
-    if max_gap is not None:
-        conditions.append(found & ~late & (t_far - t_at > max_gap))
-        choices.append(_CODE["max_gap"])
-    conditions.append(any_later & ~found)
-    choices.append(_CODE["min_gap"])
-    if named is not None:
-        conditions.append(named.unit_or_none[named.count_through(at)] == unit)
-        choices.append(_CODE["filter"])
-    return np.asarray(np.select(conditions, choices, default=_CODE["never"]), dtype=np.int8)
+) -> None:
+    """§14's rules in priority order (the first that holds) for units stopping at k."""
+    still_open = units.source.units.still_open[units.at]
+    units = units.settle(out, np.where(still_open, _CODE["still_open"], _UNKNOWN))
+    if strict and len(units.at):
+        units = units.settle(out, _strict_next(frame, match, units, min_gap))
+    if len(units.at):
+        units = units.settle(out, _later_match(frame, match, units, min_gap, max_gap))
+    if named is not None and len(units.at):
+        later = named.unit_or_none[named.count_through(units.row)] == units.unit
+        units = units.settle(out, np.where(later, _CODE["filter"], _UNKNOWN))
+    out[units.at] = _CODE["never"]
 
 
 def _strict_next(
-    frame: UnitFrame,
-    match: RowSet,
-    at: np.ndarray,
-    unit: np.ndarray,
-    window_end: np.ndarray,
-    min_gap: int | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Strict order (§3.2): whether the very next row lies inside the window and does not
-    match (`interrupted`), and whether it matches but comes sooner than min_gap."""
-    nxt = at + 1
-    has_next = nxt < frame.unit_end[unit]
-    nxt = np.where(has_next, nxt, at)  # a valid row to read; masked out below
+    frame: UnitFrame, match: RowSet, units: Stopped, min_gap: int | None
+) -> np.ndarray:
+    """Strict order (§3.2): `interrupted` when the very next row lies inside the window and
+    does not match; `min_gap` when it matches but comes sooner than min_gap."""
+    nxt = units.row + 1
+    has_next = nxt < frame.unit_end[units.unit]
+    nxt = np.where(has_next, nxt, units.row)  # a valid row to read; masked out below
     t_next = frame.time[nxt]
-    matches = has_next & _contains(match, nxt)
-    interrupted = has_next & (t_next <= window_end) & ~matches
-    too_soon = matches & (t_next < frame.time[at] + min_gap) if min_gap else np.zeros_like(matches)
-    return interrupted, too_soon
+    # The bitmap holds one bit per row: a lookup stays in cache, unlike the row arrays.
+    matches = has_next & match.contains(nxt) if len(match) else np.zeros_like(has_next)
+    interrupted = has_next & (t_next <= units.window_end) & ~matches
+    codes = np.where(interrupted, _CODE["interrupted"], _UNKNOWN)
+    if min_gap:
+        codes[matches & (t_next < units.time + min_gap)] = _CODE["min_gap"]
+    return codes
 
 
-def _contains(rows: RowSet, positions: np.ndarray) -> np.ndarray:
-    if not len(rows):
-        return np.zeros(len(positions), dtype=bool)
-    # The member at or after each row is the row itself exactly when it is a member.
-    idx = np.minimum(rows.count_before(positions), len(rows) - 1)
-    return np.asarray(rows.positions[idx] == positions)
+def _later_match(
+    frame: UnitFrame, match: RowSet, units: Stopped, min_gap: int | None, max_gap: int | None
+) -> np.ndarray:
+    """`window`, `max_gap` or `min_gap` from the unit's later matches (§14.4–6)."""
+    if not len(match):
+        return np.full(len(units.at), _UNKNOWN, dtype=np.int8)
+    # The first later match, and the first later match at least min_gap after (§3.1).
+    first = match.count_through(units.row)
+    any_later = match.unit_or_none[first] == units.unit
+    found, first_far = any_later, first
+    if min_gap:
+        end = match.count_through(frame.unit_end[units.unit] - 1)
+        first_far = first_at_time(match.time, first, end, units.time + min_gap)
+        found = first_far < end
+    if max_gap is None:
+        # The attempt stopped, and without a max gap only the window stops it at a match
+        # far enough after (§3.1; in strict order the rules before took the next row's
+        # cases): whatever was found lies past the window. No time to look up.
+        conditions, choices = [found], [_CODE["window"]]
+    else:
+        t_far = match.time[np.minimum(first_far, len(match) - 1)]
+        late = found & (t_far > units.window_end)
+        too_far = found & (t_far - units.time > max_gap)
+        conditions, choices = [late, too_far], [_CODE["window"], _CODE["max_gap"]]
+    conditions.append(any_later & ~found)
+    choices.append(_CODE["min_gap"])
+    return np.asarray(np.select(conditions, choices, default=_UNKNOWN), dtype=np.int8)
