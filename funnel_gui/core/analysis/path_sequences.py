@@ -6,17 +6,20 @@ between two matched events, or after the step-k event inside the window. Collaps
 consecutive repeats turns a range into the runs of equal names it overlaps, and the
 runs of the whole table are found once (one comparison of neighbouring rows), so a
 range's collapsed sequence is a span of run indices: its L events nearest the anchor
-are L reads, never a walk over the rows in between.
+are L reads, never a walk over the rows in between. The runs are kept per unit layout,
+like the layout's other caches, so a second paths question costs no pass over the rows.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from funnel_gui.core.arrays import first_at_time
-from funnel_gui.core.engine.row_sets import UnitFrame
+from funnel_gui.core.engine.prepared import UnitRows
+from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
 PAD = -1  # no event at this place of the path (it is shorter)
 _INT64_MAX = int(np.iinfo(np.int64).max)
@@ -55,8 +58,30 @@ def after_within(frame: UnitFrame, start: np.ndarray, window_end: np.ndarray) ->
     return Ranges(start + 1, first_at_time(frame.time, start + 1, unit_end, past))
 
 
-def run_starts(events: np.ndarray, frame: UnitFrame) -> np.ndarray:
-    """The rows where a run of one event name begins (a unit's first row always does)."""
+@dataclass(frozen=True)
+class Runs:
+    """Runs of one event name in a row (a unit's first row always starts one)."""
+
+    starts: RowSet  # the rows where a run begins; its rank lookups give a row's run
+    code: np.ndarray  # each run's event code
+
+
+_RUNS: weakref.WeakKeyDictionary[UnitRows, Runs] = weakref.WeakKeyDictionary()
+_RUNS_LOCK = threading.Lock()
+
+
+def runs_of(rows: UnitRows) -> Runs:
+    """The runs of `rows`, found on first use and kept while the layout lives."""
+    with _RUNS_LOCK:
+        found = _RUNS.get(rows)
+    if found is None:
+        found = _find_runs(rows.events, rows.frame)
+        with _RUNS_LOCK:
+            _RUNS[rows] = found
+    return found
+
+
+def _find_runs(events: np.ndarray, frame: UnitFrame) -> Runs:
     n = len(events)
     change = np.empty(n, dtype=bool)
     if n:
@@ -64,12 +89,13 @@ def run_starts(events: np.ndarray, frame: UnitFrame) -> np.ndarray:
         np.not_equal(events[1:], events[:-1], out=change[1:])
         ends = frame.unit_end[:-1]
         change[ends[ends < n]] = True
-    return np.flatnonzero(change)
+    starts = np.flatnonzero(change)
+    return Runs(RowSet(frame, starts), np.asarray(events[starts]))
 
 
 def nearest_events(
     events: np.ndarray,
-    runs: np.ndarray | None,
+    runs: Runs | None,
     ranges: Ranges,
     length: int,
     *,
@@ -84,19 +110,43 @@ def nearest_events(
     lo, hi = ranges.lo, ranges.hi
     some = np.flatnonzero(lo < hi)
     first, last = lo[some], hi[some] - 1
+    code_of = events
     if runs is not None:
-        # Run index of a row: the last run starting at or before it.
-        first = np.searchsorted(runs, first, side="right") - 1
-        last = np.searchsorted(runs, last, side="right") - 1
+        # A row's run: the last run starting at or before it.
+        first = runs.starts.count_through(first) - 1
+        last = runs.starts.count_through(last) - 1
+        code_of = runs.code
+    n_found = np.minimum(last - first + 1, length)
     found = np.zeros(len(lo), dtype=np.int64)
-    found[some] = np.minimum(last - first + 1, length)
+    found[some] = n_found
     codes = np.full((len(lo), length), PAD, dtype=np.int64)
     for j in range(length):
-        ok = found[some] > j
-        at = (last - j if from_end else first + j)[ok]
-        row = at if runs is None else runs[at]
-        codes[some[ok], j] = events[row]
+        ok = np.flatnonzero(n_found > j)
+        at = last[ok] - j if from_end else first[ok] + j
+        codes[some[ok], j] = code_of[at]
     return codes, found
+
+
+def first_at_time(
+    time: np.ndarray, lo: np.ndarray, hi: np.ndarray, not_before: np.ndarray
+) -> np.ndarray:
+    """Per query, the first index in [lo, hi) whose time is >= not_before (hi if none).
+
+    `arrays.first_at_time`, but each round looks only at the queries still searching: the
+    ranges here are whole stretches of a unit's rows, mostly short and some very long,
+    so most queries are done long before the last round.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    active = np.flatnonzero(lo < hi)
+    while len(active):
+        low, high = lo[active], hi[active]
+        mid = (low + high) >> 1
+        early = time[mid] < not_before[active]
+        low = np.where(early, mid + 1, low)
+        high = np.where(early, high, mid)
+        lo[active], hi[active] = low, high
+        active = active[low < high]
+    return lo
 
 
 def into_matrix(codes: np.ndarray, found: np.ndarray, start_code: int) -> np.ndarray:

@@ -3,8 +3,8 @@ between two adjacent steps, as sequences of up to L event names, counted per seq
 
 The funnel is computed once (`compute_with_rows`, or a `ComputedFunnel` passed in);
 each unit's path is a row of event codes (`path_sequences`), a path is identified by one
-integer key per row, and the paths are counted with one `np.unique`: no Python loop over
-units. Ties in the ranking are broken by the path's names, so the top N is well defined.
+integer key per row, and the paths are counted by hashing the keys once: no Python loop
+over units. Ties in the ranking are broken by the path's names, so the top N is well defined.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from funnel_gui.core.analysis import path_sequences as seq
 from funnel_gui.core.analysis.paths_result import (
@@ -73,7 +74,7 @@ def paths(
     event_names = rows.prepared.table.event_names
     names = np.array([*event_names, START, DIRECT, NOTHING], dtype=object)
     start_code, direct_code, nothing_code = len(event_names), len(event_names) + 1, len(names) - 1
-    runs = None if keep_repeats else seq.run_starts(rows.events, frame)
+    runs = None if keep_repeats else seq.runs_of(rows)
     counted = ~reported.excluded
     furthest = np.where(counted, reported.furthest, 0)
     m = macro_step(definition)
@@ -160,14 +161,9 @@ def _tally(
     if not n:
         empty = np.zeros(0, dtype=np.int64)
         return PathGroup(name, 0, [], 0, 0, member, empty)
-    _, first, inverse, units = np.unique(
-        _row_keys(matrix, len(names) + 1),
-        return_index=True,
-        return_inverse=True,
-        return_counts=True,
-    )
-    inverse = inverse.reshape(-1)
-    hits = np.bincount(inverse[converted[member]], minlength=len(units))
+    inverse, first = _factorize(_row_keys(matrix, len(names) + 1))
+    units = np.bincount(inverse, minlength=len(first))
+    hits = np.bincount(inverse[converted[member]], minlength=len(first))
     shapes = matrix[first]
     rank = _alphabetical_rank(names)
     ranks = np.where(shapes == seq.PAD, -1, rank[np.maximum(shapes, 0)])
@@ -192,6 +188,17 @@ def _tally(
     return PathGroup(
         name, n, rows, n - shown_units, int(hits.sum()) - shown_hits, member, index[inverse]
     )
+
+
+def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's path number, and each path's first row. Hashing, not sorting: a group
+    has as many rows as units, but few distinct paths."""
+    codes = np.asarray(pd.factorize(keys)[0], dtype=np.int64)
+    # Numbers are given in order of first appearance: a first row raises the running max.
+    top = np.maximum.accumulate(codes)
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = top[1:] > top[:-1]
+    return codes, np.flatnonzero(new)
 
 
 def _row_keys(matrix: np.ndarray, base: int) -> np.ndarray:
