@@ -9,6 +9,7 @@ search for all of them at once. Ordered funnels only; any order has no next step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -20,7 +21,6 @@ from funnel_gui.core.engine.micro_macro import ReportedAttempts
 from funnel_gui.core.engine.prepared import UnitRows
 from funnel_gui.core.engine.results import REASONS, FunnelResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
-from funnel_gui.core.io.rowcodes import stable_order_of_codes
 
 NO_REASON = -1
 _UNKNOWN = np.int8(-1)  # not decided by this rule: a later one will say
@@ -62,10 +62,11 @@ def unit_reasons(
     that reached the last step or are excluded), and per step k + 1 (row k - 1) the count
     of each reason over the units whose furthest step is k."""
     out = np.full(len(reported.furthest), NO_REASON, dtype=np.int8)
-    stopped = np.flatnonzero(~reported.excluded & (reported.furthest < defn.n_steps))
-    # Grouped by furthest step with one counting sort, not one pass over all units per k.
-    stopped = stopped[stable_order_of_codes(reported.furthest[stopped])]
-    bounds = np.searchsorted(reported.furthest[stopped], np.arange(1, defn.n_steps + 1))
+    counts = np.zeros((defn.n_steps - 1, len(REASONS)), dtype=np.int64)
+    # Units grouped by furthest step (0: excluded) with one radix sort of small ints.
+    level = np.where(reported.excluded, 0, reported.furthest).astype(np.int8)
+    by_level = np.argsort(level, kind="stable")
+    bounds = np.cumsum(np.bincount(level, minlength=defn.n_steps + 1))
     # No event lies after the data's last instant, so capping min_gap there changes no
     # answer and keeps `time + min_gap` inside int64 (as compute does for attempts).
     room = _INT64_MAX - rows.prepared.table.last_time_ns
@@ -74,11 +75,11 @@ def unit_reasons(
         unit = rows.frame.unit[np.maximum(reported.entry, 0)]
     source = _Source(reported, units, unit)
     for k in range(1, defn.n_steps):
-        at = stopped[bounds[k - 1] : bounds[k]]
+        at = by_level[bounds[k - 1] : bounds[k]]
         if not len(at):
             continue
         nxt = defn.steps[k]
-        _stopped_at(
+        counts[k - 1] = _stopped_at(
             out,
             rows.frame,
             steps[k],
@@ -88,11 +89,7 @@ def unit_reasons(
             min_gap=None if nxt.min_gap_ns is None else min(nxt.min_gap_ns, room),
             max_gap=nxt.max_gap_ns,
         )
-    n = len(REASONS)
-    has = out != NO_REASON
-    # furthest k's reasons belong to step k + 1: one bincount over (k, reason) pairs.
-    counts = np.bincount(reported.furthest[has] * n + out[has], minlength=defn.n_steps * n)
-    return out, counts.reshape(defn.n_steps, n)[1:]
+    return out, counts
 
 
 @dataclass(frozen=True)
@@ -128,17 +125,20 @@ class Stopped:
     def window_end(self) -> np.ndarray:
         return np.asarray(self.source.reported.window_end[self.at])
 
-    def settle(self, out: np.ndarray, codes: np.ndarray) -> Stopped:
-        """Write the reasons found (codes >= 0) to `out`; the units still to decide.
+    def settle(self, out: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> Stopped:
+        """Write the reasons found (codes >= 0) to `out` and add them to `counts`; the
+        units still to decide.
 
         Later rules then look only at the units no earlier rule decided: in strict order
         most are `interrupted`, and no later match is looked up for them.
         """
-        decided = codes >= 0
-        if not decided.any():
+        # The undecided get _UNKNOWN, which is NO_REASON, until a later rule decides:
+        # one write of every code, no compressing of the decided ones.
+        out[self.at] = codes
+        counts += np.bincount(codes + 1, minlength=len(REASONS) + 1)[1:]
+        left = np.flatnonzero(codes == _UNKNOWN)
+        if len(left) == len(codes):
             return self
-        out[self.at[decided]] = codes[decided]
-        left = ~decided
         rest = Stopped(self.source, self.k, self.at[left])
         for name in ("row", "time", "unit", "window_end"):
             if name in self.__dict__:  # already gathered: compress, do not gather again
@@ -164,18 +164,35 @@ def _stopped_at(
     strict: bool,
     min_gap: int | None,
     max_gap: int | None,
-) -> None:
-    """§14's rules in priority order (the first that holds) for units stopping at k."""
-    still_open = units.source.units.still_open[units.at]
-    units = units.settle(out, np.where(still_open, _CODE["still_open"], _UNKNOWN))
-    if strict and len(units.at):
-        units = units.settle(out, _strict_next(frame, match, units, min_gap))
-    if len(units.at):
-        units = units.settle(out, _later_match(frame, match, units, min_gap, max_gap))
-    if named is not None and len(units.at):
-        later = named.unit_or_none[named.count_through(units.row)] == units.unit
-        units = units.settle(out, np.where(later, _CODE["filter"], _UNKNOWN))
-    out[units.at] = _CODE["never"]
+) -> np.ndarray:
+    """§14's rules in priority order (the first that holds) for units stopping at k;
+    writes each unit's reason to `out`, returns how many have each reason."""
+    rules: list[Callable[[Stopped], np.ndarray]] = []
+    if strict:
+        rules.append(lambda units: _strict_next(frame, match, units, min_gap))
+    rules.append(lambda units: _later_match(frame, match, units, min_gap, max_gap))
+    if named is not None:
+        names = named
+        rules.append(lambda units: _later_name(names, units))
+    counts = np.zeros(len(REASONS), dtype=np.int64)
+    for i, rule in enumerate(rules):
+        codes = rule(units)
+        if i == 0:
+            # Rule 1 (still open) is laid over the first rules' answers rather than
+            # settled on its own: a few units looked at for nothing cost less than a pass.
+            codes[units.source.units.still_open[units.at]] = _CODE["still_open"]
+        if i == len(rules) - 1:
+            codes[codes == _UNKNOWN] = _CODE["never"]  # rule 8: what no rule explained
+        units = units.settle(out, counts, codes)
+        if not len(units.at):
+            break
+    return counts
+
+
+def _later_name(named: RowSet, units: Stopped) -> np.ndarray:
+    """`filter` (§14.7): a later row bears one of the step's names, but none matched."""
+    later = named.unit_or_none[named.count_through(units.row)] == units.unit
+    return np.where(later, _CODE["filter"], _UNKNOWN)
 
 
 def _strict_next(
