@@ -61,8 +61,9 @@ def paths(
     (`where=("between", k)`, k 1-based), with each path's share of its group and the
     macro conversion rate of its units.
 
-    Pass the `ComputedFunnel` of `definition` on the same table (the app keeps one) to
-    skip computing the funnel again.
+    Any-order funnels have paths into step 1 only (their steps have no order). Pass the
+    `ComputedFunnel` of `definition` on the same table (the app keeps one) to skip
+    computing the funnel again.
     """
     step = _step_of(where, definition)
     _check(length, top, lookback)
