@@ -8,6 +8,8 @@ For notebooks::
     result = fg.compute(table, funnel)                # FunnelResult
     result.to_dict(); result.steps_frame(); result.actors_frame()
     drivers = fg.drivers(table, funnel, adjust_for=["source"])   # §12, DriversResult
+    into = fg.paths(table, funnel)                    # §13, PathsResult; .to_dict()
+    gap = fg.paths(table, funnel, where=("between", 1), length=2, keep_repeats=True)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from funnel_gui.core.analysis.drivers import drivers
+    from funnel_gui.core.analysis.paths import paths
     from funnel_gui.core.definition.file import load_funnel, save_funnel
     from funnel_gui.core.definition.model import FunnelDefinition, Step
     from funnel_gui.core.engine.compute import compute
@@ -29,6 +32,7 @@ __all__ = [
     "drivers",
     "load_events",
     "load_funnel",
+    "paths",
     "prepare",
     "save_funnel",
 ]
@@ -39,6 +43,7 @@ _LAZY = {
     "compute": "funnel_gui.core.engine.compute",
     "load_events": "funnel_gui.core.io",
     "drivers": "funnel_gui.core.analysis.drivers",
+    "paths": "funnel_gui.core.analysis.paths",
     "prepare": "funnel_gui.core.engine.prepared",
     "load_funnel": "funnel_gui.core.definition.file",
     "save_funnel": "funnel_gui.core.definition.file",

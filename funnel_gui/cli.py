@@ -23,6 +23,7 @@ EXIT_BAD_INPUT = 2
 _FUNNEL_COMMANDS = {
     "compute": ("funnel_gui.compute_cli", "compute_command"),
     "drivers": ("funnel_gui.drivers_cli", "drivers_command"),
+    "paths": ("funnel_gui.paths_cli", "paths_command"),
 }
 
 

@@ -87,6 +87,9 @@ def result_text(result: FunnelResult) -> str:
             f"  {s.number}. {s.label:<28} {s.count:>10,} {rate}  "
             f"drop-off {s.drop_off:,}{opened}  {median}".rstrip()
         )
+        if s.reasons and s.drop_off:
+            why = ", ".join(f"{n.replace('_', ' ')} {c:,}" for n, c in s.reasons.items() if c)
+            lines.append(f"     stopped before it: {why}")
     return "\n".join(lines)
 
 

@@ -26,7 +26,7 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from .datagen import default_cache_root, write_dataset
 
 __all__ = [
     "STEP_EVENTS",
+    "duckdb_attempt_ctes",
     "duckdb_funnel_sql",
     "format_markdown",
     "funnel_definitions",
@@ -58,6 +59,9 @@ MICRO_EVENT = "search"
 
 #: Timed contenders, in the order they take turns (reversed on every other repeat).
 OURS_VARIANTS = ("sequential", "breakdown", "micro_macro", "any", "strict")
+# Funnels whose computes also time their one call adding the reasons for stopping
+# (FUNNEL_SEMANTICS §14): what the reasons add, measured inside the same run.
+WITH_REASONS_TIMED = ("sequential", "strict")
 DUCKDB_VARIANTS = ("duckdb", "duckdb_prepared")
 CONTENDERS = (
     "sequential",
@@ -125,17 +129,51 @@ def funnel_definitions() -> dict[str, Any]:
     }
 
 
-def _ours_runner(table: Any, definition: Any) -> Callable[[], Counts]:
+def _ours_runner(
+    table: Any, definition: Any, reasons: ReasonsClock | None = None
+) -> Callable[[], Counts]:
     from funnel_gui.core.engine.compute import compute
     from funnel_gui.core.engine.prepared import prepare
 
     prepared = prepare(table)  # as the app does: one prepared table for every recompute
 
     def run() -> Counts:
-        result = compute(prepared, definition)
+        with contextlib.nullcontext() if reasons is None else reasons.watching():
+            result = compute(prepared, definition)
         return [step.count for step in result.steps]
 
     return run
+
+
+class ReasonsClock:
+    """Wall and CPU seconds of each call adding the reasons for stopping (§14) to a
+    compute run while `watching()`.
+
+    Timed inside the same run as the compute, the share the reasons take does not
+    depend on how busy the machine was from one run to the next, which on a loaded
+    machine swamps a comparison of two separate sets of runs.
+    """
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        from unittest import mock
+
+        from funnel_gui.core.engine import compute as engine
+
+        real = engine.attach_reasons
+
+        def timed(*args: Any, **kwargs: Any) -> None:
+            t0, c0 = time.perf_counter(), time.process_time()
+            real(*args, **kwargs)
+            self.wall.append(time.perf_counter() - t0)
+            self.cpu.append(time.process_time() - c0)
+
+        with mock.patch.object(engine, "attach_reasons", timed):
+            yield
 
 
 # --------------------------------------------------------------------------- DuckDB side
@@ -166,6 +204,36 @@ def duckdb_funnel_sql(
     it matches nothing later. Per actor the level is the maximum over attempts;
     the query returns one row: the number of actors with level ≥ k, per step.
     """
+    ctes, level = duckdb_attempt_ctes(
+        source,
+        actor=actor,
+        event=event,
+        time_us=time_us,
+        key=key,
+        steps=steps,
+        window_us=window_us,
+    )
+    ctes.append(f"u AS (SELECT a, max({level}) AS lvl FROM j{len(steps)} GROUP BY a)")
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE lvl >= {n}) AS step{n}" for n in range(1, len(steps) + 1)
+    )
+    return "WITH " + ",\n".join(ctes) + f"\nSELECT {counts} FROM u"
+
+
+def duckdb_attempt_ctes(
+    source: str,
+    *,
+    actor: str,
+    event: str,
+    time_us: str,
+    key: str,
+    steps: Sequence[str],
+    window_us: int,
+) -> tuple[list[str], str]:
+    """The CTEs of `duckdb_funnel_sql` up to `j{len(steps)}`: one row per attempt with
+    its actor `a`, step-1 time `t1` and the key `k1`..`kN` of each step's event (NULL
+    when not reached); and the SQL expression of an attempt's level over those columns.
+    """
     names = ", ".join(_sql_text(s) for s in dict.fromkeys(steps))
     ctes = [
         f"e AS (SELECT {actor} AS a, {event} AS ev, {time_us} AS ts, {key} AS k "
@@ -181,11 +249,7 @@ def duckdb_funnel_sql(
             f"FROM j{n - 1} p ASOF LEFT JOIN e{n} s ON p.a = s.a AND p.k{n - 1} < s.k)"
         )
     level = " + ".join(["1", *(f"(k{i} IS NOT NULL)::INTEGER" for i in range(2, len(steps) + 1))])
-    ctes.append(f"u AS (SELECT a, max({level}) AS lvl FROM j{len(steps)} GROUP BY a)")
-    counts = ", ".join(
-        f"count(*) FILTER (WHERE lvl >= {n}) AS step{n}" for n in range(1, len(steps) + 1)
-    )
-    return "WITH " + ",\n".join(ctes) + f"\nSELECT {counts} FROM u"
+    return ctes, level
 
 
 def _duckdb_setup(con: Any, path: Path) -> dict[str, float]:
@@ -272,11 +336,17 @@ def step_counts(path: Path | str) -> dict[str, Counts]:
 
 
 def _timed(run: Callable[[], Counts]) -> tuple[float, Counts]:
-    t0 = time.perf_counter()
-    counts = run()
-    seconds = time.perf_counter() - t0
-    gc.collect()
+    seconds, _, counts = _timed_cpu(run)
     return seconds, counts
+
+
+def _timed_cpu(run: Callable[[], Counts]) -> tuple[float, float, Counts]:
+    """Wall and CPU seconds (this process, all threads) of one run, and its counts."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    counts = run()
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    gc.collect()
+    return seconds, cpu, counts
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -295,8 +365,9 @@ def _bench_size(
     load_s = time.perf_counter() - t0
     say(f"  {n_events:,}: loaded {len(table):,} rows, {table.n_actors:,} actors in {load_s:.1f} s")
     definitions = funnel_definitions()
+    clocks = {name: ReasonsClock() for name in WITH_REASONS_TIMED}
     runners: dict[str, Callable[[], Counts]] = {
-        name: _ours_runner(table, definitions[name]) for name in OURS_VARIANTS
+        name: _ours_runner(table, definitions[name], clocks.get(name)) for name in OURS_VARIANTS
     }
 
     con = duckdb.connect()
@@ -327,11 +398,13 @@ def _bench_size(
             )
 
         times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+        cpu: dict[str, list[float]] = {name: [] for name in CONTENDERS}
         for i in range(repeat):
             # Alternate the order so drift on a noisy machine hits every side.
             for name in CONTENDERS if i % 2 == 0 else reversed(CONTENDERS):
-                seconds, got = _timed(runners[name])
+                seconds, cpu_s, got = _timed_cpu(runners[name])
                 times[name].append(seconds)
+                cpu[name].append(cpu_s)
                 counts[name].append(got)
                 say(f"  {n_events:,} {name} run {i + 1}/{repeat}: {seconds:.3f} s")
     finally:
@@ -344,6 +417,9 @@ def _bench_size(
             "times_s": times[name],
             "median_s": statistics.median(times[name]),
             "min_s": min(times[name]),
+            # CPU time of this process: on a loaded machine it says what a run costs
+            # when the wall clock also counts waiting for a core.
+            "cpu_median_s": statistics.median(cpu[name]),
             "counts": counts[name][0],
             "counts_stable": len(distinct) == 1,
             "extra_mb": memory[name],
@@ -374,6 +450,15 @@ def _bench_size(
         ratio = _ratio(results[name]["median_s"], ours["median_s"])
         row[f"{name}_ratio"] = ratio
         row[f"{name}_overhead_pct"] = None if ratio is None else (ratio - 1.0) * 100.0
+    for name, clock in clocks.items():
+        prefix = "" if name == "sequential" else f"{name}_"
+        # The timed runs' reasons (the warm-up's came first), each over its own compute
+        # without them; the median of those ratios.
+        for spent, total, suffix in ((clock.wall, times, ""), (clock.cpu, cpu, "_cpu")):
+            pairs = zip(spent[-repeat:], total[name], strict=True)
+            pct = statistics.median(100.0 * r / (t - r) for r, t in pairs)
+            row[f"{prefix}reasons_overhead_pct{suffix}"] = pct
+        results[name]["reasons_median_s"] = statistics.median(clock.wall[-repeat:])
     del table, runners
     gc.collect()
     return row
@@ -456,6 +541,18 @@ def format_markdown(report: dict[str, Any]) -> str:
 
     lines += [
         "",
+        "| events | reasons overhead (wall) | reasons overhead (CPU) "
+        "| strict: reasons overhead (wall) | strict: reasons overhead (CPU) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        keys = ("reasons_overhead_pct", "reasons_overhead_pct_cpu")
+        keys += tuple(f"strict_{k}" for k in keys)
+        cells = [f"{row['events']:,}", *(cell(row[k], "+.0f") + " %" for k in keys)]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    lines += [
+        "",
         "| events | ours s per M events | duckdb s per M events "
         "| duckdb prepared s per M events | ours vs smallest size |",
         "|---:|---:|---:|---:|---:|",
@@ -495,7 +592,10 @@ def format_markdown(report: dict[str, Any]) -> str:
         'ratio of the medians (above 1: ours is faster). "duckdb" queries the raw columns '
         '(ordering key built in the query); "duckdb prepared" queries integer actor codes, '
         "integer times and a row-order key built at load time, as our importer does. "
-        "Overheads are the breakdown and micro→macro medians over the plain funnel's. "
+        "Overheads are the breakdown and micro→macro medians over the plain funnel's; "
+        "reasons overhead = the time of the call adding the reasons for stopping (§14) "
+        "over the rest of the same compute, median over the runs, on the wall clock and "
+        "in CPU time. "
         "first run = the untimed first compute on the table, which also builds the rows "
         "kept per event name for later computes; extra MB = peak RSS during that run minus "
         "RSS before (MiB), the kept rows included."

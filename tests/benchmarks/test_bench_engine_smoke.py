@@ -61,6 +61,9 @@ def test_engine_benchmark_counts_match_duckdb(
         assert entry["counts_stable"], name
     assert row["duckdb_speedup_median"] > 0
     assert row["breakdown_overhead_pct"] is not None
+    # §14: the reasons' share of each compute, timed inside it.
+    assert row["reasons_overhead_pct"] > 0
+    assert row["strict_reasons_overhead_pct_cpu"] >= 0
     table = capsys.readouterr().out
     assert "| 20,000 |" in table
     assert "| yes |" in table

@@ -27,6 +27,7 @@ from funnel_gui.core.engine.micro_macro import (
     on_path_result,
 )
 from funnel_gui.core.engine.prepared import PreparedTable, UnitRows, prepare
+from funnel_gui.core.engine.reasons import attach_reasons
 from funnel_gui.core.engine.reported import BestAttempts, best_attempts
 from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet
@@ -161,6 +162,7 @@ def compute_with_rows(
     result = summarise(definition, units, table.actor_ids, last, warnings, groups)
     result.micro_macro = impacts
     result.session_ids = table.session_ids
+    attach_reasons(result, rows, steps, reported)  # §14
     step(1.0, "Done")
     return ComputedFunnel(result, rows, reported)
 
@@ -263,7 +265,7 @@ def _unit_results(
             no_steps.T.copy(),
             empty,
         )
-        no_units = ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty)
+        no_units = ReportedAttempts(empty, no_steps, empty, empty.astype(bool), empty, empty)
         no_groups = None if defn.breakdown is None else BreakdownCodes(empty, empty.astype(object))
         return empty_units, no_units, no_groups
     furthest, excluded = best.furthest, best.excluded
@@ -289,7 +291,7 @@ def _unit_results(
         step_row=step_row.T,
         window_end=window_end,
     )
-    reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest)
+    reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest, best.unit)
     return unit_results, reported, groups
 
 

@@ -22,6 +22,7 @@ class ReportedAttempts:
     window_end: np.ndarray
     excluded: np.ndarray
     furthest: np.ndarray
+    unit: np.ndarray | None = None  # each one's unit id (its index in UnitFrame.unit_end)
 
 
 def macro_step(defn: FunnelDefinition) -> int:

@@ -12,6 +12,9 @@ from funnel_gui.core.arrays import NAT
 from funnel_gui.core.definition.model import FunnelDefinition
 
 NS_PER_SECOND = 1_000_000_000
+# §14: why a unit's reported attempt stopped, in the order the result lists them (several
+# of the section's rules share a key: strict order's too-soon next event is `min_gap`).
+REASONS = ("still_open", "interrupted", "window", "max_gap", "min_gap", "filter", "never")
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,12 @@ class StepResult:
     still_open: int  # §7: reached k-1, not k, window still open
     time_from_previous: TimingStats | None
     time_to_convert: TimingStats | None
+    # §14, from step 2 on in ordered funnels: why the units whose furthest step is the
+    # previous one stopped there (REASONS keys; they add up to the drop-off).
+    reasons: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "number": self.number,
             "label": self.label,
             "kind": self.kind,
@@ -126,6 +132,9 @@ class StepResult:
             ),
             "time_to_convert": (self.time_to_convert.to_dict() if self.time_to_convert else None),
         }
+        if self.reasons is not None:
+            out["reasons"] = dict(self.reasons)
+        return out
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,7 @@ class UnitResults:
     breakdown: np.ndarray | None  # object array of group values
     step_row: np.ndarray | None = None  # (n_units, n_steps) table row positions, -1 if not
     window_end: np.ndarray | None = None  # reported attempt's entry time + window
+    reason: np.ndarray | None = None  # §14: int8 index into REASONS, -1 if none; ordered only
 
 
 @dataclass(frozen=True)
@@ -241,6 +251,8 @@ class FunnelResult:
             for key in ("time_from_previous", "time_to_convert"):
                 stats = row.pop(key)
                 row[f"{key}_median_s"] = stats["median"] if stats else None
+            for reason, count in row.pop("reasons", {}).items():
+                row[f"reasons_{reason}"] = count
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -265,6 +277,10 @@ class FunnelResult:
             )
         if u.breakdown is not None:
             frame["breakdown"] = pd.Series(u.breakdown, dtype="string")
+        if u.reason is not None:
+            # Index -1 (no reason: converted or excluded) picks the trailing None.
+            names = np.array([*REASONS, None], dtype=object)
+            frame["reason"] = pd.Series(names[u.reason], dtype="string")
         return pd.DataFrame(frame)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,232 @@
+"""A deliberately plain reference for paths (FUNNEL_SEMANTICS §13) and the reasons units
+stopped (§14), on top of the plain reference engine (tests/reference_engine.py).
+
+Per-unit Python loops written straight from the text, for tiny tables only: the
+vectorised `paths` and `compute` are compared with it
+(tests/core/test_paths_reasons_vs_reference.py), and the hand-checked fixtures of
+tests/core/test_paths.py and tests/core/test_reasons.py pin it down.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from funnel_gui.core.analysis.stats import wilson_interval
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.events import EventTable
+from tests.reference_engine import (
+    Properties,
+    RefEvent,
+    UnitKey,
+    _attempts,
+    event_matches,
+    unit_events,
+)
+
+START, DIRECT, NOTHING = "(start)", "(direct)", "(nothing)"
+REASONS = ("still_open", "interrupted", "window", "max_gap", "min_gap", "filter", "never")
+DAY_NS = 86_400 * 10**9
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A unit's events (§1 order) and its reported attempt (§3.4)."""
+
+    events: list[RefEvent]
+    matched: list[int]  # index into `events` of each matched step's event
+    furthest: int
+
+
+def reported_attempts(
+    table: EventTable, definition: FunnelDefinition
+) -> dict[UnitKey, Reported | None]:
+    """Every unit with an attempt: its reported attempt, None when it is excluded (§4)."""
+    props = Properties(table)
+    out: dict[UnitKey, Reported | None] = {}
+    for key, events in unit_events(table, definition).items():
+        attempts = _attempts(events, definition, props)
+        if not attempts:
+            continue
+        clean = [a for a in attempts if not a.void]
+        if not clean:
+            out[key] = None
+            continue
+        furthest = max(a.level for a in clean)
+        reported = next(a for a in clean if a.level == furthest)  # earliest reaching it
+        out[key] = Reported(events, reported.matched, furthest)
+    return out
+
+
+# ----------------------------------------------------------------------------- §13 paths
+
+
+def _collapse(names: list[str], keep_repeats: bool) -> list[str]:
+    """Consecutive repeats of one name become one (unless kept)."""
+    if keep_repeats:
+        return list(names)
+    out: list[str] = []
+    for name in names:
+        if not out or out[-1] != name:
+            out.append(name)
+    return out
+
+
+def _macro_step(definition: FunnelDefinition) -> int:
+    macros = [i for i, s in enumerate(definition.steps, 1) if s.kind == "macro"]
+    return macros[-1] if macros else definition.n_steps
+
+
+def unit_paths(
+    table: EventTable,
+    definition: FunnelDefinition,
+    where: Any = "into",
+    length: int = 3,
+    keep_repeats: bool = False,
+    lookback: int = DAY_NS,
+) -> dict[str, dict[UnitKey, tuple[tuple[str, ...], bool]]]:
+    """Per group, each unit's path and whether it reached the macro step M."""
+    m = _macro_step(definition)
+    groups: dict[str, dict[UnitKey, tuple[tuple[str, ...], bool]]] = {}
+    if where == "into":
+        groups["all"] = {}
+    else:
+        groups["converted"], groups["dropped"] = {}, {}
+    for key, rep in reported_attempts(table, definition).items():
+        if rep is None:
+            continue  # excluded: no reported attempt
+        events, matched = rep.events, rep.matched
+        converted = rep.furthest >= m
+        if where == "into":
+            t1 = events[matched[0]].time
+            # Before the step-1 event in §1 order, no earlier than `lookback` before it.
+            names = [e.name for e in events[: matched[0]] if e.time >= t1 - lookback]
+            last = _collapse(names, keep_repeats)[-length:]
+            path = ((START,) if len(last) < length else ()) + tuple(last)
+            groups["all"][key] = (path, converted)
+            continue
+        k = where[1]
+        if rep.furthest >= k + 1:
+            names = [e.name for e in events[matched[k - 1] + 1 : matched[k]]]
+            first = _collapse(names, keep_repeats)[:length]
+            groups["converted"][key] = (tuple(first) or (DIRECT,), converted)
+        elif rep.furthest == k:
+            window_end = events[matched[0]].time + definition.window_ns
+            after = events[matched[k - 1] + 1 :]
+            names = [e.name for e in after if e.time <= window_end]
+            first = _collapse(names, keep_repeats)[:length]
+            groups["dropped"][key] = (tuple(first) or (NOTHING,), converted)
+    return groups
+
+
+def reference_paths(
+    table: EventTable,
+    definition: FunnelDefinition,
+    where: Any = "into",
+    length: int = 3,
+    top: int = 10,
+    keep_repeats: bool = False,
+    lookback: int = DAY_NS,
+) -> dict[str, Any]:
+    """§13 in the JSON shape of `funnel-gui paths --json`."""
+    per_unit = unit_paths(table, definition, where, length, keep_repeats, lookback)
+    groups = []
+    for name, units in per_unit.items():
+        count: Counter[tuple[str, ...]] = Counter(p for p, _ in units.values())
+        hits: Counter[tuple[str, ...]] = Counter(p for p, conv in units.values() if conv)
+        ranked = sorted(count, key=lambda p: (-count[p], p))
+        shown = ranked[:top]
+        rows = [
+            {
+                "events": list(p),
+                "units": count[p],
+                "share": count[p] / len(units),
+                "macro_rate": hits[p] / count[p],
+                "ci": list(wilson_interval(hits[p], count[p])),
+            }
+            for p in shown
+        ]
+        other = len(units) - sum(count[p] for p in shown)
+        groups.append({"name": name, "units": len(units), "paths": rows, "other": {"units": other}})
+    return {
+        "where": "into" if where == "into" else "between",
+        "step": None if where == "into" else where[1],
+        "groups": groups,
+    }
+
+
+# ---------------------------------------------------------------------------- §14 reasons
+
+
+def _reason(
+    rep: Reported,
+    definition: FunnelDefinition,
+    props: Properties,
+    last_time: int,
+) -> str:
+    """The first of §14's rules that holds for a reported attempt stopping at step k."""
+    events, k = rep.events, rep.furthest
+    step = definition.steps[k]  # step k + 1, 0-based
+    at = rep.matched[k - 1]
+    t_at = events[at].time
+    window_end = events[rep.matched[0]].time + definition.window_ns
+    min_gap = step.min_gap_ns or 0
+    later = range(at + 1, len(events))
+
+    def matches(j: int) -> bool:
+        return event_matches(step.matcher, events[j], props)
+
+    if window_end > last_time:  # 1. §7
+        return "still_open"
+    if definition.order == "strict" and at + 1 < len(events):
+        nxt = events[at + 1]
+        if nxt.time <= window_end and not matches(at + 1):  # 2.
+            return "interrupted"
+        if matches(at + 1) and nxt.time - t_at < min_gap:  # 3.
+            return "min_gap"
+    first = next((j for j in later if matches(j) and events[j].time - t_at >= min_gap), None)
+    if first is not None:
+        if events[first].time > window_end:  # 4.
+            return "window"
+        if step.max_gap_ns is not None and events[first].time - t_at > step.max_gap_ns:  # 5.
+            return "max_gap"
+        raise AssertionError("that event would have filled the step: the attempt went on")
+    if any(matches(j) for j in later):  # 6.
+        return "min_gap"
+    if any(events[j].name in step.events for j in later):  # 7.
+        return "filter"
+    return "never"  # 8.
+
+
+def reference_reasons(table: EventTable, definition: FunnelDefinition) -> dict[UnitKey, str | None]:
+    """§14 per unit that entered: its reason, None when it reached the last step or is
+    excluded. Sequential and strict funnels only."""
+    if definition.order == "any":
+        raise ValueError("any-order funnels have no reasons (§14)")
+    props = Properties(table)
+    last_time = int(max(table.time)) if len(table) else 0  # §7: over the whole table
+    out: dict[UnitKey, str | None] = {}
+    for key, rep in reported_attempts(table, definition).items():
+        stopped = rep is not None and rep.furthest < definition.n_steps
+        out[key] = _reason(rep, definition, props, last_time) if rep and stopped else None
+    return out
+
+
+def reference_reason_counts(
+    table: EventTable, definition: FunnelDefinition
+) -> list[dict[str, int] | None]:
+    """Per step, the reasons of the units whose furthest step is the one before (step 1:
+    None); they add up to the step's drop-off."""
+    reasons = reference_reasons(table, definition)
+    furthest = {
+        key: rep.furthest for key, rep in reported_attempts(table, definition).items() if rep
+    }
+    out: list[dict[str, int] | None] = [None]
+    for k in range(1, definition.n_steps):
+        counts = dict.fromkeys(REASONS, 0)
+        for unit, reason in reasons.items():
+            if reason is not None and furthest[unit] == k:
+                counts[reason] += 1
+        out.append(counts)
+    return out
