@@ -201,7 +201,7 @@ class UnitRows:
         ends = np.cumsum(np.bincount(unit_ids, minlength=n_units))
         self.frame = UnitFrame(self.take(table.time), unit_ids, ends)
         self.events = self.take(table.event)
-        self.first_row = np.concatenate(([0], ends[:-1])).astype(np.int64)
+        self.first_row = np.concatenate(([0], ends[:-1])).astype(np.int64)[:n_units]
         if actor_units:
             self.unit_actor = np.arange(n_units, dtype=np.int64)
         else:
