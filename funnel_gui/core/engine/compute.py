@@ -182,7 +182,8 @@ def compute_with_rows(
     result.micro_macro = impacts
     result.session_ids = rows.session_ids
     if held is not None:
-        result.hold_missing = hold_missing(held.layout, steps)
+        matchers = [s.matcher for s in definition.steps]
+        result.hold_missing = hold_missing(held.layout, matchers, steps)
     step(1.0, "Done")
     return ComputedFunnel(result, rows, reported)
 
@@ -260,7 +261,7 @@ def _attempts(
 
 def _held_entries(entries: RowSet, held: HeldSearch | None) -> RowSet:
     """§17: a step-1 event missing a held property starts no attempt."""
-    if held is None:
+    if held is None or held.layout.all_present:
         return entries
     return entries.subset(held.entry_units(entries.positions) >= 0)
 

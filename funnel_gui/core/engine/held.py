@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from funnel_gui.core.arrays import NONE
+from funnel_gui.core.definition.model import EventMatcher
 from funnel_gui.core.engine.prepared import UnitRows
 from funnel_gui.core.engine.row_sets import RowSet
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
@@ -49,7 +50,7 @@ class HeldRows:
         held_unit = np.asarray(codes, dtype=np.int64)[order]
         self.of_base = np.full(len(key), NONE, dtype=index)
         self.of_base[self.to_base] = np.arange(len(present), dtype=index)
-        self.held_unit = np.full(len(key), -1, dtype=index)
+        self.held_unit: np.ndarray = np.full(len(key), -1, dtype=index)
         self.held_unit[self.to_base] = held_unit
         self.rows = UnitRows(
             base.prepared,
@@ -57,6 +58,12 @@ class HeldRows:
             held_unit,
             last_time_ns=base.last_time_ns,
         )
+        # Per event code, its rows lacking a held property (for `hold_missing`).
+        self.missing_by_code = np.bincount(
+            base.events[self.held_unit < 0], minlength=len(base.prepared.table.event_names)
+        )
+        self.all_present = len(present) == len(key)
+        self.base_events = base.events
 
 
 def held_rows(base: UnitRows, names: Sequence[str]) -> HeldRows:
@@ -95,18 +102,42 @@ class HeldSearch:
     layout: HeldRows
     steps: list[RowSet]
 
+    # Rows stay int32 on tables under 2**31 rows: every use indexes or compares them.
     def entry_units(self, positions: np.ndarray) -> np.ndarray:
         """The held unit of each base row (-1: it lacks a held property)."""
-        return np.asarray(self.layout.held_unit[positions], dtype=np.int64)
+        return np.asarray(self.layout.held_unit[positions])
 
     def to_held(self, positions: np.ndarray) -> np.ndarray:
-        return np.asarray(self.layout.of_base[positions], dtype=np.int64)
+        return np.asarray(self.layout.of_base[positions])
 
     def to_base(self, positions: np.ndarray) -> np.ndarray:
-        return np.asarray(self.layout.to_base[positions], dtype=np.int64)
+        return np.asarray(self.layout.to_base[positions])
 
 
-def hold_missing(held: HeldRows, steps: Sequence[RowSet]) -> int:
-    """§17: the events matching any step (§2) that lack at least one held property."""
-    lacking = [rs.positions[held.held_unit[rs.positions] < 0] for rs in steps]
-    return len(np.unique(np.concatenate(lacking))) if lacking else 0
+def hold_missing(held: HeldRows, matchers: Sequence[EventMatcher], steps: Sequence[RowSet]) -> int:
+    """§17: the events matching any step (§2) that lack at least one held property.
+
+    Steps without `where` filters cover whole event names, counted once per name from
+    the layout's per-name counts; only filtered steps' rows of other names are looked at.
+    """
+    if held.all_present:
+        return 0
+    table = held.rows.prepared.table
+    whole = {
+        code
+        for matcher in matchers
+        if not matcher.where
+        for code in (table.event_code(name) for name in matcher.events)
+        if code is not None
+    }
+    total = int(held.missing_by_code[sorted(whole)].sum()) if whole else 0
+    covered = np.zeros(len(held.missing_by_code), dtype=bool)
+    covered[sorted(whole)] = True
+    lacking = [
+        rs.positions[(held.held_unit[rs.positions] < 0) & ~covered[held.base_events[rs.positions]]]
+        for matcher, rs in zip(matchers, steps, strict=True)
+        if matcher.where
+    ]
+    if lacking:
+        total += len(np.unique(np.concatenate(lacking)))
+    return total
