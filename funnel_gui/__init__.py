@@ -8,6 +8,7 @@ For notebooks::
     result = fg.compute(table, funnel)                # FunnelResult
     result.to_dict(); result.steps_frame(); result.actors_frame()
     drivers = fg.drivers(table, funnel, adjust_for=["source"])   # §12, DriversResult
+    change = fg.compare(result_last_month, result)    # §19, per step B − A, mix/rate
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from funnel_gui.core.analysis.compare import compare
     from funnel_gui.core.analysis.drivers import drivers
     from funnel_gui.core.definition.file import load_funnel, save_funnel
     from funnel_gui.core.definition.model import FunnelDefinition, Step
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FunnelDefinition",
     "Step",
+    "compare",
     "compute",
     "drivers",
     "load_events",
@@ -37,6 +40,7 @@ _LAZY = {
     "FunnelDefinition": "funnel_gui.core.definition.model",
     "Step": "funnel_gui.core.definition.model",
     "compute": "funnel_gui.core.engine.compute",
+    "compare": "funnel_gui.core.analysis.compare",
     "load_events": "funnel_gui.core.io",
     "drivers": "funnel_gui.core.analysis.drivers",
     "prepare": "funnel_gui.core.engine.prepared",

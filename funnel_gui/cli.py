@@ -29,6 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from funnel_gui.drivers_cli import drivers_command
 
         return drivers_command(args[1:], _add_mapping_options, _overrides)
+    if args and args[0] == "compare":
+        from funnel_gui.compare_cli import compare_command
+
+        return compare_command(args[1:], _add_mapping_options, _overrides)
     return gui_command(args)
 
 
@@ -104,7 +108,8 @@ def gui_command(argv: Sequence[str]) -> int:
         prog="funnel-gui",
         description="Funnel Explorer: open analytics event exports and build funnels. "
         "Subcommands: `funnel-gui inspect FILE...` prints an import report; "
-        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers.",
+        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers; "
+        "`funnel-gui compare A [B] --funnel DEF` compares two periods or two exports.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")
