@@ -128,8 +128,8 @@ def build_unit_rows(prepared: PreparedTable, key: LayoutKey) -> UnitRows:
         actor = table.actor if kept is None else table.actor[kept]
         return UnitRows(prepared, kept, actor, last_time_ns=last_time, actor_units=True)
     if key.inactivity_ns is not None:
-        unit_ids, ordinal = inactivity_sessions(table, kept, key.inactivity_ns)
-        rows = UnitRows(prepared, kept, unit_ids, last_time_ns=last_time)
+        unit_ids, ends, ordinal = inactivity_sessions(table, kept, key.inactivity_ns)
+        rows = UnitRows(prepared, kept, unit_ids, last_time_ns=last_time, ends=ends)
         rows.unit_session = ordinal
         return rows
     if table.session is None:
@@ -149,29 +149,31 @@ def build_unit_rows(prepared: PreparedTable, key: LayoutKey) -> UnitRows:
 
 def inactivity_sessions(
     table: EventTable, kept: np.ndarray | None, inactivity_ns: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """§20: per kept row its session (a new one where the actor changes or the gap to the
     actor's previous event exceeds the timeout; a gap equal to it stays), numbered in row
-    order, and per session its number within its actor (0, 1, ...)."""
+    order; where each session ends (exclusive); and per session its number within its
+    actor (0, 1, ...)."""
     actor = table.actor if kept is None else table.actor[kept]
     time = table.time if kept is None else table.time[kept]
     if not len(time):
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, empty
     new = np.empty(len(time), dtype=bool)
     new[0] = True
     np.not_equal(actor[1:], actor[:-1], out=new[1:])
-    gap = np.empty(len(time) - 1, dtype=np.int64)
-    np.subtract(time[1:], time[:-1], out=gap)
-    new[1:] |= gap > inactivity_ns
-    session = np.cumsum(new) - 1
+    new[1:] |= np.subtract(time[1:], time[:-1]) > inactivity_ns
+    # int32 codes, like the table's own actor codes, when there are fewer than 2**31.
+    session: np.ndarray = np.cumsum(new, dtype=np.int32 if len(time) < 2**31 else np.int64)
+    np.subtract(session, 1, out=session)
     starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(time))
     # A session's number within its actor: its index minus that of the actor's first one.
     first_of_actor = np.ones(len(starts), dtype=bool)
     first_of_actor[1:] = actor[starts[1:]] != actor[starts[:-1]]
-    index = np.arange(len(starts))
-    ordinal = index - np.maximum.accumulate(np.where(first_of_actor, index, 0))
-    return session, ordinal.astype(np.int64)
+    heads = np.flatnonzero(first_of_actor)
+    ordinal = np.arange(len(starts)) - np.repeat(heads, np.diff(np.append(heads, len(starts))))
+    return session, ends, ordinal.astype(np.int64)
 
 
 class UnitRows:
@@ -192,13 +194,15 @@ class UnitRows:
         *,
         last_time_ns: int,
         actor_units: bool = False,
+        ends: np.ndarray | None = None,
     ) -> None:
         table = prepared.table
         self.prepared = prepared
         self.positions = positions
         self.last_time_ns = last_time_ns
         n_units = int(unit_ids[-1]) + 1 if len(unit_ids) else 0
-        ends = np.cumsum(np.bincount(unit_ids, minlength=n_units))
+        if ends is None:
+            ends = np.cumsum(np.bincount(unit_ids, minlength=n_units))
         self.frame = UnitFrame(self.take(table.time), unit_ids, ends)
         self.events = self.take(table.event)
         self.first_row = np.concatenate(([0], ends[:-1])).astype(np.int64)[:n_units]
