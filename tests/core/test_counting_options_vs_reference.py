@@ -28,7 +28,7 @@ from funnel_gui.core.definition.model import (
     Step,
     default_kinds,
 )
-from funnel_gui.core.engine import totals
+from funnel_gui.core.engine import held, totals
 from funnel_gui.core.engine.compute import UnsupportedDefinition, compute
 from funnel_gui.core.engine.prepared import prepare
 from tests.core.engine_fixtures import duration, make_table, ns
@@ -318,4 +318,37 @@ def test_a_long_chain_of_counted_attempts(tmp_path: Path) -> None:
     )
     result = compute(table, defn)
     assert [s.count for s in result.steps] == [61, 20]
+    compare(table, defn, reference_compute(table, defn))
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_hold_that_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, skip: bool
+) -> None:
+    """§17 with a property every event carries, one value per unit: the engine skips the
+    held search (and, forced not to, finds the same)."""
+    rows = [
+        ("u1", "view", 0, "a", "x"),
+        ("u1", "cart", 1, "B", "x"),
+        ("u1", "pay", 2, "a", "x"),
+        ("u2", "view", 0, "", "y"),
+        ("u2", "pay", 4, "9", "y"),
+    ]
+    table = make_table(rows, tmp_path, props=PROPS)
+    defn = FunnelDefinition(
+        steps=(Step(("view",)), Step(("cart", "pay")), Step(("pay",), kind="macro")),
+        hold=("c",),
+        order="strict",
+    )
+    if not skip:
+        original = held.HeldRows.__init__
+
+        def init(self: held.HeldRows, *args: object) -> None:
+            original(self, *args)  # type: ignore[arg-type]
+            self.changes_nothing = False
+
+        monkeypatch.setattr(held.HeldRows, "__init__", init)
+    result = compute(table, defn)
+    assert result.hold_missing == 0
+    assert [s.count for s in result.steps] == [2, 2, 1]
     compare(table, defn, reference_compute(table, defn))

@@ -169,7 +169,7 @@ def compute_with_rows(
     steps = [rows.matcher_rows(s.matcher) for s in definition.steps]
     held = _held_search(rows, steps, definition)
     step(0.3, "Following attempts")
-    attempts = _attempts(rows, steps, definition, held)
+    attempts = _attempts(rows, steps, definition, _searched(held))
     step(0.6, "Applying exclusions")
     _apply_exclusions(rows, attempts, definition)
     step(0.7, "Summarising")
@@ -194,7 +194,15 @@ def _held_search(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) ->
     if not defn.hold:
         return None
     layout = held_rows(rows, defn.hold)
+    if layout.changes_nothing:
+        return HeldSearch(layout, [])  # only for hold_missing (0): attempts skip it
     return HeldSearch(layout, [layout.rows.matcher_rows(s.matcher) for s in defn.steps])
+
+
+def _searched(held: HeldSearch | None) -> HeldSearch | None:
+    """The held search attempts need: none when holding changes nothing (every event
+    carries the values and each unit has one set of them)."""
+    return None if held is None or held.layout.changes_nothing else held
 
 
 def _impacts(

@@ -43,11 +43,11 @@ class HeldRows:
         pair = base.frame.unit[present].astype(np.int64) * width + key[present]
         # Numbered in order of first appearance: after the counting sort below, held
         # units follow one another in that order and their ids never decrease.
-        codes, _ = pd.factorize(pair)
+        codes, pairs = pd.factorize(pair)
         order = stable_order_of_codes(np.asarray(codes, dtype=np.int64))
         index = np.int32 if len(key) < 2**31 else np.int64
         self.to_base = present[order].astype(index)
-        held_unit = np.asarray(codes, dtype=np.int64)[order]
+        held_unit = np.asarray(codes, dtype=index)[order]
         self.of_base = np.full(len(key), NONE, dtype=index)
         self.of_base[self.to_base] = np.arange(len(present), dtype=index)
         self.held_unit: np.ndarray = np.full(len(key), -1, dtype=index)
@@ -64,6 +64,10 @@ class HeldRows:
         )
         self.all_present = len(present) == len(key)
         self.base_events = base.events
+        # Every event carries the held values and each unit has one set of them (a
+        # device fixed per user): holding them changes nothing, and the engine skips it.
+        units_with_rows = int(np.count_nonzero(np.diff(base.frame.unit_end, prepend=0)))
+        self.changes_nothing = self.all_present and len(pairs) == units_with_rows
 
 
 def held_rows(base: UnitRows, names: Sequence[str]) -> HeldRows:
