@@ -22,6 +22,8 @@ NO_VALUE = "(none)"
 NOT_REACHED = "(not reached)"
 # How a combination of values (§18) reads where one text is wanted: tables, legends.
 JOINER = " · "
+# Combinations counted through a table of this many entries at most, else by hashing.
+_TABLE_UP_TO = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -40,19 +42,11 @@ class BreakdownCodes:
     def values(self) -> np.ndarray:
         return np.asarray(display_names(self.names).take(self.codes))
 
-    def parts(self) -> tuple[np.ndarray, ...] | None:
-        """Per property, each unit's value (None when excluded); None unless the names
-        are combinations."""
-        tuples = [n for n in self.names if isinstance(n, tuple)]
-        if not tuples:
+    def combination(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(codes, names) when the names are combinations of values (§18), else None."""
+        if not any(isinstance(n, tuple) for n in self.names):
             return None
-        width = len(tuples[0])
-        return tuple(
-            np.array([None if n is None else n[i] for n in self.names], dtype=object).take(
-                self.codes
-            )
-            for i in range(width)
-        )
+        return self.codes, self.names
 
 
 def display_names(names: np.ndarray) -> np.ndarray:
@@ -123,13 +117,28 @@ def _property_codes(
     return codes, names
 
 
+def _dense(combined: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes numbered 0.. over the combinations that occur, and those combinations.
+    Few possible combinations (devices × countries): a presence table, no hashing."""
+    if width > _TABLE_UP_TO:
+        dense, uniques = pd.factorize(combined)
+        return np.asarray(dense, dtype=np.int64), np.asarray(uniques, dtype=np.int64)
+    present = np.zeros(width, dtype=bool)
+    present[combined] = True
+    uniques = np.flatnonzero(present)
+    number = np.cumsum(present) - 1
+    return np.asarray(number[combined], dtype=np.int64), uniques
+
+
 def _combined(per_property: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """§18: one code per combination that occurs, named by the tuple of its values."""
     # Mixed-radix codes; a few properties of up to a million values each stay in int64.
     combined = np.zeros(len(per_property[0][0]), dtype=np.int64)
+    width = 1
     for codes, names in per_property:
         combined = combined * len(names) + codes
-    dense, uniques = pd.factorize(combined)
+        width *= len(names)
+    dense, uniques = _dense(combined, width)
     parts = []
     rest = np.asarray(uniques, dtype=np.int64)
     for _, names in reversed(per_property):

@@ -349,7 +349,7 @@ def _unit_results(
         breakdown=None if groups is None else groups.values,
         step_row=step_row.T,
         window_end=window_end,
-        breakdown_parts=None if groups is None else groups.parts(),
+        breakdown_combination=None if groups is None else groups.combination(),
         attempt=ordinal,
     )
     reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest)

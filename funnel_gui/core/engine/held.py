@@ -26,6 +26,9 @@ from funnel_gui.core.io.rowcodes import stable_order_of_codes
 # Combined codes past this are made dense again, so three properties of many values each
 # never overflow int64.
 _DENSE_AFTER = 1 << 40
+# Whether a hold that changes nothing skips the held search (tests switch it off to run
+# the search on such data too).
+SKIP_WHEN_UNCHANGED = True
 
 
 class HeldRows:
@@ -44,8 +47,23 @@ class HeldRows:
         # Numbered in order of first appearance: after the counting sort below, held
         # units follow one another in that order and their ids never decrease.
         codes, pairs = pd.factorize(pair)
-        order = stable_order_of_codes(np.asarray(codes, dtype=np.int64))
         index = np.int32 if len(key) < 2**31 else np.int64
+        self.base_events = base.events
+        self.all_present = len(present) == len(key)
+        # Per event code, its rows lacking a held property (for `hold_missing`).
+        self.missing_by_code = np.bincount(
+            base.events[key < 0], minlength=len(base.prepared.table.event_names)
+        )
+        # Every event carries the held values and each unit has one set of them (a
+        # device fixed per user): holding them changes nothing, and the engine skips
+        # the search, so the layout itself is not built.
+        units_with_rows = int(np.count_nonzero(np.diff(base.frame.unit_end, prepend=0)))
+        self.changes_nothing = (
+            SKIP_WHEN_UNCHANGED and self.all_present and len(pairs) == units_with_rows
+        )
+        if self.changes_nothing:
+            return
+        order = stable_order_of_codes(np.asarray(codes, dtype=np.int64))
         self.to_base = present[order].astype(index)
         held_unit = np.asarray(codes, dtype=index)[order]
         self.of_base = np.full(len(key), NONE, dtype=index)
@@ -58,16 +76,6 @@ class HeldRows:
             held_unit,
             last_time_ns=base.last_time_ns,
         )
-        # Per event code, its rows lacking a held property (for `hold_missing`).
-        self.missing_by_code = np.bincount(
-            base.events[self.held_unit < 0], minlength=len(base.prepared.table.event_names)
-        )
-        self.all_present = len(present) == len(key)
-        self.base_events = base.events
-        # Every event carries the held values and each unit has one set of them (a
-        # device fixed per user): holding them changes nothing, and the engine skips it.
-        units_with_rows = int(np.count_nonzero(np.diff(base.frame.unit_end, prepend=0)))
-        self.changes_nothing = self.all_present and len(pairs) == units_with_rows
 
 
 def held_rows(base: UnitRows, names: Sequence[str]) -> HeldRows:

@@ -106,7 +106,7 @@ def prepare(table: EventTable) -> PreparedTable:
 # Event names whose rows are kept per unit layout; more are looked up again when used.
 _KEPT_EVENT_ROWS = 32
 # Layouts derived from one (held layouts, §17); each weighs about as much as the layout.
-_KEPT_DERIVED = 1
+_KEPT_DERIVED = 2
 _D = TypeVar("_D")
 
 

@@ -141,8 +141,22 @@ class UnitResults:
     breakdown: np.ndarray | None  # object array of group values
     step_row: np.ndarray | None = None  # (n_units, n_steps) table row positions, -1 if not
     window_end: np.ndarray | None = None  # reported attempt's entry time + window
-    # §18, breakdown by a list of properties: per property, each unit's value.
-    breakdown_parts: tuple[np.ndarray, ...] | None = None
+    # §18, breakdown by a list of properties: each unit's combination as a code into the
+    # combinations (tuples of values; None = excluded). Spelt out per property only when
+    # a table asks (`breakdown_parts`): most results are never turned into one.
+    breakdown_combination: tuple[np.ndarray, np.ndarray] | None = None
+
+    def breakdown_parts(self) -> tuple[np.ndarray, ...] | None:
+        """Per property of a list breakdown (§18), each unit's value (None if excluded)."""
+        if self.breakdown_combination is None:
+            return None
+        codes, names = self.breakdown_combination
+        width = max((len(n) for n in names if n is not None), default=0)
+        return tuple(
+            np.array([None if n is None else n[i] for n in names], dtype=object).take(codes)
+            for i in range(width)
+        )
+
     # §16, counting attempts: each row is a counted attempt, numbered within its unit.
     attempt: np.ndarray | None = None
 
@@ -289,8 +303,9 @@ class FunnelResult:
         if u.breakdown is not None:
             frame["breakdown"] = pd.Series(u.breakdown, dtype="string")
         breakdown = self.definition.breakdown
-        if u.breakdown_parts is not None and breakdown is not None:
-            for name, part in zip(breakdown.names(), u.breakdown_parts, strict=True):
+        parts = u.breakdown_parts()
+        if parts is not None and breakdown is not None:
+            for name, part in zip(breakdown.names(), parts, strict=True):
                 frame[f"breakdown.{name}"] = pd.Series(part, dtype="string")
         if u.attempt is not None:
             frame["attempt"] = pd.arrays.IntegerArray(
