@@ -82,7 +82,7 @@ class _Links:
     def ordinals(self) -> np.ndarray:
         """Per non-void attempt, its number among its unit's counted ones (0, 1, ...),
         -1 when it does not count (§16)."""
-        if self.single:
+        if self.single or not self.m:
             # One step: every attempt ends at its own step-1 event; the next is after it.
             return _number_within_runs(self.heads, self.m)
         last = np.append(self.heads[1:], self.m) - 1
@@ -91,21 +91,18 @@ class _Links:
     def next_of(self, at: np.ndarray, last: np.ndarray) -> np.ndarray:
         """The next attempt to count after each of `at` (m when its unit has none), given
         the last attempt of each one's unit."""
-        m = self.m
-        found = np.full(len(at), m, dtype=np.int64)
-        going = np.flatnonzero(at < last)  # the unit's last attempt has no next one
+        found = np.full(len(at), self.m, dtype=np.int64)
+        bound = self.time[at] + self.window
+        # Most units' attempts all lie inside the first one's window: nothing follows
+        # (the unit's last attempt itself never lies past its own window).
+        beyond = np.flatnonzero(self.time[last] > bound)
         if len(self.complete_at):
-            done = self.complete[at[going]]
-            if done.any():
-                which = np.searchsorted(self.complete_at, at[going[done]])
-                found[going[done]] = self.complete_next[which]
-                going = going[~done]
-        rest = at[going]
-        bound = self.time[rest] + self.window
-        # Most units' attempts all lie inside the first one's window: nothing follows.
-        beyond = np.flatnonzero(self.time[last[going]] > bound)
-        going, rest, bound = going[beyond], rest[beyond], bound[beyond]
-        found[going] = _first_later(self.time, rest + 1, last[going], bound)
+            done = np.flatnonzero(self.complete[at])
+            if len(done):
+                which = np.searchsorted(self.complete_at, at[done])
+                found[done] = self.complete_next[which]
+                beyond = beyond[~self.complete[at[beyond]]]
+        found[beyond] = _first_later(self.time, at[beyond] + 1, last[beyond], bound[beyond])
         return found
 
 
