@@ -10,6 +10,7 @@ For notebooks::
     drivers = fg.drivers(table, funnel, adjust_for=["source"])   # §12, DriversResult
     into = fg.paths(table, funnel)                    # §13, PathsResult; .to_dict()
     gap = fg.paths(table, funnel, where=("between", 1), length=2, keep_repeats=True)
+    change = fg.compare(result_last_month, result)    # §19, per step B − A, mix/rate
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from funnel_gui.core.analysis.compare import compare
     from funnel_gui.core.analysis.drivers import drivers
     from funnel_gui.core.analysis.paths import paths
     from funnel_gui.core.definition.file import load_funnel, save_funnel
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FunnelDefinition",
     "Step",
+    "compare",
     "compute",
     "drivers",
     "load_events",
@@ -41,6 +44,7 @@ _LAZY = {
     "FunnelDefinition": "funnel_gui.core.definition.model",
     "Step": "funnel_gui.core.definition.model",
     "compute": "funnel_gui.core.engine.compute",
+    "compare": "funnel_gui.core.analysis.compare",
     "load_events": "funnel_gui.core.io",
     "drivers": "funnel_gui.core.analysis.drivers",
     "paths": "funnel_gui.core.analysis.paths",

@@ -1,4 +1,5 @@
-"""A deliberately plain reference for the counting contract (FUNNEL_SEMANTICS §1–§7).
+"""A deliberately plain reference for the counting contract (FUNNEL_SEMANTICS §1–§7, and
+the counting options of §16–§18 and §20).
 
 Per-unit Python loops written straight from the text, for tiny tables only: the
 vectorised engine is compared with it (tests/core/test_engine_vs_reference.py), and
@@ -21,7 +22,10 @@ NO_VALUE = "(none)"
 # type inference reads it ("10", "-2.5", ".5", "1e3"); "x10", "", "nan" are not numbers.
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
-UnitKey = tuple[str, int | None]  # (actor id, session code or None for unit="actor")
+# (actor id, session code or None for unit="actor"); counting attempts (§16), a third
+# item numbers the counted attempts of the unit (None on an excluded unit's row). With
+# sessions from inactivity (§20) the session is its number within the actor (0, 1, ...).
+UnitKey = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,9 @@ class RefUnit:
     excluded: bool
     still_open: bool
     step_times: tuple[int | None, ...]  # one per step, from the reported attempt
-    breakdown: str | None  # None when the definition has no breakdown or the unit is excluded
+    # None when the definition has no breakdown or the unit is excluded; a tuple of texts
+    # when the breakdown names a list of properties (§18).
+    breakdown: str | tuple[str, ...] | None
     # For Drivers (§12, tests/reference_drivers.py); left out of equality, so units built
     # from the engine's per-unit table compare as before.
     # Input row of the reported attempt's step-1 event (any order: of e); None if excluded.
@@ -54,6 +60,7 @@ class RefResult:
     counts: list[int]  # step k (0-based here) = non-excluded units with furthest >= k + 1
     entered: int  # units with at least one attempt, excluded ones included
     excluded: int
+    hold_missing: int | None = None  # §17: step events lacking a held property
 
 
 @dataclass
@@ -136,28 +143,75 @@ def event_matches(matcher: EventMatcher, event: RefEvent, props: Properties) -> 
     return all(filter_holds(f, props.text(f.property, event.row)) for f in matcher.where)
 
 
-def unit_events(table: EventTable, definition: FunnelDefinition) -> dict[UnitKey, list[RefEvent]]:
-    """Every unit's events in the order of §1: by time, ties in input (file) order."""
-    if definition.unit == "session" and table.session is None:
-        raise ValueError("a session funnel needs a session column")
-    units: dict[UnitKey, list[RefEvent]] = {}
+def _kept_rows(
+    table: EventTable, definition: FunnelDefinition, props: Properties
+) -> list[tuple[str, int, RefEvent]]:
+    """(actor id, session code, event) of every row the funnel-wide filters keep (§18:
+    the others are as if they were not in the data)."""
+    out = []
     for pos in range(len(table)):
-        actor_id = str(table.actor_ids[int(table.actor[pos])].as_py())
-        session: int | None = None
-        if definition.unit == "session":
-            assert table.session is not None
-            session = int(table.session[pos])
-            if session < 0:
-                continue  # a row with no session belongs to no session unit
         event = RefEvent(
             name=table.event_names[int(table.event[pos])],
             time=int(table.time[pos]),
             row=int(table.row[pos]),
         )
-        units.setdefault((actor_id, session), []).append(event)
+        if not all(filter_holds(f, props.text(f.property, event.row)) for f in definition.filters):
+            continue
+        actor_id = str(table.actor_ids[int(table.actor[pos])].as_py())
+        session = -1 if table.session is None else int(table.session[pos])
+        out.append((actor_id, session, event))
+    return out
+
+
+def unit_events(table: EventTable, definition: FunnelDefinition) -> dict[UnitKey, list[RefEvent]]:
+    """Every unit's events in the order of §1 (after the funnel-wide filters, §18)."""
+    return _units(table, definition, Properties(table))
+
+
+def _units(
+    table: EventTable, definition: FunnelDefinition, props: Properties
+) -> dict[UnitKey, list[RefEvent]]:
+    """Every unit's events in the order of §1: by time, ties in input (file) order."""
+    by_session = definition.unit == "session"
+    if by_session and definition.inactivity_ns is None and table.session is None:
+        raise ValueError("a session funnel needs a session column")
+    units: dict[UnitKey, list[RefEvent]] = {}
+    for actor_id, session, event in _kept_rows(table, definition, props):
+        if by_session and definition.inactivity_ns is None:
+            if session < 0:
+                continue  # a row with no session belongs to no session unit
+            units.setdefault((actor_id, session), []).append(event)
+        else:
+            units.setdefault((actor_id, None), []).append(event)
     for events in units.values():
         events.sort(key=lambda e: (e.time, e.row))  # not relying on the table's own sort
+    if by_session and definition.inactivity_ns is not None:
+        return _inactivity_sessions(units, definition.inactivity_ns)
     return units
+
+
+def _inactivity_sessions(
+    actors: dict[UnitKey, list[RefEvent]], timeout: int
+) -> dict[UnitKey, list[RefEvent]]:
+    """§20: a new session whenever the gap to the actor's previous event is greater than
+    the timeout (a gap equal to it stays in the session); sessions numbered 0, 1, ..."""
+    units: dict[UnitKey, list[RefEvent]] = {}
+    for (actor_id, _), events in actors.items():
+        number = 0
+        for i, event in enumerate(events):
+            if i > 0 and event.time - events[i - 1].time > timeout:
+                number += 1
+            units.setdefault((actor_id, number), []).append(event)
+    return units
+
+
+def _held(events: list[RefEvent], definition: FunnelDefinition, props: Properties) -> list[Any]:
+    """§17: per event, the texts of the held properties (None when one is missing)."""
+    out: list[Any] = []
+    for event in events:
+        values = tuple(props.text(name, event.row) for name in definition.hold)
+        out.append(None if any(v is None for v in values) else values)
+    return out
 
 
 def _ordered_attempt(
@@ -165,8 +219,11 @@ def _ordered_attempt(
     start: int,
     definition: FunnelDefinition,
     step_match: list[list[bool]],
+    held: list[Any],
 ) -> list[int]:
-    """§3.1 / §3.2: the events an attempt starting at `start` matches, step 1 first."""
+    """§3.1 / §3.2: the events an attempt starting at `start` matches, step 1 first.
+    With properties held (§17), a later step's event must carry the step-1 event's
+    values; any other event is passed over (strict: it is "something else")."""
     strict = definition.order == "strict"
     window_end = events[start].time + definition.window_ns
     matched = [start]
@@ -179,7 +236,8 @@ def _ordered_attempt(
         candidates = range(prev + 1, min(prev + 2, len(events)) if strict else len(events))
         for j in candidates:
             far_enough = step.min_gap_ns is None or events[j].time - prev_time >= step.min_gap_ns
-            if step_match[j][k] and far_enough:
+            same_values = not definition.hold or held[j] == held[start]
+            if step_match[j][k] and far_enough and same_values:
                 found = j
                 break
         if found is None:
@@ -223,8 +281,10 @@ def _any_order_attempt(
     definition: FunnelDefinition,
     step_match: list[list[bool]],
     exclusion_match: list[list[bool]],
+    held: list[Any],
 ) -> _Attempt:
-    """§3.3: level = distinct steps with a matching event timed in [t(e), t(e) + window]."""
+    """§3.3: level = distinct steps with a matching event timed in [t(e), t(e) + window]
+    (with properties held, §17: carrying e's values)."""
     t0 = events[start].time
     window_end = t0 + definition.window_ns
     level = 0
@@ -234,7 +294,9 @@ def _any_order_attempt(
         times = [
             events[j].time
             for j in range(len(events))
-            if step_match[j][k] and t0 <= events[j].time <= window_end
+            if step_match[j][k]
+            and t0 <= events[j].time <= window_end
+            and (not definition.hold or held[j] == held[start])
         ]
         if times:
             level += 1
@@ -254,18 +316,21 @@ def _attempts(
     exclusion_match = [
         [event_matches(x.matcher, e, props) for x in definition.exclusions] for e in events
     ]
+    held = _held(events, definition, props)
     date_range = definition.date_range
     attempts = []
     for i, event in enumerate(events):
         if date_range is not None and not date_range.contains(event.time):
             continue  # §2: the date range bounds entry only
+        if definition.hold and held[i] is None:
+            continue  # §17: a step-1 event missing a held property starts no attempt
         if definition.order == "any":
             if any(step_match[i]):
                 attempts.append(
-                    _any_order_attempt(events, i, definition, step_match, exclusion_match)
+                    _any_order_attempt(events, i, definition, step_match, exclusion_match, held)
                 )
         elif step_match[i][0]:
-            matched = _ordered_attempt(events, i, definition, step_match)
+            matched = _ordered_attempt(events, i, definition, step_match, held)
             void = _ordered_void(events, matched, definition, exclusion_match)
             attempts.append(_Attempt(matched=matched, void=void, level=len(matched)))
     return attempts
@@ -276,13 +341,14 @@ def _breakdown(
     attempt: _Attempt,
     definition: FunnelDefinition,
     props: Properties,
-) -> str | None:
+) -> str | tuple[str, ...] | None:
     """§5: the property's text on the attributed event of the reported attempt."""
     breakdown = definition.breakdown
     if breakdown is None:
         return None
     attribution = breakdown.attribution
     any_order = definition.order == "any"
+    index: int | None
     if attribution == "first_step":
         index = attempt.matched[0]
     elif attribution == "last_step":
@@ -292,11 +358,14 @@ def _breakdown(
         n = breakdown.step_number()
         if n is None:
             raise ValueError(f"unknown attribution {attribution!r}")
-        if attempt.level < n:
-            return NOT_REACHED
-        index = attempt.matched[0] if any_order else attempt.matched[n - 1]
-    value = props.text(breakdown.property, events[index].row)
-    return NO_VALUE if value is None else value
+        index = None if attempt.level < n else attempt.matched[0 if any_order else n - 1]
+    # §18: one event supplies every property's value; never reaching N, every one is
+    # "(not reached)".
+    values = []
+    for name in breakdown.names():
+        value = NOT_REACHED if index is None else props.text(name, events[index].row)
+        values.append(NO_VALUE if value is None else value)
+    return tuple(values) if breakdown.is_list() else values[0]
 
 
 def _unit_result(
@@ -312,6 +381,19 @@ def _unit_result(
         return RefUnit(0, True, False, (None,) * n, None)
     furthest = max(a.level for a in clean)
     reported = next(a for a in clean if a.level == furthest)  # earliest entry reaching it
+    return _attempt_result(events, reported, definition, props, last_time)
+
+
+def _attempt_result(
+    events: list[RefEvent],
+    reported: _Attempt,
+    definition: FunnelDefinition,
+    props: Properties,
+    last_time: int,
+) -> RefUnit:
+    """What one attempt (a unit's reported one, or a counted one, §16) gives."""
+    n = definition.n_steps
+    furthest = reported.level
     if definition.order == "any":
         # No per-step timings (§3.3); the entry event e stands as the step-1 event.
         times: list[int | None] = [events[reported.matched[0]].time]
@@ -334,15 +416,68 @@ def _unit_result(
     )
 
 
+def _counted(
+    events: list[RefEvent], attempts: list[_Attempt], definition: FunnelDefinition
+) -> list[_Attempt]:
+    """§16: attempts in time order; one counts when its step-1 event comes after the end
+    of the last counted one (its last-step event, later in §1 order, when it reached the
+    last step; else strictly after its window's end instant). Void ones neither count
+    nor block."""
+    counted: list[_Attempt] = []
+    for attempt in attempts:  # already in order of their step-1 events
+        if attempt.void:
+            continue
+        if counted:
+            last = counted[-1]
+            start = attempt.matched[0]
+            if last.level == definition.n_steps:
+                if start <= last.matched[-1]:
+                    continue
+            elif events[start].time <= events[last.matched[0]].time + definition.window_ns:
+                continue
+        counted.append(attempt)
+    return counted
+
+
+def _hold_missing(
+    table: EventTable, definition: FunnelDefinition, props: Properties
+) -> int | None:
+    """§17: the events matching any step (§2) that lack at least one held property,
+    among the events the funnel analyses (a session funnel leaves out events without a
+    session)."""
+    if not definition.hold:
+        return None
+    return sum(
+        1
+        for events in _units(table, definition, props).values()
+        for event in events
+        if any(event_matches(s.matcher, event, props) for s in definition.steps)
+        and any(props.text(name, event.row) is None for name in definition.hold)
+    )
+
+
 def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefResult:
-    """Each unit's furthest step, reported attempt, breakdown and openness, and the counts."""
+    """Each unit's furthest step, reported attempt, breakdown and openness, and the counts.
+    Counting attempts (§16), each counted attempt is a "unit" of its own."""
     props = Properties(table)
-    last_time = int(max(table.time)) if len(table) else 0  # §7: over the whole table
+    kept = _kept_rows(table, definition, props)
+    # §7: over the whole table; §18: over the events the funnel-wide filters keep.
+    last_time = max((e.time for _, _, e in kept), default=0)
     units: dict[UnitKey, RefUnit] = {}
-    for key, events in unit_events(table, definition).items():
+    for key, events in _units(table, definition, props).items():
         attempts = _attempts(events, definition, props)
-        if attempts:
+        if not attempts:
+            continue
+        if definition.count != "totals":
             units[key] = _unit_result(events, attempts, definition, props, last_time)
+            continue
+        counted = _counted(events, attempts, definition)
+        if not counted:
+            units[(*key, None)] = _unit_result(events, attempts, definition, props, last_time)
+        for number, attempt in enumerate(counted):
+            units[(*key, number)] = _attempt_result(
+                events, attempt, definition, props, last_time
+            )
     counts = [
         sum(1 for u in units.values() if not u.excluded and u.furthest >= k)
         for k in range(1, definition.n_steps + 1)
@@ -352,4 +487,5 @@ def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefRes
         counts=counts,
         entered=len(units),
         excluded=sum(1 for u in units.values() if u.excluded),
+        hold_missing=_hold_missing(table, definition, props),
     )

@@ -57,8 +57,15 @@ STEP_EVENTS = ("session_start", "product_view", "add_to_cart", "begin_checkout",
 BREAKDOWN_PROPERTY = "device"
 MICRO_EVENT = "search"
 
+#: The counting options of FUNNEL_SEMANTICS §16–§18 and §20, each on the plain funnel:
+#: its overhead is its median over the plain funnel's (target: at most +50 %).
+OPTION_VARIANTS = ("totals", "hold", "breakdown_properties", "filters", "sessions")
+HOLD_PROPERTY = "device"
+FILTER = ("country", "neq", "US")
+INACTIVITY_NS = 30 * 60 * 1_000_000_000
+
 #: Timed contenders, in the order they take turns (reversed on every other repeat).
-OURS_VARIANTS = ("sequential", "breakdown", "micro_macro", "any", "strict")
+OURS_VARIANTS = ("sequential", "breakdown", "micro_macro", "any", "strict", *OPTION_VARIANTS)
 # Funnels whose computes also time their one call adding the reasons for stopping
 # (FUNNEL_SEMANTICS §14): what the reasons add, measured inside the same run.
 WITH_REASONS_TIMED = ("sequential", "strict")
@@ -71,6 +78,7 @@ CONTENDERS = (
     "micro_macro",
     "any",
     "strict",
+    *OPTION_VARIANTS,
 )
 
 _MB = 1024 * 1024
@@ -115,18 +123,46 @@ def _measure_memory(run: Callable[[], Counts]) -> tuple[float | None, float, Cou
 
 def funnel_definitions() -> dict[str, Any]:
     """The benchmark's funnels by variant name (FunnelDefinition values)."""
-    from funnel_gui.core.definition.model import Breakdown, FunnelDefinition, MicroConversion, Step
+    from funnel_gui.core.definition.model import (
+        Breakdown,
+        Filter,
+        FunnelDefinition,
+        MicroConversion,
+        Step,
+    )
 
     plain = FunnelDefinition(steps=tuple(Step((e,)) for e in STEP_EVENTS))
+    replace = dataclasses.replace
     return {
         "sequential": plain,
-        "breakdown": dataclasses.replace(plain, breakdown=Breakdown(BREAKDOWN_PROPERTY)),
-        "micro_macro": dataclasses.replace(
-            plain, micro_conversions=(MicroConversion((MICRO_EVENT,)),)
+        "breakdown": replace(plain, breakdown=Breakdown(BREAKDOWN_PROPERTY)),
+        "micro_macro": replace(plain, micro_conversions=(MicroConversion((MICRO_EVENT,)),)),
+        "any": replace(plain, order="any"),
+        "strict": replace(plain, order="strict"),
+        "totals": replace(plain, count="totals"),
+        "hold": replace(plain, hold=(HOLD_PROPERTY,)),
+        "breakdown_properties": replace(
+            plain, breakdown=Breakdown.several((BREAKDOWN_PROPERTY, "country"))
         ),
-        "any": dataclasses.replace(plain, order="any"),
-        "strict": dataclasses.replace(plain, order="strict"),
+        "filters": replace(plain, filters=(Filter(*FILTER),)),
+        "sessions": replace(plain, unit="session", inactivity_ns=INACTIVITY_NS),
     }
+
+
+def inactivity_build_seconds(table: Any, repeat: int) -> list[float]:
+    """Seconds to build the session layout from a 30-minute inactivity timeout (§20),
+    each time from scratch (the app builds it once per timeout and keeps it)."""
+    from funnel_gui.core.engine.prepared import LayoutKey, build_unit_rows, prepare
+
+    prepared = prepare(table)
+    key = LayoutKey("session", (), INACTIVITY_NS)
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        build_unit_rows(prepared, key)
+        out.append(time.perf_counter() - t0)
+        gc.collect()
+    return out
 
 
 def _ours_runner(
@@ -446,10 +482,11 @@ def _bench_size(
     for name in DUCKDB_VARIANTS:
         row[f"{name}_speedup_median"] = _ratio(results[name]["median_s"], ours["median_s"])
         row[f"{name}_speedup_min"] = _ratio(results[name]["min_s"], ours["min_s"])
-    for name in ("breakdown", "micro_macro"):
+    for name in ("breakdown", "micro_macro", *OPTION_VARIANTS):
         ratio = _ratio(results[name]["median_s"], ours["median_s"])
         row[f"{name}_ratio"] = ratio
         row[f"{name}_overhead_pct"] = None if ratio is None else (ratio - 1.0) * 100.0
+        row[f"{name}_min_ratio"] = _ratio(results[name]["min_s"], ours["min_s"])
     for name, clock in clocks.items():
         prefix = "" if name == "sequential" else f"{name}_"
         # The timed runs' reasons (the warm-up's came first), each over its own compute
@@ -459,6 +496,8 @@ def _bench_size(
             pct = statistics.median(100.0 * r / (t - r) for r, t in pairs)
             row[f"{prefix}reasons_overhead_pct{suffix}"] = pct
         results[name]["reasons_median_s"] = statistics.median(clock.wall[-repeat:])
+    builds = inactivity_build_seconds(table, repeat)
+    row["inactivity_build_s"] = {"times_s": builds, "median_s": statistics.median(builds)}
     del table, runners
     gc.collect()
     return row
@@ -586,6 +625,8 @@ def format_markdown(report: dict[str, Any]) -> str:
         cells = [f"{row['events']:,}", *(" ".join(map(str, res[n]["counts"])) for n in names)]
         lines.append("| " + " | ".join(cells) + " |")
 
+    lines += _options_table(report)
+
     notes = (
         f"repeat={report['repeat']}; funnel {' → '.join(STEP_EVENTS)}, 7-day window. "
         "Times are wall seconds in one process (median, min in brackets); duckdb/ours is the "
@@ -601,6 +642,30 @@ def format_markdown(report: dict[str, Any]) -> str:
         "RSS before (MiB), the kept rows included."
     )
     return "\n".join(lines) + "\n\n" + notes + "\n"
+
+
+def _options_table(report: dict[str, Any]) -> list[str]:
+    """The counting options (§16–§18, §20) against the plain funnel, and how long the
+    sessions from inactivity take to build."""
+    lines = [
+        "",
+        "| events | option | median s (min) | × plain (median) | × plain (min) |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        res = row["results"]
+        for name in OPTION_VARIANTS:
+            median, least = row[f"{name}_ratio"], row[f"{name}_min_ratio"]
+            lines.append(
+                f"| {row['events']:,} | {name} | {_time_cell(res[name])} "
+                f"| {cell(median, '.2f')}× | {cell(least, '.2f')}× |"
+            )
+        build = row["inactivity_build_s"]
+        lines.append(
+            f"| {row['events']:,} | sessions from inactivity: build | "
+            f"{build['median_s']:.3f} ({min(build['times_s']):.3f}) | | |"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

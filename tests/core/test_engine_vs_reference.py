@@ -168,14 +168,19 @@ def engine_units(defn: FunnelDefinition, frame: pd.DataFrame) -> dict[UnitKey, R
     """The engine's actors_frame() as reference-shaped units."""
     units: dict[UnitKey, RefUnit] = {}
     for rec in frame.to_dict("records"):
-        key = (str(rec["actor"]), int(rec["session"]) if defn.unit == "session" else None)
+        key: UnitKey = (str(rec["actor"]), int(rec["session"]) if defn.unit == "session" else None)
+        if defn.count == "totals":
+            # §16: one row per counted attempt, numbered within the unit.
+            key = (*key, None if pd.isna(rec["attempt"]) else int(rec["attempt"]))
         excluded = bool(rec["excluded"])
         times = []
         for k in range(1, defn.n_steps + 1):
             value = rec[f"step_{k}_time"]
             times.append(None if pd.isna(value) else int(value))
         # An excluded unit is in no breakdown group (§5): its value is not compared.
-        breakdown = None if defn.breakdown is None or excluded else str(rec["breakdown"])
+        breakdown: Any = None if defn.breakdown is None or excluded else str(rec["breakdown"])
+        if breakdown is not None and defn.breakdown is not None and defn.breakdown.is_list():
+            breakdown = tuple(str(rec[f"breakdown.{name}"]) for name in defn.breakdown.names())
         units[key] = RefUnit(
             furthest=int(rec["furthest_step"]),
             excluded=excluded,
@@ -203,6 +208,7 @@ def compare(table: EventTable | PreparedTable, defn: FunnelDefinition, ref: RefR
     assert [s.count for s in result.steps] == ref.counts
     assert result.actors_entered == ref.entered
     assert result.excluded == ref.excluded
+    assert result.hold_missing == ref.hold_missing
 
 
 @settings(

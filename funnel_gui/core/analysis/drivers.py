@@ -129,7 +129,7 @@ def drivers_analysis(
         rows.unit_actor,
         landmark=landmark,
         lookback=lookback,
-        last_time=table.last_time_ns,
+        last_time=computed.result.last_time_ns,  # §18: of the events the filters keep
     )
     step(0.45, "Finding candidates")
     exposures = build_exposures(prepared, rows, definition, obs)

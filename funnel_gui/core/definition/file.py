@@ -50,6 +50,12 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
                 f'"{key}" needs version 2 of the funnel file format; this file says version 1',
                 key,
             )
+    breakdown = data.get("breakdown")
+    if isinstance(breakdown, Mapping) and "properties" in breakdown:
+        raise FunnelFileError(
+            '"properties" needs version 2 of the funnel file format; this file says version 1',
+            "breakdown.properties",
+        )
     return data
 
 

@@ -26,10 +26,12 @@ FILTER_OPS: tuple[FilterOp, ...] = (
 Order = Literal["sequential", "strict", "any"]
 Unit = Literal["actor", "session"]
 Kind = Literal["micro", "macro"]
+Count = Literal["uniques", "totals"]
 
 NS_PER_SECOND = 1_000_000_000
 DEFAULT_WINDOW_NS = 7 * 86_400 * NS_PER_SECOND
 MAX_STEPS = 20
+MAX_BREAKDOWN_PROPERTIES = 3  # §18
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,36 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Breakdown:
+    """§5, §18: the property (or properties) whose value on one event of the reported
+    attempt puts a unit in a group.
+
+    `properties` is set when the funnel names its breakdown as a list (`properties` in
+    the file, one to three names; `property` is then the first of them): groups are then
+    combinations and their values lists, even for one name. Build it with `several`.
+    """
+
     property: str
     attribution: str = "first_step"  # "first_step", "last_step" or "step_N" (1-based N)
+    properties: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.properties and self.properties[0] != self.property:
+            raise ValueError("Breakdown.property must be the first of its properties")
+
+    @classmethod
+    def several(cls, names: tuple[str, ...], attribution: str = "first_step") -> Breakdown:
+        """The list form of §18 (values are lists, also for one name)."""
+        if not names:
+            raise ValueError("a breakdown needs at least one property")
+        return cls(names[0], attribution, tuple(names))
+
+    def names(self) -> tuple[str, ...]:
+        """Every property the groups combine, in order."""
+        return self.properties or (self.property,)
+
+    def is_list(self) -> bool:
+        """Whether group values are lists of values (§18) rather than one value."""
+        return bool(self.properties)
 
     def step_number(self) -> int | None:
         """N for "step_N" attribution, else None. (A method: `property` is a field here.)"""
@@ -148,10 +178,32 @@ class FunnelDefinition:
     date_range: DateRange | None = None
     micro_conversions: tuple[MicroConversion, ...] = field(default=())
     drivers: DriversSettings = field(default=DriversSettings())
+    # §16: "uniques" counts units (§3.4); "totals" counts attempts (sequential, strict).
+    count: Count = "uniques"
+    # §17: properties whose step-1 values every later step's event must carry.
+    hold: tuple[str, ...] = ()
+    # §18: event filters applied to the whole table before anything else.
+    filters: tuple[Filter, ...] = ()
+    # §20: a new session after a gap longer than this (session unit only).
+    inactivity_ns: int | None = None
 
     @property
     def n_steps(self) -> int:
         return len(self.steps)
+
+
+TOTALS_ORDERS: tuple[Order, ...] = ("sequential", "strict")
+
+
+def totals_problem(count: Count, order: Order) -> str | None:
+    """Why `count` cannot go with `order` (§16: attempts are counted in ordered funnels
+    only; in any order every matching event is an attempt), or None."""
+    if count == "totals" and order not in TOTALS_ORDERS:
+        return (
+            'counting attempts ("count": "totals") works with sequential and strict funnels '
+            f'only, not with order "{order}": count people or sessions instead'
+        )
+    return None
 
 
 def default_kinds(n_steps: int) -> tuple[Kind, ...]:

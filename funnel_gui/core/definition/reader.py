@@ -29,8 +29,10 @@ from funnel_gui.core.definition.checks import (
 from funnel_gui.core.definition.model import (
     DEFAULT_WINDOW_NS,
     FILTER_OPS,
+    MAX_BREAKDOWN_PROPERTIES,
     MAX_STEPS,
     Breakdown,
+    Count,
     DateRange,
     DriversSettings,
     Exclusion,
@@ -42,6 +44,7 @@ from funnel_gui.core.definition.model import (
     Step,
     Unit,
     default_kinds,
+    totals_problem,
 )
 
 _TOP_KEYS = (
@@ -56,15 +59,21 @@ _TOP_KEYS = (
     "breakdown",
     "date_range",
     "micro_conversions",
+    "count",
+    "hold",
+    "filters",
+    "sessions",
     "drivers",
 )
 _STEP_KEYS = ("label", "events", "kind", "where", "max_gap", "min_gap")
 _FILTER_KEYS = ("property", "op", "value")
 _EXCLUSION_KEYS = ("events", "where", "between")
-_BREAKDOWN_KEYS = ("property", "attribution")
+_BREAKDOWN_KEYS = ("property", "attribution", "properties")
 _DATE_RANGE_KEYS = ("from", "to")
 _MICRO_KEYS = ("label", "events", "where")
 _DRIVERS_KEYS = ("landmark", "lookback", "adjust_for")
+_SESSIONS_KEYS = ("inactivity",)
+_COUNTS: tuple[Count, ...] = ("uniques", "totals")
 _ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
 _UNITS: tuple[Unit, ...] = ("actor", "session")
 _KINDS: tuple[Kind, ...] = ("micro", "macro")
@@ -83,10 +92,15 @@ class DefinitionReader:
         raw_steps = _steps_list(obj["steps"])
         n = len(raw_steps)
         kinds = default_kinds(n)
+        order: Order = optional(obj, "order", "", choice(_ORDERS, "an order"), "sequential")
+        count: Count = optional(obj, "count", "", choice(_COUNTS, "a way of counting"), "uniques")
+        problem = totals_problem(count, order)
+        if problem is not None:
+            raise FunnelFileError(problem, "count")
         return FunnelDefinition(
             steps=tuple(self.step(s, i, kinds[i]) for i, s in enumerate(raw_steps)),
             name=optional(obj, "name", "", expect_text, ""),
-            order=optional(obj, "order", "", choice(_ORDERS, "an order"), "sequential"),
+            order=order,
             window_ns=optional(obj, "window", "", read_window, DEFAULT_WINDOW_NS),
             unit=optional(obj, "unit", "", choice(_UNITS, "a unit"), "actor"),
             exclusions=optional(obj, "exclusions", "", self.list_of(self.exclusion, n), ()),
@@ -96,6 +110,10 @@ class DefinitionReader:
                 obj, "micro_conversions", "", self.list_of(self.micro, n), ()
             ),
             drivers=optional(obj, "drivers", "", _drivers, DriversSettings()),
+            count=count,
+            hold=optional(obj, "hold", "", _distinct_property_names, ()),
+            filters=optional(obj, "filters", "", _filters, ()),
+            inactivity_ns=optional(obj, "sessions", "", _sessions, None),
         )
 
     def list_of(
@@ -262,13 +280,28 @@ def _between(value: Any, path: str, n_steps: int) -> tuple[int, int]:
 
 def _breakdown(n_steps: int) -> Callable[[Any, str], Breakdown]:
     def read(value: Any, path: str) -> Breakdown:
-        obj = expect_object(value, path, _BREAKDOWN_KEYS, required=("property",))
-        prop = expect_text(obj["property"], at(path, "property"))
-        if not prop:
-            raise FunnelFileError("the property name cannot be empty", at(path, "property"))
+        obj = expect_object(value, path, _BREAKDOWN_KEYS)
         attribution = optional(obj, "attribution", path, expect_text, "first_step")
         if attribution not in ("first_step", "last_step"):
             _check_step_attribution(attribution, at(path, "attribution"), n_steps)
+        if "property" in obj and "properties" in obj:
+            raise FunnelFileError(
+                'give either "property" (one name) or "properties" (a list), not both', path
+            )
+        if "properties" in obj:
+            names = _distinct_property_names(obj["properties"], at(path, "properties"))
+            if not 1 <= len(names) <= MAX_BREAKDOWN_PROPERTIES:
+                raise FunnelFileError(
+                    f"a breakdown combines 1 to {MAX_BREAKDOWN_PROPERTIES} properties, "
+                    f"not {len(names)}",
+                    at(path, "properties"),
+                )
+            return Breakdown.several(names, attribution)
+        if "property" not in obj:
+            raise FunnelFileError('the required key "property" (or "properties") is missing', path)
+        prop = expect_text(obj["property"], at(path, "property"))
+        if not prop:
+            raise FunnelFileError("the property name cannot be empty", at(path, "property"))
         return Breakdown(prop, attribution)
 
     return read
@@ -304,6 +337,21 @@ def _drivers(value: Any, path: str) -> DriversSettings:
         lookback_ns=optional(obj, "lookback", path, read_duration, default.lookback_ns),
         adjust_for=adjust,
     )
+
+
+def _sessions(value: Any, path: str) -> int:
+    """§20: the inactivity timeout that starts a new session."""
+    obj = expect_object(value, path, _SESSIONS_KEYS, required=("inactivity",))
+    return read_max_gap(obj["inactivity"], at(path, "inactivity"))
+
+
+def _distinct_property_names(value: Any, path: str) -> tuple[str, ...]:
+    """Property names, each at most once (naming one twice is a slip, never a choice)."""
+    names = _property_names(value, path)
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise FunnelFileError(f"{shown(name)} is named twice", f"{path}[{i}]")
+    return names
 
 
 def _property_names(value: Any, path: str) -> tuple[str, ...]:

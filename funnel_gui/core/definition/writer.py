@@ -48,8 +48,23 @@ def definition_body(defn: FunnelDefinition) -> dict[str, Any]:
         out["date_range"] = _date_range_dict(defn.date_range)
     if defn.micro_conversions:
         out["micro_conversions"] = [_micro_dict(m) for m in defn.micro_conversions]
+    out.update(_counting_options(defn))
     if defn.drivers != DriversSettings():
         out["drivers"] = _drivers_dict(defn.drivers)
+    return out
+
+
+def _counting_options(defn: FunnelDefinition) -> dict[str, Any]:
+    """The version-2 keys of §16–§20 that differ from their defaults."""
+    out: dict[str, Any] = {}
+    if defn.count != "uniques":
+        out["count"] = defn.count
+    if defn.hold:
+        out["hold"] = list(defn.hold)
+    if defn.filters:
+        out["filters"] = [_filter_dict(f) for f in defn.filters]
+    if defn.inactivity_ns is not None:
+        out["sessions"] = {"inactivity": format_duration(defn.inactivity_ns)}
     return out
 
 
@@ -101,7 +116,11 @@ def _exclusion_dict(exclusion: Exclusion) -> dict[str, Any]:
 
 
 def _breakdown_dict(breakdown: Breakdown) -> dict[str, Any]:
-    out: dict[str, Any] = {"property": breakdown.property}
+    out: dict[str, Any] = (
+        {"properties": list(breakdown.properties)}
+        if breakdown.is_list()
+        else {"property": breakdown.property}
+    )
     if breakdown.attribution != "first_step":
         out["attribution"] = breakdown.attribution
     return out

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from funnel_gui.core.arrays import NONE
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
 from funnel_gui.core.engine.any_order import any_order_attempts
 from funnel_gui.core.engine.attempts import Attempts
+from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
+from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.matching import unknown_events
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
@@ -26,19 +28,24 @@ from funnel_gui.core.engine.micro_macro import (
     micro_matchers,
     on_path_result,
 )
-from funnel_gui.core.engine.prepared import PreparedTable, UnitRows, prepare
+from funnel_gui.core.engine.prepared import LayoutKey, PreparedTable, UnitRows, prepare
 from funnel_gui.core.engine.reasons import attach_reasons
 from funnel_gui.core.engine.reported import BestAttempts, best_attempts
 from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet
 from funnel_gui.core.engine.sequential import sequential_attempts
-from funnel_gui.core.engine.summary import BreakdownCodes, summarise
+from funnel_gui.core.engine.summary import summarise
+from funnel_gui.core.engine.totals import counted_attempts
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
 
 
 class ComputeCancelled(TaskCancelled):
     """The caller's cancel check turned true; no result."""
+
+
+class UnsupportedDefinition(ValueError):
+    """A combination of options the counting rules do not define (totals in any order)."""
 
 
 def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
@@ -54,13 +61,20 @@ def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
         for name in unknown_events(table, others)
         if name not in unknown_events(table, matchers)
     ]
-    if defn.breakdown is not None and defn.breakdown.property not in table.property_names:
-        out.append(
-            f"No property {defn.breakdown.property!r} in the data: every group is (none)."
-            + _role_hint(table, defn.breakdown.property)
-        )
+    for name in defn.breakdown.names() if defn.breakdown is not None else ():
+        if name not in table.property_names:
+            out.append(
+                f"No property {name!r} in the data: every group is (none)."
+                + _role_hint(table, name)
+            )
     out += _missing_filter_properties(table, defn)
-    if defn.unit == "session":
+    out += [
+        f"No property {name!r} in the data: holding it constant leaves no attempt."
+        + _role_hint(table, name)
+        for name in defn.hold
+        if name not in table.property_names
+    ]
+    if defn.unit == "session" and defn.inactivity_ns is None:
         if table.session is None or not table.n_sessions:
             out.append(
                 "The data has no sessions, so a session funnel counts nothing. Map a "
@@ -85,6 +99,7 @@ def _missing_filter_properties(table: EventTable, defn: FunnelDefinition) -> lis
     named = [(s.display_label, s.where) for s in defn.steps]
     named += [(f"exclusion {i}", x.where) for i, x in enumerate(defn.exclusions, 1)]
     named += [(m.display_label, m.where) for m in defn.micro_conversions]
+    named.append(("the funnel's filters", defn.filters))
     for label, filters in named:
         for flt in filters:
             if flt.property not in table.property_names:
@@ -141,30 +156,55 @@ def compute_with_rows(
     """`compute`, keeping the working rows and reported attempts."""
     prepared = source if isinstance(source, PreparedTable) else prepare(source)
     table = prepared.table
+    problem = totals_problem(definition.count, definition.order)
+    if problem is not None:
+        raise UnsupportedDefinition(problem[0].upper() + problem[1:] + ".")
 
     def step(at: float, message: str) -> None:
         report(progress, cancelled, at, message, error=ComputeCancelled)
 
     step(0.0, "Arranging events")
-    rows = prepared.unit_rows(definition.unit)
+    # Funnel-wide filters and sessions from inactivity (§18, §20) make their own layout.
+    rows = prepared.layout(LayoutKey.of(definition))
     step(0.1, "Matching steps")
     steps = [rows.matcher_rows(s.matcher) for s in definition.steps]
+    held = _held_search(rows, steps, definition)
     step(0.3, "Following attempts")
-    attempts = _attempts(rows, steps, definition)
+    attempts = _attempts(rows, steps, definition, _searched(held))
     step(0.6, "Applying exclusions")
     _apply_exclusions(rows, attempts, definition)
     step(0.7, "Summarising")
-    units, reported, groups = _unit_results(table, rows, attempts, definition)
+    units, reported, groups = _unit_results(rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
     impacts = _impacts(rows, reported, definition, steps)
     warnings = _warnings(table, definition)
-    last = table.last_time_ns
+    last = rows.last_time_ns
     result = summarise(definition, units, table.actor_ids, last, warnings, groups)
     result.micro_macro = impacts
-    result.session_ids = table.session_ids
+    result.session_ids = rows.session_ids
+    if held is not None:
+        matchers = [s.matcher for s in definition.steps]
+        result.hold_missing = hold_missing(held.layout, matchers, steps)
     attach_reasons(result, rows, steps, reported)  # §14
     step(1.0, "Done")
     return ComputedFunnel(result, rows, reported)
+
+
+def _held_search(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> HeldSearch | None:
+    """§17: the held layout and the steps' rows in it (ordered funnels search only steps
+    2 on there; any order searches every step there)."""
+    if not defn.hold:
+        return None
+    layout = held_rows(rows, defn.hold)
+    if layout.changes_nothing:
+        return HeldSearch(layout, [])  # only for hold_missing (0): attempts skip it
+    return HeldSearch(layout, [layout.rows.matcher_rows(s.matcher) for s in defn.steps])
+
+
+def _searched(held: HeldSearch | None) -> HeldSearch | None:
+    """The held search attempts need: none when holding changes nothing (every event
+    carries the values and each unit has one set of them)."""
+    return None if held is None or held.layout.changes_nothing else held
 
 
 def _impacts(
@@ -197,7 +237,9 @@ def _impacts(
     return out
 
 
-def _attempts(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> Attempts:
+def _attempts(
+    rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition, held: HeldSearch | None
+) -> Attempts:
     # No event lies after the data's last instant, so a longer window or min_gap cannot
     # match anything more; capping them there keeps `time + window` inside int64
     # (a 300-year window on 2026 data would otherwise wrap around, §2).
@@ -208,16 +250,30 @@ def _attempts(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> At
         anywhere = np.zeros(len(rows.frame.time), dtype=bool)
         for rs in steps:
             anywhere[rs.positions] = True
-        entries = _in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn)
-        return any_order_attempts(steps, entries, rows.tie_start, window=window)
+        entries = _held_entries(_in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn), held)
+        return any_order_attempts(
+            steps,
+            entries,
+            rows.tie_start,
+            window=window,
+            held=None if held is None else (held, held.layout.rows.tie_start),
+        )
     return sequential_attempts(
         steps,
-        _in_range(steps[0], defn),
+        _held_entries(_in_range(steps[0], defn), held),
         window=window,
         strict=defn.order == "strict",
         min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
         max_gaps=[s.max_gap_ns for s in defn.steps],
+        held=held,
     )
+
+
+def _held_entries(entries: RowSet, held: HeldSearch | None) -> RowSet:
+    """§17: a step-1 event missing a held property starts no attempt."""
+    if held is None or held.layout.all_present:
+        return entries
+    return entries.subset(held.entry_units(entries.positions) >= 0)
 
 
 def _in_range(entries: RowSet, defn: FunnelDefinition) -> RowSet:
@@ -246,11 +302,16 @@ def _apply_exclusions(rows: UnitRows, attempts: Attempts, defn: FunnelDefinition
 
 
 def _unit_results(
-    table: EventTable, rows: UnitRows, attempts: Attempts, defn: FunnelDefinition
+    rows: UnitRows, attempts: Attempts, defn: FunnelDefinition
 ) -> tuple[UnitResults, ReportedAttempts, BreakdownCodes | None]:
-    """§3.4: furthest step over non-void attempts; reported = earliest reaching it."""
+    """§3.4: furthest step over non-void attempts; reported = earliest reaching it.
+    Counting attempts (§16), each counted attempt is a row of its own instead."""
     n_steps = defn.n_steps
-    best = best_attempts(attempts, n_steps)
+    ordinal = None
+    if defn.count == "totals":
+        best, ordinal = counted_attempts(attempts, n_steps)
+    else:
+        best = best_attempts(attempts, n_steps)
     if not len(best.unit):
         empty = np.zeros(0, dtype=np.int64)
         no_steps = np.zeros((n_steps, 0), dtype=np.int64)
@@ -276,9 +337,9 @@ def _unit_results(
     if excluded.any():
         entry_time = np.where(excluded, attempts.entries.time[0], entry_time)
     window_end = entry_time + attempts.window
-    still_open = (furthest < n_steps) & (window_end > table.last_time_ns)
+    still_open = (furthest < n_steps) & (window_end > rows.last_time_ns)
     still_open &= ~excluded
-    groups = _breakdown(rows, defn, best, attempts)
+    groups = None if defn.breakdown is None else breakdown_codes(rows, defn, best)
     step_row = positions if rows.positions is None else _table_rows_of(rows, positions)
     unit_results = UnitResults(
         actor=rows.unit_actor[best.unit].astype(np.int64),
@@ -290,6 +351,8 @@ def _unit_results(
         breakdown=None if groups is None else groups.values,
         step_row=step_row.T,
         window_end=window_end,
+        breakdown_combination=None if groups is None else groups.combination(),
+        attempt=ordinal,
     )
     reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest, best.unit)
     return unit_results, reported, groups
@@ -303,56 +366,3 @@ def _table_rows_of(rows: UnitRows, positions: np.ndarray) -> np.ndarray:
         at = np.flatnonzero(step_positions != NONE)
         out[k, at] = rows.table_rows(step_positions[at])
     return out
-
-
-def _breakdown(
-    rows: UnitRows,
-    defn: FunnelDefinition,
-    best: BestAttempts,
-    attempts: Attempts,
-) -> BreakdownCodes | None:
-    """§5: the property on the reported attempt's step-1 / furthest / step-N event.
-
-    Worked out as integer codes into a few names, so millions of units cost one lookup
-    each, and the groups are counted from the codes without hashing any text.
-    """
-    if defn.breakdown is None:
-        return None
-    furthest = best.furthest
-    n = defn.breakdown.step_number()
-    if defn.order == "any":
-        # Any order has no per-step events: the entry event e stands for every step
-        # (§3.3), and "step N" means "N steps done".
-        pick = best.entry
-        if n is not None:
-            pick = np.where(furthest >= n, pick, NONE)
-    else:
-        pick = _sequential_pick(defn.breakdown.attribution, best.positions, furthest)
-    prop = rows.prepared.property_text(defn.breakdown.property)
-    known = [] if prop is None else prop.values
-    none, not_reached, excluded = len(known), len(known) + 1, len(known) + 2
-    names = np.array([*known, "(none)", "(not reached)", None], dtype=object)
-    reached = pick != NONE
-    if prop is None:
-        codes = np.full(len(furthest), none, dtype=np.int64)
-    elif reached.all():
-        codes = prop.codes[rows.table_rows(pick)].astype(np.int64)
-        codes[codes < 0] = none
-    else:
-        codes = np.full(len(furthest), none, dtype=np.int64)
-        found = prop.codes[rows.table_rows(pick[reached])]
-        codes[reached] = np.where(found < 0, none, found)
-    if n is not None:
-        codes[~reached] = not_reached
-    codes[best.excluded] = excluded
-    return BreakdownCodes(codes, names)
-
-
-def _sequential_pick(attribution: str, positions: np.ndarray, furthest: np.ndarray) -> np.ndarray:
-    if attribution == "first_step":
-        return np.asarray(positions[0])
-    if attribution == "last_step":
-        last = np.maximum(furthest - 1, 0)
-        return np.asarray(positions[last, np.arange(positions.shape[1])])
-    n = int(attribution[5:])
-    return np.asarray(positions[n - 1])

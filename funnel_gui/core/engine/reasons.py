@@ -39,6 +39,10 @@ def attach_reasons(
     defn = result.definition
     if defn.order == "any":
         return  # §14 is about the next step: any order has none
+    if defn.count == "totals" or defn.hold:
+        # Not yet: per counted attempt (§16) and with held values (§17) the rules need
+        # the attempts' own arrays; no reasons rather than wrong ones.
+        return
     codes, counts = unit_reasons(rows, steps, reported, result.units, defn)
     result.units = replace(result.units, reason=codes)
     result.steps = [

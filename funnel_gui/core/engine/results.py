@@ -151,12 +151,31 @@ class UnitResults:
     step_row: np.ndarray | None = None  # (n_units, n_steps) table row positions, -1 if not
     window_end: np.ndarray | None = None  # reported attempt's entry time + window
     reason: np.ndarray | None = None  # §14: int8 index into REASONS, -1 if none; ordered only
+    # §18, breakdown by a list of properties: each unit's combination as a code into the
+    # combinations (tuples of values; None = excluded). Spelt out per property only when
+    # a table asks (`breakdown_parts`): most results are never turned into one.
+    breakdown_combination: tuple[np.ndarray, np.ndarray] | None = None
+
+    def breakdown_parts(self) -> tuple[np.ndarray, ...] | None:
+        """Per property of a list breakdown (§18), each unit's value (None if excluded)."""
+        if self.breakdown_combination is None:
+            return None
+        codes, names = self.breakdown_combination
+        width = max((len(n) for n in names if n is not None), default=0)
+        return tuple(
+            np.array([None if n is None else n[i] for n in names], dtype=object).take(codes)
+            for i in range(width)
+        )
+
+    # §16, counting attempts: each row is a counted attempt, numbered within its unit.
+    attempt: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class BreakdownGroup:
-    value: str
+    value: str  # for a list of properties (§18), their values joined, to show
     counts: list[int]
+    values: tuple[str, ...] | None = None  # §18: each property's value
 
 
 @dataclass(frozen=True)
@@ -164,8 +183,18 @@ class BreakdownResult:
     property: str
     attribution: str
     groups: list[BreakdownGroup]
+    properties: tuple[str, ...] = ()  # §18: set when the breakdown names a list
 
     def to_dict(self) -> dict[str, Any]:
+        if self.properties:
+            # §18: with a list of properties, a group's value is the list of their values.
+            return {
+                "properties": list(self.properties),
+                "attribution": self.attribution,
+                "groups": [
+                    {"value": list(g.values or ()), "counts": g.counts} for g in self.groups
+                ],
+            }
         return {
             "property": self.property,
             "attribution": self.attribution,
@@ -239,10 +268,18 @@ class FunnelResult:
     micro_macro: list[MicroMacroResult] = field(default_factory=list)
     time_to_convert_histogram: TimeHistogram | None = None
     session_ids: Any = None  # pyarrow string array: session code -> the export's id
+    hold_missing: int | None = None  # §17: step events lacking a held property
 
     @property
     def unit(self) -> str:
         return self.definition.unit
+
+    @property
+    def counted(self) -> str:
+        """What each count counts: "attempts" (§16), "sessions" or "people"."""
+        if self.definition.count == "totals":
+            return "attempts"
+        return "sessions" if self.definition.unit == "session" else "people"
 
     def steps_frame(self) -> pd.DataFrame:
         rows = []
@@ -281,6 +318,15 @@ class FunnelResult:
             # Index -1 (no reason: converted or excluded) picks the trailing None.
             names = np.array([*REASONS, None], dtype=object)
             frame["reason"] = pd.Series(names[u.reason], dtype="string")
+        breakdown = self.definition.breakdown
+        parts = u.breakdown_parts()
+        if parts is not None and breakdown is not None:
+            for name, part in zip(breakdown.names(), parts, strict=True):
+                frame[f"breakdown.{name}"] = pd.Series(part, dtype="string")
+        if u.attempt is not None:
+            frame["attempt"] = pd.arrays.IntegerArray(
+                np.maximum(u.attempt, 0).astype(np.int64), u.attempt < 0
+            )
         return pd.DataFrame(frame)
 
     def to_dict(self) -> dict[str, Any]:
@@ -288,8 +334,11 @@ class FunnelResult:
             "name": self.definition.name,
             "unit": self.definition.unit,
             "order": self.definition.order,
+            "count": self.definition.count,
+            "counted": self.counted,
             "actors_entered": self.actors_entered,
             "excluded": self.excluded,
+            "hold_missing": self.hold_missing,
             "steps": [s.to_dict() for s in self.steps],
             "breakdown": self.breakdown.to_dict() if self.breakdown else None,
             "micro_macro": [m.to_dict() for m in self.micro_macro],

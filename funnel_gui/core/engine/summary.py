@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 
 from funnel_gui.core.arrays import NAT, counts_reaching
 from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.breakdown import BreakdownCodes, display_names
 from funnel_gui.core.engine.results import (
     BreakdownGroup,
     BreakdownResult,
@@ -19,22 +19,6 @@ from funnel_gui.core.engine.results import (
     TimingStats,
     UnitResults,
 )
-
-
-@dataclass(frozen=True)
-class BreakdownCodes:
-    """Each unit's breakdown value as a code into `names` (object array; None = excluded).
-
-    `values` is the per-unit object array the results carry; counting groups from the
-    codes spares hashing a string per unit.
-    """
-
-    codes: np.ndarray
-    names: np.ndarray
-
-    @property
-    def values(self) -> np.ndarray:
-        return np.asarray(self.names.take(self.codes))
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -141,10 +125,12 @@ def _groups(
         same_name, names = pd.factorize(codes.names)
         group = same_name[codes.codes[counted]]
     at_least = counts_reaching(group, len(names), furthest, defn.n_steps)
+    shown = display_names(np.asarray(names, dtype=object))
     groups = [
-        BreakdownGroup(str(name), [int(c) for c in row])
-        for name, row in zip(names, at_least, strict=True)
+        BreakdownGroup(str(text), [int(c) for c in row], name if isinstance(name, tuple) else None)
+        for name, text, row in zip(names, shown, at_least, strict=True)
         if row[0]  # a name no counted unit has (only codes give those) is no group
     ]
-    groups.sort(key=lambda g: (-g.counts[0], g.value))
-    return BreakdownResult(defn.breakdown.property, defn.breakdown.attribution, groups)
+    groups.sort(key=lambda g: (-g.counts[0], g.values or (g.value,)))
+    breakdown = defn.breakdown
+    return BreakdownResult(breakdown.property, breakdown.attribution, groups, breakdown.properties)
