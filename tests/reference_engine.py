@@ -439,9 +439,7 @@ def _counted(
     return counted
 
 
-def _hold_missing(
-    table: EventTable, definition: FunnelDefinition, props: Properties
-) -> int | None:
+def _hold_missing(table: EventTable, definition: FunnelDefinition, props: Properties) -> int | None:
     """§17: the events matching any step (§2) that lack at least one held property,
     among the events the funnel analyses (a session funnel leaves out events without a
     session)."""
@@ -475,9 +473,7 @@ def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefRes
         if not counted:
             units[(*key, None)] = _unit_result(events, attempts, definition, props, last_time)
         for number, attempt in enumerate(counted):
-            units[(*key, number)] = _attempt_result(
-                events, attempt, definition, props, last_time
-            )
+            units[(*key, number)] = _attempt_result(events, attempt, definition, props, last_time)
     counts = [
         sum(1 for u in units.values() if not u.excluded and u.furthest >= k)
         for k in range(1, definition.n_steps + 1)

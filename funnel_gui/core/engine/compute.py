@@ -30,7 +30,7 @@ from funnel_gui.core.engine.micro_macro import (
 )
 from funnel_gui.core.engine.prepared import LayoutKey, PreparedTable, UnitRows, prepare
 from funnel_gui.core.engine.reasons import attach_reasons
-from funnel_gui.core.engine.reported import BestAttempts, best_attempts
+from funnel_gui.core.engine.reported import best_attempts
 from funnel_gui.core.engine.results import FunnelResult, MicroMacroResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet
 from funnel_gui.core.engine.sequential import sequential_attempts
