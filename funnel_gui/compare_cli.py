@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from funnel_gui.cli_loading import load_table
 from funnel_gui.core.analysis.compare import Comparison, ComparisonError, compare
 from funnel_gui.core.definition.checks import FunnelFileError, read_instant
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.definition.model import DateRange, FunnelDefinition
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.prepared import prepare
-from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.io import ImportFailed
 
 EXIT_BAD_INPUT = 2
 
@@ -47,12 +48,7 @@ def compare_command(
         definitions = _sides(definition, ns.b is not None, ns.period_a, ns.period_b)
 
         def load(path: str) -> Any:
-            return load_events(
-                [path],
-                overrides(ns) or None,
-                assume_tz=ns.tz or "UTC",
-                drop_exact_duplicates=ns.drop_exact_duplicates,
-            )
+            return load_table([path], ns, overrides)
 
         table_a = prepare(load(ns.a))
         table_b = table_a if ns.b is None else prepare(load(ns.b))

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from funnel_gui.cli_loading import add_funnel_inputs, load_table
 from funnel_gui.core.analysis.segments import segment_dicts, segments
 from funnel_gui.core.analysis.trends import trend
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
-from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.io import ImportFailed
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 
 EXIT_BAD_INPUT = 2
@@ -26,8 +27,7 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
         prog="funnel-gui compute",
         description="Compute a saved funnel (*.funnel.json) on export FILE(s).",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--funnel", required=True, metavar="DEF.funnel.json")
+    add_funnel_inputs(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--csv", action="store_true", help="print the step table as CSV")
@@ -40,12 +40,7 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
     ns = parser.parse_args(argv)
     try:
         loaded = load_funnel(ns.funnel)
-        table = load_events(
-            ns.files,
-            overrides(ns) or None,
-            assume_tz=ns.tz or "UTC",
-            drop_exact_duplicates=ns.drop_exact_duplicates,
-        )
+        table = load_table(ns.files, ns, overrides)
         result = compute(table, loaded.definition)
         if ns.actors:
             _write_actors(result, Path(ns.actors))

@@ -9,11 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from funnel_gui.cli_loading import add_funnel_inputs, load_table
 from funnel_gui.core.analysis.drivers import DriversError, drivers
 from funnel_gui.core.analysis.drivers_result import DriversResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel
-from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.io import ImportFailed
 from funnel_gui.core.safe_csv import frame_to_csv
 
 EXIT_BAD_INPUT = 2
@@ -30,8 +31,7 @@ def drivers_command(
         "step (associations to confirm with an experiment, not causes). Settings not given "
         'here come from the funnel file\'s "drivers" settings.',
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--funnel", required=True, metavar="DEF.funnel.json")
+    add_funnel_inputs(parser)
     parser.add_argument(
         "--landmark", metavar="DURATION", help="observation period after entry (default 1d)"
     )
@@ -58,12 +58,7 @@ def drivers_command(
             settings = replace(settings, lookback_ns=_duration(ns.lookback, "--lookback", 0))
         if ns.adjust_for is not None:
             settings = replace(settings, adjust_for=tuple(ns.adjust_for))
-        table = load_events(
-            ns.files,
-            overrides(ns) or None,
-            assume_tz=ns.tz or "UTC",
-            drop_exact_duplicates=ns.drop_exact_duplicates,
-        )
+        table = load_table(ns.files, ns, overrides)
         result = drivers(table, replace(definition, drivers=settings))
     except (FunnelFileError, ImportFailed, DriversError) as exc:
         print(f"funnel-gui: {exc.message}", file=sys.stderr)

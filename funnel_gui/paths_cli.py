@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from funnel_gui.cli_loading import add_funnel_inputs, load_table
 from funnel_gui.core.analysis.paths import (
     DEFAULT_LENGTH,
     DEFAULT_LOOKBACK_NS,
@@ -20,7 +21,7 @@ from funnel_gui.core.analysis.paths_result import OTHER, PathGroup, PathsResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.core.io import ImportFailed, load_events
+from funnel_gui.core.io import ImportFailed
 
 EXIT_BAD_INPUT = 2
 _GROUP_WORDS = {
@@ -41,8 +42,7 @@ def paths_command(
         "between step K and K+1 (for those who went on and those who stopped), with the "
         "macro conversion rate of each.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--funnel", required=True, metavar="DEF.funnel.json")
+    add_funnel_inputs(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--into", action="store_true", help="paths into step 1 (the default)")
     where.add_argument("--between", type=int, metavar="K", help="paths between step K and K+1")
@@ -71,12 +71,7 @@ def paths_command(
         if ns.lookback is not None:
             lookback = parse_duration(ns.lookback, allow_zero=True)
         definition = load_funnel(ns.funnel).definition
-        table = load_events(
-            ns.files,
-            overrides(ns) or None,
-            assume_tz=ns.tz or "UTC",
-            drop_exact_duplicates=ns.drop_exact_duplicates,
-        )
+        table = load_table(ns.files, ns, overrides)
         result = paths(
             table,
             definition,
