@@ -171,7 +171,8 @@ def compute_with_rows(
     step(0.3, "Following attempts")
     attempts = _attempts(rows, steps, definition, _searched(held))
     step(0.6, "Applying exclusions")
-    _apply_exclusions(rows, attempts, definition)
+    if definition.order != "any":  # any order applied them before its levels
+        _apply_exclusions(rows, attempts, definition)
     step(0.7, "Summarising")
     units, reported, groups = _unit_results(rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
@@ -213,6 +214,9 @@ def _impacts(
 ) -> list[MicroMacroResult]:
     macro = macro_step(defn)
     known = {s.matcher: rs for s, rs in zip(defn.steps, steps, strict=True)}
+    # Any order: a funnel step's first match per unit is already known (§3.3), unless
+    # the steps are searched among held values (§17), which a micro conversion is not.
+    firsts = {} if defn.hold else {s.matcher: k for k, s in enumerate(defn.steps)}
     out = []
     for label, matcher, on_path in micro_matchers(defn):
         if on_path:
@@ -221,6 +225,7 @@ def _impacts(
         hits = known.get(matcher)
         if hits is None:
             hits = rows.matcher_rows(matcher)
+        k = firsts.get(matcher) if defn.order == "any" else None
         out.append(
             micro_macro_impact(
                 rows.frame,
@@ -230,6 +235,7 @@ def _impacts(
                 macro=macro,
                 on_path=on_path,
                 any_order=defn.order == "any",
+                known=None if k is None else reported.positions[k],
             )
         )
     return out
@@ -249,12 +255,16 @@ def _attempts(
         for rs in steps:
             anywhere[rs.positions] = True
         entries = _held_entries(_in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn), held)
+        # Exclusions first: only the attempts that may be reported get their levels.
+        probe = Attempts(rows.frame, entries, window, np.zeros(len(entries), dtype=bool), [])
+        _apply_exclusions(rows, probe, defn)
         return any_order_attempts(
             steps,
             entries,
             rows.tie_start,
             window=window,
             held=None if held is None else (held, held.layout.rows.tie_start),
+            void=probe.void,
         )
     return sequential_attempts(
         steps,
