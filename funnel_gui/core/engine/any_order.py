@@ -100,7 +100,9 @@ class AnyOrderSteps:
                 # The very attempts kept (every unit reported its first one): no gather.
                 return np.array(self._kept[wanted])
             kept = np.flatnonzero(slot >= 0)
-            out[:, kept] = self._kept[wanted][:, slot[kept]]
+            where = slot[kept]
+            for i, k in enumerate(wanted):
+                out[i, kept] = self._kept[k][where]
             todo = np.flatnonzero(slot < 0)
         if not len(todo):
             return out

@@ -251,10 +251,7 @@ def _attempts(
     room = _INT64_MAX - int(times.max()) if len(times) else _INT64_MAX
     window = min(defn.window_ns, room)
     if defn.order == "any":
-        anywhere = np.zeros(len(rows.frame.time), dtype=bool)
-        for rs in steps:
-            anywhere[rs.positions] = True
-        entries = _held_entries(_in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn), held)
+        entries = _held_entries(_in_range(_any_step(rows, steps, defn), defn), held)
         # Exclusions first: only the attempts that may be reported get their levels.
         probe = Attempts(rows.frame, entries, window, np.zeros(len(entries), dtype=bool), [])
         _apply_exclusions(rows, probe, defn)
@@ -275,6 +272,18 @@ def _attempts(
         max_gaps=[s.max_gap_ns for s in defn.steps],
         held=held,
     )
+
+
+def _any_step(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> RowSet:
+    """§3.3: the rows matching any step, kept with the layout for recomputes."""
+
+    def union() -> RowSet:
+        anywhere = np.zeros(len(rows.frame.time), dtype=bool)
+        for rs in steps:
+            anywhere[rs.positions] = True
+        return RowSet(rows.frame, np.flatnonzero(anywhere))
+
+    return rows.derived(("any step", tuple(s.matcher for s in defn.steps)), union)
 
 
 def _held_entries(entries: RowSet, held: HeldSearch | None) -> RowSet:

@@ -118,9 +118,9 @@ def _known_first(
     window, and when first, from the first match from the entry's ties on (`known`).
     No match from the ties on means none from the entry on; a match among the ties
     before the entry (same instant, earlier in the file) is looked up again."""
-    did = counted & (known != NONE)
-    cand_time = np.zeros(len(entry), dtype=np.int64)
-    cand_time[did] = frame.time[known[did]]
+    has = known != NONE
+    did = counted & has
+    cand_time = frame.time[np.maximum(known, 0)]  # a gather over all: cheaper than masks
     again = np.flatnonzero(did & (known < entry))
     if len(again):
         same_unit, idx = micro_rows.first_at_or_after(entry[again], frame.unit[entry[again]])
