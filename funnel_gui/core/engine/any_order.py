@@ -39,7 +39,7 @@ class AnyOrderSteps:
         self._tie_start = tie_start  # per row of the layout searched
         self._held = held
         self._slot: np.ndarray | None = None  # per attempt, where its matches are kept
-        self._kept = np.zeros((0, 0), dtype=np.int64)  # per step, kept attempts' rows
+        self._kept = np.zeros((len(steps), 0), dtype=np.int64)  # per step, their rows
 
     def _searched(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the attempts `at`: where their ties begin and their unit, in the layout
@@ -52,18 +52,17 @@ class AnyOrderSteps:
         units = self._held.layout.rows.frame.unit[held_rows]
         return self._tie_start[held_rows], units, limit
 
-    def levels(self, at: np.ndarray, *, keep: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """For the attempts `at` (ascending): their level (§3.3), and the steps with a
-        match from e's ties on at any time: a bound on the level of every later attempt
-        of the unit (their matches lie from their own, later, ties on). With `keep`, the
-        matches found are kept for `matches`."""
+    def levels(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the attempts `at` (ascending): their level (§3.3); the steps with a match
+        from e's ties on at any time, a bound on the level of every later attempt of the
+        unit (their matches lie from their own, later, ties on); and (steps, attempts)
+        the working row of each step's first match in the window (NONE if none)."""
         level = np.zeros(len(at), dtype=np.int32)
         bound = np.zeros(len(at), dtype=np.int32)
+        rows = np.full((len(self.steps), len(at)), NONE, dtype=np.int64)
         ties, units, limit = self._searched(at)
-        kept = []
-        for step in self.steps:
+        for k, step in enumerate(self.steps):
             if not len(step):
-                kept.append(np.full(len(at), NONE, dtype=np.int64))
                 continue
             # From e's ties on, positions and times rise together: the first match by
             # row is the first by time, and a match at all in the window if it is in it.
@@ -71,13 +70,14 @@ class AnyOrderSteps:
             bound += found
             found &= step.time[idx] <= limit
             level += found
-            if keep:
-                kept.append(np.where(found, self._base(step.positions[idx]), NONE))
-        if keep:
-            self._slot = np.full(len(self.entries), -1, dtype=np.int64)
-            self._slot[at] = np.arange(len(at))
-            self._kept = np.stack(kept) if kept else np.zeros((0, len(at)), dtype=np.int64)
-        return level, bound
+            rows[k] = np.where(found, self._base(step.positions[idx]), NONE)
+        return level, bound, rows
+
+    def keep(self, at: np.ndarray, rows: np.ndarray) -> None:
+        """Keep the matches `rows` (as `levels` gives them) of the attempts `at`."""
+        self._slot = np.full(len(self.entries), -1, dtype=np.int64)
+        self._slot[at] = np.arange(len(at))
+        self._kept = rows
 
     def _base(self, rows: np.ndarray) -> np.ndarray:
         return rows if self._held is None else self._held.to_base(rows)
@@ -165,20 +165,25 @@ def _levels(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The attempts (ids, ascending) that may be reported and their levels: each unit's
     first live attempt, and its later live ones when the first one's level is below its
-    bound (`bounded`; else every live attempt)."""
+    bound (`bounded`; else every live attempt). Their matches are kept in `lookup`."""
     if not bounded:
-        return live, lookup.levels(live, keep=True)[0]
+        level, _, rows = lookup.levels(live)
+        lookup.keep(live, rows)
+        return live, level
     heads = first_of_run(unit)
-    level, bound = lookup.levels(live[heads], keep=True)
+    level, bound, rows = lookup.levels(live[heads])
     open_ = np.flatnonzero(level < bound)
     if not len(open_):
+        lookup.keep(live[heads], rows)
         return np.asarray(live[heads]), level
     ends = np.append(heads[1:], len(live))
     start, stop = heads[open_] + 1, ends[open_]
     lengths = stop - start
     offset = np.cumsum(lengths) - lengths
     later = np.repeat(start - offset, lengths) + np.arange(int(lengths.sum()))
-    later_level = lookup.levels(live[later])[0]
+    later_level, _, later_rows = lookup.levels(live[later])
     merged = np.concatenate((heads, later))
     order = np.argsort(merged, kind="stable")
-    return np.asarray(live[merged[order]]), np.concatenate((level, later_level))[order]
+    evaluated = np.asarray(live[merged[order]])
+    lookup.keep(evaluated, np.concatenate((rows, later_rows), axis=1)[:, order])
+    return evaluated, np.concatenate((level, later_level))[order]
