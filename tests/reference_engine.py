@@ -451,9 +451,7 @@ def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefRes
         if not counted:
             units[(*key, None)] = _unit_result(events, attempts, definition, props, last_time)
         for number, attempt in enumerate(counted):
-            units[(*key, number)] = _attempt_result(
-                events, attempt, definition, props, last_time
-            )
+            units[(*key, number)] = _attempt_result(events, attempt, definition, props, last_time)
     counts = [
         sum(1 for u in units.values() if not u.excluded and u.furthest >= k)
         for k in range(1, definition.n_steps + 1)
