@@ -283,7 +283,7 @@ def _any_step(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> Ro
             anywhere[rs.positions] = True
         return RowSet(rows.frame, np.flatnonzero(anywhere))
 
-    return rows.derived(("any step", tuple(s.matcher for s in defn.steps)), union)
+    return rows.derived("any step", tuple(s.matcher for s in defn.steps), union)
 
 
 def _held_entries(entries: RowSet, held: HeldSearch | None) -> RowSet:
