@@ -70,8 +70,9 @@ def result_payload(result: FunnelResult) -> dict[str, Any]:
 
 def result_text(result: FunnelResult) -> str:
     name = result.definition.name or "Funnel"
+    counting = ", counting attempts" if result.counted == "attempts" else ""
     lines = [
-        f"{name} ({result.definition.order}, unit: {result.unit}): "
+        f"{name} ({result.definition.order}, unit: {result.unit}{counting}): "
         f"{result.actors_entered:,} entered, {result.excluded:,} excluded"
     ]
     for s in result.steps:

@@ -55,6 +55,10 @@ class StepMatches(Protocol):
         """For the attempts `at`, the working row of step k's first match, NONE if none."""
         ...
 
+    def all_matches(self, at: np.ndarray) -> np.ndarray:
+        """(steps, attempts): every step's first match of the attempts `at`."""
+        ...
+
 
 @dataclass(eq=False)
 class Attempts:

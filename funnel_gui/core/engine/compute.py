@@ -172,7 +172,8 @@ def compute_with_rows(
     step(0.3, "Following attempts")
     attempts = _attempts(rows, steps, definition, _searched(held))
     step(0.6, "Applying exclusions")
-    _apply_exclusions(rows, attempts, definition)
+    if definition.order != "any":  # any order applied them before its levels
+        _apply_exclusions(rows, attempts, definition)
     step(0.7, "Summarising")
     units, reported, groups = _unit_results(rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
@@ -215,6 +216,9 @@ def _impacts(
 ) -> list[MicroMacroResult]:
     macro = macro_step(defn)
     known = {s.matcher: rs for s, rs in zip(defn.steps, steps, strict=True)}
+    # Any order: a funnel step's first match per unit is already known (§3.3), unless
+    # the steps are searched among held values (§17), which a micro conversion is not.
+    firsts = {} if defn.hold else {s.matcher: k for k, s in enumerate(defn.steps)}
     out = []
     for label, matcher, on_path in micro_matchers(defn):
         if on_path:
@@ -223,6 +227,7 @@ def _impacts(
         hits = known.get(matcher)
         if hits is None:
             hits = rows.matcher_rows(matcher)
+        k = firsts.get(matcher) if defn.order == "any" else None
         out.append(
             micro_macro_impact(
                 rows.frame,
@@ -232,6 +237,7 @@ def _impacts(
                 macro=macro,
                 on_path=on_path,
                 any_order=defn.order == "any",
+                known=None if k is None else reported.positions[k],
             )
         )
     return out
@@ -247,16 +253,17 @@ def _attempts(
     room = _INT64_MAX - int(times.max()) if len(times) else _INT64_MAX
     window = min(defn.window_ns, room)
     if defn.order == "any":
-        anywhere = np.zeros(len(rows.frame.time), dtype=bool)
-        for rs in steps:
-            anywhere[rs.positions] = True
-        entries = _held_entries(_in_range(RowSet(rows.frame, np.flatnonzero(anywhere)), defn), held)
+        entries = _held_entries(_in_range(_any_step(rows, steps, defn), defn), held)
+        # Exclusions first: only the attempts that may be reported get their levels.
+        probe = Attempts(rows.frame, entries, window, np.zeros(len(entries), dtype=bool), [])
+        _apply_exclusions(rows, probe, defn)
         return any_order_attempts(
             steps,
             entries,
             rows.tie_start,
             window=window,
             held=None if held is None else (held, held.layout.rows.tie_start),
+            void=probe.void,
         )
     return sequential_attempts(
         steps,
@@ -267,6 +274,18 @@ def _attempts(
         max_gaps=[s.max_gap_ns for s in defn.steps],
         held=held,
     )
+
+
+def _any_step(rows: UnitRows, steps: list[RowSet], defn: FunnelDefinition) -> RowSet:
+    """§3.3: the rows matching any step, kept with the layout for recomputes."""
+
+    def union() -> RowSet:
+        anywhere = np.zeros(len(rows.frame.time), dtype=bool)
+        for rs in steps:
+            anywhere[rs.positions] = True
+        return RowSet(rows.frame, np.flatnonzero(anywhere))
+
+    return rows.derived("any step", tuple(s.matcher for s in defn.steps), union)
 
 
 def _held_entries(entries: RowSet, held: HeldSearch | None) -> RowSet:

@@ -80,7 +80,7 @@ class HeldRows:
 
 def held_rows(base: UnitRows, names: Sequence[str]) -> HeldRows:
     """The held layout of `base` for `names`, built once and kept with the layout."""
-    return base.derived(("hold", tuple(names)), lambda: HeldRows(base, names))
+    return base.derived("hold", tuple(names), lambda: HeldRows(base, names))
 
 
 def held_values(base: UnitRows, names: Sequence[str]) -> np.ndarray:

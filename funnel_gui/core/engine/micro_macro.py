@@ -12,6 +12,10 @@ from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
 from funnel_gui.core.engine.results import MicroMacroResult, TimingStats
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
+# Whether any order reuses the reported attempts' matches of a micro step (tests switch
+# it off to check that searching again finds the same).
+REUSE_KNOWN = True
+
 
 @dataclass(frozen=True)
 class ReportedAttempts:
@@ -56,6 +60,7 @@ def micro_macro_impact(
     macro: int,
     on_path: bool,
     any_order: bool = False,
+    known: np.ndarray | None = None,
 ) -> MicroMacroResult:
     """Group A did the micro conversion at or after the entry event and before the step-M
     event (or, not having reached M, by the end of the window); B is everyone else who
@@ -63,7 +68,9 @@ def micro_macro_impact(
     conversion (§6 style: median, quartiles).
 
     In any order, reaching M means completing M steps (§3.3) and there is no single
-    step-M event, so A is bounded by the window alone.
+    step-M event, so A is bounded by the window alone. There, for a micro conversion
+    that is a step of the funnel, `known` can give each unit's first match of it from
+    its entry's ties on inside the window (the reported attempt's own, already found).
     """
     counted = ~reported.excluded
     entry = np.where(counted, reported.entry, 0)
@@ -73,7 +80,10 @@ def micro_macro_impact(
     )
     did = np.zeros(len(entry), dtype=bool)
     time_to_micro = None
-    if len(micro_rows):
+    if any_order and known is not None and REUSE_KNOWN and len(micro_rows):
+        did, cand_time = _known_first(frame, reported, micro_rows, entry, counted, known)
+        time_to_micro = TimingStats.of(cand_time[did] - frame.time[entry[did]])
+    elif len(micro_rows):
         same_unit, idx = micro_rows.first_at_or_after(entry, frame.unit[entry])
         cand, cand_time = micro_rows.positions[idx], micro_rows.time[idx]
         by_macro = reached & (macro_pos != NONE)
@@ -95,6 +105,30 @@ def micro_macro_impact(
         compare_proportions(s_a, n_a, s_b, n_b),
         time_to_micro,
     )
+
+
+def _known_first(
+    frame: UnitFrame,
+    reported: ReportedAttempts,
+    micro_rows: RowSet,
+    entry: np.ndarray,
+    counted: np.ndarray,
+    known: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Any order: which units did the micro conversion at or after entry inside the
+    window, and when first, from the first match from the entry's ties on (`known`).
+    No match from the ties on means none from the entry on; a match among the ties
+    before the entry (same instant, earlier in the file) is looked up again."""
+    has = known != NONE
+    did = counted & has
+    cand_time = frame.time[np.maximum(known, 0)]  # a gather over all: cheaper than masks
+    again = np.flatnonzero(did & (known < entry))
+    if len(again):
+        same_unit, idx = micro_rows.first_at_or_after(entry[again], frame.unit[entry[again]])
+        later = micro_rows.time[idx]
+        did[again] = same_unit & (later <= reported.window_end[again])
+        cand_time[again] = later
+    return did, cand_time
 
 
 def on_path_result(label: str, macro: int) -> MicroMacroResult:

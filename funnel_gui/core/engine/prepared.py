@@ -213,18 +213,20 @@ class UnitRows:
         self.unit_session: np.ndarray | None = None
         self.session_ids: Any = None  # the export's session ids, for imported sessions
         self._event_rows: OrderedDict[int, RowSet] = OrderedDict()
-        self._derived: OrderedDict[Hashable, object] = OrderedDict()
+        self._derived: dict[str, OrderedDict[Hashable, object]] = {}
 
-    def derived(self, key: Hashable, build: Callable[[], _D]) -> _D:
-        """What another module builds from this layout (the held layout of §17), kept for
-        recomputes; the most recently used few are kept, like the event rows."""
+    def derived(self, kind: str, key: Hashable, build: Callable[[], _D]) -> _D:
+        """What another module builds from this layout (the held layout of §17, the rows
+        of any step of §3.3), kept for recomputes: the most recently used few of each
+        kind, so that one kind never pushes another out."""
         with self.prepared._lock:
-            found = self._derived.pop(key, None)
+            kept = self._derived.setdefault(kind, OrderedDict())
+            found = kept.pop(key, None)
             if found is None:
                 found = build()
-            self._derived[key] = found
-            while len(self._derived) > _KEPT_DERIVED:
-                self._derived.popitem(last=False)
+            kept[key] = found
+            while len(kept) > _KEPT_DERIVED:
+                kept.popitem(last=False)
             return cast(_D, found)
 
     def take(self, values: np.ndarray) -> np.ndarray:

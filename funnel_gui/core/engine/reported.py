@@ -71,8 +71,7 @@ def best_attempts(attempts: Attempts, n_steps: int) -> BestAttempts:
         # Any order: look the reported attempts' matches up again.
         rep = _any_order_reported(tiers, furthest[counted] - 1, rep_index[counted])
         attempt[counted] = rep
-        for k in range(n_steps):
-            positions[k, counted] = attempts.any_order.matches(k, rep, attempts.window)
+        positions[:, counted] = attempts.any_order.all_matches(rep)
         times[0, counted] = entries.time[rep]
         entry = np.full(n_units, NONE, dtype=np.int64)
         entry[counted] = entries.positions[rep]
@@ -99,6 +98,6 @@ def _any_order_reported(
     """Attempt ids of the reported attempts, given their tier and index there."""
     out = np.empty(len(rep_tier), dtype=np.int64)
     for k, tier in enumerate(tiers):
-        at = rep_tier == k
+        at = np.flatnonzero(rep_tier == k)  # indices, not a mask: much faster to assign
         out[at] = tier.members()[rep_index[at]]
     return out
