@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 
+from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io import load_events
+
+EXIT_BAD_INPUT = 2
+# What a funnel subcommand reports as one line and exit status 2: our own errors (their
+# message is meant for a person), bad values (a --tz, a period) and files it cannot use.
+BAD_INPUT = (UserFacingError, ValueError, OSError)
 
 Overrides = Callable[[argparse.Namespace], dict[str, str | None]]
 
@@ -25,3 +32,9 @@ def load_table(files: Sequence[str], ns: argparse.Namespace, overrides: Override
         assume_tz=ns.tz or "UTC",
         drop_exact_duplicates=ns.drop_exact_duplicates,
     )
+
+
+def bad_input(error: Exception) -> int:
+    """Say what was wrong in one line on stderr; the exit status for bad input."""
+    print(f"funnel-gui: {error}", file=sys.stderr)
+    return EXIT_BAD_INPUT

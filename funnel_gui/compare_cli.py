@@ -10,14 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from funnel_gui.cli_loading import load_table
-from funnel_gui.core.analysis.compare import Comparison, ComparisonError, compare
+from funnel_gui.cli_loading import BAD_INPUT, bad_input, load_table
+from funnel_gui.core.analysis.compare import Comparison, compare
 from funnel_gui.core.definition.checks import FunnelFileError, read_instant
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.definition.model import DateRange, FunnelDefinition
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.prepared import prepare
-from funnel_gui.core.io import ImportFailed
 
 EXIT_BAD_INPUT = 2
 
@@ -55,12 +54,8 @@ def compare_command(
         result_a = compute(table_a, definitions[0])
         result_b = compute(table_b, definitions[1])
         comparison = compare(result_a, result_b)
-    except (FunnelFileError, ImportFailed) as exc:
-        print(f"funnel-gui: {exc.message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (ComparisonError, ValueError, OSError) as exc:
-        print(f"funnel-gui: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except BAD_INPUT as exc:
+        return bad_input(exc)
     for side, result in (("A", result_a), ("B", result_b)):
         for warning in result.warnings:
             print(f"funnel-gui: warning ({side}): {warning}", file=sys.stderr)

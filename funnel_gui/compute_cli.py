@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from funnel_gui.cli_loading import add_funnel_inputs, load_table
+from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table
 from funnel_gui.core.analysis.segments import segment_dicts, segments
 from funnel_gui.core.analysis.trends import trend
 from funnel_gui.core.atomic import atomic_path
-from funnel_gui.core.definition.file import FunnelFileError, load_funnel
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
-from funnel_gui.core.io import ImportFailed
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 
 EXIT_BAD_INPUT = 2
@@ -44,12 +43,8 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
         result = compute(table, loaded.definition)
         if ns.actors:
             _write_actors(result, Path(ns.actors))
-    except (FunnelFileError, ImportFailed) as exc:
-        print(f"funnel-gui: {exc.message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (ValueError, OSError) as exc:
-        print(f"funnel-gui: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except BAD_INPUT as exc:
+        return bad_input(exc)
     for warning in [*loaded.warnings, *result.warnings]:
         print(f"funnel-gui: warning: {warning}", file=sys.stderr)
     if ns.json:

@@ -9,12 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from funnel_gui.cli_loading import add_funnel_inputs, load_table
-from funnel_gui.core.analysis.drivers import DriversError, drivers
+from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table
+from funnel_gui.core.analysis.drivers import drivers
 from funnel_gui.core.analysis.drivers_result import DriversResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
-from funnel_gui.core.definition.file import FunnelFileError, load_funnel
-from funnel_gui.core.io import ImportFailed
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.safe_csv import frame_to_csv
 
 EXIT_BAD_INPUT = 2
@@ -60,12 +59,8 @@ def drivers_command(
             settings = replace(settings, adjust_for=tuple(ns.adjust_for))
         table = load_table(ns.files, ns, overrides)
         result = drivers(table, replace(definition, drivers=settings))
-    except (FunnelFileError, ImportFailed, DriversError) as exc:
-        print(f"funnel-gui: {exc.message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (ValueError, OSError) as exc:
-        print(f"funnel-gui: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except BAD_INPUT as exc:
+        return bad_input(exc)
     for warning in result.warnings:
         print(f"funnel-gui: warning: {warning}", file=sys.stderr)
     if ns.json:

@@ -8,20 +8,18 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from funnel_gui.cli_loading import add_funnel_inputs, load_table
+from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table
 from funnel_gui.core.analysis.paths import (
     DEFAULT_LENGTH,
     DEFAULT_LOOKBACK_NS,
     DEFAULT_TOP,
-    PathsError,
     PathWhere,
     paths,
 )
 from funnel_gui.core.analysis.paths_result import OTHER, PathGroup, PathsResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
-from funnel_gui.core.definition.file import FunnelFileError, load_funnel
+from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.core.io import ImportFailed
 
 EXIT_BAD_INPUT = 2
 _GROUP_WORDS = {
@@ -81,12 +79,8 @@ def paths_command(
             keep_repeats=ns.keep_repeats,
             lookback=lookback,
         )
-    except (FunnelFileError, ImportFailed, PathsError) as exc:
-        print(f"funnel-gui: {exc.message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (ValueError, OSError) as exc:
-        print(f"funnel-gui: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except BAD_INPUT as exc:
+        return bad_input(exc)
     for warning in result.warnings:
         print(f"funnel-gui: warning: {warning}", file=sys.stderr)
     if ns.json:
