@@ -18,8 +18,6 @@ from funnel_gui.core.definition.model import DateRange, FunnelDefinition
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.prepared import prepare
 
-EXIT_BAD_INPUT = 2
-
 
 def compare_command(
     argv: Sequence[str],

@@ -18,8 +18,6 @@ from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 
-EXIT_BAD_INPUT = 2
-
 
 def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> int:
     parser = argparse.ArgumentParser(

@@ -16,8 +16,6 @@ from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.safe_csv import frame_to_csv
 
-EXIT_BAD_INPUT = 2
-
 
 def drivers_command(
     argv: Sequence[str],

@@ -21,7 +21,6 @@ from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
 
-EXIT_BAD_INPUT = 2
 _GROUP_WORDS = {
     "all": "all who entered",
     "converted": "went on to the next step",
