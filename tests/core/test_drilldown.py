@@ -189,6 +189,8 @@ def test_nobody_dropped(tmp_path: Path) -> None:
         "reached_label",
         "time_reached",
         "still_open",
+        "reason",
+        "unit",
     ]
     nxt = next_events(result, table, 2)
     assert nxt.empty

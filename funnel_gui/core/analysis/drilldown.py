@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.engine.results import REASONS, FunnelResult
 from funnel_gui.core.events import EventTable
 
 NOTHING_AFTER = "(nothing after)"
@@ -33,7 +33,8 @@ def dropped_at(result: FunnelResult, step: int) -> pd.DataFrame:
     Columns: actor (the export's id), session (unit = session), reached_step (k-1),
     reached_label, time_reached (UTC time of their step k-1 event; in an any-order funnel,
     where steps have no single event (§3.3), the entry time), breakdown (when the
-    definition has one), still_open (§7: their window has not ended yet).
+    definition has one), still_open (§7: their window has not ended yet), reason (§14's
+    key, missing where the result has none) and unit (the unit's row in the result).
     """
     mask = dropped_mask(result, step)
     u = result.units
@@ -61,7 +62,19 @@ def dropped_at(result: FunnelResult, step: int) -> pd.DataFrame:
     if u.breakdown is not None:
         frame["breakdown"] = pd.Series(u.breakdown[index], dtype="string")
     frame["still_open"] = u.still_open[index].astype(bool)
+    frame["reason"] = reason_keys(result, index)
+    frame["unit"] = index.astype(np.int64)  # the unit's row in the result (its timeline)
     return pd.DataFrame(frame)
+
+
+def reason_keys(result: FunnelResult, index: np.ndarray) -> pd.Series:
+    """§14: the reason key of each of the units `index` (missing when the result has no
+    reasons, or the unit reached the last step or was excluded)."""
+    reason = result.units.reason
+    if reason is None:
+        return pd.Series([None] * len(index), dtype="string")
+    names = np.array([*REASONS, None], dtype=object)  # -1 picks the trailing None
+    return pd.Series(names[reason[index]], dtype="string")
 
 
 def reached_label(result: FunnelResult, step: int) -> str:
@@ -80,7 +93,14 @@ def next_events(result: FunnelResult, table: EventTable, step: int, top: int = 1
     "(nothing after)" for units with no later event, most frequent first, then
     "(other events)" for the rest, so the shares add up to 1.
     """
-    mask = dropped_mask(result, step)
+    return next_events_of(result, table, dropped_mask(result, step), top)
+
+
+def next_events_of(
+    result: FunnelResult, table: EventTable, mask: np.ndarray, top: int = 10
+) -> pd.DataFrame:
+    """`next_events` for any units (`mask` over the result's units): the event right after
+    each one's last matched event, counted."""
     step_row = result.units.step_row
     if step_row is None:
         raise ValueError("This result has no matched rows; compute the funnel again.")
