@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 
-from funnel_gui.core.analysis.drilldown import dropped_at, next_events
+from funnel_gui.core.analysis.drilldown import dropped_at, next_events, next_events_of
+from funnel_gui.core.analysis.reason_words import reason_word
+from funnel_gui.core.analysis.unit_lists import units_frame
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel
@@ -48,6 +50,28 @@ def list_drop(
         empty = pd.DataFrame()
         return DropList(step, empty, empty, empty, problem=str(exc))
     return DropList(step, dropped, shown_units(dropped, hide_open, sort_by), after)
+
+
+@dataclass(frozen=True)
+class UnitsPick:
+    """Units picked elsewhere than at a drop-off (the people on one path, §13), for the
+    drill-down to list: `index` are rows of `result.units`, `result` computed on `table`."""
+
+    title: str
+    subtitle: str
+    result: FunnelResult
+    table: EventTable
+    index: np.ndarray
+
+
+def list_units(pick: UnitsPick, hide_open: bool, sort_by: SortBy) -> DropList:
+    """The work of listing a pick: its units' rows, and what they did after their last
+    step. `step` is 0: the list is of no one drop-off."""
+    frame = units_frame(pick.result, pick.index)
+    mask = np.zeros(len(pick.result.units.actor), dtype=bool)
+    mask[pick.index] = True
+    after = next_events_of(pick.result, pick.table, mask)
+    return DropList(0, frame, shown_units(frame, hide_open, sort_by), after)
 
 
 def shown_units(dropped: pd.DataFrame, hide_open: bool, sort_by: SortBy) -> pd.DataFrame:
@@ -88,6 +112,16 @@ def unit_columns(result: FunnelResult) -> list[Column]:
     columns.append(
         Column("still_open", "Still open", format_flag, "Their window has not ended yet")
     )
+    if result.units.reason is not None:
+        columns.append(
+            Column(
+                "reason",
+                "Why they stopped",
+                reason_word,
+                "Why their attempt ended before the next step; select a row to see their "
+                "events",
+            )
+        )
     return columns
 
 

@@ -3,33 +3,30 @@
 The charts emit `sig_drill_down(step)` when the user clicks a drop-off; this panel lists the
 units who reached step k-1 but not step k (`core.drilldown`), with a sortable table, a small
 "What they did next" table, a filter to hide those still inside their window, and CSV
-export / Copy of the list. The lists are made in a worker; `sig_listed` says when one is
-shown. The window only asks for them while the panel is open.
+export / Copy of the list. Each unit's reason for stopping (§14) is a column, and selecting
+one shows its events around the funnel beside the list (`UnitTimeline`). The Paths view
+hands it the people on one path instead (`show_units`). The lists are made in a worker;
+`sig_listed` says when one is shown. The window only asks for them while the panel is open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,7 +39,9 @@ from funnel_gui.qt.models.dropped_units import (
     DEFAULT_SORT,
     DropList,
     DroppedUnitsModel,
+    UnitsPick,
     list_drop,
+    list_units,
     shown_units,
     sorted_rows,
     unit_columns,
@@ -51,7 +50,14 @@ from funnel_gui.qt.models.frame_table import Column, FrameTableModel
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.text import format_count, format_percent
-from funnel_gui.qt.theme import MICRO_HEX
+from funnel_gui.qt.widgets.drilldown_parts import (
+    ShareBarDelegate,
+    iso,
+    noun,
+    step_name,
+    table_view,
+)
+from funnel_gui.qt.widgets.unit_timeline import UnitTimeline
 from funnel_gui.qt.workers import TaskRunner, failure_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -70,20 +76,6 @@ class ArrangedUnits:
 PICK_A_DROP_TEXT = "Click a drop-off in a chart to see who left there and what they did next"
 
 
-class ShareBarDelegate(QStyledItemDelegate):
-    """A light bar behind a share (0..1), so the table reads like a small bar chart."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        share = index.data(VALUE_ROLE)
-        if isinstance(share, float) and 0 <= share <= 1:
-            colour = QColor(MICRO_HEX)
-            colour.setAlpha(60)
-            rect = option.rect.adjusted(2, 3, -2, -3)
-            rect.setWidth(round(rect.width() * share))
-            painter.fillRect(rect, colour)
-        super().paint(painter, option, index)
-
-
 class DrillDownPanel(QWidget):
     # Written after a CSV export, with the file's path (for a status bar message).
     sig_exported = Signal(str)
@@ -96,6 +88,9 @@ class DrillDownPanel(QWidget):
         self.result: FunnelResult | None = None
         self.table: EventTable | None = None
         self.step: int | None = None
+        self.pick: UnitsPick | None = None  # the units listed, when not a drop-off's
+        # The result and table the listed rows come from (a pick's own funnel for a path).
+        self._listed: tuple[FunnelResult, EventTable] | None = None
         self.dropped = pd.DataFrame()  # every dropped unit (core.drilldown.dropped_at)
         self.next_frame = pd.DataFrame()
         # Listing, filtering and sorting hundreds of thousands of units run in workers.
@@ -136,7 +131,7 @@ class DrillDownPanel(QWidget):
 
         self.units_model = DroppedUnitsModel([Column("actor", "Person")], self, sort_elsewhere=True)
         self.units_model.sig_sort_requested.connect(self._sort_units)
-        self.units_view = _table_view("drillDownUnits")
+        self.units_view = table_view("drillDownUnits")
         self.units_view.setModel(self.units_model)
         self.units_view.setSortingEnabled(True)
         # Enabling sorting sorted the empty model by column 0: start from time order again.
@@ -153,7 +148,7 @@ class DrillDownPanel(QWidget):
         self.next_proxy = QSortFilterProxyModel(self)
         self.next_proxy.setSourceModel(self.next_model)
         self.next_proxy.setSortRole(VALUE_ROLE)
-        self.next_view = _table_view("drillDownNext")
+        self.next_view = table_view("drillDownNext")
         self.next_view.setModel(self.next_proxy)
         self.next_view.setItemDelegateForColumn(2, ShareBarDelegate(self.next_view))
         next_box = QWidget()
@@ -164,9 +159,18 @@ class DrillDownPanel(QWidget):
         next_layout.addWidget(next_title)
         next_layout.addWidget(self.next_view)
 
+        # §14 and the per-person timeline: a selected row shows its events beside the list.
+        self.timeline = UnitTimeline()
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("drillDownSide")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(next_box, "What they did next")
+        self.side_tabs.addTab(self.timeline, "Their events")
+        self.units_view.selectionModel().currentRowChanged.connect(self._on_unit_selected)
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.units_view)
-        self.splitter.addWidget(next_box)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -196,6 +200,8 @@ class DrillDownPanel(QWidget):
     def set_data(self, result: FunnelResult | None, table: EventTable | None) -> None:
         """A new result (after a recompute): the panel follows it for the step it shows."""
         self.result, self.table = result, table
+        if _still_holds(self.pick, result, table):
+            return  # the same funnel on the same rows: the path's people still hold
         if self.step is None or result is None or table is None:
             self.clear()
             return
@@ -212,12 +218,30 @@ class DrillDownPanel(QWidget):
     def show_drop(self, result: FunnelResult, table: EventTable, step: int) -> None:
         """List the units who reached step `step`-1 but not `step` (in a worker; the last
         list stays until this one is ready, then `sig_listed`)."""
-        self.result, self.table, self.step = result, table, step
+        self.result, self.table, self.step, self.pick = result, table, step, None
+        self._listed = (result, table)
         hide_open, sort_by = self.hide_open.isChecked(), self.units_model.sorted_by
         self._arranger.cancel()  # the list on its way is filtered and sorted as shown now
         self._lister.start(
             lambda _progress, _cancelled: list_drop(result, table, step, hide_open, sort_by)
         )
+
+    def show_units(self, pick: UnitsPick) -> None:
+        """List the units of `pick` (the people on one path) in a worker, as `show_drop`."""
+        self.step, self.pick, self._listed = None, pick, (pick.result, pick.table)
+        hide_open, sort_by = self.hide_open.isChecked(), self.units_model.sorted_by
+        self._arranger.cancel()
+        self._lister.start(lambda _progress, _cancelled: list_units(pick, hide_open, sort_by))
+
+    def _on_unit_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """A person was selected: their events around the funnel, beside the list."""
+        frame, listed = self.units_model.frame, self._listed
+        if not current.isValid() or listed is None or "unit" not in frame:
+            return
+        row = frame.iloc[current.row()]
+        who = str(row["actor"]) + (f" (session {row['session']})" if "session" in frame else "")
+        self.timeline.show_unit(listed[0], listed[1], int(row["unit"]), who)
+        self.side_tabs.setCurrentWidget(self.timeline)
 
     def _on_list_failed(self, error: Exception) -> None:
         self._show_message("", failure_text(error))
@@ -230,11 +254,25 @@ class DrillDownPanel(QWidget):
             self.sig_listed.emit()
             return
         self.dropped, self.next_frame = listing.dropped, listing.next_events
-        self._show_list(result, listing.step, listing.shown)
+        self.timeline.clear()
+        if self.pick is not None and listing.step == 0:
+            self._show_pick(self.pick, listing.shown)
+        else:
+            self._show_list(result, listing.step, listing.shown)
         self.sig_listed.emit()
 
+    def _show_pick(self, pick: UnitsPick, shown: pd.DataFrame) -> None:
+        self.title.setVisible(True)
+        self.title.setText(pick.title)
+        self.subtitle.setText(pick.subtitle)
+        self.units_model.set_columns(unit_columns(pick.result))
+        self._set_units(shown)
+        self.next_model.set_frame(self.next_frame)
+        self.next_proxy.sort(-1)
+        self.stack.setCurrentWidget(self._body)
+
     def _show_list(self, result: FunnelResult, step: int, shown: pd.DataFrame) -> None:
-        before, after = reached_label(result, step), _step_name(result, step)
+        before, after = reached_label(result, step), step_name(result, step)
         n, still_open = len(self.dropped), int(self.dropped["still_open"].sum())
         if not n:
             self._show_message(
@@ -242,10 +280,10 @@ class DrillDownPanel(QWidget):
                 f"Everyone who reached {before} went on to {after}.",
             )
             return
-        noun = _noun(result, n)
+        who = noun(result, n)
         self.title.setVisible(True)
         self.title.setText(
-            f"{n:,} {noun} dropped between {before} and {after} · {still_open:,} still open"
+            f"{n:,} {who} dropped between {before} and {after} · {still_open:,} still open"
         )
         self.subtitle.setText(
             f"Reached {before} but not {after} (excluded ones are not listed). "
@@ -261,20 +299,22 @@ class DrillDownPanel(QWidget):
     def clear(self) -> None:
         self._lister.cancel()  # a list on its way is no longer wanted
         self._arranger.cancel()
-        self.step = None
+        self.step, self.pick, self._listed = None, None, None
+        self.timeline.clear()
         self.dropped = pd.DataFrame()
         self.next_frame = pd.DataFrame()
         self._show_message("", PICK_A_DROP_TEXT)
 
     def shown_units(self) -> pd.DataFrame:
-        """The units as listed: filtered by "Hide still open" and in the table's order."""
-        return self.units_model.frame.copy()
+        """The units as listed: filtered by "Hide still open" and in the table's order
+        (without the rows' numbers in the result, which only the timeline needs)."""
+        return self.units_model.frame.drop(columns=["unit"], errors="ignore")
 
     def export_csv(self, path: Path | str) -> None:
         """Write the listed units as CSV (times as ISO 8601 UTC), atomically."""
         frame = self.shown_units()
         if "time_reached" in frame:
-            frame["time_reached"] = frame["time_reached"].map(_iso)
+            frame["time_reached"] = frame["time_reached"].map(iso)
         write_frame_csv(frame, path)  # atomic, and safe to open in a spreadsheet
 
     def copy(self) -> None:
@@ -349,38 +389,11 @@ class DrillDownPanel(QWidget):
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
 
 
-def _table_view(name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    # Sizing from the first rows only, and one fixed row height: a list of hundreds of
-    # thousands must not be measured row by row.
-    header.setResizeContentsPrecision(200)
-    rows = view.verticalHeader()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
-    return view
-
-
-def _step_name(result: FunnelResult, step: int) -> str:
-    if result.definition.order == "any":
-        return f"{step} steps"
-    return result.steps[step - 1].label
-
-
-def _noun(result: FunnelResult, n: int) -> str:
-    if result.unit == "session":
-        return "session" if n == 1 else "sessions"
-    return "person" if n == 1 else "people"
-
-
-def _iso(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return pd.Timestamp(value).isoformat().replace("+00:00", "Z")
+def _still_holds(pick: UnitsPick | None, result: FunnelResult | None, table: object) -> bool:
+    """A pick stays listed over a new result of the same funnel on the same rows."""
+    return (
+        pick is not None
+        and result is not None
+        and table is pick.table
+        and result.definition == pick.result.definition
+    )

@@ -1,0 +1,100 @@
+"""What the Paths view draws (FUNNEL_SEMANTICS §13), computed off the GUI thread: the
+paths for the gap and options chosen, each group's flow layout, and the table of paths.
+
+Core calls only, no widget: the view runs this in its worker (and, for an export that is
+waiting, on the spot). The funnel computed with its working rows is kept and handed back
+in, so changing the gap, the length or the top N does not compute the funnel again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from funnel_gui.core.analysis.path_flow import Flow, column_titles, flow_columns, layout_flow
+from funnel_gui.core.analysis.paths import DEFAULT_LENGTH, DEFAULT_TOP, PathWhere, paths
+from funnel_gui.core.analysis.paths_result import OTHER, PathsResult
+from funnel_gui.core.analysis.stats import wilson_interval
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.compute import ComputedFunnel, compute_with_rows
+from funnel_gui.core.engine.prepared import PreparedTable
+from funnel_gui.core.events import EventTable
+from funnel_gui.core.progress import Cancelled, Progress
+
+MAX_LENGTH = 8
+MAX_TOP = 30
+TABLE_KEYS = ("group", "rank", "path", "units", "share", "macro_rate", "ci_low", "ci_high")
+
+
+@dataclass(frozen=True)
+class PathsOptions:
+    step: int | None = None  # k of "between k and k + 1"; None: into step 1
+    length: int = DEFAULT_LENGTH
+    top: int = DEFAULT_TOP
+    keep_repeats: bool = False
+
+
+@dataclass(frozen=True)
+class PathsData:
+    options: PathsOptions
+    result: PathsResult
+    computed: ComputedFunnel  # the funnel the paths were counted on (its units, for lists)
+    table: EventTable  # the rows that funnel's row numbers point into
+    flows: list[Flow]  # one per group, in the result's order
+    titles: list[str]  # per column
+    anchors: tuple[str, str]  # the step nodes' names
+    frame: pd.DataFrame  # every shown path and the other paths, per group
+
+
+def step_name(definition: FunnelDefinition, k: int) -> str:
+    return f"{k}. {definition.steps[k - 1].display_label}"
+
+
+def paths_data(
+    prepared: PreparedTable,
+    definition: FunnelDefinition,
+    options: PathsOptions,
+    computed: ComputedFunnel | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PathsData:
+    """The paths of `options` for `definition`; `computed` is reused when it is this
+    funnel on this table."""
+    if computed is None or computed.result.definition != definition:
+        computed = compute_with_rows(prepared, definition, progress, cancelled)
+    k = options.step
+    where: PathWhere = "into" if k is None else ("between", k)
+    result = paths(
+        prepared,
+        definition,
+        where,
+        options.length,
+        options.top,
+        options.keep_repeats,
+        computed=computed,
+    )
+    first = 1 if k is None else k
+    anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
+    columns = flow_columns(result)
+    flows = [layout_flow(result, g, anchors) for g in result.groups]
+    titles = column_titles(result, columns, anchors)
+    return PathsData(
+        options, result, computed, prepared.table, flows, titles, anchors, paths_frame(result)
+    )
+
+
+def paths_frame(result: PathsResult) -> pd.DataFrame:
+    """One row per shown path and one for the other paths of each group (rank 0): what
+    the table lists and CSV exports. Rates are fractions."""
+    rows = []
+    for group in result.groups:
+        for rank, p in enumerate(group.paths, 1):
+            rows.append(
+                (group.name, rank, " → ".join(p.events), p.units, p.share, p.macro_rate, *p.ci)
+            )
+        if group.other_units:
+            n, hits = group.other_units, group.other_converted
+            ci = wilson_interval(hits, n)
+            rows.append((group.name, 0, OTHER, n, n / group.units, hits / n, *ci))
+    return pd.DataFrame(rows, columns=list(TABLE_KEYS))

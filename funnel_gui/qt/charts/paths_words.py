@@ -1,0 +1,102 @@
+"""The Paths view's words: the sentence above the flows, each flow's title, what hovering a
+band or a node says, the table's columns, and the drill-down's title for one path."""
+
+from __future__ import annotations
+
+from funnel_gui.core.analysis.path_flow import FlowBand, FlowNode
+from funnel_gui.core.analysis.paths_result import OTHER, PathGroup
+from funnel_gui.core.definition.durations import format_duration
+from funnel_gui.qt.charts.parts import counted
+from funnel_gui.qt.charts.paths_data import PathsData, step_name
+from funnel_gui.qt.models.frame_table import Column
+from funnel_gui.qt.text import format_count, format_percent
+
+ARROW = " → "
+TABLE_COLUMNS = (
+    Column("group", "Group", tooltip="Into step 1: all; between steps: went on or stopped"),
+    Column("rank", "#", format_count, "The path's rank in its group (0: the other paths)", True),
+    Column("path", "Path", tooltip="The events in time order"),
+    Column("units", "Units", format_count, "How many followed this path", True),
+    Column("share", "Share", format_percent, "Of the group", True),
+    Column("macro_rate", "Macro rate", format_percent, "Of them, reached the macro step", True),
+    Column("ci_low", "95% CI low", format_percent, "Wilson interval of the macro rate", True),
+    Column("ci_high", "95% CI high", format_percent, "Wilson interval of the macro rate", True),
+)
+
+
+def _macro(data: PathsData) -> str:
+    return step_name(data.computed.result.definition, data.result.macro_step)
+
+
+def header_text(data: PathsData) -> str:
+    r, unit = data.result, data.computed.result.unit
+    who = "sessions" if unit == "session" else "people"
+    repeats = "repeats kept" if r.keep_repeats else "repeats collapsed"
+    if r.where == "into":
+        return (
+            f"The last {r.length} events before {data.anchors[0]} (at most "
+            f"{format_duration(r.lookback_ns)} before it; {repeats}), for the "
+            f"{r.groups[0].units:,} {who} who entered. Each path's macro rate: reaching "
+            f"{_macro(data)}."
+        )
+    went, stopped = r.group("converted").units, r.group("dropped").units
+    return (
+        f"The first {r.length} events after {data.anchors[0]} ({repeats}): the {went:,} "
+        f"who went on to {data.anchors[1]}, and the {stopped:,} who stopped there (inside "
+        f"their window). Each path's macro rate: reaching {_macro(data)}."
+    )
+
+
+def group_title(data: PathsData, group: PathGroup) -> str:
+    unit = data.computed.result.unit
+    if group.name == "all":
+        return f"Into {data.anchors[0]} · {counted(group.units, unit)}"
+    if group.name == "converted":
+        return f"Went on to {data.anchors[1]} · {counted(group.units, unit)}"
+    return f"Stopped at {data.anchors[0]} · {counted(group.units, unit)}"
+
+
+def path_words(group: PathGroup, path: int) -> str:
+    return OTHER if path < 0 else ARROW.join(group.paths[path].events)
+
+
+def band_hover_text(data: PathsData, group: PathGroup, band: FlowBand) -> str:
+    unit = data.computed.result.unit
+    if band.path < 0:
+        units, hits = group.other_units, group.other_converted
+        rate, ci = hits / units, None
+    else:
+        row = group.paths[band.path]
+        units, rate, ci = row.units, row.macro_rate, row.ci
+    interval = f" (95% CI {format_percent(ci[0])}–{format_percent(ci[1])})" if ci else ""
+    return "\n".join(
+        [
+            path_words(group, band.path),
+            f"{counted(units, unit)} · {format_percent(units / group.units)} of the group",
+            f"reached {_macro(data)}: {format_percent(rate)}{interval}",
+            "Click to list them in Who dropped",
+        ]
+    )
+
+
+def node_hover_text(data: PathsData, group: PathGroup, node: FlowNode) -> str:
+    unit = data.computed.result.unit
+    where = data.titles[node.column] if node.column < len(data.titles) else ""
+    lines = [node.name]
+    if node.kind != "anchor":
+        lines[0] += f" ({where})"
+    lines.append(f"{counted(node.units, unit)} · {format_percent(node.units / group.units)}")
+    return "\n".join(lines)
+
+
+def units_title(data: PathsData, group: PathGroup, path: int) -> tuple[str, str]:
+    """The drill-down's title and subtitle for the people on one path."""
+    unit = data.computed.result.unit
+    units = group.other_units if path < 0 else group.paths[path].units
+    where = (
+        f"into {data.anchors[0]}"
+        if group.name == "all"
+        else f"after {data.anchors[0]}, " + ("went on" if group.name == "converted" else "stopped")
+    )
+    title = f"{counted(units, unit)} on the path {path_words(group, path)} ({where})"
+    return title, "Their reason, if they stopped, and each one's events on selecting a row."
