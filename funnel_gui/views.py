@@ -3,5 +3,5 @@
 
 from __future__ import annotations
 
-VIEW_NAMES = ("funnel", "micro-macro", "time", "trend", "breakdown", "drivers")
+VIEW_NAMES = ("funnel", "micro-macro", "time", "trend", "breakdown", "drivers", "paths")
 DATA_VIEW = "data"  # the data overview tab

@@ -27,6 +27,7 @@ from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
 from funnel_gui.qt.mapping_flow import MappingFlow
+from funnel_gui.qt.models.dropped_units import UnitsPick
 from funnel_gui.qt.models.funnel_steps import card_row_from_mime
 from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.prompter import DialogPrompter, Prompter
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         self.load_status.warning_button.clicked.connect(self.show_report)
         self.workspace.editor.sig_selected_step.connect(self.inspector.set_step)
         self.workspace.analysis_panel.sig_drill_down.connect(self.drill_down)
+        self.workspace.analysis_panel.sig_show_units.connect(self.show_units)
         self.funnel_files.sig_state_changed.connect(self._retitle)
         self.funnel_files.sig_error.connect(self.sig_load_failed)
         self.persistence.sig_open_data.connect(mapping.open_files)
@@ -284,6 +286,14 @@ class MainWindow(QMainWindow):
         if outcome is None:
             return
         self.drilldown.show_drop(outcome.result, outcome.table, step)
+        if self.drilldown_dock.isHidden():
+            self.drilldown_dock.show()
+            self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)
+        self.drilldown_dock.raise_()
+
+    def show_units(self, pick: UnitsPick) -> None:
+        """List units picked in a view (the people on one path) in the drill-down panel."""
+        self.drilldown.show_units(pick)
         if self.drilldown_dock.isHidden():
             self.drilldown_dock.show()
             self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)

@@ -69,6 +69,11 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
     sig_drill_down = Signal(int)
     # The current result (or none) was drawn: tests and screenshots wait for it.
     sig_drawn = Signal()
+    # The gap between step k and k + 1 (1-based k) was clicked: look at its paths (§13).
+    sig_show_gap = Signal(int)
+    # Units picked in a view (a qt.models.dropped_units.UnitsPick): list them in the
+    # drill-down panel.
+    sig_show_units = Signal(object)
 
     def __init__(
         self, data_function: DataFunction[OptionsT, DataT], parent: QWidget | None = None
@@ -130,6 +135,10 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         state when this view has nothing to show for it (e.g. "Pick a breakdown property
         to compare segments"). Compute nothing here: it runs on the GUI thread."""
         raise NotImplementedError
+
+    def show_gap(self, step: int | None) -> None:
+        """Look at the gap between step `step` and the next (None: before step 1); only a
+        view about gaps (Paths) does anything."""
 
     def connect_session(self, session: AppSession) -> None:
         """A view that needs more than the result (the prepared table, edits) keeps the

@@ -31,7 +31,7 @@ class PathsControls(QWidget):
         self.gap.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.gap.setMinimumContentsLength(18)
+        self.gap.setMinimumContentsLength(26)
         self.length = QSpinBox()
         self.length.setObjectName("pathsLength")
         self.length.setRange(1, MAX_LENGTH)

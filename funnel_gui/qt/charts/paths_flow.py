@@ -38,6 +38,7 @@ GROUP_GAP = 0.7  # columns between two flows
 BAND_ALPHA, CHOSEN_ALPHA = 110, 215
 MIN_LABEL_PX = 13  # a node thinner than this carries no name
 LABEL_PAD_PX = 4
+EDGE = 0.3  # columns of room left of the first column and right of the last
 NODE_HEX = "#4b5563"
 
 # (group, band or None, node or None) -> the hover text
@@ -175,6 +176,8 @@ class FlowPlot(ChartPlot):
             box.setZValue(2)
             self.addItem(box)
             self.node_items.append((at.group, node, box))
+            if node.kind == "anchor":
+                continue  # a step's name is its column's (and the hover's)
             label = pg.TextItem(fill=pg.mkBrush(_translucent(background_colour())))
             compact_text(label)
             label.setZValue(5)
@@ -204,7 +207,7 @@ class FlowPlot(ChartPlot):
         right = last.x0 + last.flow.columns - 1 + NODE_WIDTH
         view = self.plotItem.vb
         width, height = view.width(), view.height()
-        column_px = width / max(right + NODE_WIDTH, 1)
+        column_px = width / max(right + 2 * EDGE, 1)
         metrics = QFontMetrics(self.font())
         chars = int(column_px * 0.95 / (metrics.averageCharWidth() or 7))
         ticks = [
@@ -215,14 +218,13 @@ class FlowPlot(ChartPlot):
         set_wrapped_ticks(self, ticks)
         title_px = max((text_height(t) for t in self.group_labels), default=16.0) + 4
         room = title_px / max(height - title_px, 1.0)
-        self.setRange(xRange=(-NODE_WIDTH, right), yRange=(-room, 1.0), padding=0.02)
+        # Half a column's names either side: the first and last column names fit.
+        self.setRange(xRange=(-EDGE, right + EDGE), yRange=(-room, 1.0), padding=0.01)
         pixel = (1.0 + room) / height if height > 0 else 1.0
         space = column_px * (1 - NODE_WIDTH) - 2 * LABEL_PAD_PX
         for at, node, label in self.labels:
             end = node.column == at.flow.columns - 1
-            text = metrics.elidedText(
-                f"{node.name} · {node.units:,}", Qt.TextElideMode.ElideMiddle, int(max(space, 0))
-            )
+            text = _node_text(metrics, node, int(max(space, 0)))
             label.setText(text, color=text_colour())
             tall = (at.y(node.y1) - at.y(node.y0)) / pixel >= MIN_LABEL_PX
             label.setVisible(tall and len(text) > 3)
@@ -270,6 +272,14 @@ class FlowPlot(ChartPlot):
         band = next(b for g, b, _ in self.band_items if g == group and b.path == path)
         (c0, a0, b0), (c1, a1, b1) = band.stops[-2], band.stops[-1]
         return QPointF(at.x((c0 + c1) / 2), at.y((a0 + b0 + a1 + b1) / 4))
+
+
+def _node_text(metrics: QFontMetrics, node: FlowNode, space: int) -> str:
+    """ "page_view · 429" when it fits; else the name alone, cut at its end if need be."""
+    full = f"{node.name} · {node.units:,}"
+    if metrics.horizontalAdvance(full) <= space:
+        return full
+    return metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, space)
 
 
 def _translucent(colour: QColor) -> QColor:

@@ -4,7 +4,7 @@ band or a node says, the table's columns, and the drill-down's title for one pat
 from __future__ import annotations
 
 from funnel_gui.core.analysis.path_flow import FlowBand, FlowNode
-from funnel_gui.core.analysis.paths_result import OTHER, PathGroup
+from funnel_gui.core.analysis.paths_result import DIRECT, NOTHING, OTHER, START, PathGroup
 from funnel_gui.core.definition.durations import format_duration
 from funnel_gui.qt.charts.parts import counted
 from funnel_gui.qt.charts.paths_data import PathsData, step_name
@@ -12,8 +12,14 @@ from funnel_gui.qt.models.frame_table import Column
 from funnel_gui.qt.text import format_count, format_percent
 
 ARROW = " → "
+GROUP_WORDS = {"all": "everyone", "converted": "went on", "dropped": "stopped"}
 TABLE_COLUMNS = (
-    Column("group", "Group", tooltip="Into step 1: all; between steps: went on or stopped"),
+    Column(
+        "group",
+        "Group",
+        lambda key: GROUP_WORDS.get(str(key), str(key)),
+        "Into step 1: everyone; between two steps: those who went on, those who stopped",
+    ),
     Column("rank", "#", format_count, "The path's rank in its group (0: the other paths)", True),
     Column("path", "Path", tooltip="The events in time order"),
     Column("units", "Units", format_count, "How many followed this path", True),
@@ -22,6 +28,12 @@ TABLE_COLUMNS = (
     Column("ci_low", "95% CI low", format_percent, "Wilson interval of the macro rate", True),
     Column("ci_high", "95% CI high", format_percent, "Wilson interval of the macro rate", True),
 )
+# What a marker in a path stands for (§13).
+MARKER_WORDS = {
+    START: "fewer events than the path's length before the entry, within the lookback",
+    DIRECT: "the next step's event came right after this step's",
+    NOTHING: "no event after this step inside the window",
+}
 
 
 def _macro(data: PathsData) -> str:
@@ -85,6 +97,8 @@ def node_hover_text(data: PathsData, group: PathGroup, node: FlowNode) -> str:
     lines = [node.name]
     if node.kind != "anchor":
         lines[0] += f" ({where})"
+    if node.name in MARKER_WORDS:
+        lines.append(MARKER_WORDS[node.name])
     lines.append(f"{counted(node.units, unit)} · {format_percent(node.units / group.units)}")
     return "\n".join(lines)
 

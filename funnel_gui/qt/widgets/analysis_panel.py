@@ -49,6 +49,8 @@ def header_text(result: FunnelResult) -> str:
 class AnalysisPanel(QWidget):
     # A view asked who dropped before step k (1-based).
     sig_drill_down = Signal(int)
+    # A view picked units to list in the drill-down (a UnitsPick: the people on a path).
+    sig_show_units = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +95,8 @@ class AnalysisPanel(QWidget):
         self.views[view.name] = view
         self.tabs.addTab(view, view.title)
         view.sig_drill_down.connect(self.sig_drill_down)
+        view.sig_show_gap.connect(self.show_gap)
+        view.sig_show_units.connect(self.sig_show_units)
         outcome = self._session.analysis.outcome if self._session is not None else None
         if outcome is not None:
             view.set_result(outcome.result, outcome.views.get(view.name))
@@ -107,6 +111,13 @@ class AnalysisPanel(QWidget):
             return False
         self.tabs.setCurrentWidget(view)
         return True
+
+    def show_gap(self, step: int) -> None:
+        """The gap between step `step` and the next was clicked: the Paths view on it."""
+        view = self.views.get("paths")
+        if view is not None:
+            view.show_gap(step)
+            self.tabs.setCurrentWidget(view)
 
     @property
     def current_view(self) -> ChartView[Any, Any] | None:
