@@ -210,10 +210,12 @@ class FlowPlot(ChartPlot):
         column_px = width / max(right + 2 * EDGE, 1)
         metrics = QFontMetrics(self.font())
         chars = int(column_px * 0.95 / (metrics.averageCharWidth() or 7))
+        # Those who stopped never reach the last column's step: it has no name there.
         ticks = [
             (at.x(c), tick_text(t, chars))
             for at in self.placed
             for c, t in enumerate(self.column_titles)
+            if at.flow.group != "dropped" or c < at.flow.columns - 1
         ]
         set_wrapped_ticks(self, ticks)
         title_px = max((text_height(t) for t in self.group_labels), default=16.0) + 4
