@@ -42,3 +42,16 @@ def segment_colour(index: int, value: str | None = None) -> QColor:
     if value == "Other":
         return QColor(OTHER_HEX)
     return QColor(SEGMENT_HEXES[index % len(SEGMENT_HEXES)])
+
+
+# Why they stopped (§14), one colour per reason of the drop-off: muted, so the bars stay
+# the loudest thing on the chart, and apart from micro blue, macro amber and still-open
+# amber. "never" keeps the grey that "left" had.
+REASON_HEXES = {
+    "min_gap": "#7fc8c2",  # teal
+    "max_gap": "#9b8ec4",  # lavender
+    "window": "#6f8fb3",  # slate blue
+    "filter": "#c49a86",  # clay
+    "interrupted": "#d98e9e",  # dusty rose
+    "never": LEFT_HEX,
+}

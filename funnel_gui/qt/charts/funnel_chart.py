@@ -2,9 +2,10 @@
 
 Above each step's bar sits the drop-off from the previous step (§3.4), split into those
 whose window is still open (§7, amber, right on the bar: they may yet join it) and those
-who left (grey). With a breakdown (§5) the bars are grouped per segment instead. A click on
-a step's bar or drop-off asks who dropped there (`sig_drill_down`); the step table below
-holds every number.
+who left, split by why they stopped (§14, `funnel_reasons`). With a breakdown (§5) the bars
+are grouped per segment instead. A click on a step's bar or drop-off asks who dropped there
+(`sig_drill_down`), one on the gap between two bars for its paths (`sig_show_gap`); the
+step table below holds every number.
 
 The chart is refitted in pixels whenever it is resized: the legend wraps to the width, the
 step names wrap to their share of it, the y range leaves room for the labels above the
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from funnel_gui.core.analysis.chart_data import DropOff, Region, Segment, group_offsets, region_at
 from funnel_gui.core.engine.results import FunnelResult, StepResult
+from funnel_gui.qt.charts import funnel_reasons as why
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
     ChartPlot,
@@ -61,7 +63,7 @@ from funnel_gui.qt.charts.parts import (
 from funnel_gui.qt.charts.view_data import FunnelData, funnel_data
 from funnel_gui.qt.models.step_table import StepTableModel
 from funnel_gui.qt.text import format_percent
-from funnel_gui.qt.theme import LEFT_HEX, STILL_OPEN_HEX, kind_colour, segment_colour
+from funnel_gui.qt.theme import STILL_OPEN_HEX, kind_colour, segment_colour
 
 BAR_WIDTH = 0.62
 GROUP_SPAN = 0.84  # a step's grouped bars fill this much of its slot
@@ -223,10 +225,9 @@ class FunnelView(ChartView[None, FunnelData]):
             for k in ("micro", "macro")
             if k in self.kind_bars
         ]
-        if any(d.total for d in drops):
-            entries.append((QColor(LEFT_HEX), "Left"))
         if any(d.still_open for d in drops):
             entries.append((QColor(STILL_OPEN_HEX), "Still open (may yet convert)"))
+        entries += why.left_legend(drops, self._data.reasons if self._data is not None else [])
         self.legend = legend_below(self.plot, entries)
 
     def _draw_drop_offs(self, drops: Sequence[DropOff], steps: Sequence[StepResult]) -> None:
@@ -234,18 +235,16 @@ class FunnelView(ChartView[None, FunnelData]):
         it), those who left on top."""
         at = [d.step for d in drops]
         counts = [steps[d.step - 1].count for d in drops]
-        still_open, left = QColor(STILL_OPEN_HEX), QColor(LEFT_HEX)
+        still_open, stacks = QColor(STILL_OPEN_HEX), self._data.reasons if self._data else []
         self.drop_bars["still_open"] = add_bars(
             self.plot, at, [d.still_open for d in drops], still_open, BAR_WIDTH, counts
         )
-        self.drop_bars["left"] = add_bars(
-            self.plot, at, [d.left for d in drops], left, BAR_WIDTH, [d.open_top for d in drops]
-        )
+        self.drop_bars |= why.draw_left(self.plot, drops, stacks, BAR_WIDTH, self.regions)
         half = BAR_WIDTH / 2
         for d, count in zip(drops, counts, strict=True):
             x0, x1 = d.step - half, d.step + half
             self.regions.append(Region(x0, x1, count, d.open_top, d.step, "still_open"))
-            self.regions.append(Region(x0, x1, d.open_top, d.previous_count, d.step, "left"))
+        why.draw_gaps(self.plot, steps, BAR_WIDTH, self.regions, show=True)
 
     def _draw_step_labels(self, steps: Sequence[StepResult]) -> None:
         """Above each stack: the count and conversion, then the drop-off under it."""
@@ -270,6 +269,7 @@ class FunnelView(ChartView[None, FunnelData]):
         offsets, width = group_offsets(len(self.segments), span=GROUP_SPAN)
         self._bar_slot = GROUP_SPAN / len(self.segments)
         steps = [s.number for s in result.steps]
+        why.draw_gaps(self.plot, result.steps, GROUP_SPAN, self.regions, show=False)
         for index, (segment, offset) in enumerate(zip(self.segments, offsets, strict=True)):
             colour = segment_colour(index, segment.value)
             xs = [k + offset for k in steps]
@@ -354,6 +354,9 @@ class FunnelView(ChartView[None, FunnelData]):
         if region is None or self.result is None:
             return ""
         step = self.result.steps[region.step - 1]
+        extra = why.extra_hover_text(self.result, region, self._data.reasons if self._data else [])
+        if extra is not None:
+            return extra
         if region.part == "segment":
             return segment_hover_text(self.result, step, self.segments[region.index])
         return step_hover_text(self.result, step)
@@ -361,7 +364,7 @@ class FunnelView(ChartView[None, FunnelData]):
     def drill_step_at(self, x: float, y: float) -> int | None:
         """The step a click at (x, y) asks about: its bar or its drop-off; none for step 1."""
         region = self.region_at(x, y)
-        if region is None or region.step < 2:
+        if region is None or region.step < 2 or region.part == why.GAP_PART:
             return None
         return region.step
 
@@ -375,6 +378,9 @@ class FunnelView(ChartView[None, FunnelData]):
         if not view.sceneBoundingRect().contains(event.scenePos()):
             return
         point = view.mapSceneToView(event.scenePos())
+        region = self.region_at(point.x(), point.y())
+        if region is not None and region.part == why.GAP_PART:
+            self.sig_show_gap.emit(region.step - 1)  # the paths between k and k + 1
         step = self.drill_step_at(point.x(), point.y())
         if step is not None:
             self._drill(step)

@@ -8,7 +8,7 @@ thread when the task starts (hashable, so a result computed for other options is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
@@ -29,6 +29,7 @@ from funnel_gui.core.analysis.impact import (
     micro_rows,
     overall_macro_rate,
 )
+from funnel_gui.core.analysis.reason_chart import ReasonStack, reason_stacks
 from funnel_gui.core.analysis.segments import (
     DEFAULT_TOP_N,
     SegmentComparison,
@@ -53,16 +54,19 @@ class FunnelData:
     segments: list[Segment]  # the breakdown's groups as drawn (largest, then "Other")
     steps: pd.DataFrame
     breakdown: pd.DataFrame | None
+    reasons: list[ReasonStack] = field(default_factory=list)  # §14: the drop-offs split
 
 
 def funnel_data(result: FunnelResult, _options: None) -> FunnelData:
     groups = result.breakdown
+    drops = drop_offs(result)
     return FunnelData(
         [step_tick_label(result, s) for s in result.steps],
-        drop_offs(result),
+        drops,
         shown_segments(groups) if groups is not None and groups.groups else [],
         result.steps_frame(),
         breakdown_frame(result) if groups is not None else None,
+        reasons=reason_stacks(result, drops),
     )
 
 

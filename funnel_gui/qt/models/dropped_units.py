@@ -118,8 +118,7 @@ def unit_columns(result: FunnelResult) -> list[Column]:
                 "reason",
                 "Why they stopped",
                 reason_word,
-                "Why their attempt ended before the next step; select a row to see their "
-                "events",
+                "Why their attempt ended before the next step; select a row to see their events",
             )
         )
     return columns

@@ -87,7 +87,8 @@ def test_bars_are_the_step_counts_coloured_by_kind(view: FunnelView, tmp_path: P
 def test_drop_off_is_stacked_still_open_then_left(view: FunnelView, tmp_path: Path) -> None:
     result = shop_result(tmp_path)
     show_result(view, result)
-    still_open, left = view.drop_bars["still_open"], view.drop_bars["left"]
+    # §14: c, d and b never did the next step; the part is "never", in the grey of "left".
+    still_open, left = view.drop_bars["still_open"], view.drop_bars["reason:never"]
     assert colour_name(still_open) == STILL_OPEN_HEX
     assert colour_name(left) == LEFT_HEX
     # Into cart: 4 reached it; e (1) still open from 4 to 5; c, d (2) left from 5 to 7.
@@ -123,7 +124,7 @@ def test_hover_shows_exact_numbers(view: FunnelView, tmp_path: Path) -> None:
     assert "drop-off: 3 (42.9%)" in text
     assert "left: 2" in text
     assert "still open (may yet convert): 1" in text
-    assert view.tooltip_at(2.5, 1) == ""  # between bars
+    assert "Click to see the paths between these steps" in view.tooltip_at(2.5, 1)  # a gap
     # The pointer really sets it: through the scene's mouse-move signal.
     vb = view.plot.plotItem.vb
     view._on_mouse_moved(vb.mapViewToScene(QPointF(3, 1)))
@@ -194,7 +195,7 @@ def test_grouped_bars_are_the_breakdown_counts(view: FunnelView, tmp_path: Path)
     view.split_box.setChecked(False)
     assert view.segment_bars == []
     assert heights(view.kind_bars["micro"]) == [7, 4]
-    assert heights(view.drop_bars["left"]) == [2, 1]
+    assert heights(view.drop_bars["reason:never"]) == [2, 1]
     view.split_box.setChecked(True)
     assert len(view.segment_bars) == 3
     long = frames["breakdown"]
@@ -270,7 +271,7 @@ def test_one_step_funnel_has_no_drop_off(view: FunnelView, tmp_path: Path) -> No
     show_result(view, compute(table, definition("cart")))
     assert not view.showing_empty_state
     assert heights(view.kind_bars["macro"]) == [4]  # a, b, f, g; a lone step is the macro
-    assert heights(view.drop_bars["left"]) == []
+    assert list(view.drop_bars) == ["still_open"]
     assert view.drop_labels == {}
 
 
