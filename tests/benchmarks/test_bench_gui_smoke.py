@@ -31,8 +31,11 @@ def test_the_stall_probe_measures_every_phase(qapp, tmp_path: Path) -> None:  # 
     )
     report = json.loads(out.read_text())
     stalls = report["results"][0]["stalls_ms"]
-    for view in ("funnel", "micro-macro", "time", "trend", "breakdown", "data"):
+    for view in ("funnel", "micro-macro", "time", "trend", "breakdown", "paths", "data"):
         for action in ("show the tab", "edit (window 1 day)", "undo"):
             assert stalls[f"{view}: {action}"] > 0
     assert stalls["drill-down: open at step 2"] > 0
+    assert stalls["paths: gap after step 2"] > 0
+    assert stalls["drill-down: a path's people"] > 0
+    assert stalls["drill-down: a person's events"] > 0
     assert set(report["results"][0]["gui_cpu_ms"]) == set(stalls)

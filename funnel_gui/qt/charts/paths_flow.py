@@ -18,7 +18,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
 from funnel_gui.core.analysis.path_flow import Flow, FlowBand, FlowNode
@@ -112,6 +112,9 @@ class FlowPlot(ChartPlot):
         self.labels: list[tuple[Placed, FlowNode, pg.TextItem]] = []
         self.group_labels: list[pg.TextItem] = []
         self.chosen: tuple[int, int] | None = None
+        # Node names a point smaller than the axis's: more of each fits between columns.
+        self.label_font = QFont(self.font())
+        self.label_font.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_clicked)
         self.sig_resized.connect(self.fit)
@@ -179,6 +182,7 @@ class FlowPlot(ChartPlot):
             if node.kind == "anchor":
                 continue  # a step's name is its column's (and the hover's)
             label = pg.TextItem(fill=pg.mkBrush(_translucent(background_colour())))
+            label.setFont(self.label_font)
             compact_text(label)
             label.setZValue(5)
             self.addItem(label)
@@ -209,6 +213,7 @@ class FlowPlot(ChartPlot):
         width, height = view.width(), view.height()
         column_px = width / max(right + 2 * EDGE, 1)
         metrics = QFontMetrics(self.font())
+        label_metrics = QFontMetrics(self.label_font)
         chars = int(column_px * 0.95 / (metrics.averageCharWidth() or 7))
         # Those who stopped never reach the last column's step: it has no name there.
         ticks = [
@@ -226,7 +231,7 @@ class FlowPlot(ChartPlot):
         space = column_px * (1 - NODE_WIDTH) - 2 * LABEL_PAD_PX
         for at, node, label in self.labels:
             end = node.column == at.flow.columns - 1
-            text = _node_text(metrics, node, int(max(space, 0)))
+            text = _node_text(label_metrics, node, int(max(space, 0)))
             label.setText(text, color=text_colour())
             tall = (at.y(node.y1) - at.y(node.y0)) / pixel >= MIN_LABEL_PX
             label.setVisible(tall and len(text) > 3)

@@ -94,33 +94,28 @@ def sorted_rows(frame: pd.DataFrame, key: str, ascending: bool) -> tuple[pd.Data
 
 
 def unit_columns(result: FunnelResult) -> list[Column]:
-    """The session column only for session funnels, the breakdown's only when there is one."""
+    """The session column only for session funnels, the breakdown's only when there is one,
+    why they stopped (§14) when the result says."""
     columns = [Column("actor", "Person", tooltip="The id in the export")]
     if result.units.session is not None:
         columns.append(Column("session", "Session", tooltip="The session id in the export"))
-    columns += [
-        Column("reached_label", "Reached", tooltip="The last step they reached"),
+    columns.append(Column("reached_label", "Reached", tooltip="The last step they reached"))
+    if result.units.reason is not None:
+        why = "Why their attempt ended before the next step; select a row to see their events"
+        columns.append(Column("reason", "Why they stopped", reason_word, why))
+    columns.append(
         Column(
             "time_reached",
             "Reached at (UTC)",
             format_time,
             "When they did it (the event of their reported attempt)",
-        ),
-    ]
+        )
+    )
     if result.units.breakdown is not None and result.breakdown is not None:
         columns.append(Column("breakdown", result.breakdown.property, format_text))
     columns.append(
         Column("still_open", "Still open", format_flag, "Their window has not ended yet")
     )
-    if result.units.reason is not None:
-        columns.append(
-            Column(
-                "reason",
-                "Why they stopped",
-                reason_word,
-                "Why their attempt ended before the next step; select a row to see their events",
-            )
-        )
     return columns
 
 

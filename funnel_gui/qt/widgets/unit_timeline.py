@@ -87,7 +87,7 @@ class UnitTimeline(QWidget):
 
     def show_unit(self, result: FunnelResult, table: EventTable, unit: int, who: str) -> None:
         """The events of the result's `unit`-th unit (called `who`), made in a worker."""
-        self.title.setText(f"{who}: their events around the funnel (matched steps in bold)")
+        self.title.setText(f"{who} · matched steps in bold")
         self._runner.start(lambda _progress, _cancelled: unit_timeline(result, table, unit))
 
     def clear(self) -> None:

@@ -76,3 +76,47 @@ def test_drill_down_lists_everyone_who_dropped_on_the_real_slice(qtbot, rees46) 
     frame = result.actors_frame()
     carted = set(frame.loc[frame["furthest_step"] >= 2, "actor"])
     assert not carted & set(listed["actor"])
+
+
+@pytest.mark.realdata
+def test_paths_and_reasons_on_the_real_slice(qtbot, rees46) -> None:  # type: ignore[no-untyped-def]
+    from funnel_gui.qt.charts.funnel_chart import FunnelView
+    from funnel_gui.qt.charts.paths_view import PathsView
+    from funnel_gui.qt.session import AppSession
+
+    table, result = rees46
+    session = AppSession(debounce_ms=0)
+    session.replace_definition(result.definition)
+    with qtbot.waitSignal(session.sig_result_ready, timeout=60_000):
+        session.set_table(table, ["user_behavior_sample.csv"])
+    view = PathsView()
+    qtbot.addWidget(view)
+    view.connect_session(session)
+    view.resize(900, 520)
+    with qtbot.waitSignal(view.sig_drawn, timeout=60_000):
+        view.show()
+        view.set_result(session.result)
+    with qtbot.waitSignal(view.sig_drawn, timeout=60_000):
+        view.show_gap(1)
+    assert not view.showing_empty_state
+    # The two groups are everyone who viewed and then carted or stopped at viewing (§13).
+    converted, dropped = view.data.result.groups
+    assert converted.units == result.steps[1].count
+    assert dropped.units == result.steps[1].drop_off
+    for group, at in zip(view.data.result.groups, view.flows.placed, strict=True):
+        assert sum(b.units for b in at.flow.bands) == group.units
+    # The funnel chart splits each drop-off by reason, and the parts add up to it (§14).
+    funnel = FunnelView()
+    qtbot.addWidget(funnel)
+    funnel.split_box.setChecked(False)
+    funnel.resize(900, 520)
+    funnel.show()
+    show_result(funnel, session.result)
+    for k in (2, 3):
+        total = sum(
+            float(bars.opts["height"][list(bars.opts["x"]).index(k)])
+            for bars in funnel.drop_bars.values()
+            if k in list(bars.opts["x"])
+        )
+        assert total == session.result.steps[k - 1].drop_off
+    session.shutdown()
