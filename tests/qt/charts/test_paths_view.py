@@ -73,6 +73,13 @@ def test_paths_into_step_one_are_drawn(qtbot, session: AppSession) -> None:  # t
     assert "(start) → page" in text
     assert "1 person · 11.1% of the group" in text
     assert "reached 3. buy: 0.0%" in text  # f never bought
+    # The 8 with nothing before their view: a "(start)" node just before it, explained.
+    start = next(n for _, n, _ in flows.node_items if n.name == "(start)" and n.units == 8)
+    rect = next(item.rect() for _, n, item in flows.node_items if n is start)
+    text = flows.tooltip_at(rect.center().x(), rect.center().y())
+    assert "(start) (just before)" in text
+    assert "8 people · 88.9%" in text
+    assert "fewer events than the path's length" in text
 
 
 def test_paths_between_two_steps_show_both_groups(qtbot, session: AppSession) -> None:  # type: ignore[no-untyped-def]
