@@ -54,6 +54,7 @@ from funnel_gui.qt.widgets.drilldown_parts import (
     ShareBarDelegate,
     iso,
     noun,
+    pick_still_holds,
     step_name,
     table_view,
 )
@@ -200,7 +201,7 @@ class DrillDownPanel(QWidget):
     def set_data(self, result: FunnelResult | None, table: EventTable | None) -> None:
         """A new result (after a recompute): the panel follows it for the step it shows."""
         self.result, self.table = result, table
-        if _still_holds(self.pick, result, table):
+        if pick_still_holds(self.pick, result, table):
             return  # the same funnel on the same rows: the path's people still hold
         if self.step is None or result is None or table is None:
             self.clear()
@@ -387,13 +388,3 @@ class DrillDownPanel(QWidget):
         # Side by side in a wide dock, one above the other in a tall one.
         wide = event.size().width() >= 1.2 * event.size().height()
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
-
-
-def _still_holds(pick: UnitsPick | None, result: FunnelResult | None, table: object) -> bool:
-    """A pick stays listed over a new result of the same funnel on the same rows."""
-    return (
-        pick is not None
-        and result is not None
-        and table is pick.table
-        and result.definition == pick.result.definition
-    )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.qt.models.dropped_units import UnitsPick
 from funnel_gui.qt.models.step_table import VALUE_ROLE
 from funnel_gui.qt.theme import MICRO_HEX
 
@@ -71,3 +72,13 @@ def iso(value: Any) -> str:
     if value is None or pd.isna(value):
         return ""
     return pd.Timestamp(value).isoformat().replace("+00:00", "Z")
+
+
+def pick_still_holds(pick: UnitsPick | None, result: FunnelResult | None, table: object) -> bool:
+    """A pick stays listed over a new result of the same funnel on the same rows."""
+    return (
+        pick is not None
+        and result is not None
+        and table is pick.table
+        and result.definition == pick.result.definition
+    )
