@@ -34,11 +34,11 @@ from funnel_gui.qt.charts.parts import background_colour, hover_tooltip, tick_te
 from funnel_gui.qt.theme import OTHER_HEX, SEGMENT_HEXES
 
 NODE_WIDTH = 0.09  # in columns
-GROUP_GAP = 0.7  # columns between two flows
+GROUP_GAP = 1.0  # columns between two flows: room for both step names
 BAND_ALPHA, CHOSEN_ALPHA = 110, 215
 MIN_LABEL_PX = 13  # a node thinner than this carries no name
 LABEL_PAD_PX = 4
-EDGE = 0.3  # columns of room left of the first column and right of the last
+EDGE = 0.5  # columns of room left of the first column and right of the last
 NODE_HEX = "#4b5563"
 
 # (group, band or None, node or None) -> the hover text
