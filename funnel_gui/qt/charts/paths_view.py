@@ -70,6 +70,7 @@ class PathsView(ChartView[PathsOptions, PathsData]):
         self.table.setObjectName("pathsTable")
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row)
         self.table.clicked.connect(self._on_table_clicked)
+        self.table.activated.connect(self._on_table_clicked)  # Enter, for the keyboard
         self.splitter = chart_splitter(self.flows, self.table, chart_share=3)
         self.content.addWidget(self.controls)
         self.content.addWidget(self.header)
