@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.persistence.sig_open_funnel.connect(self.open_funnel)
         mapping.sig_problem.connect(self.sig_load_failed)
         session.sig_table_changed.connect(self._on_table_changed)
+        session.sig_definition_changed.connect(self._retitle)
         session.sig_load_failed.connect(self._on_load_failed)
         session.sig_edit_failed.connect(self._on_edit_refused)
         session.sig_result_ready.connect(self._on_result)
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
         if self.funnel_files.ask_to_keep_changes():
             self.funnel_files.new()
 
-    def _retitle(self) -> None:
+    def _retitle(self, *_args: object) -> None:
         data = ", ".join(Path(f).name for f in self.session.data_files)
         parts = [f"{self.funnel_files.display_name}[*]", data, "Funnel Explorer"]
         self.setWindowTitle(" – ".join(p for p in parts if p))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.definition.durations import format_duration, parse_duration
-from funnel_gui.core.definition.model import Filter, Kind, Step
+from funnel_gui.core.definition.model import Filter, Kind, Step, shown_kinds
 from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
@@ -200,7 +200,9 @@ class StepInspector(QWidget):
             self.events_list.clear()
             self.events_list.addItems(list(step.events))
             self._update_remove_button()
-            button = self.macro_button if step.kind == "macro" else self.micro_button
+            steps = self.session.definition.steps
+            kind = shown_kinds(steps)[self._row] if self._row < len(steps) else step.kind
+            button = self.macro_button if kind == "macro" else self.micro_button
             button.setChecked(True)
             self._show_filters(step)
             self._show_gaps(step)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.analysis import AnalysisOutcome
@@ -17,6 +17,7 @@ from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
+from funnel_gui.qt.widgets.funnel_name import FunnelNameEdit
 from funnel_gui.qt.widgets.overview import DataOverview
 from funnel_gui.views import DATA_VIEW
 
@@ -27,6 +28,10 @@ class Workspace(QSplitter):
         self.session = session
         self.steps_model = FunnelStepsModel(session, self)
         self.editor = FunnelEditor(self.steps_model)
+        self.name_edit = FunnelNameEdit(session)
+        editor_layout = self.editor.layout()
+        assert isinstance(editor_layout, QVBoxLayout)
+        editor_layout.insertWidget(0, self.name_edit)
         self.analysis_panel = AnalysisPanel()
         for view in make_views():
             self.analysis_panel.add_view(view)
@@ -53,7 +58,8 @@ class Workspace(QSplitter):
         self.analysis_panel.report_button.clicked.connect(self.export_report_dialog)
 
     def _on_result(self, outcome: AnalysisOutcome) -> None:
-        self.editor.set_results(list(outcome.result.steps))
+        result = outcome.result
+        self.editor.set_results(list(result.steps), result.definition.order == "any")
 
     def _on_result_cleared(self) -> None:
         self.editor.set_results(None)
