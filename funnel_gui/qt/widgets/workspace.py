@@ -9,13 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.filenames import suggested_name
 from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.models.funnel_steps import FunnelStepsModel
 from funnel_gui.qt.report_export import write_report
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.session import AppSession
-from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
+from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
 from funnel_gui.qt.widgets.funnel_name import FunnelNameEdit
 from funnel_gui.qt.widgets.overview import DataOverview
@@ -81,19 +82,20 @@ class Workspace(QSplitter):
         result = self.session.result
         if result is None:
             raise OSError("there are no results to report yet")
+        table = self.session.table
         write_report(
             path,
             result,
             self.analysis_panel.views.values(),
-            headline=header_text(result),
             data_files=list(self.session.data_files),
+            import_report=table.report if table is not None else None,
         )
 
     def export_report_dialog(self) -> None:
         result = self.session.result
         if result is None:
             return
-        stem = f"{result.definition.name or 'funnel'} report"
+        stem = suggested_name(result.definition.name, "report", "")
         save_with_dialog(
             self,
             "Export report",
