@@ -30,6 +30,7 @@ from funnel_gui.qt.mapping_flow import MappingFlow
 from funnel_gui.qt.models.funnel_steps import card_row_from_mime
 from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.prompter import DialogPrompter, Prompter
+from funnel_gui.qt.remap_flow import RemapFlow
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
             [self.drilldown_dock],
         )
         self.load_status = LoadStatus(self, self.session)
+        self.remap = RemapFlow(self.session, self.prompter, self, self)
         self._build_actions()
         self._wire()
         self._retitle()
