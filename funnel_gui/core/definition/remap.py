@@ -19,8 +19,12 @@ MIN_SIMILARITY = 0.5  # below this a name is no suggestion at all
 def funnel_events(defn: FunnelDefinition) -> list[str]:
     """Every event name the funnel uses, in the order a person reads the funnel."""
     names: list[str] = []
-    for matcher in (*defn.steps, *defn.exclusions, *defn.micro_conversions):
-        names.extend(matcher.events)
+    for step in defn.steps:
+        names.extend(step.events)
+    for exclusion in defn.exclusions:
+        names.extend(exclusion.events)
+    for micro in defn.micro_conversions:
+        names.extend(micro.events)
     return list(dict.fromkeys(names))
 
 

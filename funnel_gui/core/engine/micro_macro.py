@@ -8,7 +8,10 @@ import numpy as np
 
 from funnel_gui.core.analysis.stats import compare_proportions
 from funnel_gui.core.arrays import NONE
-from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition, macro_step
+from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
+
+# M lives with the definition (§2) so every view reads it from one place; re-exported here.
+from funnel_gui.core.definition.model import macro_step as macro_step
 from funnel_gui.core.engine.results import MicroMacroResult, TimingStats
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
