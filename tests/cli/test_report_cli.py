@@ -73,7 +73,9 @@ def test_report_writes_the_page(export: Path, funnel: Path, tmp_path: Path, caps
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_compute_json_has_the_name_and_the_mapped_counts(export: Path, funnel: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_compute_json_has_the_name_and_the_mapped_counts(
+    export: Path, funnel: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     assert main(["compute", str(export), "--funnel", str(funnel), "--json", *MAP]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["name"] == "Checkout"
@@ -83,7 +85,7 @@ def test_compute_json_has_the_name_and_the_mapped_counts(export: Path, funnel: P
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--map-event", "view_item"], 'is not OLD=NEW'),
+        (["--map-event", "view_item"], "is not OLD=NEW"),
         (["--map-event", "view_item=view"], 'the data has no event "view"'),
         (["--map-event", "nope=viewItem"], 'the funnel has no event "nope"'),
         (["-o", "out.txt"], "the report is HTML"),
@@ -97,7 +99,8 @@ def test_bad_input_is_one_line_and_exit_2(  # type: ignore[no-untyped-def]
         args += ["-o", str(tmp_path / "r.html")]
     assert main([*args, *extra]) == 2
     err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
+    assert message in err
+    assert err.count("\n") == 1
     assert not (tmp_path / "r.html").exists()
 
 

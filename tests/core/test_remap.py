@@ -49,9 +49,12 @@ def test_suggested_map() -> None:
 
 
 def test_remap_replaces_everywhere_and_merges_repeats() -> None:
-    mapped = remap_events(DEFN, {"view_item": "viewItem", "add_to_cart": "addToCart", "refund": "x"})
+    mapped = remap_events(
+        DEFN, {"view_item": "viewItem", "add_to_cart": "addToCart", "refund": "x"}
+    )
     assert [s.events for s in mapped.steps] == [("viewItem",), ("addToCart",), ("purchase",)]
-    assert mapped.steps[1].label == "Cart" and mapped.steps[2].kind == "macro"
+    assert mapped.steps[1].label == "Cart"
+    assert mapped.steps[2].kind == "macro"
     assert mapped.exclusions[0].events == ("x",)
     assert mapped.micro_conversions[0].events == ("newsletter",)
 
@@ -70,7 +73,9 @@ def test_parse_map_pairs() -> None:
 
 def test_check_map_names_the_unknown_event() -> None:
     check_map(DEFN, {"view_item": "viewItem"}, DATA)
-    with pytest.raises(ValueError, match='the data has no event "viewitem" \\(did you mean viewItem'):
+    with pytest.raises(
+        ValueError, match='the data has no event "viewitem" \\(did you mean viewItem'
+    ):
         check_map(DEFN, {"view_item": "viewitem"}, DATA)
     with pytest.raises(ValueError, match='the funnel has no event "nope"'):
         check_map(DEFN, {"nope": "viewItem"}, DATA)

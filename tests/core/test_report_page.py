@@ -62,7 +62,11 @@ def _definition() -> FunnelDefinition:
         name="Checkout <b>",
         steps=(
             Step(events=("view",), label="Product view"),
-            Step(events=(HOSTILE,), where=(Filter("device", "eq", "mobile"),), max_gap_ns=3600 * 10**9),
+            Step(
+                events=(HOSTILE,),
+                where=(Filter("device", "eq", "mobile"),),
+                max_gap_ns=3600 * 10**9,
+            ),
             Step(events=("buy",), label="Purchase", kind="macro"),
         ),
         window_ns=3600 * 10**9,
@@ -138,7 +142,8 @@ def test_a_hostile_event_name_cannot_break_out_of_the_embedded_funnel(tmp_path: 
 
 def test_embedded_json_escapes_what_ends_a_script() -> None:
     text = embedded_json({"a": "</script>&<!--\u2028"})
-    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    for char in ("<", ">", "&", "\u2028"):
+        assert char not in text
     assert json.loads(text) == {"a": "</script>&<!--\u2028"}
 
 

@@ -66,7 +66,9 @@ def test_the_name_is_one_undoable_edit_and_titles_the_window(qtbot, window: Main
     assert window.windowTitle().startswith("Untitled funnel")
 
 
-def test_removing_the_macro_step_every_view_agrees(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_removing_the_macro_step_every_view_agrees(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     _load(qtbot, window, tmp_path)
     session = window.session
     _result_after(qtbot, window, lambda: session.replace_definition(THREE))
@@ -90,7 +92,9 @@ def test_removing_the_macro_step_every_view_agrees(qtbot, window: MainWindow, tm
     assert [s.kind for s in session.definition.steps] == ["micro", "micro", "macro"]
 
 
-def test_any_order_tables_and_cards_count_steps_done(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_any_order_tables_and_cards_count_steps_done(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     _load(qtbot, window, tmp_path)
     from dataclasses import replace
 
@@ -107,7 +111,9 @@ def test_any_order_tables_and_cards_count_steps_done(qtbot, window: MainWindow, 
     assert texts == ["did 1 step", "did 2 steps", "did 3 steps"]
 
 
-def test_chart_exports_are_titled_and_2x(qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_chart_exports_are_titled_and_2x(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     _load(qtbot, window, tmp_path)
     _result_after(qtbot, window, lambda: window.session.replace_definition(THREE))
     view = window.workspace.analysis_panel.views["funnel"]
@@ -136,7 +142,9 @@ def test_chart_exports_are_titled_and_2x(qtbot, window: MainWindow, tmp_path: Pa
     assert (out / "chart.png").exists()
 
 
-def test_remapping_missing_events_is_one_undoable_edit(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_remapping_missing_events_is_one_undoable_edit(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     _load(qtbot, window, tmp_path)
     saved = FunnelDefinition(
         name="Checkout",
@@ -171,4 +179,19 @@ def test_the_remap_dialog_keeps_what_has_no_match(qtbot) -> None:  # type: ignor
     dialog.choose("add_to_cart", None)
     assert dialog.mapping() == {}
     assert dialog.remap_button.text() == "Remap"
-    assert dialog.choices["add_to_cart"].findText("addToCart (similar)", Qt.MatchFlag.MatchExactly) == 1
+    assert (
+        dialog.choices["add_to_cart"].findText("addToCart (similar)", Qt.MatchFlag.MatchExactly)
+        == 1
+    )
+
+
+def test_the_funnel_chart_tooltip_says_it(tmp_path: Path) -> None:
+    from funnel_gui.core.engine.compute import compute
+    from funnel_gui.qt.charts.funnel_words import step_hover_text
+    from tests.core.test_interruptions import ROWS as STRICT_ROWS
+    from tests.core.test_interruptions import _strict
+
+    table, defn = _strict(tmp_path, STRICT_ROWS)
+    result = compute(table, defn)
+    assert "begin_checkout most often comes in between" in step_hover_text(result, result.steps[2])
+    assert "comes in between" not in step_hover_text(result, result.steps[1])

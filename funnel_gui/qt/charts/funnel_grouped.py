@@ -5,7 +5,9 @@ readable when step 1's bars dwarf them. The left axis reads counts or percentage
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+import pyqtgraph as pg
 
 from funnel_gui.core.analysis.chart_data import Region, Segment, group_offsets
 from funnel_gui.core.engine.results import FunnelResult
@@ -16,8 +18,21 @@ from funnel_gui.qt.charts.parts import CountAxis, add_bars, legend_below, stacke
 from funnel_gui.qt.text import format_percent
 from funnel_gui.qt.theme import segment_colour
 
-if TYPE_CHECKING:
-    from funnel_gui.qt.charts.funnel_chart import FunnelView
+
+class GroupedChart(Protocol):
+    """What of the funnel view the grouped bars draw into (it keeps them for hover,
+    clicks and tests)."""
+
+    plot: pg.PlotWidget
+    segments: list[Segment]
+    segment_bars: list[pg.BarGraphItem]
+    regions: list[Region]
+    bar_labels: list[pg.TextItem]
+    legend: pg.LegendItem | None
+    _bar_slot: float
+
+    def segment_rate(self, segment: Segment, k: int) -> float | None: ...
+
 
 GROUP_SPAN = 0.84  # a step's grouped bars fill this much of its slot
 PERCENT_AXIS_LABEL = "% of the group's step 1"
@@ -44,7 +59,7 @@ def segment_heights(segment: Segment, percent: bool) -> list[float]:
 
 
 def draw_grouped(
-    view: FunnelView, result: FunnelResult, segments: list[Segment], percent: bool
+    view: GroupedChart, result: FunnelResult, segments: list[Segment], percent: bool
 ) -> float:
     """Draw the grouped bars into `view`; the highest bar (for the y range)."""
     assert result.breakdown is not None

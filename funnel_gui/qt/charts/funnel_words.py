@@ -38,6 +38,8 @@ def step_hover_text(result: FunnelResult, step: StepResult) -> str:
             f"  still open (may yet convert): {step.still_open:,}",
             "Click to see who dropped here",
         ]
+    # A strict step nobody reached says which event came in between (core's note).
+    lines += [w for w in result.warnings if w.startswith(f"Nobody reached step {step.number} (")]
     return "\n".join(lines)
 
 
