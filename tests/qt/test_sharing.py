@@ -195,3 +195,25 @@ def test_the_funnel_chart_tooltip_says_it(tmp_path: Path) -> None:
     result = compute(table, defn)
     assert "begin_checkout most often comes in between" in step_hover_text(result, result.steps[2])
     assert "comes in between" not in step_hover_text(result, result.steps[1])
+
+
+def test_the_apps_report_states_the_definition_and_the_data(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import re
+
+    _load(qtbot, window, tmp_path)
+    _result_after(qtbot, window, lambda: window.session.replace_definition(THREE))
+    out = tmp_path / "report.html"
+    window.workspace.export_report(out)
+    text = out.read_text(encoding="utf-8")
+    assert "<title>Checkout · Funnel Explorer report</title>" in text
+    assert "<li>Rows read: 6; rows kept: 6</li>" in text
+    assert "3. purchase: purchase (macro)" in text
+    embedded = re.search(
+        r"<script type='application/json' id='funnel-definition'>(.*?)</script>", text, re.S
+    )
+    assert embedded is not None
+    assert json.loads(embedded.group(1))["steps"][2]["events"] == ["purchase"]
+    assert text.count("<img ") >= 4  # the views' charts

@@ -83,8 +83,8 @@ def report_page(
     files = ", ".join(Path(f).name for f in data_files) or "–"
     warnings = "".join(f"<p class='warn'>{escape(w)}</p>" for w in result.warnings)
     views = "".join(f"<h2>{escape(s.title)}</h2>{s.html}" for s in sections)
-    if not sections:
-        views = f"<h2>Funnel</h2>{step_bars_svg(result)}"
+    if not sections:  # the app's funnel view brings its own chart and step table
+        views = f"<h2>Steps</h2>{steps_table(result)}<h2>Funnel</h2>{step_bars_svg(result)}"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(name)} · Funnel Explorer report</title><style>{STYLE}</style></head>"
@@ -92,7 +92,6 @@ def report_page(
         f"<p class='meta'>Data: {escape(files)} · made {made} by Funnel Explorer "
         f"{escape(app_version())}</p>"
         f"<p class='headline'>{escape(headline(result))}</p>{warnings}"
-        f"<h2>Steps</h2>{steps_table(result)}"
         f"{views}"
         f"<h2>Definition</h2>{definition_html(result)}"
         f"<h2>Data</h2>{data_html(data_files, import_report)}"

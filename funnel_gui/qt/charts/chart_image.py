@@ -55,6 +55,8 @@ def write_titled_svg(
         generator.setFileName(str(temp))
         generator.setSize(page)
         generator.setViewBox(QRect(0, 0, page.width(), page.height()))
+        # The chart's own resolution: pyqtgraph sizes text and ticks for its screen.
+        generator.setResolution(widget.logicalDpiX())
         generator.setTitle(title)
         generator.setDescription(subtitle or title)
         painter = QPainter(generator)
@@ -85,7 +87,7 @@ def _paint_page(painter: QPainter, widget: QWidget, title: str, subtitle: str, p
         painter.drawText(
             below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, subtitle
         )
-    chart = QSize(page.width(), page.height() - TITLE_HEIGHT)
+    chart = QSize(page.width() - 2 * _MARGIN, page.height() - TITLE_HEIGHT - _MARGIN)
     _render_at(painter, widget, chart)
 
 
@@ -94,9 +96,9 @@ def _render_at(painter: QPainter, widget: QWidget, size: QSize) -> None:
     old = widget.size()
     resize_for_render(widget, size, old)
     if isinstance(widget, QGraphicsView):
-        widget.render(painter, QRectF(0, TITLE_HEIGHT, size.width(), size.height()))
+        widget.render(painter, QRectF(_MARGIN, TITLE_HEIGHT, size.width(), size.height()))
     else:
-        widget.render(painter, QPoint(0, TITLE_HEIGHT))
+        widget.render(painter, QPoint(_MARGIN, TITLE_HEIGHT))
     resize_for_render(widget, old, size)
 
 

@@ -35,7 +35,7 @@ class GroupedChart(Protocol):
 
 
 GROUP_SPAN = 0.84  # a step's grouped bars fill this much of its slot
-PERCENT_AXIS_LABEL = "% of the group's step 1"
+PERCENT_AXIS_LABEL = "% of step 1 (each group's own)"
 
 
 class CountOrPercentAxis(CountAxis):
