@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.remap.act_remap)
         self.act_reset_layout = self.window_layout.fill_view_menu(self.menuBar().addMenu("&View"))
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")

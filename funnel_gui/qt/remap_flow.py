@@ -6,6 +6,7 @@ edit; "Keep as is" leaves the funnel alone and is not asked again for the same p
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from funnel_gui.core.definition.remap import missing_events, remap_events
@@ -32,6 +33,10 @@ class RemapFlow(QObject):
         self.window = window
         self.dialog: RemapDialog | None = None
         self._asked: tuple[object, ...] | None = None
+        # Asked again on request, after "Keep as is" or for new data under the funnel.
+        self.act_remap = QAction("Re&map events to this data…", self)
+        self.act_remap.setToolTip("Use this data's event names for the funnel's missing ones")
+        self.act_remap.triggered.connect(self.offer_again)
         session.sig_document_replaced.connect(self.check)
         session.sig_table_changed.connect(self._on_table)
 
@@ -67,6 +72,14 @@ class RemapFlow(QObject):
         self.dialog.open()
         self.sig_offered.emit(self.dialog)
         return self.dialog
+
+    def offer_again(self) -> RemapDialog | None:
+        """The menu: ask even if this pair was asked about; say so when nothing is missing."""
+        self._asked = None
+        dialog = self.offer()
+        if dialog is None and self.session.table is not None:
+            self.prompter.inform("Remap events", "Every event of the funnel is in this data.")
+        return dialog
 
     def _apply_dialog(self) -> None:
         if self.dialog is not None:

@@ -217,3 +217,20 @@ def test_the_apps_report_states_the_definition_and_the_data(
     assert embedded is not None
     assert json.loads(embedded.group(1))["steps"][2]["events"] == ["purchase"]
     assert text.count("<img ") >= 4  # the views' charts
+
+
+def test_the_edit_menu_offers_remapping_again(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _load(qtbot, window, tmp_path)
+    saved = FunnelDefinition(steps=(Step(events=("view_item",)), Step(events=("purchase",))))
+    window.session.replace_definition(saved)
+    first = window.remap.offer()
+    assert first is not None
+    first.reject()  # "Keep as is"
+    assert window.remap.offer() is None  # not asked twice for the same funnel and data
+    window.remap.act_remap.trigger()
+    assert window.remap.dialog is not None
+    assert window.remap.dialog is not first
+    assert window.remap.dialog.mapping() == {"view_item": "viewItem"}
+    window.session.replace_definition(THREE)
+    window.remap.act_remap.trigger()
+    assert window.prompter.messages[-1] == "Every event of the funnel is in this data."  # type: ignore[attr-defined]
