@@ -35,7 +35,7 @@ class GroupedChart(Protocol):
 
 
 GROUP_SPAN = 0.84  # a step's grouped bars fill this much of its slot
-PERCENT_AXIS_LABEL = "% of step 1 (each group's own)"
+PERCENT_AXIS_LABEL = "% of step 1"  # each group's own step 1 (the tooltip says so)
 
 
 class CountOrPercentAxis(CountAxis):
