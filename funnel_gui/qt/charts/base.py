@@ -221,8 +221,9 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
             else:
                 self.stack.setCurrentWidget(self._body)
                 self._set_exportable(True)
+        funnel = result.definition.name if result is not None else ""
         for table in self.findChildren(QTableView):
-            install_table_menu(table, f"{self.name or 'chart'} table")
+            install_table_menu(table, suggested_name(funnel, f"{self.name or 'chart'} table", ""))
         self.sig_drawn.emit()
 
     def _draw_when_visible(self) -> None:
