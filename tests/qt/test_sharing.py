@@ -234,3 +234,22 @@ def test_the_edit_menu_offers_remapping_again(qtbot, window: MainWindow, tmp_pat
     window.session.replace_definition(THREE)
     window.remap.act_remap.trigger()
     assert window.prompter.messages[-1] == "Every event of the funnel is in this data."  # type: ignore[attr-defined]
+
+
+def test_the_last_and_only_macro_step_cannot_be_unmarked(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from funnel_gui.qt.widgets.step_inspector import MACRO_FIXED_TIP
+
+    window.session.replace_definition(THREE)
+    editor = window.workspace.editor
+
+    # §2: unmarking it would leave the last step macro anyway; the menu and panel say so.
+    def mark(row: int):  # type: ignore[no-untyped-def]
+        return next(a for a in editor.build_context_menu(row).actions() if "Mark as" in a.text())
+
+    assert not mark(2).isEnabled()
+    assert mark(1).isEnabled()
+    editor.view.setCurrentIndex(window.workspace.steps_model.index(2, 0))
+    assert not window.inspector.micro_button.isEnabled()
+    assert window.inspector.micro_button.toolTip() == MACRO_FIXED_TIP
+    editor.view.setCurrentIndex(window.workspace.steps_model.index(1, 0))
+    assert window.inspector.micro_button.isEnabled()

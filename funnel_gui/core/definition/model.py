@@ -228,6 +228,14 @@ def shown_kinds(steps: tuple[Step, ...]) -> tuple[Kind, ...]:
     return (*kinds[:-1], "macro")
 
 
+def keeps_macro(steps: tuple[Step, ...], index: int) -> bool:
+    """True when step `index` (0-based) is the funnel's only macro step and the last one:
+    marking it micro would change nothing shown (§2 makes the last step macro again), so
+    the editor does not offer it; mark another step macro instead."""
+    kinds = shown_kinds(steps)
+    return index == len(steps) - 1 and kinds.count("macro") == 1 and kinds[index] == "macro"
+
+
 def breakdown_step(attribution: str) -> int | None:
     """N for "step_N" attribution, else None."""
     if attribution.startswith("step_"):

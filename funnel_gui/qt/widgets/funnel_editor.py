@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.analysis.chart_data import steps_done
-from funnel_gui.core.definition.model import Kind
+from funnel_gui.core.definition.model import Kind, keeps_macro
 from funnel_gui.core.editing.commands import SetStepKind
 from funnel_gui.core.engine.results import StepResult
 from funnel_gui.qt.models.funnel_steps import (
@@ -351,7 +351,7 @@ class FunnelEditor(QWidget):
         up = menu.addAction("Move up\tAlt+Up", lambda: self.move_step(row, -1))
         down = menu.addAction("Move down\tAlt+Down", lambda: self.move_step(row, 1))
         remove.setEnabled(valid)
-        mark.setEnabled(valid)
+        mark.setEnabled(valid and not keeps_macro(self.model.editing.definition.steps, row))
         up.setEnabled(valid and row > 0)
         down.setEnabled(valid and row < self.model.rowCount() - 1)
         return menu
