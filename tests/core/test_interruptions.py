@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, note
+
+from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.compute import compute, compute_with_rows
 from funnel_gui.core.engine.interruptions import interrupting_events, interruption_note
 from tests.core.engine_fixtures import definition, make_table
+from tests.core.test_engine_vs_reference import Log, _describe, _props
+from tests.core.test_paths_reasons_vs_reference import SETTINGS, ordered_scenarios
+from tests.reference_paths import reference_interrupting_events
 
 # Minutes; the 1 h window has closed for everyone by u9's event two days later (§7: no
 # one is still open, so every stop before purchase is `interrupted`, §14.2).
@@ -78,3 +85,18 @@ def test_interruption_note_words() -> None:
         "Nobody reached step 3 (Buy): in a strict funnel it must be the very next event, "
         "and x always comes in between."
     )
+
+
+@SETTINGS
+@given(scenario=ordered_scenarios())
+def test_interrupting_events_match_reference(
+    tmp_path: Path, scenario: tuple[Log, FunnelDefinition]
+) -> None:
+    log, defn = scenario
+    defn = replace(defn, order="strict")
+    note(_describe(log, defn))
+    table = make_table(log.rows, tmp_path, session=log.has_session, props=_props(log))
+    computed = compute_with_rows(table, defn)
+    for k in range(2, defn.n_steps + 1):
+        got = interrupting_events(computed.result, computed.rows, computed.reported, k)
+        assert got == reference_interrupting_events(table, defn, k)
