@@ -164,6 +164,7 @@ class FunnelView(ChartView[None, FunnelData]):
         grouped = has_groups and self.split_box.isChecked()
         self.percent_box.setVisible(grouped)
         self.axis.percent = grouped and self.percent_box.isChecked()
+        self.conversion_box.setEnabled(not self.axis.percent)  # percent bars are from start
         self.plot.setLabel("left", PERCENT_AXIS_LABEL if self.axis.percent else unit_word)
         if result.breakdown is not None:
             self.split_box.setText(f"Split by {result.breakdown.property}")

@@ -32,6 +32,7 @@ def test_percent_mode_draws_each_groups_conversion(view: FunnelView, tmp_path: P
     for bars, want in zip(view.segment_bars, expected, strict=True):
         assert heights(bars) == pytest.approx(want)
     assert view.axis.percent
+    assert not view.conversion_box.isEnabled()  # every bar is from step 1 here
     assert view.plot.getAxis("left").labelText == PERCENT_AXIS_LABEL
     assert view.axis.tickStrings([0.0, 0.5, 1.0], 1.0, 0.5) == ["0%", "50%", "100%"]
     assert [text_of(t) for t in view.bar_labels[:3]] == ["100.0%", "66.7%", "66.7%"]
@@ -42,6 +43,7 @@ def test_percent_mode_draws_each_groups_conversion(view: FunnelView, tmp_path: P
     view.percent_box.setChecked(False)
     assert [heights(b) for b in view.segment_bars] == [[3, 2, 2], [3, 1, 0], [1, 1, 0]]
     assert view.plot.getAxis("left").labelText == "people"
+    assert view.conversion_box.isEnabled()
 
 
 def test_percent_is_offered_only_for_grouped_bars(view: FunnelView, tmp_path: Path) -> None:  # noqa: F811
