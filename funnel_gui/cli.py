@@ -25,6 +25,7 @@ _FUNNEL_COMMANDS = {
     "drivers": ("funnel_gui.drivers_cli", "drivers_command"),
     "paths": ("funnel_gui.paths_cli", "paths_command"),
     "compare": ("funnel_gui.compare_cli", "compare_command"),
+    "report": ("funnel_gui.report_cli", "report_command"),
 }
 
 
@@ -129,7 +130,8 @@ def gui_command(argv: Sequence[str]) -> int:
         description="Funnel Explorer: open analytics event exports and build funnels. "
         "Subcommands: `funnel-gui inspect FILE...` prints an import report; "
         "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers; "
-        "`funnel-gui compare A [B] --funnel DEF` compares two periods or two exports.",
+        "`funnel-gui compare A [B] --funnel DEF` compares two periods or two exports; "
+        "`funnel-gui report FILE... --funnel DEF -o OUT.html` writes the HTML report.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from funnel_gui.cli_loading import BAD_INPUT, bad_input, load_table
+from funnel_gui.cli_loading import BAD_INPUT, add_map_event, bad_input, load_table, remapped
 from funnel_gui.core.analysis.compare import Comparison, compare
 from funnel_gui.core.definition.checks import FunnelFileError, read_instant
 from funnel_gui.core.definition.file import load_funnel
@@ -38,6 +38,7 @@ def compare_command(
     parser.add_argument("--period-a", metavar="FROM..TO", help="entry period of A")
     parser.add_argument("--period-b", metavar="FROM..TO", help="entry period of B")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_map_event(parser, "B's (or, with one export, A's)")
     add_mapping(parser)
     ns = parser.parse_args(argv)
     try:
@@ -47,10 +48,15 @@ def compare_command(
         def load(path: str) -> Any:
             return load_table([path], ns, overrides)
 
-        table_a = prepare(load(ns.a))
-        table_b = table_a if ns.b is None else prepare(load(ns.b))
-        result_a = compute(table_a, definitions[0])
-        result_b = compute(table_b, definitions[1])
+        events_a = load(ns.a)
+        events_b = events_a if ns.b is None else load(ns.b)
+        table_a = prepare(events_a)
+        table_b = table_a if ns.b is None else prepare(events_b)
+        # The funnel was saved on A's names; --map-event renames them for B's export.
+        mapped_a = definitions[0] if ns.b is not None else remapped(definitions[0], ns, events_a)
+        mapped_b = remapped(definitions[1], ns, events_b)
+        result_a = compute(table_a, mapped_a)
+        result_b = compute(table_b, mapped_b)
         comparison = compare(result_a, result_b)
     except BAD_INPUT as exc:
         return bad_input(exc)

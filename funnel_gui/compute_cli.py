@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table
+from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table, remapped
 from funnel_gui.core.analysis.segments import segment_dicts, segments
 from funnel_gui.core.analysis.trends import trend
 from funnel_gui.core.atomic import atomic_path
@@ -38,7 +38,7 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
     try:
         loaded = load_funnel(ns.funnel)
         table = load_table(ns.files, ns, overrides)
-        result = compute(table, loaded.definition)
+        result = compute(table, remapped(loaded.definition, ns, table))
         if ns.actors:
             _write_actors(result, Path(ns.actors))
     except BAD_INPUT as exc:

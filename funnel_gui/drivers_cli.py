@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table
+from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table, remapped
 from funnel_gui.core.analysis.drivers import drivers
 from funnel_gui.core.analysis.drivers_result import DriversResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
@@ -56,6 +56,7 @@ def drivers_command(
         if ns.adjust_for is not None:
             settings = replace(settings, adjust_for=tuple(ns.adjust_for))
         table = load_table(ns.files, ns, overrides)
+        definition = remapped(definition, ns, table)
         result = drivers(table, replace(definition, drivers=settings))
     except BAD_INPUT as exc:
         return bad_input(exc)

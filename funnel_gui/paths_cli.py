@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table
+from funnel_gui.cli_loading import BAD_INPUT, add_funnel_inputs, bad_input, load_table, remapped
 from funnel_gui.core.analysis.paths import (
     DEFAULT_LENGTH,
     DEFAULT_LOOKBACK_NS,
@@ -69,6 +69,7 @@ def paths_command(
             lookback = parse_duration(ns.lookback, allow_zero=True)
         definition = load_funnel(ns.funnel).definition
         table = load_table(ns.files, ns, overrides)
+        definition = remapped(definition, ns, table)
         result = paths(
             table,
             definition,

@@ -230,3 +230,18 @@ def reference_reason_counts(
                 counts[reason] += 1
         out.append(counts)
     return out
+
+
+def reference_interrupting_events(
+    table: EventTable, definition: FunnelDefinition, step: int
+) -> list[tuple[str, int]]:
+    """§3.2/§14 words: for the units stopped before step `step` (1-based) as `interrupted`,
+    the name of the event right after their step `step`-1 event; most frequent first,
+    ties by name."""
+    reasons = reference_reasons(table, definition)
+    counts: Counter[str] = Counter()
+    for key, rep in reported_attempts(table, definition).items():
+        if rep is None or rep.furthest != step - 1 or reasons.get(key) != "interrupted":
+            continue
+        counts[rep.events[rep.matched[step - 2] + 1].name] += 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from funnel_gui.core.definition.file import FunnelFileError, load_funnel, save_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.filenames import safe_file_stem
 from funnel_gui.qt.prompter import Prompter, UnsavedChoice
 from funnel_gui.qt.session import AppSession
 
@@ -39,9 +40,12 @@ class FunnelFiles(QObject):
 
     @property
     def display_name(self) -> str:
+        """The funnel's name (§11), else its file's, else "Untitled funnel"."""
+        if self.session.definition.name:
+            return self.session.definition.name
         if self.path is not None:
             return self.path.name.removesuffix(SUFFIX).removesuffix(".json")
-        return self.session.definition.name or "Untitled funnel"
+        return "Untitled funnel"
 
     def new(self) -> None:
         self._replace(FunnelDefinition(steps=()), None)
@@ -62,7 +66,7 @@ class FunnelFiles(QObject):
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        start = str(self.path or Path.home() / f"{self.display_name}{SUFFIX}")
+        start = str(self.path or Path.home() / f"{safe_file_stem(self.display_name)}{SUFFIX}")
         chosen, _ = QFileDialog.getSaveFileName(self.window, "Save funnel", start, FUNNEL_FILTER)
         if not chosen:
             return False

@@ -31,6 +31,7 @@ from funnel_gui.qt.models.dropped_units import UnitsPick
 from funnel_gui.qt.models.funnel_steps import card_row_from_mime
 from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.prompter import DialogPrompter, Prompter
+from funnel_gui.qt.remap_flow import RemapFlow
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
             [self.drilldown_dock],
         )
         self.load_status = LoadStatus(self, self.session)
+        self.remap = RemapFlow(self.session, self.prompter, self, self)
         self._build_actions()
         self._wire()
         self._retitle()
@@ -174,6 +176,8 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.remap.act_remap)
         self.act_reset_layout = self.window_layout.fill_view_menu(self.menuBar().addMenu("&View"))
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -205,6 +209,7 @@ class MainWindow(QMainWindow):
         self.persistence.sig_open_funnel.connect(self.open_funnel)
         mapping.sig_problem.connect(self.sig_load_failed)
         session.sig_table_changed.connect(self._on_table_changed)
+        session.sig_definition_changed.connect(self._retitle)
         session.sig_load_failed.connect(self._on_load_failed)
         session.sig_edit_failed.connect(self._on_edit_refused)
         session.sig_result_ready.connect(self._on_result)
@@ -231,7 +236,7 @@ class MainWindow(QMainWindow):
         if self.funnel_files.ask_to_keep_changes():
             self.funnel_files.new()
 
-    def _retitle(self) -> None:
+    def _retitle(self, *_args: object) -> None:
         data = ", ".join(Path(f).name for f in self.session.data_files)
         parts = [f"{self.funnel_files.display_name}[*]", data, "Funnel Explorer"]
         self.setWindowTitle(" – ".join(p for p in parts if p))

@@ -18,6 +18,28 @@ from funnel_gui.qt.prompter import Prompter
 from funnel_gui.qt.recent import RecentFiles
 from funnel_gui.qt.session import AppSession
 
+EXPORT_FOLDER_KEY = "paths/last_export_folder"
+_folder_settings: list[QSettings] = []  # the window's settings, once it has made them
+
+
+def use_settings_for_folders(settings: QSettings) -> None:
+    """Where export dialogs remember their last folder (the window's settings; tests
+    give throwaway ones, so nothing leaks into the user's configuration)."""
+    _folder_settings[:] = [settings]
+
+
+def export_folder() -> str:
+    """The folder the last export went to ("" before the first, or without settings)."""
+    if not _folder_settings:
+        return ""
+    folder = str(_folder_settings[0].value(EXPORT_FOLDER_KEY, "") or "")
+    return folder if folder and Path(folder).is_dir() else ""
+
+
+def remember_export_folder(folder: str) -> None:
+    if _folder_settings:
+        _folder_settings[0].setValue(EXPORT_FOLDER_KEY, folder)
+
 
 class Persistence(QObject):
     sig_open_data = Signal(list)  # export files to open (a recent entry, a recovered funnel's)
@@ -37,6 +59,7 @@ class Persistence(QObject):
         self.funnel_files = funnel_files
         self.prompter = prompter
         self.recent = RecentFiles(settings, self)
+        use_settings_for_folders(settings)
         self.autosave_dir = autosave_dir
         self.autosave = Autosave(session, autosave_dir, self) if autosave_dir else None
         session.sig_table_changed.connect(self._on_data_loaded)

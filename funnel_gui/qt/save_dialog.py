@@ -4,16 +4,13 @@ fails. Chart images, tables, the drill-down list and the HTML report all go thro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-
-def safe_file_stem(text: str) -> str:
-    """A funnel's name as a file name: "A/B test" must not become a folder."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip(" .-") or "funnel"
+from funnel_gui.core.filenames import safe_file_stem
+from funnel_gui.qt.persistence import export_folder, remember_export_folder
 
 
 def save_with_dialog(
@@ -27,9 +24,12 @@ def save_with_dialog(
     """Ask for a path (suggesting `stem` + the first suffix) and `write` it; the path
     written, or None when the user cancelled or writing failed (after saying why)."""
     suggested = f"{safe_file_stem(stem)}{suffixes[0]}"
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    folder = export_folder()
+    start = str(Path(folder) / suggested) if folder else suggested
+    path, _ = QFileDialog.getSaveFileName(parent, title, start, file_filter)
     if not path:
         return None
+    remember_export_folder(str(Path(path).parent))
     if not path.lower().endswith(tuple(suffixes)):
         path += suffixes[0]
     try:

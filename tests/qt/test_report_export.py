@@ -113,25 +113,19 @@ def test_the_report_embeds_charts_and_formatted_tables(qtbot, tmp_path: Path) ->
         qtbot.addWidget(view)
         show_result(view, result)  # hidden: drawn only when the report asks
     out = tmp_path / "report.html"
-    write_report(
-        out, result, [bars, nothing], headline="1,200 people entered", data_files=["/x/events.csv"]
-    )
+    write_report(out, result, [bars, nothing], data_files=["/x/events.csv"])
     text = out.read_text(encoding="utf-8")
     assert "<title>Buy &lt;fast&gt; · Funnel Explorer report</title>" in text
     parsed = _Collect()
     parsed.feed(text)
-    assert parsed.h2 == ["Bars & counts", "Nothing here"]
+    # The views as shown, then what the core page adds to reproduce them.
+    assert parsed.h2 == ["Bars & counts", "Nothing here", "Definition", "Data", "Reproduce"]
     assert len(parsed.images) == 1
     payload = base64.b64decode(parsed.images[0].removeprefix("data:image/png;base64,"))
     assert payload.startswith(PNG_MAGIC)
-    assert [c for c in parsed.cells if c.strip()] == [
-        "Step",
-        "People",
-        "view",
-        "1,200",
-        "buy",
-        "1,000",
-    ]
+    cells = [c for c in parsed.cells if c.strip()]
+    assert cells[:6] == ["Step", "People", "view", "1,200", "buy", "1,000"]
+    assert "1,200 people entered · 1,000 converted (83.3%) · 0 excluded" in text
     assert "Choose a breakdown first" in text
     assert "events.csv" in text
     assert "/x/" not in text
@@ -146,5 +140,5 @@ def test_long_tables_are_cut_with_a_note(qtbot, tmp_path: Path, monkeypatch) -> 
     bars = BarsView()
     qtbot.addWidget(bars)
     show_result(bars, result)
-    text = report_html(result, [bars], headline="", data_files=[])
+    text = report_html(result, [bars], data_files=[])
     assert re.search(r"… and 1 more rows", text)

@@ -109,13 +109,21 @@ def test_empty_label_goes_back_to_the_default(qtbot, inspector: StepInspector) -
 def test_kind_switch_is_one_readable_command(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]
     stack = inspector.session.undo_stack
     assert inspector.macro_button.isChecked()  # the last step defaults to macro
+    # §2: the last and only macro step stays macro (unmarked, it would be macro anyway).
+    assert not inspector.micro_button.isEnabled()
+    inspector.set_step(0)
+    assert inspector.micro_button.isChecked()
     before = stack.count()
-    qtbot.mouseClick(inspector.micro_button, Qt.MouseButton.LeftButton)
-    assert step(inspector).kind == "micro"
+    qtbot.mouseClick(inspector.macro_button, Qt.MouseButton.LeftButton)
+    assert step(inspector).kind == "macro"
     assert stack.count() == before + 1
-    assert stack.undoText() == 'Mark "cart" as micro'
+    assert stack.undoText() == 'Mark "view" as macro'
+    # Another step is macro now, so the last one may be unmarked.
+    inspector.set_step(1)
+    assert inspector.micro_button.isEnabled()
     stack.undo()
-    assert inspector.macro_button.isChecked()
+    inspector.set_step(0)
+    assert inspector.micro_button.isChecked()
 
 
 def test_add_and_remove_an_event(qtbot, inspector: StepInspector) -> None:  # type: ignore[no-untyped-def]

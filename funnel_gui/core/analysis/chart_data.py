@@ -29,10 +29,16 @@ MAX_SEGMENTS = 8  # beyond this a grouped bar chart is a barcode; the rest becom
 # ---------------------------------------------------------------- steps
 
 
+def steps_done(number: int) -> str:
+    """ "1 step", "2 steps": what row k of an any-order funnel counts (§3.3)."""
+    return f"{number} step" if number == 1 else f"{number} steps"
+
+
 def step_tick_label(result: FunnelResult, step: StepResult) -> str:
-    """The x-axis text of a step; an any-order funnel counts steps done (§3.3)."""
+    """The x-axis text of a step, and a step's name in cards and tables: an any-order
+    funnel counts steps done (§3.3)."""
     if result.definition.order == "any":
-        return f"{step.number} step" if step.number == 1 else f"{step.number} steps"
+        return steps_done(step.number)
     return f"{step.number}. {step.label}"
 
 

@@ -211,6 +211,31 @@ def default_kinds(n_steps: int) -> tuple[Kind, ...]:
     return tuple("macro" if i == n_steps - 1 else "micro" for i in range(n_steps))
 
 
+def macro_step(defn: FunnelDefinition) -> int:
+    """1-based M, the step every view calls macro (§2, §9): the last step marked macro,
+    else the last step (the §2 default, which also holds after the macro step is
+    deleted). Cards, tables, charts and analyses all read it from here, so they agree."""
+    macros = [i for i, s in enumerate(defn.steps, 1) if s.kind == "macro"]
+    return macros[-1] if macros else defn.n_steps
+
+
+def shown_kinds(steps: tuple[Step, ...]) -> tuple[Kind, ...]:
+    """Each step's kind as the views show it: the marked kinds, with the last step macro
+    when no step is marked macro (§2), so a funnel always shows its macro step M."""
+    kinds = tuple(s.kind for s in steps)
+    if "macro" in kinds or not kinds:
+        return kinds
+    return (*kinds[:-1], "macro")
+
+
+def keeps_macro(steps: tuple[Step, ...], index: int) -> bool:
+    """True when step `index` (0-based) is the funnel's only macro step and the last one:
+    marking it micro would change nothing shown (§2 makes the last step macro again), so
+    the editor does not offer it; mark another step macro instead."""
+    kinds = shown_kinds(steps)
+    return index == len(steps) - 1 and kinds.count("macro") == 1 and kinds[index] == "macro"
+
+
 def breakdown_step(attribution: str) -> int | None:
     """N for "step_N" attribution, else None."""
     if attribution.startswith("step_"):

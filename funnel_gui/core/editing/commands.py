@@ -51,6 +51,7 @@ from funnel_gui.core.editing.step_list import (
     insert_new_step,
     kind_for_new_step,
     new_step,
+    remove_step,
 )
 
 __all__ = [
@@ -84,4 +85,5 @@ __all__ = [
     "insert_new_step",
     "kind_for_new_step",
     "new_step",
+    "remove_step",
 ]

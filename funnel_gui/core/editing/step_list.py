@@ -305,3 +305,15 @@ def insert_new_step(defn: FunnelDefinition, index: int, events: Iterable[str]) -
         return InsertStep(index, step)
     kinds: tuple[Kind, ...] = (*(s.kind for s in defn.steps[:-1]), "micro", "macro")
     return InsertStep(index, step, kinds=kinds)
+
+
+def remove_step(defn: FunnelDefinition, index: int) -> RemoveStep:
+    """The command that removes step `index` (0-based). When it is the only macro step,
+    the new last step takes the macro role in the same command (§2's default), so the
+    cards, the tables and every analysis keep agreeing on M and one undo restores both."""
+    macros = [i for i, step in enumerate(defn.steps) if step.kind == "macro"]
+    if macros != [index] or len(defn.steps) < 2:
+        return RemoveStep(index)
+    rest = [step.kind for i, step in enumerate(defn.steps) if i != index]
+    kinds: tuple[Kind, ...] = (*rest[:-1], "macro")
+    return RemoveStep(index, kinds=kinds)

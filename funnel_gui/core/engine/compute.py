@@ -20,6 +20,7 @@ from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
 from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
+from funnel_gui.core.engine.interruptions import strict_zero_notes
 from funnel_gui.core.engine.matching import unknown_events
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
@@ -187,6 +188,7 @@ def compute_with_rows(
         matchers = [s.matcher for s in definition.steps]
         result.hold_missing = hold_missing(held.layout, matchers, steps)
     attach_reasons(result, rows, steps, reported)  # §14
+    result.warnings += strict_zero_notes(result, rows, reported)  # §3.2: who came between
     step(1.0, "Done")
     return ComputedFunnel(result, rows, reported)
 

@@ -9,6 +9,9 @@ import numpy as np
 from funnel_gui.core.analysis.stats import compare_proportions
 from funnel_gui.core.arrays import NONE
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
+
+# M lives with the definition (§2) so every view reads it from one place; re-exported here.
+from funnel_gui.core.definition.model import macro_step as macro_step
 from funnel_gui.core.engine.results import MicroMacroResult, TimingStats
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
@@ -27,12 +30,6 @@ class ReportedAttempts:
     excluded: np.ndarray
     furthest: np.ndarray
     unit: np.ndarray | None = None  # each one's unit id (its index in UnitFrame.unit_end)
-
-
-def macro_step(defn: FunnelDefinition) -> int:
-    """1-based M: the last step marked macro, else the last step."""
-    macros = [i for i, s in enumerate(defn.steps, 1) if s.kind == "macro"]
-    return macros[-1] if macros else defn.n_steps
 
 
 def micro_matchers(defn: FunnelDefinition) -> list[tuple[str, EventMatcher, bool]]:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from funnel_gui.core.arrays import NAT, counts_reaching
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.model import FunnelDefinition, shown_kinds
 from funnel_gui.core.engine.breakdown import BreakdownCodes, display_names
 from funnel_gui.core.engine.results import (
     BreakdownGroup,
@@ -41,6 +41,7 @@ def summarise(
     open_at = np.bincount(level[units.still_open], minlength=defn.n_steps + 1)
     timings = _timings(defn, units)
     steps = []
+    kinds = shown_kinds(defn.steps)  # §2: the views agree on the macro step
     for k, step in enumerate(defn.steps):
         prev = counts[k - 1] if k else counts[0]
         drop = prev - counts[k] if k else 0
@@ -49,7 +50,7 @@ def summarise(
             StepResult(
                 number=k + 1,
                 label=step.display_label,
-                kind=step.kind,
+                kind=kinds[k],
                 count=counts[k],
                 from_previous=_ratio(counts[k], prev) if k else None,
                 from_start=_ratio(counts[k], counts[0]),

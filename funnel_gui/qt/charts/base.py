@@ -26,8 +26,7 @@ from typing import ClassVar, Generic, TypeVar, cast
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QResizeEvent, QShowEvent
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsView,
@@ -41,10 +40,17 @@ from PySide6.QtWidgets import (
 )
 
 import funnel_gui.qt.charts  # noqa: F401  (selects the Qt binding before pyqtgraph loads)
-from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.filenames import suggested_name
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 from funnel_gui.qt.analysis import ViewData, ViewJob
+from funnel_gui.qt.charts.chart_image import (
+    PAGE,
+    page_title,
+    resize_for_render,
+    write_titled_png,
+    write_titled_svg,
+)
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.table_menu import install_table_menu
@@ -224,8 +230,9 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
             else:
                 self.stack.setCurrentWidget(self._body)
                 self._set_exportable(True)
+        funnel = result.definition.name if result is not None else ""
         for table in self.findChildren(QTableView):
-            install_table_menu(table, f"{self.name or 'chart'} table")
+            install_table_menu(table, suggested_name(funnel, f"{self.name or 'chart'} table", ""))
         self.sig_drawn.emit()
 
     def _draw_when_visible(self) -> None:
@@ -274,32 +281,28 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         image: QImage = plot.grab().toImage()
         return image
 
+    @property
+    def export_title(self) -> str:
+        """ "Checkout – Funnel": the funnel's name (§11) and this chart's title."""
+        name = self.result.definition.name if self.result is not None else ""
+        return page_title(name, self.title or self.name)
+
     def export_png(self, path: Path | str, width: int = 0, height: int = 0) -> None:
-        image = self.render_image(width, height)
-        if image.isNull():
-            raise OSError("this view has no chart to save")
-        with atomic_path(path) as temp:
-            # The stubs say bytes for the format; PySide6 only takes str.
-            if not image.save(str(temp), "PNG"):  # type: ignore[call-overload]
-                raise OSError("the image could not be written")
+        """The chart under its title on a page of 1600×900 (or `width`×`height`) logical
+        pixels, saved at 2×: 3200×1800 pixels whatever the chart's size on screen."""
+        page = QSize(width, height) if width and height else PAGE
+        write_titled_png(str(path), self._chart_to_export(), self.export_title, page=page)
 
     def export_svg(self, path: Path | str) -> None:
+        """The same page as the PNG, as an SVG drawing."""
+        write_titled_svg(str(path), self._chart_to_export(), self.export_title)
+
+    def _chart_to_export(self) -> pg.PlotWidget:
         self.ensure_drawn()
         plot = self.plot_widget()
-        if plot is None:
+        if plot is None or self.showing_empty_state:
             raise OSError("this view has no chart to save")
-        # Qt's own SVG painter rather than pyqtgraph's SVGExporter, which cannot parse the
-        # path data PySide6 6.12 writes (pyqtgraph issue #3485) and misplaces bars.
-        with atomic_path(path) as temp:
-            generator = QSvgGenerator()
-            generator.setFileName(str(temp))
-            generator.setSize(plot.size())
-            generator.setViewBox(plot.rect())
-            generator.setResolution(plot.logicalDpiX())
-            generator.setTitle(self.title)
-            painter = QPainter(generator)
-            plot.render(painter)
-            painter.end()
+        return plot
 
     def export_csv(self, path: Path | str, table: str | None = None) -> None:
         self.ensure_drawn()
@@ -331,16 +334,15 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         self._export_dialog("CSV table (*.csv)", ".csv", self.export_csv)
 
     def _export_dialog(self, file_filter: str, suffix: str, write: Callable[[str], None]) -> None:
-        stem = self.name or "chart"
-        if self.result is not None and self.result.definition.name:
-            stem = f"{self.result.definition.name} - {self.title or stem}"
+        name = self.result.definition.name if self.result is not None else ""
+        stem = suggested_name(name, (self.title or self.name or "chart").lower(), "")
         save_with_dialog(self, "Export", stem, file_filter, (suffix,), write)
 
 
 def render_widget(widget: QWidget, width: int, height: int) -> QImage:
     """Render `widget` at a given size into an image, without disturbing it on screen."""
     old = widget.size()
-    _resize(widget, QSize(width, height), old)
+    resize_for_render(widget, QSize(width, height), old)
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(widget.palette().color(QPalette.ColorRole.Base))
     painter = QPainter(image)
@@ -349,17 +351,8 @@ def render_widget(widget: QWidget, width: int, height: int) -> QImage:
     else:
         widget.render(painter, QPoint())
     painter.end()
-    _resize(widget, old, QSize(width, height))
+    resize_for_render(widget, old, QSize(width, height))
     return image
-
-
-def _resize(widget: QWidget, size: QSize, old: QSize) -> None:
-    widget.resize(size)
-    if not widget.isVisible() and isinstance(widget, QGraphicsView):
-        # A hidden widget only gets its resize event when shown; a chart in a background
-        # tab (the HTML report) must lay itself out at the new size now.
-        widget.viewport().resize(size)
-        widget.resizeEvent(QResizeEvent(size, old))
 
 
 def style_plot(plot: pg.PlotWidget) -> None:

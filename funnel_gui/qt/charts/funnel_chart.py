@@ -14,7 +14,6 @@ bars, and labels wider than their bar are left out (the hover and the table have
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -25,7 +24,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
-from funnel_gui.core.analysis.chart_data import DropOff, Region, Segment, group_offsets, region_at
+from funnel_gui.core.analysis.chart_data import DropOff, Region, Segment, region_at
 from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts import funnel_reasons as why
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
@@ -39,19 +38,17 @@ from funnel_gui.qt.charts.fitting import (
     relayout,
     set_title,
     set_wrapped_ticks,
-    shortened,
     table_min_height,
     text_height,
     text_width,
 )
-from funnel_gui.qt.charts.funnel_words import (
-    attribution_text,
-    segment_hover_text,
-    segment_name,
-    step_hover_text,
+from funnel_gui.qt.charts.funnel_grouped import (
+    PERCENT_AXIS_LABEL,
+    CountOrPercentAxis,
+    draw_grouped,
 )
+from funnel_gui.qt.charts.funnel_words import segment_hover_text, step_hover_text
 from funnel_gui.qt.charts.parts import (
-    CountAxis,
     add_bars,
     hover_tooltip,
     legend_below,
@@ -63,10 +60,9 @@ from funnel_gui.qt.charts.parts import (
 from funnel_gui.qt.charts.view_data import FunnelData, funnel_data
 from funnel_gui.qt.models.step_table import StepTableModel
 from funnel_gui.qt.text import format_percent
-from funnel_gui.qt.theme import STILL_OPEN_HEX, kind_colour, segment_colour
+from funnel_gui.qt.theme import STILL_OPEN_HEX, kind_colour
 
 BAR_WIDTH = 0.62
-GROUP_SPAN = 0.84  # a step's grouped bars fill this much of its slot
 FROM_PREVIOUS, FROM_START = "previous", "start"
 # The bars keep at least this much height under their labels.
 _MIN_BARS_PX = 70
@@ -97,8 +93,16 @@ class FunnelView(ChartView[None, FunnelData]):
         self.toolbar.insertWidget(0, QLabel("Conversion:"))
         self.toolbar.insertWidget(1, self.conversion_box)
         self.toolbar.insertWidget(2, self.split_box)
+        # Grouped bars as each group's conversion from step 1 rather than counts.
+        self.percent_box = QCheckBox("Percent")
+        self.percent_box.setObjectName("segmentPercent")
+        self.percent_box.setToolTip("Each group's bars as its conversion from step 1 (%)")
+        self.percent_box.setVisible(False)
+        self.percent_box.toggled.connect(self._on_display_option_changed)
+        self.toolbar.insertWidget(3, self.percent_box)
 
-        self.plot = ChartPlot(axisItems={"left": CountAxis("left")})
+        self.axis = CountOrPercentAxis("left")
+        self.plot = ChartPlot(axisItems={"left": self.axis})
         style_plot(self.plot)
         compact_chrome(self.plot)
         self.plot.showGrid(x=False, y=True, alpha=0.15)
@@ -152,17 +156,21 @@ class FunnelView(ChartView[None, FunnelData]):
                 + ", so there is no funnel to draw"
             )
         steps = result.steps
-        self.plot.setLabel("left", "sessions" if result.unit == "session" else "people")
+        unit_word = "sessions" if result.unit == "session" else "people"
         self._step_names = [(s.number, t) for s, t in zip(steps, data.tick_labels, strict=True)]
         self._set_step_ticks(30)
         set_title(self.plot, None)
         has_groups = result.breakdown is not None and bool(result.breakdown.groups)
         self.split_box.setVisible(has_groups)
+        grouped = has_groups and self.split_box.isChecked()
+        self.percent_box.setVisible(grouped)
+        self.axis.percent = grouped and self.percent_box.isChecked()
+        self.conversion_box.setEnabled(not self.axis.percent)  # percent bars are from start
+        self.plot.setLabel("left", PERCENT_AXIS_LABEL if self.axis.percent else unit_word)
         if result.breakdown is not None:
             self.split_box.setText(f"Split by {result.breakdown.property}")
-        if has_groups and self.split_box.isChecked():
-            self._draw_grouped(result, data.segments)
-            self._top = max(s.counts[0] for s in self.segments)
+        if grouped:
+            self._top = draw_grouped(self, result, data.segments, self.axis.percent)
             self._label_rows = 1
         else:
             self._draw_steps(steps, data.drops)
@@ -263,40 +271,11 @@ class FunnelView(ChartView[None, FunnelData]):
                 self.plot, text, s.number, top, text_colour(), rows_up=2 if s.number > 1 else 1
             )
 
-    def _draw_grouped(self, result: FunnelResult, segments: list[Segment]) -> None:
-        assert result.breakdown is not None
-        self.segments = segments
-        offsets, width = group_offsets(len(self.segments), span=GROUP_SPAN)
-        self._bar_slot = GROUP_SPAN / len(self.segments)
-        steps = [s.number for s in result.steps]
-        why.draw_gaps(self.plot, result.steps, GROUP_SPAN, self.regions, show=False)
-        for index, (segment, offset) in enumerate(zip(self.segments, offsets, strict=True)):
-            colour = segment_colour(index, segment.value)
-            xs = [k + offset for k in steps]
-            self.segment_bars.append(add_bars(self.plot, xs, list(segment.counts), colour, width))
-            for k, x, count in zip(steps, xs, segment.counts, strict=True):
-                self.regions.append(
-                    Region(x - width / 2, x + width / 2, 0, count, k, "segment", index)
-                )
-                rate = (
-                    segment.from_start(k)
-                    if self.conversion_mode == FROM_START
-                    else segment.from_previous(k)
-                )
-                # Step 1 "from previous" has no rate: its label is the segment's size.
-                text = f"{count:,}" if rate is None else format_percent(rate)
-                self.bar_labels.append(
-                    stacked_label(self.plot, text, x, count, text_colour(), rows_up=1, size="8pt")
-                )
-        entries = [
-            (segment_colour(i, s.value), segment_name(s)) for i, s in enumerate(self.segments)
-        ]
-        set_title(
-            self.plot,
-            f"By {html.escape(shortened(result.breakdown.property))}"
-            f" ({attribution_text(result.breakdown.attribution)})",
-        )
-        self.legend = legend_below(self.plot, entries)
+    def segment_rate(self, segment: Segment, k: int) -> float | None:
+        """The rate on a segment's bar at step k, as the conversion box says."""
+        if self.conversion_mode == FROM_START:
+            return segment.from_start(k)
+        return segment.from_previous(k)
 
     def _set_step_ticks(self, width: int) -> None:
         """Step names wrapped to `width` characters; the axis as tall as their lines."""
@@ -358,7 +337,8 @@ class FunnelView(ChartView[None, FunnelData]):
         if extra is not None:
             return extra
         if region.part == "segment":
-            return segment_hover_text(self.result, step, self.segments[region.index])
+            segment = self.segments[region.index]
+            return segment_hover_text(self.result, step, segment, self.axis.percent)
         return step_hover_text(self.result, step)
 
     def drill_step_at(self, x: float, y: float) -> int | None:

@@ -38,17 +38,23 @@ def step_hover_text(result: FunnelResult, step: StepResult) -> str:
             f"  still open (may yet convert): {step.still_open:,}",
             "Click to see who dropped here",
         ]
+    # A strict step nobody reached says which event came in between (core's note).
+    lines += [w for w in result.warnings if w.startswith(f"Nobody reached step {step.number} (")]
     return "\n".join(lines)
 
 
-def segment_hover_text(result: FunnelResult, step: StepResult, segment: Segment) -> str:
-    """One segment's bar at a step (the funnel split by a breakdown)."""
+def segment_hover_text(
+    result: FunnelResult, step: StepResult, segment: Segment, percent: bool = False
+) -> str:
+    """One segment's bar at a step (the funnel split by a breakdown); in percent mode the
+    bar's height, the conversion from step 1, comes first."""
     assert result.breakdown is not None
     k = step.number
     count = segment.counts[k - 1]
     lines = [
         f"{result.breakdown.property} = {segment_name(segment)}",
         step_tick_label(result, step),
+        *([f"{format_percent(segment.from_start(k))} of the group's step 1"] if percent else []),
         counted(count, result.unit),
         f"from previous: {format_percent(segment.from_previous(k))}",
         f"from start: {format_percent(segment.from_start(k))}",

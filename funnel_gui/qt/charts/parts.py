@@ -175,7 +175,7 @@ def stacked_label(
 def add_bars(
     plot: pg.PlotWidget,
     xs: Sequence[float],
-    heights: Sequence[int],
+    heights: Sequence[float],
     colour: QColor,
     width: float,
     y0: Sequence[int] | None = None,

@@ -23,14 +23,13 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from funnel_gui.core.definition.model import Step
+from funnel_gui.core.definition.model import Step, shown_kinds
 from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
     Command,
     EditError,
     MoveStep,
-    RemoveStep,
     RenameStep,
     Replaced,
     StepChanged,
@@ -38,6 +37,7 @@ from funnel_gui.core.editing.commands import (
     StepsInserted,
     StepsRemoved,
     insert_new_step,
+    remove_step,
 )
 from funnel_gui.qt.document import FunnelEditing
 from funnel_gui.qt.mime import STEP_MIME, events_from_mime, json_payload
@@ -75,16 +75,21 @@ class FunnelStepsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.EditRole:
             return step.label
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Step {index.row() + 1} ({step.kind}): any of {', '.join(step.events)}"
+            kind = self._kind(index.row())
+            return f"Step {index.row() + 1} ({kind}): any of {', '.join(step.events)}"
         if role == EVENTS_ROLE:
             return list(step.events)
         if role == KIND_ROLE:
-            return step.kind
+            return self._kind(index.row())
         if role == FILTERS_ROLE:
             return step.where
         if role == STEP_ROLE:
             return step
         return None
+
+    def _kind(self, row: int) -> str:
+        """The kind every view shows (§2: the last step is macro when none is marked)."""
+        return shown_kinds(self._steps)[row]
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
@@ -119,7 +124,7 @@ class FunnelStepsModel(QAbstractListModel):
 
     def remove_step(self, row: int) -> bool:
         """Delete key, context menu, dragging a card out: one undoable removal."""
-        return self._valid_row(row) and self.editing.edit(RemoveStep(row))
+        return self._valid_row(row) and self.editing.edit(remove_step(self.editing.definition, row))
 
     def moveRows(
         self,

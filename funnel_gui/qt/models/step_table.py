@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from funnel_gui.core.analysis.chart_data import steps_done
 from funnel_gui.core.engine.results import FunnelResult, StepResult, TimingStats
 from funnel_gui.qt.models.table_base import RowTableModel
 from funnel_gui.qt.text import NOT_APPLICABLE, format_percent, format_seconds
@@ -52,6 +53,7 @@ class StepTableModel(RowTableModel):
         super().__init__(parent)
         self._rows: list[StepResult] = []
         self._unit_word = "People"
+        self._any_order = False  # §3.3: row k counts any k steps, named "k steps"
 
     @property
     def result_steps(self) -> list[StepResult]:
@@ -61,6 +63,7 @@ class StepTableModel(RowTableModel):
         """Show `result`'s steps. Rows are updated in place, added or removed at the end
         (never a reset), so a selection survives the recompute after every edit."""
         new = list(result.steps) if result is not None else []
+        self._any_order = result is not None and result.definition.order == "any"
         old_n, new_n = len(self._rows), len(new)
         if new_n < old_n:
             self.beginRemoveRows(QModelIndex(), new_n, old_n - 1)
@@ -115,7 +118,7 @@ class StepTableModel(RowTableModel):
         first = step.number == 1
         timing = step.time_from_previous
         return (
-            f"{step.number}. {step.label}",
+            steps_done(step.number) if self._any_order else f"{step.number}. {step.label}",
             step.kind.capitalize(),
             f"{step.count:,}",
             format_percent(step.from_previous),

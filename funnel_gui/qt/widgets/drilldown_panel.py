@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from funnel_gui.core.analysis.drilldown import reached_label
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.filenames import suggested_name
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 from funnel_gui.qt.models.dropped_units import (
     DEFAULT_SORT,
@@ -325,9 +326,8 @@ class DrillDownPanel(QWidget):
     def export_csv_dialog(self) -> None:
         if self.dropped.empty:
             return
-        stem = f"dropped before step {self.step}"
-        if self.result is not None and self.result.definition.name:
-            stem = f"{self.result.definition.name} - {stem}"
+        name = self.result.definition.name if self.result is not None else ""
+        stem = suggested_name(name, f"dropped before step {self.step}", "")
         path = save_with_dialog(self, "Export", stem, "CSV (*.csv)", (".csv",), self.export_csv)
         if path is not None:
             self.sig_exported.emit(path)

@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.definition.model import Kind
+from funnel_gui.core.analysis.chart_data import steps_done
+from funnel_gui.core.definition.model import Kind, keeps_macro
 from funnel_gui.core.editing.commands import SetStepKind
 from funnel_gui.core.engine.results import StepResult
 from funnel_gui.qt.models.funnel_steps import (
@@ -72,6 +73,7 @@ class StepCardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results: list[StepResult] = []
+        self.any_order = False  # §3.3: card k's numbers count any k steps
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The gap is part of the item (the view's spacing stays 0), so a drop in it still
@@ -186,7 +188,7 @@ class StepCardDelegate(QStyledItemDelegate):
         font.setBold(False)
         painter.setFont(font)
         painter.setPen(_muted(palette))
-        painter.drawText(box.translated(0, 20), right, _conversion_text(result))
+        painter.drawText(box.translated(0, 20), right, _conversion_text(result, self.any_order))
         track = QRectF(box.left(), card.bottom() - 14, _RESULTS_WIDTH, 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
@@ -199,7 +201,9 @@ class StepCardDelegate(QStyledItemDelegate):
             )
 
 
-def _conversion_text(result: StepResult) -> str:
+def _conversion_text(result: StepResult, any_order: bool = False) -> str:
+    if any_order:  # the count is of units that did any k steps, as the chart says
+        return f"did {steps_done(result.number)}"
     if result.number == 1:
         return "start of the funnel"
     if result.from_previous is None:
@@ -347,15 +351,16 @@ class FunnelEditor(QWidget):
         up = menu.addAction("Move up\tAlt+Up", lambda: self.move_step(row, -1))
         down = menu.addAction("Move down\tAlt+Down", lambda: self.move_step(row, 1))
         remove.setEnabled(valid)
-        mark.setEnabled(valid)
+        mark.setEnabled(valid and not keeps_macro(self.model.editing.definition.steps, row))
         up.setEnabled(valid and row > 0)
         down.setEnabled(valid and row < self.model.rowCount() - 1)
         return menu
 
     # ----------------------------------------------------------- results
 
-    def set_results(self, steps: list[StepResult] | None) -> None:
+    def set_results(self, steps: list[StepResult] | None, any_order: bool = False) -> None:
         self.delegate.results = list(steps) if steps else []
+        self.delegate.any_order = any_order
         self.view.viewport().update()
 
     def _drop_results(self) -> None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.definition.durations import format_duration, parse_duration
-from funnel_gui.core.definition.model import Filter, Kind, Step
+from funnel_gui.core.definition.model import Filter, Kind, Step, keeps_macro, shown_kinds
 from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
@@ -51,6 +51,9 @@ from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_t
 NO_STEP_HINT = "Select a step to edit it"
 FIRST_STEP_GAPS = "The first step has no previous step"
 ADD_EVENT = "Add event…"
+
+
+MACRO_FIXED_TIP = "A funnel always has a macro step: mark another step macro first"
 
 
 class StepInspector(QWidget):
@@ -200,8 +203,13 @@ class StepInspector(QWidget):
             self.events_list.clear()
             self.events_list.addItems(list(step.events))
             self._update_remove_button()
-            button = self.macro_button if step.kind == "macro" else self.micro_button
+            steps = self.session.definition.steps
+            kind = shown_kinds(steps)[self._row] if self._row < len(steps) else step.kind
+            button = self.macro_button if kind == "macro" else self.micro_button
             button.setChecked(True)
+            fixed = self._row < len(steps) and keeps_macro(steps, self._row)
+            self.micro_button.setEnabled(not fixed)
+            self.micro_button.setToolTip(MACRO_FIXED_TIP if fixed else "")
             self._show_filters(step)
             self._show_gaps(step)
 

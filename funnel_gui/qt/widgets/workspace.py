@@ -6,17 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.filenames import suggested_name
 from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.charts.registry import make_views
 from funnel_gui.qt.models.funnel_steps import FunnelStepsModel
 from funnel_gui.qt.report_export import write_report
 from funnel_gui.qt.save_dialog import save_with_dialog
 from funnel_gui.qt.session import AppSession
-from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel, header_text
+from funnel_gui.qt.widgets.analysis_panel import AnalysisPanel
 from funnel_gui.qt.widgets.funnel_editor import FunnelEditor
+from funnel_gui.qt.widgets.funnel_name import FunnelNameEdit
 from funnel_gui.qt.widgets.overview import DataOverview
 from funnel_gui.views import DATA_VIEW
 
@@ -27,6 +29,10 @@ class Workspace(QSplitter):
         self.session = session
         self.steps_model = FunnelStepsModel(session, self)
         self.editor = FunnelEditor(self.steps_model)
+        self.name_edit = FunnelNameEdit(session)
+        editor_layout = self.editor.layout()
+        assert isinstance(editor_layout, QVBoxLayout)
+        editor_layout.insertWidget(0, self.name_edit)
         self.analysis_panel = AnalysisPanel()
         for view in make_views():
             self.analysis_panel.add_view(view)
@@ -53,7 +59,8 @@ class Workspace(QSplitter):
         self.analysis_panel.report_button.clicked.connect(self.export_report_dialog)
 
     def _on_result(self, outcome: AnalysisOutcome) -> None:
-        self.editor.set_results(list(outcome.result.steps))
+        result = outcome.result
+        self.editor.set_results(list(result.steps), result.definition.order == "any")
 
     def _on_result_cleared(self) -> None:
         self.editor.set_results(None)
@@ -75,19 +82,20 @@ class Workspace(QSplitter):
         result = self.session.result
         if result is None:
             raise OSError("there are no results to report yet")
+        table = self.session.table
         write_report(
             path,
             result,
             self.analysis_panel.views.values(),
-            headline=header_text(result),
             data_files=list(self.session.data_files),
+            import_report=table.report if table is not None else None,
         )
 
     def export_report_dialog(self) -> None:
         result = self.session.result
         if result is None:
             return
-        stem = f"{result.definition.name or 'funnel'} report"
+        stem = suggested_name(result.definition.name, "report", "")
         save_with_dialog(
             self,
             "Export report",
