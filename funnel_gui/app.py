@@ -27,10 +27,16 @@ def _application() -> QApplication:
     QCoreApplication.setApplicationName("Funnel Explorer")
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    style = resources_dir() / "style.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    app.setStyleSheet(application_style())
     return app
+
+
+def application_style() -> str:
+    """The bundled style sheet and the keyboard's focus ring."""
+    from funnel_gui.qt.theme import FOCUS_QSS
+
+    style = resources_dir() / "style.qss"
+    return (style.read_text(encoding="utf-8") if style.exists() else "") + FOCUS_QSS
 
 
 def run_app(

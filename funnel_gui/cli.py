@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from funnel_gui.core.errors import UserFacingError
-from funnel_gui.display_check import window_problem
 from funnel_gui.core.io import load_events
 from funnel_gui.core.io.mapping import ROLES
+from funnel_gui.display_check import window_problem
 from funnel_gui.resources import demo_data_path
 from funnel_gui.views import DATA_VIEW, VIEW_NAMES
 

@@ -23,8 +23,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.qt.accessibility import name_widgets
 from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
+from funnel_gui.qt.keyboard import KeyboardAccess
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
 from funnel_gui.qt.mapping_flow import MappingFlow
 from funnel_gui.qt.models.funnel_steps import card_row_from_mime
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
             [self.drilldown],
         )
         self.load_status = LoadStatus(self, self.session)
+        self.keyboard = self._keyboard()
         self._build_actions()
         self._wire()
         self._retitle()
@@ -103,6 +106,7 @@ class MainWindow(QMainWindow):
         self.window_layout.fit_docks()
         self.window_layout.keep_default()
         self.window_layout.restore()
+        name_widgets(self)
 
     # --- construction -----------------------------------------------------------------
 
@@ -128,11 +132,34 @@ class MainWindow(QMainWindow):
         """Whether the "Who dropped" tab is the one on screen."""
         return self.workspace.analysis_panel.tabs.currentWidget() is self.drilldown
 
+    def _keyboard(self) -> KeyboardAccess:
+        editor, tabs = self.workspace.editor, self.workspace.analysis_panel.tabs
+        palette, settings = self.palette_panel, self.settings_bar
+        keyboard = KeyboardAccess(
+            self,
+            palette,
+            self.palette_dock,
+            editor,
+            tabs,
+            [
+                (self.palette_dock, palette.search),
+                (editor, editor.view),
+                (self.settings_dock, settings.order_combo),
+                (self.inspector_dock, self.inspector.label_edit),
+                (self.workspace.analysis_panel, tabs.tabBar()),
+            ],
+            self.drill_down,
+        )
+        # Events, then the steps, the settings, the step's panel, the views.
+        keyboard.set_tab_order([palette.property_view, editor.view])
+        return keyboard
+
     def _build_actions(self) -> None:
         self.act_open = QAction(icon("open"), "&Open export…", self)
         self.act_open.setShortcut(QKeySequence.StandardKey.Open)
         self.act_demo = QAction(icon("demo"), "Open &demo data", self)
         self.act_report = QAction(icon("report"), "Import &report", self)
+        self.act_report.setShortcut(QKeySequence("Ctrl+I"))
         self.act_report.setEnabled(False)
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
@@ -171,7 +198,10 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
-        self.act_reset_layout = self.window_layout.fill_view_menu(self.menuBar().addMenu("&View"))
+        step_menu = self.menuBar().addMenu("&Step")
+        view_menu = self.menuBar().addMenu("&View")
+        self.act_reset_layout = self.window_layout.fill_view_menu(view_menu)
+        self.keyboard.fill_menus(edit_menu, view_menu, step_menu)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -260,6 +290,9 @@ class MainWindow(QMainWindow):
 
     def _on_result(self, _outcome: AnalysisOutcome) -> None:
         self.act_export_report.setEnabled(True)
+        # Views may have built tables and plots for this result.
+        self.keyboard.leave_tables_on_tab()
+        name_widgets(self)
         self._follow_drilldown()
 
     def _on_result_cleared(self) -> None:

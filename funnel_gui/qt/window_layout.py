@@ -73,6 +73,11 @@ class WindowLayout(QObject):
         self.window.resizeDocks(
             [palette, settings], [palette_width, RIGHT_COLUMN_WIDTH], Qt.Orientation.Horizontal
         )
+        # The cards get what the charts can spare: four cards on a 900 px screen, two on
+        # a 720 px one (they scroll), so the views keep their height.
+        height = self.window.height()
+        cards = max(CARDS_MIN_HEIGHT, min(CARDS_MAX_HEIGHT, height - CHARTS_HEIGHT))
+        self.centre.setSizes([cards, max(height - WINDOW_CHROME_HEIGHT - cards, 1)])
         # Once laid out at this size:
         QTimer.singleShot(0, self._split_right_column)
 
@@ -145,6 +150,11 @@ class WindowLayout(QObject):
 PALETTE_MIN_WIDTH = 240
 PALETTE_MAX_WIDTH = 330
 RIGHT_COLUMN_WIDTH = 340
+# The step cards' share of the centre column: the rest of the height goes to the views.
+CARDS_MIN_HEIGHT = 160
+CARDS_MAX_HEIGHT = 330
+CHARTS_HEIGHT = 550  # what the views ask for before the cards grow past their least
+WINDOW_CHROME_HEIGHT = 100  # menu bar, toolbar and status bar, roughly
 
 # Platforms that draw to no screen of their own: their "screen" is a made-up size.
 VIRTUAL_PLATFORMS = frozenset({"offscreen", "minimal"})

@@ -74,7 +74,7 @@ class FunnelStepsModel(QAbstractListModel):
             return step.display_label
         if role == Qt.ItemDataRole.EditRole:
             return step.label
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             return f"Step {index.row() + 1} ({step.kind}): any of {', '.join(step.events)}"
         if role == EVENTS_ROLE:
             return list(step.events)
