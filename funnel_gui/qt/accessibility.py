@@ -60,6 +60,7 @@ def _fixed(name: str, description: str) -> Callable[[QWidget], Described]:
 
 
 NAMES: dict[str, Callable[[QWidget], Described]] = {
+    "MainWindow": _fixed("Funnel Explorer", "Funnel analysis of an analytics event export"),
     "Workspace": _fixed("Funnel workspace", "The funnel's steps above its analysis"),
     "FunnelEditor": _fixed("Funnel steps", "The funnel's steps as cards"),
     "StepCardView": _fixed(

@@ -9,6 +9,7 @@ here only show those keys, and act on the selected card.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt
@@ -154,7 +155,7 @@ class KeyboardAccess(QObject):
         """Tab leaves a table rather than walking its cells, and visits `chain` in order
         (each widget moved right after the one before it)."""
         self.leave_tables_on_tab()
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def leave_tables_on_tab(self) -> None:

@@ -58,7 +58,11 @@ class WindowLayout(QObject):
             action.triggered.connect(lambda _checked=False, i=index: tabs.setCurrentIndex(i))
             view_menu.addAction(action)
         view_menu.addSeparator()
-        view_menu.addActions([dock.toggleViewAction() for dock in self.panel_docks])
+        for dock in self.panel_docks:
+            toggle = dock.toggleViewAction()
+            # "Funnel panel", not a second "Funnel" beside the Funnel view's entry.
+            toggle.setText(f"{dock.windowTitle()} panel")
+            view_menu.addAction(toggle)
         reset = QAction("Reset layout", self.window)
         reset.triggered.connect(self.reset)
         view_menu.addAction(reset)
@@ -91,7 +95,7 @@ class WindowLayout(QObject):
         wanted = settings.minimumSizeHint().height()
         scroll = settings.widget()
         panel = scroll.widget() if isinstance(scroll, QScrollArea) else None
-        if panel is not None:
+        if isinstance(scroll, QScrollArea) and panel is not None:
             title = settings.height() - scroll.height()
             # Its chips wrap: as tall as they are at this width.
             width = scroll.viewport().width()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QTabBar,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
 
 from funnel_gui.qt.main_window import MainWindow
 from funnel_gui.qt.widgets.analysis_panel import warnings_text
@@ -35,7 +36,7 @@ SIZES = [QSize(1280, 720), QSize(1440, 900)]
 CHART_MIN_PX = 150  # bars and their labels stay readable above this
 
 
-def _open_demo_funnel(qtbot, window: MainWindow, size: QSize) -> None:  # type: ignore[no-untyped-def]
+def _open_demo_funnel(qtbot: QtBot, window: MainWindow, size: QSize) -> None:
     window.session.analysis.set_debounce_ms(0)
     window.resize(size)
     window.window_layout.fit_docks()
@@ -46,13 +47,13 @@ def _open_demo_funnel(qtbot, window: MainWindow, size: QSize) -> None:  # type: 
         window.open_demo()
 
 
-def _drill_down(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _drill_down(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.drilldown.sig_listed, timeout=60000):
         window.drill_down(2)
     assert window.drilldown_shown()
 
 
-def _settled(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _settled(qtbot: QtBot, window: MainWindow) -> None:
     """Layouts run on posted events: wait until every shown widget has its minimum."""
 
     def fits() -> bool:
@@ -126,9 +127,7 @@ def overlapping(window: MainWindow) -> list[str]:
     return out
 
 
-def _direct():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
+def _direct() -> Qt.FindChildOption:
     return Qt.FindChildOption.FindDirectChildrenOnly
 
 
@@ -144,7 +143,7 @@ def _name(widget: QWidget) -> str:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
 def test_window_with_drill_down_fits_without_clipping(
     qtbot, window: MainWindow, size: QSize
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _open_demo_funnel(qtbot, window, size)
     _drill_down(qtbot, window)
     qtbot.waitUntil(lambda: window.drilldown.units_model.rowCount() > 0, timeout=30000)
@@ -157,9 +156,9 @@ def test_window_with_drill_down_fits_without_clipping(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
-def test_funnel_tab_keeps_four_table_rows_and_a_usable_chart(
+def test_funnel_tab_keeps_four_rows_and_a_usable_chart(
     qtbot, window: MainWindow, size: QSize
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _open_demo_funnel(qtbot, window, size)
     view = window.workspace.analysis_panel.views["funnel"]
     window.workspace.show_view("funnel")
@@ -183,7 +182,9 @@ def test_funnel_tab_keeps_four_table_rows_and_a_usable_chart(
 
 
 @pytest.mark.parametrize("tab", ["data", "drivers"])
-def test_data_and_drivers_tabs_are_not_cut_at_1280x720(qtbot, window: MainWindow, tab: str) -> None:  # type: ignore[no-untyped-def]
+def test_data_and_drivers_tabs_are_not_cut_at_1280x720(
+    qtbot: QtBot, window: MainWindow, tab: str
+) -> None:
     size = QSize(1280, 720)
     _open_demo_funnel(qtbot, window, size)
     assert window.workspace.show_view(tab)
@@ -202,7 +203,7 @@ def test_data_and_drivers_tabs_are_not_cut_at_1280x720(qtbot, window: MainWindow
     window.grab().save(str(SCREENSHOTS / f"window_{tab}_1280x720.png"))
 
 
-def test_welcome_text_is_not_cut_off(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_welcome_text_is_not_cut_off(qtbot: QtBot, window: MainWindow) -> None:
     window.resize(1280, 720)
     window.show()
     qtbot.waitExposed(window)
@@ -221,7 +222,9 @@ class _TallPanel(QWidget):
         return QSize(200, 2000)
 
 
-def test_a_tall_panel_never_grows_the_window_past_its_screen(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_a_tall_panel_never_grows_the_window_past_its_screen(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     # The test platform has no real screen: give the cap a 1280x720 one.
     window.screen_cap.limit = QSize(1280, 720 - 60)
     window.resize(fitted_size(QSize(1440, 900), window.screen_cap.room()))
@@ -237,7 +240,7 @@ def test_a_tall_panel_never_grows_the_window_past_its_screen(qtbot, window: Main
     assert window.width() <= 1280
 
 
-def test_warnings_do_not_grow_the_window(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_do_not_grow_the_window(qtbot: QtBot, window: MainWindow) -> None:
     _open_demo_funnel(qtbot, window, QSize(1280, 720))
     panel = window.workspace.analysis_panel
     warnings = [f"warning number {i} about this funnel" for i in range(1, 21)]
