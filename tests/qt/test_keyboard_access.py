@@ -97,7 +97,8 @@ def test_tab_leaves_tables_and_goes_panel_to_panel(
         qtbot.waitUntil(lambda expected=expected: QApplication.focusWidget() is expected)
     # Every table and list in the window leaves on Tab, the views' too.
     views = window.findChildren(QAbstractItemView)
-    assert views and not any(v.tabKeyNavigation() for v in views)
+    assert views
+    assert not any(v.tabKeyNavigation() for v in views)
 
 
 def test_f6_cycles_the_panels(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
@@ -231,7 +232,8 @@ def test_every_custom_widget_has_an_accessible_name(
 def test_the_names_table_gives_a_name_and_a_description(name: str) -> None:
     widget = QWidget()
     described = NAMES[name](widget)
-    assert described[0].strip() and described[1].strip()
+    assert described[0].strip()
+    assert described[1].strip()
 
 
 def test_focus_ring_shows_on_a_focused_button(qtbot: QtBot) -> None:
