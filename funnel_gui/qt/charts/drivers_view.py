@@ -17,7 +17,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 
 from funnel_gui.core.analysis.drivers_details import as_micro_conversion
 from funnel_gui.core.analysis.drivers_result import Candidate
@@ -49,7 +49,7 @@ from funnel_gui.qt.charts.fitting import NoteLabel, chart_splitter
 from funnel_gui.qt.charts.parts import sorted_frame_table
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.theme import WARNING_HEX
-from funnel_gui.qt.widgets.scrolling import scrolled
+from funnel_gui.qt.widgets.scrolling import MinimumColumn, scrolled
 from funnel_gui.qt.workers import TaskRunner
 
 NOTE_STYLE = f"color: {WARNING_HEX};"
@@ -96,7 +96,7 @@ class DriversView(ChartView[DriversSettings, DriversData]):
         # window leaves the tabs: they scroll a little there instead of setting the
         # window's minimum height (every tab shares the tallest one's).
         body = QWidget()
-        column = QVBoxLayout(body)
+        column = MinimumColumn(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.controls)
         column.addWidget(self.header)

@@ -4,7 +4,7 @@ minimum height never becomes the window's (a window that grows past a laptop's s
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 # A scrolled panel still asks for this much height, so at least its first rows show.
 MIN_SCROLLED_HEIGHT = 120
@@ -38,3 +38,13 @@ class VerticalScroll(QScrollArea):
 
 def scrolled(panel: QWidget, min_height: int = MIN_SCROLLED_HEIGHT) -> VerticalScroll:
     return VerticalScroll(panel, min_height)
+
+
+class MinimumColumn(QVBoxLayout):
+    """A column for a scrolled panel that holds charts: the scroll area gives it the room
+    it is shown in, down to its minimum height. (A column of wrapped labels reports a
+    height for its width, which a scroll area takes as the panel's height: the charts
+    then grow taller than the room and everything below them scrolls out of sight.)"""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
