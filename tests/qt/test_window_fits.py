@@ -32,7 +32,7 @@ from funnel_gui.qt.window_layout import fitted_size
 from funnel_gui.resources import resources_dir
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-SIZES = [QSize(1280, 720), QSize(1440, 900)]
+SIZES = [QSize(1280, 720), QSize(1366, 768), QSize(1440, 900)]
 CHART_MIN_PX = 150  # bars and their labels stay readable above this
 
 
