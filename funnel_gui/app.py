@@ -27,10 +27,16 @@ def _application() -> QApplication:
     QCoreApplication.setApplicationName("Funnel Explorer")
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    style = resources_dir() / "style.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    app.setStyleSheet(application_style())
     return app
+
+
+def application_style() -> str:
+    """The bundled style sheet and the keyboard's focus ring."""
+    from funnel_gui.qt.theme import FOCUS_QSS
+
+    style = resources_dir() / "style.qss"
+    return (style.read_text(encoding="utf-8") if style.exists() else "") + FOCUS_QSS
 
 
 def run_app(
@@ -40,6 +46,8 @@ def run_app(
     screenshot: str | None = None,
     funnel: str | None = None,
     view: str | None = None,
+    size: tuple[int, int] | None = None,
+    drill_down: int | None = None,
 ) -> int:
     app = _application()
     from funnel_gui.qt.autosave import default_autosave_dir
@@ -76,11 +84,16 @@ def run_app(
                 assume_tz,
                 Path(screenshot),
                 wait_for_results=bool(funnel),
+                size=size or SCREENSHOT_SIZE,
+                drill_down=drill_down if funnel else None,
             )
         finally:
             window.deleteLater()
             if scratch is not None:
                 scratch.cleanup()
+    if size is not None:
+        window.resize(*size)
+        window.window_layout.fit_docks()
     window.show()
     restored = not funnel and window.persistence.offer_recovery()
     if files and not restored:
@@ -97,10 +110,17 @@ def _screenshot(
     out: Path,
     *,
     wait_for_results: bool = False,
+    size: tuple[int, int] = SCREENSHOT_SIZE,
+    drill_down: int | None = None,
 ) -> int:
+    from PySide6.QtCore import QSize
+
     from funnel_gui.qt.workers import failure_text
 
-    window.resize(*SCREENSHOT_SIZE)
+    # Exactly this size, even smaller than the layout would like or larger than the screen.
+    window.screen_cap.limit = QSize(*size)
+    window.resize(*size)
+    window.window_layout.fit_docks()
     window.show()
     outcome = {"code": 0}
 
@@ -114,6 +134,14 @@ def _screenshot(
             current = window.workspace.analysis_panel.current_view
             if current is not None:
                 current.ensure_drawn()
+            if drill_down is not None:
+                # Grab once the list is shown (it is made in a worker).
+                window.drilldown.sig_listed.connect(grab_soon)
+                window.drill_down(drill_down)
+                return
+        grab_soon()
+
+    def grab_soon() -> None:
         # Let pending layout and paint events run before grabbing the pixels.
         QTimer.singleShot(0, lambda: _grab(window, out, outcome, app))
 

@@ -13,10 +13,14 @@ from typing import Any
 from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.io import load_events
 from funnel_gui.core.io.mapping import ROLES
+from funnel_gui.display_check import window_problem
 from funnel_gui.resources import demo_data_path
 from funnel_gui.views import DATA_VIEW, VIEW_NAMES
 
 EXIT_BAD_INPUT = 2
+# --size: below this nothing is readable; above it the PNG is absurdly large.
+MIN_WINDOW_SIDE = 200
+MAX_WINDOW_SIDE = 8192
 
 
 # Subcommands that compute from a funnel file: (module, function); imported when used.
@@ -144,9 +148,27 @@ def gui_command(argv: Sequence[str]) -> int:
         choices=[*VIEW_NAMES, DATA_VIEW],
         help="the analysis tab to show (with --screenshot: the one to render)",
     )
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        type=window_size,
+        help="the window's size in pixels (with --screenshot: the PNG's; default 1440x900)",
+    )
+    parser.add_argument(
+        "--drill-down",
+        metavar="STEP",
+        type=int,
+        help="with --funnel: list who dropped before step STEP (2 or more) in its tab",
+    )
     _add_mapping_options(parser)
     ns = parser.parse_args(argv)
     files = [str(demo_data_path())] if ns.demo else list(ns.files)
+    problem = window_problem(os.environ)
+    if problem is not None:
+        if not ns.screenshot:
+            print(problem, file=sys.stderr)
+            return EXIT_BAD_INPUT
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no display
     from funnel_gui.app import run_app
 
     return run_app(
@@ -156,4 +178,19 @@ def gui_command(argv: Sequence[str]) -> int:
         screenshot=ns.screenshot,
         funnel=ns.funnel,
         view=ns.view,
+        size=ns.size,
+        drill_down=ns.drill_down,
     )
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """ "1280x720" → (1280, 720), for --size; argparse turns the error into one line."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1280x720")
+    size = int(width), int(height)
+    if min(size) < MIN_WINDOW_SIDE or max(size) > MAX_WINDOW_SIDE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: each side must be {MIN_WINDOW_SIDE} to {MAX_WINDOW_SIDE} pixels"
+        )
+    return size

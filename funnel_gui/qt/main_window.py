@@ -23,8 +23,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.qt.accessibility import name_widgets
 from funnel_gui.qt.analysis import AnalysisOutcome
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
+from funnel_gui.qt.keyboard import KeyboardAccess
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
 from funnel_gui.qt.mapping_flow import MappingFlow
 from funnel_gui.qt.models.dropped_units import UnitsPick
@@ -36,10 +38,11 @@ from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack
+from funnel_gui.qt.widgets.scrolling import scrolled
 from funnel_gui.qt.widgets.settings_bar import FunnelSettingsBar
 from funnel_gui.qt.widgets.step_inspector import StepInspector
 from funnel_gui.qt.widgets.workspace import Workspace
-from funnel_gui.qt.window_layout import WindowLayout
+from funnel_gui.qt.window_layout import DEFAULT_SIZE, ScreenCap, WindowLayout, fitted_size
 from funnel_gui.qt.workers import TaskRunner, failure_text
 from funnel_gui.resources import demo_data_path, resources_dir
 
@@ -80,10 +83,7 @@ class MainWindow(QMainWindow):
         self.inspector = StepInspector(self.session)
         self.inspector_dock = self._dock("Step", "stepDock", self.inspector)
         self.splitDockWidget(self.settings_dock, self.inspector_dock, Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.palette_dock, self.settings_dock], [330, 340], Qt.Orientation.Horizontal
-        )
-        self._build_drilldown_dock()
+        self._build_drilldown_tab()
         self.persistence = Persistence(
             self.session, self.funnel_files, self.settings, self.prompter, autosave_dir, self
         )
@@ -96,48 +96,73 @@ class MainWindow(QMainWindow):
             self.workspace,
             self.workspace.analysis_panel.tabs,
             [self.palette_dock, self.settings_dock, self.inspector_dock],
-            [self.drilldown_dock],
+            [self.drilldown],
         )
         self.load_status = LoadStatus(self, self.session)
         self.remap = RemapFlow(self.session, self.prompter, self, self)
+        self.keyboard = self._keyboard()
         self._build_actions()
         self._wire()
         self._retitle()
-        self.resize(1440, 900)
+        self.screen_cap = ScreenCap(self)
+        self.resize(fitted_size(DEFAULT_SIZE, self.screen_cap.room()))
+        self.window_layout.fit_docks()
         self.window_layout.keep_default()
         self.window_layout.restore()
+        name_widgets(self)
 
     # --- construction -----------------------------------------------------------------
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
-        """A dock that can be moved, not closed (the View menu hides and shows it)."""
+        """A dock that can be moved, not closed (the View menu hides and shows it). Its
+        panel scrolls when the dock is short: a panel's full height must never become the
+        window's minimum (on a 720 px screen the window would grow past it)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.setWidget(scrolled(widget))
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         return dock
 
-    def _build_drilldown_dock(self) -> None:
-        """Who dropped at a step: opens under the analysis when a chart's drop-off is
-        clicked, and follows every recompute while it is open."""
+    def _build_drilldown_tab(self) -> None:
+        """Who dropped at a step: a tab beside the views (so the charts keep their height
+        and the window never grows to fit a bottom panel), shown when a chart's drop-off is
+        clicked; it follows every recompute while it is the shown tab."""
         self.drilldown = DrillDownPanel()
-        self.drilldown_dock = self._dock("Who dropped", "drillDownDock", self.drilldown)
-        self.drilldown_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        tabs = self.workspace.analysis_panel.tabs
+        tabs.insertTab(tabs.indexOf(self.workspace.overview_scroll), self.drilldown, "Who dropped")
+
+    def drilldown_shown(self) -> bool:
+        """Whether the "Who dropped" tab is the one on screen."""
+        return self.workspace.analysis_panel.tabs.currentWidget() is self.drilldown
+
+    def _keyboard(self) -> KeyboardAccess:
+        editor, tabs = self.workspace.editor, self.workspace.analysis_panel.tabs
+        palette, settings = self.palette_panel, self.settings_bar
+        keyboard = KeyboardAccess(
+            self,
+            palette,
+            self.palette_dock,
+            editor,
+            tabs,
+            [
+                (self.palette_dock, palette.search),
+                (editor, editor.view),
+                (self.settings_dock, settings.order_combo),
+                (self.inspector_dock, self.inspector.label_edit),
+                (self.workspace.analysis_panel, tabs.tabBar()),
+            ],
+            self.drill_down,
         )
-        # Under the centre only: the palette and the inspector keep their full height.
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.drilldown_dock)
-        self.drilldown_dock.hide()
+        # Events, then the steps, the settings, the step's panel, the views.
+        keyboard.set_tab_order([palette.property_view, editor.view])
+        return keyboard
 
     def _build_actions(self) -> None:
         self.act_open = QAction(icon("open"), "&Open export…", self)
         self.act_open.setShortcut(QKeySequence.StandardKey.Open)
         self.act_demo = QAction(icon("demo"), "Open &demo data", self)
         self.act_report = QAction(icon("report"), "Import &report", self)
+        self.act_report.setShortcut(QKeySequence("Ctrl+I"))
         self.act_report.setEnabled(False)
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
@@ -178,7 +203,10 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.act_undo, self.act_redo])
         edit_menu.addSeparator()
         edit_menu.addAction(self.remap.act_remap)
-        self.act_reset_layout = self.window_layout.fill_view_menu(self.menuBar().addMenu("&View"))
+        step_menu = self.menuBar().addMenu("&Step")
+        view_menu = self.menuBar().addMenu("&View")
+        self.act_reset_layout = self.window_layout.fill_view_menu(view_menu)
+        self.keyboard.fill_menus(edit_menu, view_menu, step_menu)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -214,7 +242,7 @@ class MainWindow(QMainWindow):
         session.sig_edit_failed.connect(self._on_edit_refused)
         session.sig_result_ready.connect(self._on_result)
         session.sig_result_cleared.connect(self._on_result_cleared)
-        self.drilldown_dock.visibilityChanged.connect(self._follow_drilldown)
+        self.workspace.analysis_panel.tabs.currentChanged.connect(self._follow_drilldown)
 
     # --- data and funnel files --------------------------------------------------------
 
@@ -269,6 +297,9 @@ class MainWindow(QMainWindow):
 
     def _on_result(self, _outcome: AnalysisOutcome) -> None:
         self.act_export_report.setEnabled(True)
+        # Views may have built tables and plots for this result.
+        self.keyboard.leave_tables_on_tab()
+        name_widgets(self)
         self._follow_drilldown()
 
     def _on_result_cleared(self) -> None:
@@ -278,7 +309,7 @@ class MainWindow(QMainWindow):
     def _follow_drilldown(self, *_args: object) -> None:
         """The open list follows each new result (same step); a closed one waits until it
         is shown again, so edits do not pay for a list nobody sees."""
-        if self.drilldown_dock.isHidden():
+        if not self.drilldown_shown():
             return
         outcome = self.session.analysis.outcome
         result = outcome.result if outcome is not None else None
@@ -291,18 +322,12 @@ class MainWindow(QMainWindow):
         if outcome is None:
             return
         self.drilldown.show_drop(outcome.result, outcome.table, step)
-        if self.drilldown_dock.isHidden():
-            self.drilldown_dock.show()
-            self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)
-        self.drilldown_dock.raise_()
+        self.workspace.analysis_panel.tabs.setCurrentWidget(self.drilldown)
 
     def show_units(self, pick: UnitsPick) -> None:
         """List units picked in a view (the people on one path) in the drill-down panel."""
         self.drilldown.show_units(pick)
-        if self.drilldown_dock.isHidden():
-            self.drilldown_dock.show()
-            self.resizeDocks([self.drilldown_dock], [300], Qt.Orientation.Vertical)
-        self.drilldown_dock.raise_()
+        self.workspace.analysis_panel.tabs.setCurrentWidget(self.drilldown)
 
     # --- window events ----------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """The analysis views in the window: one tab per `--view` name, drill-down from a chart's
-drop-off into the "Who dropped" dock, the HTML report, and a layout that survives a restart.
+drop-off into the "Who dropped" tab, the HTML report, and a layout that survives a restart.
 
 Fixture, countable by hand (a 7-day window): u1 view → cart → buy; u2 view → cart →
 search; u3 view → home; u4 view (nothing after). So 4 viewed, 2 reached the cart (u1, u2),
@@ -74,17 +74,17 @@ def test_every_view_name_is_a_tab(window: MainWindow) -> None:
     assert not window.workspace.show_view("pie")
 
 
-def test_a_drop_off_click_lists_who_dropped_in_the_dock(
+def test_a_drop_off_click_lists_who_dropped_in_its_tab(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     window.resize(1440, 900)
     window.show()
     result = _load_with_funnel(qtbot, window, tmp_path)
     assert [s.count for s in result.steps] == [4, 2, 1]
-    assert window.drilldown_dock.isHidden()
+    assert not window.drilldown_shown()
     with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
         window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
-    assert not window.drilldown_dock.isHidden()
+    assert window.drilldown_shown()
     listed = window.drilldown.shown_units()
     assert sorted(listed["actor"]) == ["u3", "u4"]
     nxt = dict(
@@ -131,7 +131,7 @@ def test_layout_survives_a_restart(qtbot, settings: QSettings) -> None:  # type:
         second.workspace.analysis_panel.current_view
         is second.workspace.analysis_panel.views["trend"]
     )
-    assert second.drilldown_dock.isHidden()  # on demand only
+    assert not second.drilldown_shown()  # on demand only
     second.window_layout.reset()
     assert not second.palette_dock.isHidden()
     second.session.shutdown()
@@ -268,12 +268,12 @@ def test_a_closed_drill_down_does_not_follow_edits(
     with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
         window.workspace.analysis_panel.views["funnel"].sig_drill_down.emit(2)
     shown = window.drilldown.result
-    window.drilldown_dock.close()
+    window.workspace.show_view("funnel")
     session = window.session
     with qtbot.waitSignal(session.sig_result_ready, timeout=30000):
         assert session.edit(RemoveStep(2))
     assert window.drilldown.result is shown  # not redone while closed
     with qtbot.waitSignal(window.drilldown.sig_listed, timeout=30000):
-        window.drilldown_dock.show()
+        window.workspace.analysis_panel.tabs.setCurrentWidget(window.drilldown)
     assert window.drilldown.result is session.result  # caught up when shown
     assert sorted(window.drilldown.shown_units()["actor"]) == ["u3", "u4"]

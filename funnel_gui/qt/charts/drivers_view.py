@@ -49,9 +49,12 @@ from funnel_gui.qt.charts.fitting import NoteLabel, chart_splitter
 from funnel_gui.qt.charts.parts import sorted_frame_table
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.theme import WARNING_HEX
+from funnel_gui.qt.widgets.scrolling import MinimumColumn, scrolled
 from funnel_gui.qt.workers import TaskRunner
 
 NOTE_STYLE = f"color: {WARNING_HEX};"
+# The least height the view asks of the window; below its own needs it scrolls.
+BODY_MIN_HEIGHT = 240
 
 
 class DriversView(ChartView[DriversSettings, DriversData]):
@@ -89,10 +92,17 @@ class DriversView(ChartView[DriversSettings, DriversData]):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([3000, 2000])
-        self.content.addWidget(self.controls)
-        self.content.addWidget(self.header)
-        self.content.addWidget(self.note)
-        self.content.addWidget(self.splitter, 1)
+        # Settings, words, chart, table and details need more height than a 1280×720
+        # window leaves the tabs: they scroll a little there instead of setting the
+        # window's minimum height (every tab shares the tallest one's).
+        body = QWidget()
+        column = MinimumColumn(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.controls)
+        column.addWidget(self.header)
+        column.addWidget(self.note)
+        column.addWidget(self.splitter, 1)
+        self.content.addWidget(scrolled(body, BODY_MIN_HEIGHT), 1)
         self._connect()
 
     def _connect(self) -> None:

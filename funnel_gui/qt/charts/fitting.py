@@ -40,8 +40,8 @@ MIN_DATA_SHARE = 0.35
 TABLE_MIN_ROWS = 2
 # A chart of rows asks the window for at most this much height; more rows than fit scroll.
 # The analysis tabs share one minimum (the tallest view's), so this keeps a chart of 50
-# segments from squeezing the rest of the window.
-MAX_CHART_MIN_PX = 300
+# segments from squeezing the rest of the window (the tabs must fit a 1280×720 screen).
+MAX_CHART_MIN_PX = 150
 
 
 class ChartPlot(pg.PlotWidget):  # type: ignore[misc]

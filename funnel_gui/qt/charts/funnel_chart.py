@@ -66,6 +66,8 @@ BAR_WIDTH = 0.62
 FROM_PREVIOUS, FROM_START = "previous", "start"
 # The bars keep at least this much height under their labels.
 _MIN_BARS_PX = 70
+# The step table shows at least this many steps however short the window.
+STEP_TABLE_ROWS = 4
 # The labels above the bars may take at most this share of the plot's height.
 _MAX_LABEL_SHARE = 0.6
 _LABEL_GAP_PX = 4  # between a label and its neighbour, or the plot's top
@@ -115,6 +117,7 @@ class FunnelView(ChartView[None, FunnelData]):
 
         # The step table repeats the editor cards' numbers: it starts small.
         self.splitter = chart_splitter(self.plot, self.step_table, chart_share=4)
+        self.step_table.setMinimumHeight(table_min_height(self.step_table, STEP_TABLE_ROWS))
         self.content.addWidget(self.splitter)
 
         # What is drawn, kept for hover, clicks and tests.
@@ -148,7 +151,7 @@ class FunnelView(ChartView[None, FunnelData]):
         self.clear()
         self._data = data
         self.step_model.set_result(result)
-        self.step_table.setMinimumHeight(table_min_height(self.step_table))
+        self.step_table.setMinimumHeight(table_min_height(self.step_table, STEP_TABLE_ROWS))
         if result.steps[0].count == 0:
             return (
                 f"Nobody did step 1 ({result.steps[0].label}) in this data"

@@ -74,7 +74,7 @@ class FunnelStepsModel(QAbstractListModel):
             return step.display_label
         if role == Qt.ItemDataRole.EditRole:
             return step.label
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             kind = self._kind(index.row())
             return f"Step {index.row() + 1} ({kind}): any of {', '.join(step.events)}"
         if role == EVENTS_ROLE:

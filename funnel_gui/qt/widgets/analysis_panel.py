@@ -8,7 +8,7 @@ session which data its views need, so the analysis task computes it with the fun
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -32,6 +32,7 @@ from funnel_gui.qt.workers import failure_text
 BUSY_TEXT = "Computing…"
 WARNING_STYLE = f"color: {WARNING_HEX};"
 ERROR_STYLE = f"color: {ERROR_HEX};"
+SHOWN_WARNINGS = 2  # more are counted, and listed in the tooltip
 
 
 def header_text(result: FunnelResult) -> str:
@@ -44,6 +45,16 @@ def header_text(result: FunnelResult) -> str:
         f"{result.actors_entered:,} {who} entered · {converted:,} converted ({rate})"
         f" · {result.excluded:,} excluded"
     )
+
+
+def warnings_text(warnings: Sequence[str], shown: int = SHOWN_WARNINGS) -> tuple[str, str]:
+    """The first `shown` warnings and how many more (the label's text), and all of them
+    (its tooltip): a long list must not push the charts off a laptop's screen."""
+    every = "\n".join(warnings)
+    if len(warnings) <= shown:
+        return every, every
+    more = len(warnings) - shown
+    return "\n".join([*warnings[:shown], f"… and {more} more (hover to read them all)"]), every
 
 
 class AnalysisPanel(QWidget):
@@ -158,7 +169,9 @@ class AnalysisPanel(QWidget):
         self.busy_label.setVisible(False)
         self.error_label.setVisible(False)
         self.header_label.setText(header_text(result))
-        self.warning_label.setText("\n".join(result.warnings))
+        shown, every = warnings_text(result.warnings)
+        self.warning_label.setText(shown)
+        self.warning_label.setToolTip(every)
         self.warning_label.setVisible(bool(result.warnings))
         self.report_button.setEnabled(True)
         for name, view in self.views.items():

@@ -78,7 +78,7 @@ class EventPalette(QWidget):
         self.view = _table(self.proxy)
         self.view.setItemDelegateForColumn(1, VolumeBarDelegate(self.view))
         self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        self.view.setColumnWidth(1, 110)
+        self.view.setColumnWidth(1, 96)
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)

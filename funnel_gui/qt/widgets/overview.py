@@ -50,20 +50,27 @@ class EmptyState(QWidget):
         buttons.addWidget(open_button)
         buttons.addWidget(demo_button)
         buttons.addStretch()
+        # The hint wraps: centred by stretches rather than an alignment, which would give
+        # it its one-line width and height and cut the wrapped lines off.
+        hint.setMaximumWidth(520)
+        hint_row = QHBoxLayout()
+        hint_row.addStretch()
+        hint_row.addWidget(hint, 1)
+        hint_row.addStretch()
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(hint, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addLayout(hint_row)
         layout.addSpacing(12)
         layout.addLayout(buttons)
         layout.addStretch(3)
-        hint.setMaximumWidth(520)
 
 
 class StatCard(QFrame):
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statCard")
+        self.caption = caption
         self.value = QLabel("–")
         self.value.setObjectName("statValue")
         label = QLabel(caption)

@@ -50,7 +50,8 @@ class Workspace(QSplitter):
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
         self.setChildrenCollapsible(False)
-        self.editor.setMinimumHeight(180)
+        # One card and a half: the cards scroll, and the charts need the height more.
+        self.editor.setMinimumHeight(110)
         # Four cards without scrolling; the charts get the rest.
         self.setSizes([330, 470])
         session.sig_result_ready.connect(self._on_result)

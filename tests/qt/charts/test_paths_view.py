@@ -154,7 +154,7 @@ def test_gap_click_opens_the_paths_and_a_path_click_lists_its_people(
     drill = loaded.drilldown
     with qtbot.waitSignal(drill.sig_listed, timeout=30_000):
         _click_plot(paths.flows, hit.x(), hit.y())
-    assert not loaded.drilldown_dock.isHidden()
+    assert loaded.drilldown_shown()
     listed = drill.shown_units()
     assert listed["actor"].tolist() == ["d", "i"]
     assert "2 people on the path page" in drill.title.text()
