@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from funnel_gui.core.analysis.chart_data import DropOff, Region, Segment, group_offsets, region_at
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
@@ -150,7 +151,7 @@ class FunnelView(ChartView[None, FunnelData]):
                 + ", so there is no funnel to draw"
             )
         steps = result.steps
-        self.plot.setLabel("left", "sessions" if result.unit == "session" else "people")
+        self.plot.setLabel("left", unit_word(result))
         self._step_names = [(s.number, t) for s, t in zip(steps, data.tick_labels, strict=True)]
         self._set_step_ticks(30)
         set_title(self.plot, None)

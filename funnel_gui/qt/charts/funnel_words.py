@@ -27,7 +27,7 @@ def step_hover_text(result: FunnelResult, step: StepResult) -> str:
     """A step's bar or drop-off: its count, conversion and who dropped before it."""
     lines = [
         step_tick_label(result, step),
-        counted(step.count, result.unit),
+        counted(step.count, result),
         f"from previous: {format_percent(step.from_previous)}",
         f"from start: {format_percent(step.from_start)}",
     ]
@@ -49,7 +49,7 @@ def segment_hover_text(result: FunnelResult, step: StepResult, segment: Segment)
     lines = [
         f"{result.breakdown.property} = {segment_name(segment)}",
         step_tick_label(result, step),
-        counted(count, result.unit),
+        counted(count, result),
         f"from previous: {format_percent(segment.from_previous(k))}",
         f"from start: {format_percent(segment.from_start(k))}",
     ]

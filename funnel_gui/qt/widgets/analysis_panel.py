@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.analysis import AnalysisOutcome, ViewJob
 from funnel_gui.qt.charts.base import ChartView
@@ -36,7 +37,7 @@ ERROR_STYLE = f"color: {ERROR_HEX};"
 
 def header_text(result: FunnelResult) -> str:
     """ "3,083 people entered · 310 converted (10.1%) · 0 excluded"."""
-    who = "sessions" if result.unit == "session" else "people"
+    who = unit_word(result)
     last = result.steps[-1] if result.steps else None
     converted = last.count if last is not None else 0
     rate = format_percent(last.from_start if last is not None else None)

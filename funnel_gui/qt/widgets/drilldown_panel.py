@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.analysis.drilldown import reached_label
+from funnel_gui.core.analysis.unit_words import unit_title, unit_word
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
@@ -252,6 +253,7 @@ class DrillDownPanel(QWidget):
             "Still open: their conversion window has not ended, so they may yet convert."
         )
         self.units_model.set_columns(unit_columns(result))
+        self.next_model.rename("people", unit_title(result))
         self._set_units(shown)
         self.next_model.set_frame(self.next_frame)
         self.next_proxy.sort(-1)
@@ -375,9 +377,7 @@ def _step_name(result: FunnelResult, step: int) -> str:
 
 
 def _noun(result: FunnelResult, n: int) -> str:
-    if result.unit == "session":
-        return "session" if n == 1 else "sessions"
-    return "person" if n == 1 else "people"
+    return unit_word(result, n)
 
 
 def _iso(value: Any) -> str:

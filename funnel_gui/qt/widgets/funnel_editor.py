@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.analysis.unit_words import counted_text
 from funnel_gui.core.definition.model import Kind
 from funnel_gui.core.editing.commands import SetStepKind
 from funnel_gui.core.engine.results import StepResult
@@ -72,6 +73,7 @@ class StepCardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results: list[StepResult] = []
+        self.counted = "people"  # what the results count: the cards' word
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The gap is part of the item (the view's spacing stays 0), so a drop in it still
@@ -182,7 +184,7 @@ class StepCardDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(box, right, f"{result.count:,} people")
+        painter.drawText(box, right, counted_text(result.count, self.counted))
         font.setBold(False)
         painter.setFont(font)
         painter.setPen(_muted(palette))
@@ -354,8 +356,10 @@ class FunnelEditor(QWidget):
 
     # ----------------------------------------------------------- results
 
-    def set_results(self, steps: list[StepResult] | None) -> None:
+    def set_results(self, steps: list[StepResult] | None, counted: str = "people") -> None:
+        """The cards' numbers; `counted` is what they count (people, sessions, attempts)."""
         self.delegate.results = list(steps) if steps else []
+        self.delegate.counted = counted
         self.view.viewport().update()
 
     def _drop_results(self) -> None:

@@ -53,7 +53,7 @@ class Workspace(QSplitter):
         self.analysis_panel.report_button.clicked.connect(self.export_report_dialog)
 
     def _on_result(self, outcome: AnalysisOutcome) -> None:
-        self.editor.set_results(list(outcome.result.steps))
+        self.editor.set_results(list(outcome.result.steps), outcome.result.counted)
 
     def _on_result_cleared(self) -> None:
         self.editor.set_results(None)
