@@ -54,7 +54,7 @@ class SetCounting(Command):
         return after
 
     def inverse(self, before: FunnelDefinition) -> Command:
-        return SetCounting(**{f: getattr(before, f) for f in self._given()})  # type: ignore[arg-type]
+        return SetCounting(**{f: getattr(before, f) for f in self._given()})
 
     def text(self, before: FunnelDefinition) -> str:
         given = self._given()
