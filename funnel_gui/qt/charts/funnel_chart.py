@@ -45,6 +45,7 @@ from funnel_gui.qt.charts.fitting import (
 )
 from funnel_gui.qt.charts.funnel_words import (
     attribution_text,
+    breakdown_name,
     segment_hover_text,
     segment_name,
     step_hover_text,
@@ -158,7 +159,7 @@ class FunnelView(ChartView[None, FunnelData]):
         has_groups = result.breakdown is not None and bool(result.breakdown.groups)
         self.split_box.setVisible(has_groups)
         if result.breakdown is not None:
-            self.split_box.setText(f"Split by {result.breakdown.property}")
+            self.split_box.setText(f"Split by {shortened(breakdown_name(result))}")
         if has_groups and self.split_box.isChecked():
             self._draw_grouped(result, data.segments)
             self._top = max(s.counts[0] for s in self.segments)
@@ -294,7 +295,7 @@ class FunnelView(ChartView[None, FunnelData]):
         ]
         set_title(
             self.plot,
-            f"By {html.escape(shortened(result.breakdown.property))}"
+            f"By {html.escape(shortened(breakdown_name(result)))}"
             f" ({attribution_text(result.breakdown.attribution)})",
         )
         self.legend = legend_below(self.plot, entries)

@@ -17,6 +17,14 @@ def attribution_text(attribution: str) -> str:
     return f"value at step {attribution.removeprefix('step_')}"
 
 
+def breakdown_name(result: FunnelResult) -> str:
+    """ "device", or "device × country" for several properties (§18)."""
+    breakdown = result.breakdown
+    if breakdown is None:
+        return ""
+    return " × ".join(breakdown.properties or (breakdown.property,))
+
+
 def segment_name(segment: Segment) -> str:
     if segment.folded:
         return f"{segment.value} ({segment.folded} groups)"
@@ -47,7 +55,7 @@ def segment_hover_text(result: FunnelResult, step: StepResult, segment: Segment)
     k = step.number
     count = segment.counts[k - 1]
     lines = [
-        f"{result.breakdown.property} = {segment_name(segment)}",
+        f"{breakdown_name(result)} = {segment_name(segment)}",
         step_tick_label(result, step),
         counted(count, result),
         f"from previous: {format_percent(segment.from_previous(k))}",
