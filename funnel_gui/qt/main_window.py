@@ -22,8 +22,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QWidget
 
+from funnel_gui.core.analysis.compare_periods import CompareError, funnel_period
+from funnel_gui.core.definition.model import DateRange
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.analysis import AnalysisOutcome
+from funnel_gui.qt.charts.funnel_chart import FunnelView
+from funnel_gui.qt.compare_flow import CompareFlow
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
 from funnel_gui.qt.mapping_flow import MappingFlow
@@ -31,6 +35,7 @@ from funnel_gui.qt.models.funnel_steps import card_row_from_mime
 from funnel_gui.qt.persistence import Persistence
 from funnel_gui.qt.prompter import DialogPrompter, Prompter
 from funnel_gui.qt.session import AppSession
+from funnel_gui.qt.widgets.compare_dialog import CompareDialog
 from funnel_gui.qt.widgets.drilldown_panel import DrillDownPanel
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack
@@ -97,6 +102,7 @@ class MainWindow(QMainWindow):
             [self.drilldown_dock],
         )
         self.load_status = LoadStatus(self, self.session)
+        self.compare_flow = CompareFlow(self.session, self)
         self._build_actions()
         self._wire()
         self._retitle()
@@ -174,6 +180,8 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.act_undo, self.act_redo])
         self.act_reset_layout = self.window_layout.fill_view_menu(self.menuBar().addMenu("&View"))
+        analysis_menu = self.menuBar().addMenu("&Analysis")
+        analysis_menu.addActions([self.compare_flow.act_compare, self.compare_flow.act_stop])
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -208,6 +216,39 @@ class MainWindow(QMainWindow):
         session.sig_result_ready.connect(self._on_result)
         session.sig_result_cleared.connect(self._on_result_cleared)
         self.drilldown_dock.visibilityChanged.connect(self._follow_drilldown)
+        self._wire_compare()
+
+    def _wire_compare(self) -> None:
+        """Compare with… (§19): the menu and the funnel view's button open the dialog;
+        the flow's comparisons are drawn by the funnel view."""
+        flow, view = self.compare_flow, self.workspace.analysis_panel.views["funnel"]
+        assert isinstance(view, FunnelView)
+        compare = view.compare
+        self.workspace.analysis_panel.add_header_widget(compare.button)
+        flow.act_compare.triggered.connect(self.compare_with)
+        compare.sig_requested.connect(self.compare_with)
+        compare.sig_stop.connect(flow.stop)
+        flow.sig_started.connect(compare.banner.show_busy)
+        flow.sig_ready.connect(compare.set_run)
+        flow.sig_ready.connect(lambda _run: self.workspace.show_view("funnel"))
+        flow.sig_stopped.connect(lambda: compare.set_run(None))
+        flow.sig_failed.connect(compare.show_problem)
+
+    def compare_dialog(self) -> CompareDialog | None:
+        """The dialog for the funnel as it stands (None without data)."""
+        report = self.session.report
+        if report is None:
+            return None
+        try:
+            current: DateRange | None = funnel_period(self.session.definition, report.time_span_ns)
+        except CompareError:
+            current = None
+        return CompareDialog(current, parent=self)
+
+    def compare_with(self) -> None:
+        dialog = self.compare_dialog()
+        if dialog is not None and dialog.exec() == QDialog.DialogCode.Accepted:
+            self.compare_flow.start(dialog.request())
 
     # --- data and funnel files --------------------------------------------------------
 

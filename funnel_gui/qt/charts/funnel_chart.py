@@ -43,6 +43,7 @@ from funnel_gui.qt.charts.fitting import (
     text_height,
     text_width,
 )
+from funnel_gui.qt.charts.funnel_compare import CompareMode
 from funnel_gui.qt.charts.funnel_words import (
     attribution_text,
     breakdown_name,
@@ -109,6 +110,7 @@ class FunnelView(ChartView[None, FunnelData]):
         self.step_table = step_table_view(self.step_model, "stepTable")
         self.step_table.doubleClicked.connect(lambda index: self._drill(index.row() + 1))
 
+        self.compare = CompareMode(self)  # §19: its button, banner, table and bars
         # The step table repeats the editor cards' numbers: it starts small.
         self.splitter = chart_splitter(self.plot, self.step_table, chart_share=4)
         self.content.addWidget(self.splitter)
@@ -154,6 +156,8 @@ class FunnelView(ChartView[None, FunnelData]):
         steps = result.steps
         self.plot.setLabel("left", unit_word(result))
         self._step_names = [(s.number, t) for s, t in zip(steps, data.tick_labels, strict=True)]
+        if self.compare.fits(result):  # §19: A and B side by side
+            return self.compare.draw_into(self)
         self._set_step_ticks(30)
         set_title(self.plot, None)
         has_groups = result.breakdown is not None and bool(result.breakdown.groups)
@@ -192,7 +196,7 @@ class FunnelView(ChartView[None, FunnelData]):
     def tables(self) -> dict[str, pd.DataFrame]:
         if self.result is None or self._data is None:
             return {}
-        frames = {"steps": self._data.steps}
+        frames = {"steps": self._data.steps, **self.compare.tables()}
         if self._data.breakdown is not None:
             frames["breakdown"] = self._data.breakdown
         return frames
@@ -355,6 +359,8 @@ class FunnelView(ChartView[None, FunnelData]):
         region = self.region_at(x, y)
         if region is None or self.result is None:
             return ""
+        if self.compare.active:
+            return self.compare.tooltip(region)
         step = self.result.steps[region.step - 1]
         if region.part == "segment":
             return segment_hover_text(self.result, step, self.segments[region.index])
@@ -363,7 +369,7 @@ class FunnelView(ChartView[None, FunnelData]):
     def drill_step_at(self, x: float, y: float) -> int | None:
         """The step a click at (x, y) asks about: its bar or its drop-off; none for step 1."""
         region = self.region_at(x, y)
-        if region is None or region.step < 2:
+        if region is None or region.step < 2 or self.compare.active:
             return None
         return region.step
 

@@ -55,6 +55,9 @@ class AnalysisPanel(QWidget):
         super().__init__(parent)
         self.header_label = QLabel()
         self.header_label.setObjectName("analysisHeader")
+        # Wraps rather than widening the window when the buttons beside it need room.
+        self.header_label.setWordWrap(True)
+        self.header_label.setMinimumWidth(160)
         self.busy_label = QLabel(BUSY_TEXT)
         self.busy_label.setObjectName("analysisBusy")
         self.busy_label.setVisible(False)
@@ -77,6 +80,7 @@ class AnalysisPanel(QWidget):
         self.tabs.setObjectName("analysisTabs")
         self.views: dict[str, ChartView[Any, Any]] = {}
         top = QHBoxLayout()
+        self.header_row = top
         top.addWidget(self.header_label, 1)
         top.addWidget(self.busy_label)
         top.addWidget(self.report_button)
@@ -87,6 +91,10 @@ class AnalysisPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.tabs, 1)
         self._session: AppSession | None = None
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A control beside "Export report…" (Compare with…)."""
+        self.header_row.insertWidget(self.header_row.indexOf(self.report_button), widget)
 
     # ------------------------------------------------------------------ views
 
