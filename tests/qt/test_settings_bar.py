@@ -180,7 +180,8 @@ def test_sessions_need_a_session_column(
     assert not sessions_item_enabled(bar)
     assert "This data has no sessions" in bar.unit_combo.toolTip()
     tip = bar.unit_combo.itemData(1, Qt.ItemDataRole.ToolTipRole)
-    assert tip.startswith("This data has no sessions") and "inactivity" in tip  # §20
+    assert tip.startswith("This data has no sessions")
+    assert "inactivity" in tip
     bar.set_table(make_table(tmp_path, sessions=True))
     assert sessions_item_enabled(bar)
     assert "no sessions" not in bar.unit_combo.toolTip()
