@@ -54,7 +54,7 @@ ANY_ORDER = (
     "Steps of an any-order funnel can happen in any order, so there is no time from one "
     "step to the next to show"
 )
-ONE_STEP = "Add a second step to see how long people take to get from the first to the last"
+ONE_STEP = "Add a second step to see how long it takes to get from the first to the last"
 # The bars keep at least this much height under the markers' words.
 _MIN_BARS_PX = 70
 _LABEL_GAP_PX = 3

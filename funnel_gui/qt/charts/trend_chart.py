@@ -167,6 +167,7 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.period_combo.setItemText(0, f"Auto ({data.auto})")
         self.period = data.period
         self._who = unit_word(result)
+        self.period_combo.setToolTip(f"Group {self._who} by the day, week or month they entered")
         if result.definition.n_steps < 2:
             return ONE_STEP_TEXT
         self.points = data.points
