@@ -243,7 +243,8 @@ class MainWindow(QMainWindow):
             current: DateRange | None = funnel_period(self.session.definition, report.time_span_ns)
         except CompareError:
             current = None
-        return CompareDialog(current, parent=self)
+        span = report.time_span_ns
+        return CompareDialog(current, parent=self, data_start_ns=span[0] if span else None)
 
     def compare_with(self) -> None:
         dialog = self.compare_dialog()

@@ -196,3 +196,18 @@ def test_the_dialog_offers_the_previous_period_and_checks_its_fields(qtbot: QtBo
     qtbot.addWidget(no_dates)
     assert not no_dates.previous.isEnabled()
     assert no_dates.other_file.isChecked()
+
+
+def test_the_dialog_says_when_the_previous_period_has_no_data(qtbot: QtBot) -> None:
+    dialog = CompareDialog(DateRange(day(8), day(15)), data_start_ns=day(8))
+    qtbot.addWidget(dialog)
+    assert "before the data starts" in dialog.previous_text.text()
+
+
+def test_the_conversion_picker_rests_while_comparing(
+    qtbot: QtBot, both_periods: MainWindow
+) -> None:
+    view = compare(qtbot, both_periods, CompareRequest("previous"))
+    assert not view.conversion_box.isEnabled()  # the pairs show conversion from step 1
+    view.compare.button.click()
+    assert view.conversion_box.isEnabled()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -215,6 +216,7 @@ class FunnelView(Protocol):
     step_table: QTableView
     splitter: QSplitter
     split_box: QCheckBox
+    conversion_box: QComboBox
     plot: pg.PlotWidget
     result: FunnelResult | None
     legend: pg.LegendItem | None
@@ -268,6 +270,8 @@ class CompareMode(QObject):
         self.model.set_run(run)
         table = self.view.step_table
         table.setModel(self.model if run is not None else self.step_model)
+        # The pairs are labelled with the conversion from step 1, whatever the picker says.
+        self.view.conversion_box.setEnabled(run is None)
         table.setMinimumHeight(table_min_height(table))
         splitter = self.view.splitter
         # The differences are in the table: it gets as much room as the chart.

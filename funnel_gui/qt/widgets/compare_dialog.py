@@ -34,6 +34,7 @@ class CompareDialog(QDialog):
         current: DateRange | None,
         files_filter: str = "Event exports (*)",
         parent: QWidget | None = None,
+        data_start_ns: int | None = None,
     ) -> None:
         """`current` is the funnel's own period (B), both ends known, or None when the
         data has none to offer (then only another export can be compared)."""
@@ -42,6 +43,7 @@ class CompareDialog(QDialog):
         self.setObjectName("compareDialog")
         self._current = current
         self._files_filter = files_filter
+        self._data_start_ns = data_start_ns
         self.previous = QRadioButton("The previous period of the same length")
         self.chosen = QRadioButton("A chosen period")
         self.other_file = QRadioButton("Another export file")
@@ -105,7 +107,14 @@ class CompareDialog(QDialog):
             self.other_file.setChecked(True)
             return
         before = previous_period(current)
-        self.previous_text.setText(f"A: {period_text(before)}")
+        early = (
+            " (before the data starts: nobody to compare with)"
+            if self._data_start_ns is not None
+            and before.end_ns is not None
+            and before.end_ns <= self._data_start_ns
+            else ""
+        )
+        self.previous_text.setText(f"A: {period_text(before)}{early}")
         self.previous.setChecked(True)
         assert before.start_ns is not None
         assert before.end_ns is not None
