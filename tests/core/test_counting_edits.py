@@ -133,3 +133,13 @@ def test_period_words() -> None:
     assert period_text(DateRange(day(3, 1), day(3, 8))) == "2026-03-01 – 2026-03-07"
     assert period_text(DateRange(day(3, 1) + 3_600 * 10**9, None)) == "2026-03-01 01:00 UTC – …"
     assert period_text(None) == "all dates"
+
+
+def test_the_engines_refusal_is_a_message_for_a_person() -> None:
+    """A definition built around the editor (a script, an old autosave) still gets the
+    engine's own words in the app, not "Something went wrong" (§16)."""
+    from funnel_gui.core.engine.compute import UnsupportedDefinition
+    from funnel_gui.core.errors import UserFacingError
+
+    assert issubclass(UnsupportedDefinition, UserFacingError)
+    assert issubclass(UnsupportedDefinition, ValueError)  # callers catching it still do
