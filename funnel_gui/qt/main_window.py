@@ -25,6 +25,8 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QW
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.accessibility import name_widgets
 from funnel_gui.qt.analysis import AnalysisOutcome
+from funnel_gui.qt.compare_actions import CompareActions
+from funnel_gui.qt.compare_flow import CompareFlow
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.keyboard import KeyboardAccess
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.load_status = LoadStatus(self, self.session)
         self.remap = RemapFlow(self.session, self.prompter, self, self)
         self.keyboard = self._keyboard()
+        self.compare_flow = CompareFlow(self.session, self)
         self._build_actions()
         self._wire()
         self._retitle()
@@ -207,6 +210,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self.act_reset_layout = self.window_layout.fill_view_menu(view_menu)
         self.keyboard.fill_menus(edit_menu, view_menu, step_menu)
+        analysis_menu = self.menuBar().addMenu("&Analysis")
+        analysis_menu.addActions([self.compare_flow.act_compare, self.compare_flow.act_stop])
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -243,6 +248,7 @@ class MainWindow(QMainWindow):
         session.sig_result_ready.connect(self._on_result)
         session.sig_result_cleared.connect(self._on_result_cleared)
         self.workspace.analysis_panel.tabs.currentChanged.connect(self._follow_drilldown)
+        self.compare_actions = CompareActions(self.session, self.compare_flow, self.workspace, self)
 
     # --- data and funnel files --------------------------------------------------------
 

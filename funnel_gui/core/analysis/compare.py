@@ -21,10 +21,11 @@ from funnel_gui.core.analysis.stats import (
     two_proportion_p_value,
 )
 from funnel_gui.core.engine.results import FunnelResult, json_number
+from funnel_gui.core.errors import UserFacingError
 
 
-class ComparisonError(ValueError):
-    """Two results that cannot be compared step by step."""
+class ComparisonError(UserFacingError, ValueError):
+    """Two results that cannot be compared step by step (the app shows the message)."""
 
 
 @dataclass(frozen=True)

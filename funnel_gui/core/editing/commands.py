@@ -27,6 +27,7 @@ from funnel_gui.core.editing.base import (
     StepsInserted,
     StepsRemoved,
 )
+from funnel_gui.core.editing.counting import SetCounting, check_counting
 from funnel_gui.core.editing.settings import (
     KEEP,
     SetDriversSettings,
@@ -69,6 +70,7 @@ __all__ = [
     "RenameStep",
     "ReplaceFunnel",
     "Replaced",
+    "SetCounting",
     "SetDriversSettings",
     "SetExclusions",
     "SetFunnelSettings",
@@ -82,6 +84,7 @@ __all__ = [
     "StepMoved",
     "StepsInserted",
     "StepsRemoved",
+    "check_counting",
     "insert_new_step",
     "kind_for_new_step",
     "new_step",

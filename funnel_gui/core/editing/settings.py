@@ -12,6 +12,7 @@ from typing import Literal, TypeVar
 
 from funnel_gui.core.definition.durations import format_duration
 from funnel_gui.core.definition.model import (
+    MAX_BREAKDOWN_PROPERTIES,
     NS_PER_SECOND,
     Breakdown,
     DateRange,
@@ -21,6 +22,7 @@ from funnel_gui.core.definition.model import (
     MicroConversion,
     Order,
     Unit,
+    totals_problem,
 )
 from funnel_gui.core.editing.base import Command, EditError, attribution_step, check_events, quote
 
@@ -54,7 +56,11 @@ class SetFunnelSettings(Command):
 
     def apply(self, defn: FunnelDefinition) -> FunnelDefinition:
         self._check(len(defn.steps))
-        return replace(defn, **self._given())  # type: ignore[arg-type]
+        after = replace(defn, **self._given())  # type: ignore[arg-type]
+        problem = totals_problem(after.count, after.order)  # §16: any order counts no attempts
+        if problem is not None and self.order is not KEEP:
+            raise EditError(problem)
+        return after
 
     def _check(self, n_steps: int) -> None:
         if self.order is not KEEP and self.order not in _ORDERS:
@@ -82,7 +88,7 @@ class SetFunnelSettings(Command):
         if isinstance(self.window_ns, int):
             return f"Set conversion window to {format_duration(self.window_ns)}"
         if isinstance(self.breakdown, Breakdown):
-            return f"Break down by {quote(self.breakdown.property)}"
+            return f"Break down by {', '.join(quote(p) for p in self.breakdown.names())}"
         if self.date_range is not KEEP:
             return "Set date range" if self.date_range is not None else "Clear date range"
         if self.order is not KEEP:
@@ -219,8 +225,12 @@ def _one_item_text(
 
 
 def _check_breakdown(breakdown: Breakdown, n_steps: int) -> None:
-    if not breakdown.property:
+    if not all(breakdown.names()):
         raise EditError("a breakdown needs a property name")
+    if len(breakdown.names()) > MAX_BREAKDOWN_PROPERTIES:
+        raise EditError(f"break down by at most {MAX_BREAKDOWN_PROPERTIES} properties")
+    if len(set(breakdown.names())) != len(breakdown.names()):
+        raise EditError("break down by each property once")
     if breakdown.attribution in ("first_step", "last_step"):
         return
     number = attribution_step(breakdown)

@@ -49,6 +49,7 @@ class DriversDetails(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.counted = "people"  # what the funnel counts (set with each result): its word
         self.plot = ChartPlot(axisItems={"left": PercentAxis("left")})
         style_plot(self.plot)
         compact_chrome(self.plot)
@@ -105,7 +106,7 @@ class DriversDetails(QWidget):
             return
         self.title.setText(f"<b>{candidate.label}</b>")
         self.title.setToolTip(candidate.label)
-        self.ab_label.setText(ab_test_text(candidate))
+        self.ab_label.setText(ab_test_text(candidate, self.counted))
         self.micro_button.setEnabled(micro_reason is None)
         self.micro_button.setToolTip(
             micro_reason or "Track it in the funnel's micro-conversions (§9), undoably"
@@ -132,7 +133,7 @@ class DriversDetails(QWidget):
         self.plot.setXRange(0, max(longest, 1.0) / scale, padding=0.02)
         top = max([0.01, *exposed.conversion, *unexposed.conversion])
         self.plot.setYRange(0, top * 1.1, padding=0)
-        self.nudge_label.setText(nudge_text(len(details.nudge)) + ": worth a nudge")
+        self.nudge_label.setText(nudge_text(len(details.nudge), self.counted) + ": worth a nudge")
         self.export_button.setEnabled(len(details.nudge) > 0)
 
     # ------------------------------------------------------------------ export

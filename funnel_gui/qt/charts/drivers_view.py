@@ -195,6 +195,7 @@ class DriversView(ChartView[DriversSettings, DriversData]):
     # ------------------------------------------------------------------ drawing
 
     def draw(self, result: FunnelResult, data: DriversData) -> str | None:
+        self.details.counted = result.counted
         previous = self.details.candidate.label if self.details.candidate is not None else None
         self.data = data
         r = data.analysis.result

@@ -9,6 +9,7 @@ from html import escape
 
 from funnel_gui.core.analysis.drivers_details import AdjustSuggestion
 from funnel_gui.core.analysis.drivers_result import Candidate, Comparison, DriversResult
+from funnel_gui.core.analysis.unit_words import counted_text, unit_word
 from funnel_gui.qt.models.frame_table import Column
 from funnel_gui.qt.text import (
     NOT_APPLICABLE,
@@ -116,16 +117,18 @@ def candidate_hover_text(c: Candidate) -> str:
     return "\n".join(lines)
 
 
-def ab_test_text(c: Candidate) -> str:
+def ab_test_text(c: Candidate, counted: str = "people") -> str:
     """ "An A/B test needs about 1,234 people per arm, about 5.1 days of your eligible
     traffic, to confirm this." """
     ab = c.ab_test
     if ab is None:
         return "No A/B test size: this difference is not above zero."
     days = f", about {ab.days:,.1f} days of your eligible traffic," if ab.days else ""
-    return f"An A/B test needs about {ab.per_arm:,} people per arm{days} to confirm this."
+    who = unit_word(counted, ab.per_arm)
+    return f"An A/B test needs about {ab.per_arm:,} {who} per arm{days} to confirm this."
 
 
-def nudge_text(count: int) -> str:
-    people = "person" if count == 1 else "people"
-    return f"{count:,} {people} did it, have not converted and their window is still open"
+def nudge_text(count: int, counted: str = "people") -> str:
+    return (
+        f"{counted_text(count, counted)} did it, have not converted and their window is still open"
+    )

@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from funnel_gui.core.analysis.chart_data import DropOff, Region, Segment, region_at
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts import funnel_reasons as why
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
@@ -38,16 +39,18 @@ from funnel_gui.qt.charts.fitting import (
     relayout,
     set_title,
     set_wrapped_ticks,
+    shortened,
     table_min_height,
     text_height,
     text_width,
 )
+from funnel_gui.qt.charts.funnel_compare import CompareMode
 from funnel_gui.qt.charts.funnel_grouped import (
     PERCENT_AXIS_LABEL,
     CountOrPercentAxis,
     draw_grouped,
 )
-from funnel_gui.qt.charts.funnel_words import segment_hover_text, step_hover_text
+from funnel_gui.qt.charts.funnel_words import breakdown_name, segment_hover_text, step_hover_text
 from funnel_gui.qt.charts.parts import (
     add_bars,
     hover_tooltip,
@@ -115,6 +118,7 @@ class FunnelView(ChartView[None, FunnelData]):
         self.step_table = step_table_view(self.step_model, "stepTable")
         self.step_table.doubleClicked.connect(lambda index: self._drill(index.row() + 1))
 
+        self.compare = CompareMode(self)  # §19: its button, banner, table and bars
         # The step table repeats the editor cards' numbers: it starts small.
         self.splitter = chart_splitter(self.plot, self.step_table, chart_share=4)
         self.step_table.setMinimumHeight(table_min_height(self.step_table, STEP_TABLE_ROWS))
@@ -159,8 +163,10 @@ class FunnelView(ChartView[None, FunnelData]):
                 + ", so there is no funnel to draw"
             )
         steps = result.steps
-        unit_word = "sessions" if result.unit == "session" else "people"
+        unit_label = unit_word(result)
         self._step_names = [(s.number, t) for s, t in zip(steps, data.tick_labels, strict=True)]
+        if self.compare.fits(result):  # §19: A and B side by side
+            return self.compare.draw_into(self)
         self._set_step_ticks(30)
         set_title(self.plot, None)
         has_groups = result.breakdown is not None and bool(result.breakdown.groups)
@@ -169,9 +175,9 @@ class FunnelView(ChartView[None, FunnelData]):
         self.percent_box.setVisible(grouped)
         self.axis.percent = grouped and self.percent_box.isChecked()
         self.conversion_box.setEnabled(not self.axis.percent)  # percent bars are from start
-        self.plot.setLabel("left", PERCENT_AXIS_LABEL if self.axis.percent else unit_word)
+        self.plot.setLabel("left", PERCENT_AXIS_LABEL if self.axis.percent else unit_label)
         if result.breakdown is not None:
-            self.split_box.setText(f"Split by {result.breakdown.property}")
+            self.split_box.setText(f"Split by {shortened(breakdown_name(result))}")
         if grouped:
             self._top = draw_grouped(self, result, data.segments, self.axis.percent)
             self._label_rows = 1
@@ -203,7 +209,7 @@ class FunnelView(ChartView[None, FunnelData]):
     def tables(self) -> dict[str, pd.DataFrame]:
         if self.result is None or self._data is None:
             return {}
-        frames = {"steps": self._data.steps}
+        frames = {"steps": self._data.steps, **self.compare.tables()}
         if self._data.breakdown is not None:
             frames["breakdown"] = self._data.breakdown
         return frames
@@ -335,6 +341,8 @@ class FunnelView(ChartView[None, FunnelData]):
         region = self.region_at(x, y)
         if region is None or self.result is None:
             return ""
+        if self.compare.active:
+            return self.compare.tooltip(region)
         step = self.result.steps[region.step - 1]
         extra = why.extra_hover_text(self.result, region, self._data.reasons if self._data else [])
         if extra is not None:
@@ -349,7 +357,7 @@ class FunnelView(ChartView[None, FunnelData]):
         region = self.region_at(x, y)
         if region is None or region.step < 2 or region.part == why.GAP_PART:
             return None
-        return region.step
+        return None if self.compare.active else region.step
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         hover_tooltip(self.plot, scene_pos, self.tooltip_at)

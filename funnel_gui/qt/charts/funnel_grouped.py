@@ -14,7 +14,7 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts import funnel_reasons as why
 from funnel_gui.qt.charts.base import text_colour
 from funnel_gui.qt.charts.fitting import set_title, shortened
-from funnel_gui.qt.charts.funnel_words import attribution_text, segment_name
+from funnel_gui.qt.charts.funnel_words import attribution_text, breakdown_name, segment_name
 from funnel_gui.qt.charts.parts import CountAxis, add_bars, legend_below, stacked_label
 from funnel_gui.qt.text import format_percent
 from funnel_gui.qt.theme import segment_colour
@@ -89,7 +89,7 @@ def draw_grouped(
     entries = [(segment_colour(i, s.value), segment_name(s)) for i, s in enumerate(segments)]
     set_title(
         view.plot,
-        f"By {html.escape(shortened(result.breakdown.property))}"
+        f"By {html.escape(shortened(breakdown_name(result)))}"
         f" ({attribution_text(result.breakdown.attribution)})",
     )
     view.legend = legend_below(view.plot, entries)

@@ -17,6 +17,14 @@ def attribution_text(attribution: str) -> str:
     return f"value at step {attribution.removeprefix('step_')}"
 
 
+def breakdown_name(result: FunnelResult) -> str:
+    """ "device", or "device × country" for several properties (§18)."""
+    breakdown = result.breakdown
+    if breakdown is None:
+        return ""
+    return " × ".join(breakdown.properties or (breakdown.property,))
+
+
 def segment_name(segment: Segment) -> str:
     if segment.folded:
         return f"{segment.value} ({segment.folded} groups)"
@@ -27,7 +35,7 @@ def step_hover_text(result: FunnelResult, step: StepResult) -> str:
     """A step's bar or drop-off: its count, conversion and who dropped before it."""
     lines = [
         step_tick_label(result, step),
-        counted(step.count, result.unit),
+        counted(step.count, result),
         f"from previous: {format_percent(step.from_previous)}",
         f"from start: {format_percent(step.from_start)}",
     ]
@@ -52,10 +60,10 @@ def segment_hover_text(
     k = step.number
     count = segment.counts[k - 1]
     lines = [
-        f"{result.breakdown.property} = {segment_name(segment)}",
+        f"{breakdown_name(result)} = {segment_name(segment)}",
         step_tick_label(result, step),
         *([f"{format_percent(segment.from_start(k))} of the group's step 1"] if percent else []),
-        counted(count, result.unit),
+        counted(count, result),
         f"from previous: {format_percent(segment.from_previous(k))}",
         f"from start: {format_percent(segment.from_start(k))}",
     ]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from funnel_gui.core.analysis.unit_words import Counts, counted_text
 from funnel_gui.qt.charts.base import muted_colour, text_colour
 from funnel_gui.qt.charts.fitting import compact_rows, compact_text, fit_legend, legend_width
 from funnel_gui.qt.models.frame_table import Column, FrameTableModel
@@ -111,11 +112,10 @@ def remove_legend(plot: pg.PlotWidget, legend: pg.LegendItem | None) -> None:
 # ------------------------------------------------------------------ words
 
 
-def counted(count: int, unit: str) -> str:
-    """ "1 person", "2,363 people", "1 session": a count with its unit's word."""
-    if unit == "session":
-        return f"{count:,} session" + ("" if count == 1 else "s")
-    return f"{count:,} " + ("person" if count == 1 else "people")
+def counted(count: int, result: Counts | str) -> str:
+    """ "1 person", "2,363 people", "1 session", "12 attempts": a count with the word for
+    what `result` counts (a result, or its `counted`)."""
+    return counted_text(count, result)
 
 
 def tick_text(text: str, width: int) -> str:

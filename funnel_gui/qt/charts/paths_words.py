@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from funnel_gui.core.analysis.path_flow import FlowBand, FlowNode
 from funnel_gui.core.analysis.paths_result import DIRECT, NOTHING, OTHER, START, PathGroup
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.definition.durations import format_duration
 from funnel_gui.qt.charts.parts import counted
 from funnel_gui.qt.charts.paths_data import PathsData, step_name
@@ -41,8 +42,8 @@ def _macro(data: PathsData) -> str:
 
 
 def header_text(data: PathsData) -> str:
-    r, unit = data.result, data.computed.result.unit
-    who = "sessions" if unit == "session" else "people"
+    r = data.result
+    who = unit_word(data.computed.result)
     repeats = "repeats kept" if r.keep_repeats else "repeats collapsed"
     if r.where == "into":
         return (
@@ -60,7 +61,7 @@ def header_text(data: PathsData) -> str:
 
 
 def group_title(data: PathsData, group: PathGroup) -> str:
-    unit = data.computed.result.unit
+    unit = data.computed.result  # what it counts gives the word
     if group.name == "all":
         return f"Into {data.anchors[0]} · {counted(group.units, unit)}"
     if group.name == "converted":
@@ -73,7 +74,7 @@ def path_words(group: PathGroup, path: int) -> str:
 
 
 def band_hover_text(data: PathsData, group: PathGroup, band: FlowBand) -> str:
-    unit = data.computed.result.unit
+    unit = data.computed.result  # what it counts gives the word
     if band.path < 0:
         units, hits = group.other_units, group.other_converted
         rate, ci = hits / units, None
@@ -92,7 +93,7 @@ def band_hover_text(data: PathsData, group: PathGroup, band: FlowBand) -> str:
 
 
 def node_hover_text(data: PathsData, group: PathGroup, node: FlowNode) -> str:
-    unit = data.computed.result.unit
+    unit = data.computed.result  # what it counts gives the word
     where = data.titles[node.column] if node.column < len(data.titles) else ""
     lines = [node.name]
     if node.kind != "anchor":
@@ -105,7 +106,7 @@ def node_hover_text(data: PathsData, group: PathGroup, node: FlowNode) -> str:
 
 def units_title(data: PathsData, group: PathGroup, path: int) -> tuple[str, str]:
     """The drill-down's title and subtitle for the people on one path."""
-    unit = data.computed.result.unit
+    unit = data.computed.result  # what it counts gives the word
     units = group.other_units if path < 0 else group.paths[path].units
     where = (
         f"into {data.anchors[0]}"

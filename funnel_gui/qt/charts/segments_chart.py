@@ -44,6 +44,7 @@ from funnel_gui.qt.charts.fitting import (
     shortened,
     table_min_height,
 )
+from funnel_gui.qt.charts.funnel_words import breakdown_name
 from funnel_gui.qt.charts.parts import PercentAxis, reference_key, sorted_frame_table, text_item
 from funnel_gui.qt.charts.view_data import SegmentsData, SegmentsOptions, segments_data
 from funnel_gui.qt.models.frame_table import Column
@@ -235,7 +236,7 @@ class SegmentsView(ChartView[SegmentsOptions, SegmentsData]):
         metrics = QFontMetrics(left.style.get("tickFont") or self.plot.font())
         left.setWidth(max(metrics.horizontalAdvance(t) for t in self.tick_labels) + 18)
         attribution = result.breakdown.attribution if result.breakdown else ""
-        prop = result.breakdown.property if result.breakdown else ""
+        prop = breakdown_name(result)
         # Short enough for the plot's width in the app: a title wider than the plot would
         # widen the whole chart past its tab. The "*" is explained by the bars' own words.
         title = (

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from funnel_gui.core.analysis.chart_data import Region, bin_position, region_at
+from funnel_gui.core.analysis.unit_words import unit_title, unit_word
 from funnel_gui.core.engine.results import FunnelResult, TimeHistogram
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
 from funnel_gui.qt.charts.fitting import (
@@ -53,7 +54,7 @@ ANY_ORDER = (
     "Steps of an any-order funnel can happen in any order, so there is no time from one "
     "step to the next to show"
 )
-ONE_STEP = "Add a second step to see how long people take to get from the first to the last"
+ONE_STEP = "Add a second step to see how long it takes to get from the first to the last"
 # The bars keep at least this much height under the markers' words.
 _MIN_BARS_PX = 70
 _LABEL_GAP_PX = 3
@@ -137,8 +138,8 @@ class TimeView(ChartView[None, TimeData]):
             return ONE_STEP
         if last.time_to_convert is None or sum(histogram.counts) == 0:
             return NOBODY_CONVERTED
-        unit = "sessions" if result.unit == "session" else "people"
-        self._unit = result.unit
+        self._unit = result.counted
+        self.timing_model.rename("count", unit_title(result))
         self._draw_histogram(histogram)
         self.markers["median"] = self._marker(
             histogram, last.time_to_convert.median, "median", text_colour()
@@ -146,13 +147,13 @@ class TimeView(ChartView[None, TimeData]):
         self.markers["p90"] = self._marker(
             histogram, last.time_to_convert.p90, "90% within", muted_colour()
         )
-        self.plot.setLabel("left", unit)
+        self.plot.setLabel("left", unit_word(result))
         self.plot.setLabel("bottom", "time from step 1 (bins widen to the right)")
         converted = sum(histogram.counts)
         set_title(
             self.plot,
             f"Time from step 1 to step {last.number} ({escape(shortened(last.label))}) · "
-            f"{counted(converted, result.unit)} converted",
+            f"{counted(converted, result)} converted",
         )
         self.plot.setMinimumHeight(
             math.ceil(chrome_height(self.plot) + self._labels_px() + _MIN_BARS_PX)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.analysis.trends import Period, TrendPoint
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.charts.base import ChartView, muted_colour, style_plot, text_colour
@@ -131,6 +132,7 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.points: list[TrendPoint] = []
         self.lines: dict[int, TrendLine] = {}
         self.bars: pg.BarGraphItem | None = None
+        self._who = "people"  # what the result counts, in the axis title and legend
         self.people_per_y = 1.0  # volume bars: people per unit of the left axis
         self._most_entered = 1.0  # the tallest volume bar, people
         self._frame = pd.DataFrame()
@@ -164,6 +166,8 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.clear()
         self.period_combo.setItemText(0, f"Auto ({data.auto})")
         self.period = data.period
+        self._who = unit_word(result)
+        self.period_combo.setToolTip(f"Group {self._who} by the day, week or month they entered")
         if result.definition.n_steps < 2:
             return ONE_STEP_TEXT
         self.points = data.points
@@ -197,7 +201,8 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         relayout(self.plot)
         height = self.plot.plotItem.vb.height()
         metrics = QFontMetrics(self.plot.font())
-        for name, titles in (("left", LEFT_TITLES), ("right", RIGHT_TITLES)):
+        right_titles = (f"{self._who} entered (bars)", RIGHT_TITLES[1])
+        for name, titles in (("left", LEFT_TITLES), ("right", right_titles)):
             axis = self.plot.getAxis(name)
             if name == "right" and self.bars is None:
                 continue
@@ -251,7 +256,7 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
         self.bars.setZValue(-1)
         self.plot.addItem(self.bars)
         self._most_entered = most
-        self.plot.getAxis("right").setLabel(RIGHT_TITLES[0])
+        self.plot.getAxis("right").setLabel(f"{self._who} entered (bars)")
 
     def _label_periods(self) -> None:
         """Weeks and months get a tick per period ("7 Sep", "Sep 2026") under their point;
@@ -285,7 +290,7 @@ class TrendView(ChartView[PeriodChoice, TrendData]):
             )
             self.legend.addItem(sample, INCOMPLETE_TEXT)
         if self.bars is not None:
-            self.legend.addItem(self.bars, "people entered")
+            self.legend.addItem(self.bars, f"{self._who} entered")
         self.legend.setColumnCount(min(len(self.legend.items), 6))
 
     def _on_legend_clicked(self, item: Any) -> None:

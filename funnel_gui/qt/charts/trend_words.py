@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from funnel_gui.core.analysis.trends import Period, TrendPoint, period_end, trend_step_label
+from funnel_gui.core.analysis.unit_words import unit_title, unit_word
 from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.models.frame_table import Column
@@ -40,13 +41,18 @@ def table_columns(result: FunnelResult) -> list[Column]:
     """A row per period: its name, who entered, how many reached each step, the conversion
     to the macro step, and whether the period's window is still open."""
     macro = macro_step(result.definition)
+    who = unit_word(result)
     columns = [
-        Column("label", "Period", tooltip="The UTC day, ISO week or month people entered"),
-        Column("entered", "Entered", format_count, "People who entered (step 1)", True),
+        Column("label", "Period", tooltip=f"The UTC day, ISO week or month {who} entered"),
+        Column(
+            "entered", "Entered", format_count, f"{unit_title(result)} who entered (step 1)", True
+        ),
     ]
     for k in range(2, result.definition.n_steps + 1):
         key = f"{k}. {trend_step_label(result, k)}"
-        columns.append(Column(key, key, format_count, f"People who reached step {k}", True))
+        columns.append(
+            Column(key, key, format_count, f"{unit_title(result)} who reached step {k}", True)
+        )
     columns += [
         Column(
             "conversion",

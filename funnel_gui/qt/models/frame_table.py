@@ -54,6 +54,13 @@ class FrameTableModel(RowTableModel):
         # Optional per-row tooltips and foreground colours, set by the view.
         self.row_tooltips: list[str] = []
 
+    def rename(self, key: str, header: str) -> None:
+        """Give column `key` a new header (the unit's word changes with the result)."""
+        index = next(i for i, c in enumerate(self.columns) if c.key == key)
+        if self.COLUMNS[index] != header:
+            self.COLUMNS = (*self.COLUMNS[:index], header, *self.COLUMNS[index + 1 :])
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, index, index)
+
     def set_frame(self, frame: pd.DataFrame, row_tooltips: Sequence[str] = ()) -> None:
         self.beginResetModel()
         # Rows are read by position; a frame already numbered 0..n-1 is not copied (a

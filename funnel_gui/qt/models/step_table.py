@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from funnel_gui.core.analysis.chart_data import steps_done
+from funnel_gui.core.analysis.unit_words import counted_text, unit_title
 from funnel_gui.core.engine.results import FunnelResult, StepResult, TimingStats
 from funnel_gui.qt.models.table_base import RowTableModel
 from funnel_gui.qt.text import NOT_APPLICABLE, format_percent, format_seconds
@@ -15,11 +16,11 @@ Index = QModelIndex | QPersistentModelIndex
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw number behind a cell (sorting, charts)
 
 
-def _timing_tooltip(title: str, stats: TimingStats | None) -> str:
+def _timing_tooltip(title: str, stats: TimingStats | None, counted: str) -> str:
     if stats is None:
         return f"{title}: no one got here"
     return (
-        f"{title} ({stats.n:,} {'person' if stats.n == 1 else 'people'})\n"
+        f"{title} ({counted_text(stats.n, counted)})\n"
         f"median {format_seconds(stats.median)} · mean {format_seconds(stats.mean)}\n"
         f"p25 {format_seconds(stats.p25)} · p75 {format_seconds(stats.p75)}"
         f" · p90 {format_seconds(stats.p90)}"
@@ -54,6 +55,7 @@ class StepTableModel(RowTableModel):
         self._rows: list[StepResult] = []
         self._unit_word = "People"
         self._any_order = False  # §3.3: row k counts any k steps, named "k steps"
+        self._counted = "people"  # what the shown result counts, for its words
 
     @property
     def result_steps(self) -> list[StepResult]:
@@ -79,9 +81,8 @@ class StepTableModel(RowTableModel):
         if kept:
             last = self.index(kept - 1, self.columnCount() - 1)
             self.dataChanged.emit(self.index(0, 0), last)
-        self._set_unit_word(
-            "Sessions" if result is not None and result.unit == "session" else "People"
-        )
+        self._counted = result.counted if result is not None else "people"
+        self._set_unit_word(unit_title(self._counted))
 
     def _set_unit_word(self, word: str) -> None:
         if word != self._unit_word:
@@ -144,9 +145,11 @@ class StepTableModel(RowTableModel):
     def _tooltip(self, step: StepResult, col: int) -> str | None:
         if col == self.MEDIAN_TIME or (col == self.STEP and step.number > 1):
             return (
-                _timing_tooltip("Time from the previous step", step.time_from_previous)
+                _timing_tooltip(
+                    "Time from the previous step", step.time_from_previous, self._counted
+                )
                 + "\n"
-                + _timing_tooltip("Time from step 1", step.time_to_convert)
+                + _timing_tooltip("Time from step 1", step.time_to_convert, self._counted)
             )
         if col == self.DROP_OFF and step.number > 1:
             rate = format_percent(step.drop_off_rate)

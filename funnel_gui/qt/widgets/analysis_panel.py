@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.analysis import AnalysisOutcome, ViewJob
 from funnel_gui.qt.charts.base import ChartView
@@ -37,7 +38,7 @@ SHOWN_WARNINGS = 2  # more are counted, and listed in the tooltip
 
 def header_text(result: FunnelResult) -> str:
     """ "3,083 people entered · 310 converted (10.1%) · 0 excluded"."""
-    who = "sessions" if result.unit == "session" else "people"
+    who = unit_word(result)
     last = result.steps[-1] if result.steps else None
     converted = last.count if last is not None else 0
     rate = format_percent(last.from_start if last is not None else None)
@@ -67,6 +68,9 @@ class AnalysisPanel(QWidget):
         super().__init__(parent)
         self.header_label = QLabel()
         self.header_label.setObjectName("analysisHeader")
+        # Wraps rather than widening the window when the buttons beside it need room.
+        self.header_label.setWordWrap(True)
+        self.header_label.setMinimumWidth(160)
         self.busy_label = QLabel(BUSY_TEXT)
         self.busy_label.setObjectName("analysisBusy")
         self.busy_label.setVisible(False)
@@ -89,6 +93,7 @@ class AnalysisPanel(QWidget):
         self.tabs.setObjectName("analysisTabs")
         self.views: dict[str, ChartView[Any, Any]] = {}
         top = QHBoxLayout()
+        self.header_row = top
         top.addWidget(self.header_label, 1)
         top.addWidget(self.busy_label)
         top.addWidget(self.report_button)
@@ -99,6 +104,10 @@ class AnalysisPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.tabs, 1)
         self._session: AppSession | None = None
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A control beside "Export report…" (Compare with…)."""
+        self.header_row.insertWidget(self.header_row.indexOf(self.report_button), widget)
 
     # ------------------------------------------------------------------ views
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.analysis.drilldown import reached_label
+from funnel_gui.core.analysis.unit_words import unit_title, unit_word
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.filenames import suggested_name
@@ -292,6 +293,10 @@ class DrillDownPanel(QWidget):
             "Still open: their conversion window has not ended, so they may yet convert."
         )
         self.units_model.set_columns(unit_columns(result))
+        self.next_model.rename("people", unit_title(result))
+        who = unit_word(result)
+        self.export_button.setToolTip(f"Save the listed {who} as a CSV file")
+        self.copy_button.setToolTip(f"Copy the listed {who} as tab-separated text")
         self._set_units(shown)
         self.next_model.set_frame(self.next_frame)
         self.next_proxy.sort(-1)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.models.dropped_units import UnitsPick
 from funnel_gui.qt.models.step_table import VALUE_ROLE
@@ -63,9 +64,7 @@ def step_name(result: FunnelResult, step: int) -> str:
 
 
 def noun(result: FunnelResult, n: int) -> str:
-    if result.unit == "session":
-        return "session" if n == 1 else "sessions"
-    return "person" if n == 1 else "people"
+    return unit_word(result, n)
 
 
 def iso(value: Any) -> str:

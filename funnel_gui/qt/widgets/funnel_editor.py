@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.analysis.chart_data import steps_done
+from funnel_gui.core.analysis.unit_words import counted_text
 from funnel_gui.core.definition.model import Kind, keeps_macro
 from funnel_gui.core.editing.commands import SetStepKind
 from funnel_gui.core.engine.results import StepResult
@@ -74,6 +75,7 @@ class StepCardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.results: list[StepResult] = []
         self.any_order = False  # §3.3: card k's numbers count any k steps
+        self.counted = "people"  # what the results count: the cards' word
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The gap is part of the item (the view's spacing stays 0), so a drop in it still
@@ -184,7 +186,7 @@ class StepCardDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(box, right, f"{result.count:,} people")
+        painter.drawText(box, right, counted_text(result.count, self.counted))
         font.setBold(False)
         painter.setFont(font)
         painter.setPen(_muted(palette))
@@ -358,8 +360,13 @@ class FunnelEditor(QWidget):
 
     # ----------------------------------------------------------- results
 
-    def set_results(self, steps: list[StepResult] | None, any_order: bool = False) -> None:
+    def set_results(
+        self, steps: list[StepResult] | None, counted: str = "people", any_order: bool = False
+    ) -> None:
+        """The cards' numbers; `counted` is what they count (people, sessions, attempts),
+        `any_order` names card k's numbers "k steps" (§3.3)."""
         self.delegate.results = list(steps) if steps else []
+        self.delegate.counted = counted
         self.delegate.any_order = any_order
         self.view.viewport().update()
 

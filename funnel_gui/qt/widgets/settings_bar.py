@@ -1,14 +1,12 @@
-"""FunnelSettingsBar: the funnel-wide settings (order, window, unit, breakdown, dates) in a
-wrapping row, and below them the exclusions and the micro-conversion tray.
+"""FunnelSettingsBar: the funnel-wide settings (order, window, what is counted, breakdown,
+dates) in a column of labelled rows, "More options…" for the less used ones (a dialog), and
+below them the exclusions and the micro-conversion tray.
 
 Every change the user makes is one undoable edit through the session; the bar itself only
 mirrors the funnel, so undo/redo and opened files show up here without extra wiring.
 """
 
 from __future__ import annotations
-
-import re
-from datetime import date
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QStandardItemModel
@@ -19,76 +17,39 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from funnel_gui.core.definition.durations import HINT, format_duration, parse_duration
-from funnel_gui.core.definition.model import NS_PER_SECOND, Breakdown, DateRange, FunnelDefinition
-from funnel_gui.core.editing.commands import ChangeEvent, Command, SetFunnelSettings
+from funnel_gui.core.definition.durations import HINT
+from funnel_gui.core.definition.model import Breakdown, DateRange, FunnelDefinition
+from funnel_gui.core.editing.commands import ChangeEvent, Command, SetCounting, SetFunnelSettings
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.document import refusals
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices
 from funnel_gui.qt.widgets.micro_tray import MicroTray
+from funnel_gui.qt.widgets.more_options import MoreOptionsDialog, summary
+from funnel_gui.qt.widgets.settings_choices import (
+    COUNTS,
+    ERROR_BORDER,
+    NO_SESSIONS,
+    NO_SESSIONS_HINT,
+    NS_PER_DAY,
+    ORDERS,
+    SESSION_COUNTS,
+    UNIT_TIP,
+    WINDOW_PRESETS,
+    WINDOW_TIP,
+    day_ns,
+    ns_day,
+    parse_window,
+    window_text,
+)
 
-NS_PER_DAY = 86_400 * NS_PER_SECOND
-_EPOCH = date(1970, 1, 1)
-ERROR_BORDER = "{} { border: 1px solid #b91c1c; }"  # a selector, so popups keep their look
 _GAP = 6  # between groups of controls, across and down
-NO_SESSIONS = "This data has no sessions"
-ORDERS: tuple[tuple[str, str, str], ...] = (  # value, label, tooltip (§3.1–3.3)
-    ("sequential", "In order", "Steps in this order; other events may come in between."),
-    ("strict", "Strictly in a row", "Each step is the very next event after the previous one."),
-    ("any", "Any order", "Steps in any order within the window; bars show any 1, 2, … steps."),
-)
-UNIT_TIP = "Count people, or each of their sessions on its own"
-WINDOW_PRESETS: tuple[tuple[str, int], ...] = (
-    ("1 hour", 3_600 * NS_PER_SECOND),
-    ("1 day", NS_PER_DAY),
-    ("7 days", 7 * NS_PER_DAY),
-    ("14 days", 14 * NS_PER_DAY),
-    ("30 days", 30 * NS_PER_DAY),
-)
-WINDOW_TIP = (
-    "How long after the first step a person has to finish the funnel.\n"
-    'Pick a preset or type a duration like "90m", "36h" or "2d" (at least 1 second).'
-)
-_WORDS = re.compile(r"(\d+(?:\.\d+)?)\s*(sec|second|min|minute|hr|hour|day|week)s?", re.I)
-
-
-def parse_window(text: str) -> int:
-    """Nanoseconds for a window typed by a person: a preset, "2 days", or "90m"/"2d".
-
-    Raises ValueError with a message meant for a person.
-    """
-    text = text.strip()
-    for label, ns in WINDOW_PRESETS:
-        if text.lower() == label:
-            return ns
-    words = _WORDS.fullmatch(text)
-    if words is not None:
-        unit = words[2].lower()
-        text = words[1] + ("m" if unit.startswith("min") else unit[0])
-    ns = parse_duration(text.replace(" ", ""))
-    if ns < NS_PER_SECOND:
-        raise ValueError("the conversion window must be at least 1 second")
-    return ns
-
-
-def window_text(ns: int) -> str:
-    return next((label for label, preset in WINDOW_PRESETS if preset == ns), format_duration(ns))
-
-
-def day_ns(day: QDate) -> int:
-    """Midnight UTC at the start of `day`, in ns since the epoch."""
-    return (date(day.year(), day.month(), day.day()) - _EPOCH).days * NS_PER_DAY
-
-
-def ns_day(ns: int) -> QDate:
-    """The UTC day that contains `ns`."""
-    return QDate(_EPOCH.year, _EPOCH.month, _EPOCH.day).addDays(ns // NS_PER_DAY)
 
 
 class FunnelSettingsBar(QWidget):
@@ -119,12 +80,19 @@ class FunnelSettingsBar(QWidget):
         self.window_combo.setToolTip(WINDOW_TIP)
         self.window_combo.setMinimumContentsLength(7)
         self.unit_combo = QComboBox()
-        self.unit_combo.addItem("People", "actor")
-        self.unit_combo.addItem("Sessions", "session")
+        for i, (value, label, tip) in enumerate(COUNTS):
+            self.unit_combo.addItem(label, value)
+            self.unit_combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         self.unit_combo.setToolTip(UNIT_TIP)
         self.breakdown_combo = QComboBox()
         self.breakdown_combo.setToolTip("Split every step's count by this property's value")
         self.attribution_combo = QComboBox()
+        for combo in (self.breakdown_combo, self.attribution_combo):
+            # Side by side in a narrow dock: long names show in the popup.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(6)
         self.attribution_combo.setToolTip("Which step's event gives a person's property value")
         self.whole_period = QCheckBox("Whole period")
         self.whole_period.setToolTip("Use every event in the data, whatever its date")
@@ -133,6 +101,9 @@ class FunnelSettingsBar(QWidget):
             "Last day a person may enter the funnel, up to and including this day (UTC);\n"
             "later steps may still happen after it"
         )
+        self.more_button = QPushButton("More options…")
+        self.more_button.setObjectName("moreOptionsButton")
+        self.more_dialog = MoreOptionsDialog(self.session, self)
         self.exclusions = ExclusionsEditor(self.session)
         self.micro_tray = MicroTray(self.session)
         self._lay_out()
@@ -145,12 +116,6 @@ class FunnelSettingsBar(QWidget):
         form.setHorizontalSpacing(8)
         form.setVerticalSpacing(_GAP)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Order", self.order_combo)
-        form.addRow("Window", self.window_combo)
-        form.addRow("Count", self.unit_combo)
-        form.addRow("Breakdown", self.breakdown_combo)
-        form.addRow("at", self.attribution_combo)
-        form.addRow("Dates", self.whole_period)
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
         dates.addWidget(self.date_from, 1)
@@ -158,7 +123,27 @@ class FunnelSettingsBar(QWidget):
         to_label.setContentsMargins(4, 0, 4, 0)
         dates.addWidget(to_label)
         dates.addWidget(self.date_to, 1)
-        form.addRow("from", dates)
+        # The attribution beside its property: the column must fit a 1280×720 screen.
+        breakdown = QHBoxLayout()
+        breakdown.setContentsMargins(0, 0, 0, 0)
+        breakdown.addWidget(self.breakdown_combo, 3)
+        at_label = QLabel("at")
+        at_label.setBuddy(self.attribution_combo)
+        at_label.setContentsMargins(4, 0, 4, 0)
+        breakdown.addWidget(at_label)
+        breakdown.addWidget(self.attribution_combo, 2)
+        # One line per control: another setting is one more row here.
+        rows: tuple[tuple[str, QWidget | QHBoxLayout], ...] = (
+            ("Order", self.order_combo),
+            ("Window", self.window_combo),
+            ("Count", self.unit_combo),
+            ("Breakdown", breakdown),
+            ("Dates", self.whole_period),
+            ("from", dates),
+            ("", self.more_button),
+        )
+        for text, control in rows:
+            form.addRow(text, control)
         for row in range(form.rowCount()):
             label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
@@ -192,6 +177,7 @@ class FunnelSettingsBar(QWidget):
         line.editingFinished.connect(self._on_window)
         line.textEdited.connect(lambda _text: self._mark(self.window_combo, WINDOW_TIP, None))
         self.unit_combo.currentIndexChanged.connect(self._on_unit)
+        self.more_button.clicked.connect(self.show_more_options)
         self.breakdown_combo.currentIndexChanged.connect(self._on_breakdown)
         self.attribution_combo.currentIndexChanged.connect(self._on_breakdown)
         self.whole_period.toggled.connect(self._on_dates)
@@ -223,21 +209,40 @@ class FunnelSettingsBar(QWidget):
             self._show_unit(defn)
             self._show_breakdown(defn)
             self._show_dates(defn)
+            self._show_more(defn)
             self.exclusions.refresh()  # chips name the steps, so any change may matter
             self.micro_tray.refresh()
         finally:
             self._refreshing = False
 
     def _show_unit(self, defn: FunnelDefinition) -> None:
+        # Sessions come from the data's column or from inactivity (§20).
         has_sessions = self.table is None or self.table.has_sessions
+        has_sessions = has_sessions or defn.inactivity_ns is not None
         model = self.unit_combo.model()
         assert isinstance(model, QStandardItemModel)
-        sessions = model.item(1)
-        # Flags, not setEnabled: a funnel saved with sessions still shows as such.
-        sessions.setEnabled(has_sessions)
-        sessions.setToolTip("" if has_sessions else NO_SESSIONS)
-        self.unit_combo.setCurrentIndex(self.unit_combo.findData(defn.unit))
-        self.unit_combo.setToolTip(UNIT_TIP + ("" if has_sessions else f"\n{NO_SESSIONS}"))
+        for row in SESSION_COUNTS:
+            # Flags, not setEnabled: a funnel saved with sessions still shows as such.
+            model.item(row).setEnabled(has_sessions)
+            tip = COUNTS[row][2] if has_sessions else f"{NO_SESSIONS}: {NO_SESSIONS_HINT}"
+            model.item(row).setToolTip(tip)
+        self.unit_combo.setCurrentIndex(self.unit_combo.findData(f"{defn.unit}/{defn.count}"))
+        no_sessions = "" if has_sessions else f"\n{NO_SESSIONS}: {NO_SESSIONS_HINT}"
+        self._mark(self.unit_combo, UNIT_TIP + no_sessions, None)
+
+    def _show_more(self, defn: FunnelDefinition) -> None:
+        """The button says which of the dialog's options are set."""
+        parts = summary(defn)
+        self.more_button.setText(f"More options ({len(parts)} set)…" if parts else "More options…")
+        self.more_button.setToolTip(
+            "Several breakdown properties, same value of…, filters on every event, sessions "
+            "from inactivity" + ("\n\nSet: " + "; ".join(parts) if parts else "")
+        )
+
+    def show_more_options(self) -> None:
+        self.more_dialog.show()
+        self.more_dialog.raise_()
+        self.more_dialog.activateWindow()
 
     def _show_breakdown(self, defn: FunnelDefinition) -> None:
         names = list(self.table.property_names) if self.table is not None else []
@@ -303,13 +308,22 @@ class FunnelSettingsBar(QWidget):
 
     def _on_unit(self) -> None:
         if not self._refreshing:
-            self._edit(SetFunnelSettings(unit=self.unit_combo.currentData()), self.unit_combo)
+            unit, count = str(self.unit_combo.currentData()).split("/")
+            self._edit(SetCounting(unit=unit, count=count), self.unit_combo)  # type: ignore[arg-type]
 
     def _on_breakdown(self) -> None:
         if self._refreshing:
             return
         name = self.breakdown_combo.currentData()
-        breakdown = None if name is None else Breakdown(name, self.attribution_combo.currentData())
+        attribution = self.attribution_combo.currentData()
+        current = self.session.definition.breakdown
+        breakdown = None
+        if name is not None and current is not None and current.is_list():
+            # The other properties of a list stay (set in More options…).
+            rest = tuple(p for p in current.names()[1:] if p != name)
+            breakdown = Breakdown.several((name, *rest), attribution)
+        elif name is not None:
+            breakdown = Breakdown(name, attribution)
         self._edit(SetFunnelSettings(breakdown=breakdown), self.breakdown_combo)
 
     def _on_dates(self) -> None:

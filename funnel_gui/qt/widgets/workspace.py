@@ -61,7 +61,9 @@ class Workspace(QSplitter):
 
     def _on_result(self, outcome: AnalysisOutcome) -> None:
         result = outcome.result
-        self.editor.set_results(list(result.steps), result.definition.order == "any")
+        self.editor.set_results(
+            list(result.steps), result.counted, any_order=result.definition.order == "any"
+        )
 
     def _on_result_cleared(self) -> None:
         self.editor.set_results(None)
