@@ -17,7 +17,7 @@ import pandas as pd
 
 from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.engine.results import FunnelResult, json_number
+from funnel_gui.core.engine.results import BreakdownGroup, FunnelResult, json_number
 
 SIGNIFICANCE_LEVEL = 0.05
 OTHER_LABEL = "Other"
@@ -41,6 +41,9 @@ class SegmentRow:
     p_value: float  # Holm-adjusted across the rows shown
     folded: int = 0  # how many groups an "Other" row stands for (0 for a real group)
     index: int = 0  # position in the breakdown's own order (for its colour)
+    # §18: with a list of properties, each property's value (`value` joins them to show);
+    # None for a breakdown by one `property`, and for "Other".
+    values: tuple[str, ...] | None = None
 
     @property
     def count(self) -> int:
@@ -82,6 +85,7 @@ class _Group:
     entered: int
     converted: int
     folded: int = 0
+    values: tuple[str, ...] | None = None
 
 
 def segment_comparison(
@@ -101,8 +105,10 @@ def segment_comparison(
     if not 1 <= step <= n_steps:
         raise ValueError(f"step must be between 1 and {n_steps}, got {step}")
     k = step - 1
+    listed = bool(result.breakdown.properties)
     groups = [
-        _Group(i, g.value, g.counts[0], g.counts[k]) for i, g in enumerate(result.breakdown.groups)
+        _Group(i, g.value, g.counts[0], g.counts[k], values=_values(g) if listed else None)
+        for i, g in enumerate(result.breakdown.groups)
     ]
     groups.sort(key=lambda g: (-g.entered, g.index))
     shown = _fold_tail(groups, top_n)
@@ -116,6 +122,11 @@ def segment_comparison(
         entered,
         converted,
     )
+
+
+def _values(group: BreakdownGroup) -> tuple[str, ...]:
+    """§18: a group's list of values (a breakdown by a list of properties)."""
+    return group.values if group.values is not None else (group.value,)
 
 
 def _fold_tail(groups: list[_Group], top_n: int | None) -> list[_Group]:
@@ -163,6 +174,7 @@ def _against_the_rest(
                 p_value=p_adj,
                 folded=g.folded,
                 index=g.index,
+                values=g.values,
             )
         )
     return rows
@@ -182,10 +194,11 @@ def segments(result: FunnelResult) -> list[SegmentRow]:
 
 
 def segment_dicts(rows: list[SegmentRow]) -> list[dict[str, Any]]:
-    """The rows as the CLI's JSON writes them (undefined statistics are null)."""
+    """The rows as the CLI's JSON writes them (undefined statistics are null); with a
+    list of breakdown properties each `value` is the list of their values (§18)."""
     return [
         {
-            "value": r.value,
+            "value": r.value if r.values is None else list(r.values),
             "step": r.step,
             "count": r.converted,
             "entered": r.entered,
