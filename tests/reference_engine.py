@@ -50,7 +50,7 @@ class RefUnit:
     entry_row: int | None = field(default=None, compare=False)
     # reached_times[k - 1]: when the reported attempt had matched k steps, None if it never
     # did. Ordered funnels: the step-k event's time; any order: the k-th earliest of the
-    # steps' first matching times in [t(e), t(e) + window].
+    # steps' first matching times from e on, up to t(e) + window.
     reached_times: tuple[int | None, ...] = field(default=(), compare=False)
 
 
@@ -283,19 +283,20 @@ def _any_order_attempt(
     exclusion_match: list[list[bool]],
     held: list[Any],
 ) -> _Attempt:
-    """§3.3: level = distinct steps with a matching event timed in [t(e), t(e) + window]
-    (with properties held, §17: carrying e's values)."""
+    """§3.3: level = distinct steps with a matching event from e itself on (§1 order) up
+    to t(e) + window (with properties held, §17: carrying e's values)."""
     t0 = events[start].time
     window_end = t0 + definition.window_ns
     level = 0
     done: list[int] = []
     for k in range(definition.n_steps):
-        # By time, not by row order: same-time events earlier in the file count too.
+        # From e on in row order: an event at the same instant but earlier in the file
+        # does not count (§3.3).
         times = [
             events[j].time
-            for j in range(len(events))
+            for j in range(start, len(events))
             if step_match[j][k]
-            and t0 <= events[j].time <= window_end
+            and events[j].time <= window_end
             and (not definition.hold or held[j] == held[start])
         ]
         if times:

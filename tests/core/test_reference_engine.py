@@ -214,14 +214,18 @@ def test_3_3_any_order_counts_distinct_steps_in_window(tmp_path: Path) -> None:
     assert times(result, "u2") == (0, None, None)
 
 
-def test_3_3_any_order_same_time_earlier_rows_count_and_exclusion_after_e(
+def test_3_3_any_order_same_time_earlier_rows_do_not_count_and_exclusion_after_e(
     tmp_path: Path,
 ) -> None:
+    # §3.3: "an event at the same instant but earlier in file order does not count";
+    # the level counts matches from e itself on in §1 order (time, then file row).
     table = make_table(
         [
             ("u1", "cart", 0, "c"),
             ("u1", "refund", 0, None),
             ("u1", "view", 0, "v"),
+            ("u2", "view", 3, "v2"),
+            ("u2", "cart", 3, "c2"),
         ],
         tmp_path,
         props=("p",),
@@ -235,12 +239,19 @@ def test_3_3_any_order_same_time_earlier_rows_count_and_exclusion_after_e(
         breakdown="p",
     )
     result = reference_compute(table, defn)
-    # e = cart@0: refund is after it in row order and inside the window -> void.
-    # e = view@0: refund is before it in row order, so not void; cart@0 is earlier in the
-    # file but at the same time, so it is in [t(e), t(e) + window] -> 2 steps.
-    unit = result.units[("u1", None)]
-    assert (unit.furthest, unit.excluded) == (2, False)
-    assert unit.breakdown == "v"  # first_step attributes to e = view@0
+    # u1, e = cart@0 (row 0): from it on, cart and view@0 (row 2) -> 2 steps, but
+    # refund@0 (row 1) is after it and inside the window -> void.
+    # u1, e = view@0 (row 2): refund is before it in row order, so not void; cart@0 is at
+    # the same instant but earlier in the file, so it does not count -> 1 step.
+    # Reported: the only non-void attempt, view@0 at level 1.
+    u1 = result.units[("u1", None)]
+    assert (u1.furthest, u1.excluded) == (1, False)
+    assert u1.breakdown == "v"  # first_step attributes to e = view@0
+    # u2, e = view@3 (row 3): cart@3 is at the same instant and later in the file -> 2.
+    # (e = cart@3 would only see itself -> 1; the earliest of the highest level is view.)
+    u2 = result.units[("u2", None)]
+    assert (u2.furthest, u2.excluded, u2.breakdown) == (2, False, "v2")
+    assert result.counts == [2, 1]
 
 
 def test_3_3_any_order_date_range_bounds_e(tmp_path: Path) -> None:

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from funnel_gui.core.analysis.stats import holm_adjust, two_proportion_p_value, wilson_interval
+from funnel_gui.core.analysis.stats import holm_adjust
+from funnel_gui.core.analysis.stats_arrays import two_proportion_p_values, wilson_intervals
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.engine.results import FunnelResult, json_number
+from funnel_gui.core.engine.results import BreakdownGroup, FunnelResult, json_number
 
 SIGNIFICANCE_LEVEL = 0.05
 OTHER_LABEL = "Other"
@@ -41,6 +42,9 @@ class SegmentRow:
     p_value: float  # Holm-adjusted across the rows shown
     folded: int = 0  # how many groups an "Other" row stands for (0 for a real group)
     index: int = 0  # position in the breakdown's own order (for its colour)
+    # §18: with a list of properties, each property's value (`value` joins them to show);
+    # None for a breakdown by one `property`, and for "Other".
+    values: tuple[str, ...] | None = None
 
     @property
     def count(self) -> int:
@@ -82,6 +86,7 @@ class _Group:
     entered: int
     converted: int
     folded: int = 0
+    values: tuple[str, ...] | None = None
 
 
 def segment_comparison(
@@ -101,8 +106,10 @@ def segment_comparison(
     if not 1 <= step <= n_steps:
         raise ValueError(f"step must be between 1 and {n_steps}, got {step}")
     k = step - 1
+    listed = bool(result.breakdown.properties)
     groups = [
-        _Group(i, g.value, g.counts[0], g.counts[k]) for i, g in enumerate(result.breakdown.groups)
+        _Group(i, g.value, g.counts[0], g.counts[k], values=_values(g) if listed else None)
+        for i, g in enumerate(result.breakdown.groups)
     ]
     groups.sort(key=lambda g: (-g.entered, g.index))
     shown = _fold_tail(groups, top_n)
@@ -116,6 +123,11 @@ def segment_comparison(
         entered,
         converted,
     )
+
+
+def _values(group: BreakdownGroup) -> tuple[str, ...]:
+    """§18: a group's list of values (a breakdown by a list of properties)."""
+    return group.values if group.values is not None else (group.value,)
 
 
 def _fold_tail(groups: list[_Group], top_n: int | None) -> list[_Group]:
@@ -138,31 +150,34 @@ def _fold_tail(groups: list[_Group], top_n: int | None) -> list[_Group]:
 def _against_the_rest(
     shown: list[_Group], step: int, entered: int, converted: int
 ) -> list[SegmentRow]:
-    """Each row's rate and Wilson interval, and its test against everyone not in it."""
-    raw = [
-        two_proportion_p_value(g.converted, g.entered, converted - g.converted, entered - g.entered)
-        if step > 1
-        else math.nan
-        for g in shown
-    ]
+    """Each row's rate and Wilson interval, and its test against everyone not in it, for
+    every row at once (the array forms of the library calls)."""
+    n = np.array([g.entered for g in shown], dtype=np.int64)
+    s = np.array([g.converted for g in shown], dtype=np.int64)
+    if step > 1:
+        raw = two_proportion_p_values(s, n, converted - s, entered - n).tolist()
+    else:
+        raw = [math.nan] * len(shown)
     adjusted = holm_adjust(raw)
+    lows, highs = wilson_intervals(s, n)
     rows = []
-    for g, p_raw, p_adj in zip(shown, raw, adjusted, strict=True):
-        n, s = g.entered, g.converted
-        rest_n = entered - n
+    for i, g in enumerate(shown):
+        n_g, s_g = g.entered, g.converted
+        rest_n = entered - n_g
         rows.append(
             SegmentRow(
                 value=g.value,
                 step=step,
-                entered=n,
-                converted=s,
-                rate=s / n if n else math.nan,
-                ci=wilson_interval(s, n),
-                rest_rate=(converted - s) / rest_n if rest_n else math.nan,
-                p_raw=p_raw,
-                p_value=p_adj,
+                entered=n_g,
+                converted=s_g,
+                rate=s_g / n_g if n_g else math.nan,
+                ci=(float(lows[i]), float(highs[i])),
+                rest_rate=(converted - s_g) / rest_n if rest_n else math.nan,
+                p_raw=raw[i],
+                p_value=adjusted[i],
                 folded=g.folded,
                 index=g.index,
+                values=g.values,
             )
         )
     return rows
@@ -182,10 +197,11 @@ def segments(result: FunnelResult) -> list[SegmentRow]:
 
 
 def segment_dicts(rows: list[SegmentRow]) -> list[dict[str, Any]]:
-    """The rows as the CLI's JSON writes them (undefined statistics are null)."""
+    """The rows as the CLI's JSON writes them (undefined statistics are null); with a
+    list of breakdown properties each `value` is the list of their values (§18)."""
     return [
         {
-            "value": r.value,
+            "value": r.value if r.values is None else list(r.values),
             "step": r.step,
             "count": r.converted,
             "entered": r.entered,

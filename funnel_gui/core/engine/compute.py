@@ -15,7 +15,7 @@ import numpy as np
 
 from funnel_gui.core.arrays import NONE
 from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
-from funnel_gui.core.engine.any_order import any_order_attempts
+from funnel_gui.core.engine.any_order import any_order_attempts, any_order_best
 from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
@@ -257,17 +257,18 @@ def _attempts(
     room = _INT64_MAX - int(times.max()) if len(times) else _INT64_MAX
     window = min(defn.window_ns, room)
     if defn.order == "any":
-        entries = _held_entries(_in_range(_any_step(rows, steps, defn), defn), held)
+        anywhere = _any_step(rows, steps, defn)
+        entries = _held_entries(_in_range(anywhere, defn), held)
         # Exclusions first: only the attempts that may be reported get their levels.
         probe = Attempts(rows.frame, entries, window, np.zeros(len(entries), dtype=bool), [])
         _apply_exclusions(rows, probe, defn)
         return any_order_attempts(
             steps,
             entries,
-            rows.tie_start,
             window=window,
-            held=None if held is None else (held, held.layout.rows.tie_start),
+            held=held,
             void=probe.void,
+            every_step_row=entries is anywhere,
         )
     return sequential_attempts(
         steps,
@@ -333,6 +334,8 @@ def _unit_results(
     ordinal = None
     if defn.count == "totals":
         best, ordinal = counted_attempts(attempts, n_steps)
+    elif attempts.any_order is not None:
+        best = any_order_best(attempts)
     else:
         best = best_attempts(attempts, n_steps)
     if not len(best.unit):
@@ -377,7 +380,9 @@ def _unit_results(
         breakdown_combination=None if groups is None else groups.combination(),
         attempt=ordinal,
     )
-    reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest, best.unit)
+    reported = ReportedAttempts(
+        best.entry, positions, window_end, excluded, furthest, best.unit, entry_time
+    )
     return unit_results, reported, groups
 
 

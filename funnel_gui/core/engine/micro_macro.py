@@ -30,6 +30,7 @@ class ReportedAttempts:
     excluded: np.ndarray
     furthest: np.ndarray
     unit: np.ndarray | None = None  # each one's unit id (its index in UnitFrame.unit_end)
+    entry_time: np.ndarray | None = None  # its entry event's time (any time when excluded)
 
 
 def micro_matchers(defn: FunnelDefinition) -> list[tuple[str, EventMatcher, bool]]:
@@ -67,30 +68,14 @@ def micro_macro_impact(
     In any order, reaching M means completing M steps (§3.3) and there is no single
     step-M event, so A is bounded by the window alone. There, for a micro conversion
     that is a step of the funnel, `known` can give each unit's first match of it from
-    its entry's ties on inside the window (the reported attempt's own, already found).
+    its entry on inside the window (the reported attempt's own, already found).
     """
-    counted = ~reported.excluded
-    entry = np.where(counted, reported.entry, 0)
-    reached = counted & (reported.furthest >= macro)
-    macro_pos = (
-        np.full(len(entry), NONE, dtype=np.int64) if any_order else reported.positions[macro - 1]
-    )
-    did = np.zeros(len(entry), dtype=bool)
-    time_to_micro = None
     if any_order and known is not None and REUSE_KNOWN and len(micro_rows):
-        did, cand_time = _known_first(frame, reported, micro_rows, entry, counted, known)
-        time_to_micro = TimingStats.of(cand_time[did] - frame.time[entry[did]])
-    elif len(micro_rows):
-        same_unit, idx = micro_rows.first_at_or_after(entry, frame.unit[entry])
-        cand, cand_time = micro_rows.positions[idx], micro_rows.time[idx]
-        by_macro = reached & (macro_pos != NONE)
-        in_time = np.where(by_macro, cand < macro_pos, cand_time <= reported.window_end)
-        did = counted & same_unit & in_time
-        # The first match at or after entry is the one that put the unit in A.
-        time_to_micro = TimingStats.of(cand_time[did] - frame.time[entry[did]])
-    group_b = counted & ~did
-    s_a, n_a = int((did & reached).sum()), int(did.sum())
-    s_b, n_b = int((group_b & reached).sum()), int(group_b.sum())
+        s_a, n_a, s_b, n_b, time_to_micro = _known_groups(frame, reported, macro, known)
+    else:
+        s_a, n_a, s_b, n_b, time_to_micro = _searched_groups(
+            frame, reported, micro_rows, macro, any_order
+        )
     return MicroMacroResult(
         label,
         macro,
@@ -104,28 +89,58 @@ def micro_macro_impact(
     )
 
 
-def _known_first(
+Groups = tuple[int, int, int, int, TimingStats | None]  # s_a, n_a, s_b, n_b, time to micro
+
+
+def _known_groups(
+    frame: UnitFrame, reported: ReportedAttempts, macro: int, known: np.ndarray
+) -> Groups:
+    """Any order, a micro conversion that is a funnel step: `known` is each reported
+    attempt's first match of it from the entry on inside the window (§3.3), NONE for
+    excluded units, so A is simply the units with one."""
+    did = known != NONE
+    reached = reported.furthest >= macro  # 0 for excluded units
+    n_a = int(np.count_nonzero(did))
+    s_a = int(np.count_nonzero(did & reached))
+    n_b = int(np.count_nonzero(~reported.excluded)) - n_a
+    s_b = int(np.count_nonzero(reached)) - s_a
+    entry_time = reported.entry_time
+    if entry_time is None:
+        entry_time = frame.time[np.maximum(reported.entry, 0)]
+    at = np.flatnonzero(did)
+    return s_a, n_a, s_b, n_b, TimingStats.of(frame.time[known[at]] - entry_time[at])
+
+
+def _searched_groups(
     frame: UnitFrame,
     reported: ReportedAttempts,
     micro_rows: RowSet,
-    entry: np.ndarray,
-    counted: np.ndarray,
-    known: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Any order: which units did the micro conversion at or after entry inside the
-    window, and when first, from the first match from the entry's ties on (`known`).
-    No match from the ties on means none from the entry on; a match among the ties
-    before the entry (same instant, earlier in the file) is looked up again."""
-    has = known != NONE
-    did = counted & has
-    cand_time = frame.time[np.maximum(known, 0)]  # a gather over all: cheaper than masks
-    again = np.flatnonzero(did & (known < entry))
-    if len(again):
-        same_unit, idx = micro_rows.first_at_or_after(entry[again], frame.unit[entry[again]])
-        later = micro_rows.time[idx]
-        did[again] = same_unit & (later <= reported.window_end[again])
-        cand_time[again] = later
-    return did, cand_time
+    macro: int,
+    any_order: bool,
+) -> Groups:
+    """Group A found by one search from each reported attempt's entry on."""
+    counted = ~reported.excluded
+    entry = np.where(counted, reported.entry, 0)
+    reached = counted & (reported.furthest >= macro)
+    did = np.zeros(len(entry), dtype=bool)
+    time_to_micro = None
+    if len(micro_rows):
+        macro_pos = (
+            np.full(len(entry), NONE, dtype=np.int64)
+            if any_order
+            else reported.positions[macro - 1]
+        )
+        same_unit, idx = micro_rows.first_at_or_after(entry, frame.unit[entry])
+        cand, cand_time = micro_rows.positions[idx], micro_rows.time[idx]
+        by_macro = reached & (macro_pos != NONE)
+        in_time = np.where(by_macro, cand < macro_pos, cand_time <= reported.window_end)
+        did = counted & same_unit & in_time
+        # The first match at or after entry is the one that put the unit in A.
+        time_to_micro = TimingStats.of(cand_time[did] - frame.time[entry[did]])
+    group_b = counted & ~did
+    s_a, n_a = int((did & reached).sum()), int(did.sum())
+    s_b, n_b = int((group_b & reached).sum()), int(group_b.sum())
+    return s_a, n_a, s_b, n_b, time_to_micro
 
 
 def on_path_result(label: str, macro: int) -> MicroMacroResult:

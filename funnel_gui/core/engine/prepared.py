@@ -13,14 +13,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from funnel_gui.core.definition.model import EventMatcher, Filter, FunnelDefinition
 from funnel_gui.core.engine.matching import PropertyText, decode_property, event_codes, filter_holds
-from funnel_gui.core.engine.row_sets import RowSet, UnitFrame, tie_group_start
+from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.rowcodes import stable_order_of_codes
 
@@ -262,7 +261,3 @@ class UnitRows:
             holds = self.prepared.filters_hold(matcher.where, self.table_rows(positions))
             positions = positions[holds]
         return RowSet(self.frame, positions.astype(np.int64, copy=False))
-
-    @cached_property
-    def tie_start(self) -> np.ndarray:
-        return tie_group_start(self.frame)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from funnel_gui.core.arrays import NAT, NONE, first_of_run
-from funnel_gui.core.engine.attempts import Attempts, Tier, known
+from funnel_gui.core.engine.attempts import Attempts, known
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class BestAttempts:
 
 
 def best_attempts(attempts: Attempts, n_steps: int) -> BestAttempts:
-    """Reduce the tiers to one reported attempt per unit, touching each tier once."""
+    """Reduce the tiers to one reported attempt per unit, touching each tier once
+    (ordered funnels; any order reduces its levels in `any_order.any_order_best`)."""
     tiers, entries = attempts.tiers, attempts.entries
     void = attempts.void if attempts.void.any() else None
     heads = first_of_run(entries.unit)
@@ -67,15 +68,6 @@ def best_attempts(attempts: Attempts, n_steps: int) -> BestAttempts:
     # Indexing by a slice when no unit is excluded saves a pass over every unit.
     counted: slice | np.ndarray = np.flatnonzero(~excluded) if excluded.any() else slice(None)
     attempt = np.full(n_units, NONE, dtype=np.int64)
-    if attempts.any_order is not None:
-        # Any order: look the reported attempts' matches up again.
-        rep = _any_order_reported(tiers, furthest[counted] - 1, rep_index[counted])
-        attempt[counted] = rep
-        positions[:, counted] = attempts.any_order.all_matches(rep)
-        times[0, counted] = entries.time[rep]
-        entry = np.full(n_units, NONE, dtype=np.int64)
-        entry[counted] = entries.positions[rep]
-        return BestAttempts(units, furthest, excluded, attempt, entry, positions, times)
     # Walk each reported attempt down from its top tier to the entry tier; the units stay
     # in order, so every read and write runs forward through memory.
     index = rep_index
@@ -90,14 +82,3 @@ def best_attempts(attempts: Attempts, n_steps: int) -> BestAttempts:
     positions[0, counted] = entries.positions[attempt[counted]]
     times[0, counted] = entries.time[attempt[counted]]
     return BestAttempts(units, furthest, excluded, attempt, positions[0], positions, times)
-
-
-def _any_order_reported(
-    tiers: list[Tier], rep_tier: np.ndarray, rep_index: np.ndarray
-) -> np.ndarray:
-    """Attempt ids of the reported attempts, given their tier and index there."""
-    out = np.empty(len(rep_tier), dtype=np.int64)
-    for k, tier in enumerate(tiers):
-        at = np.flatnonzero(rep_tier == k)  # indices, not a mask: much faster to assign
-        out[at] = tier.members()[rep_index[at]]
-    return out

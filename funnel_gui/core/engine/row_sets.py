@@ -14,6 +14,8 @@ from typing import Literal
 
 import numpy as np
 
+from funnel_gui.core.arrays import NONE, first_of_run
+
 # Fewer lookups than this per row: a binary search each beats building the bitmap.
 _LOOKUPS_PER_ROW_FOR_BITMAP = 1 / 64
 # _BITS_THROUGH[byte << 3 | b]: set bits of `byte` at bit positions 0..b; _BITS_BEFORE:
@@ -72,6 +74,35 @@ class RowSet:
         return self.unit_or_none[:-1]
 
     @cached_property
+    def unit_heads(self) -> np.ndarray:
+        """Where each unit's members begin (indices into the members)."""
+        return first_of_run(self.unit)
+
+    @cached_property
+    def firsts(self) -> RowSet:
+        """Each unit's first member (a subset in unit order)."""
+        return self.subset(self.unit_heads)
+
+    @cached_property
+    def first_in_unit(self) -> np.ndarray:
+        """Per unit id of the frame, the index of its first member (len where none)."""
+        out = np.full(len(self.frame.unit_end), len(self.positions), dtype=np.int64)
+        heads = self.unit_heads
+        out[self.unit[heads]] = heads
+        return out
+
+    @cached_property
+    def time_or_last(self) -> np.ndarray:
+        """The members' times, plus the last one's again at index len (any time where
+        there are none): a gather at "no member" then needs no clipping."""
+        return np.append(self.time, self.time[-1:] if len(self.time) else 0)
+
+    @cached_property
+    def positions_or_none(self) -> np.ndarray:
+        """The members' positions, plus NONE at index len."""
+        return np.append(self.positions, NONE)
+
+    @cached_property
     def time(self) -> np.ndarray:
         return np.asarray(self.frame.time[self.positions])
 
@@ -127,11 +158,3 @@ class RowSet:
         before = np.zeros(len(bits), dtype=np.int64 if len(mask) >= 2**31 else np.int32)
         np.cumsum(_BYTE_BITS[bits[:-1]], dtype=before.dtype, out=before[1:])
         return bits, before
-
-
-def tie_group_start(frame: UnitFrame) -> np.ndarray:
-    """For each working row, the first row of its unit holding the same time."""
-    time, unit = frame.time, frame.unit
-    new_group = np.ones(len(time), dtype=bool)
-    new_group[1:] = (time[1:] != time[:-1]) | (unit[1:] != unit[:-1])
-    return np.asarray(np.maximum.accumulate(np.where(new_group, np.arange(len(time)), 0)))

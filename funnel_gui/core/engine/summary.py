@@ -36,7 +36,9 @@ def summarise(
     counted = ~units.excluded
     # Levels of the counted units (excluded ones count at no step).
     level = np.where(counted, units.furthest, 0) if units.excluded.any() else units.furthest
-    counts = [int(np.count_nonzero(level >= k)) for k in range(1, defn.n_steps + 1)]
+    # One pass: units stopping exactly at each level, then "at least k" from the top.
+    exactly = np.bincount(level, minlength=defn.n_steps + 1)
+    counts = [int(c) for c in np.cumsum(exactly[::-1])[::-1][1:]]
     # still_open[k]: units still open at level exactly k.
     open_at = np.bincount(level[units.still_open], minlength=defn.n_steps + 1)
     timings = _timings(defn, units)
