@@ -112,6 +112,15 @@ NAMES: dict[str, Callable[[QWidget], Described]] = {
     "UnitTimeline": _fixed(
         "Their events", "The selected person's events around the funnel, matched steps marked"
     ),
+    "CompareBanner": _fixed(
+        "Comparison", "What the funnel is compared with, and the mix and rate split"
+    ),
+    "MoreOptionsDialog": _fixed(
+        "More funnel options", "Further breakdowns, same value of, filters and sessions"
+    ),
+    "FilterRowsEditor": _fixed("Filters", "Property conditions; each row is one condition"),
+    "CompareDialog": _fixed("Compare with", "The period or file to compare the funnel with"),
+    "RemapDialog": _fixed("Remap events", "Map the funnel's missing events to the data's"),
     "FunnelNameEdit": _fixed("Funnel name", "The funnel's name, used in titles and file names"),
 }
 
