@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from funnel_gui.core.arrays import NONE
-from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
+from funnel_gui.core.definition.model import FunnelDefinition, shape_problem, totals_problem
 from funnel_gui.core.engine.any_order import any_order_attempts
 from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
+from funnel_gui.core.engine.flexible import flexible_attempts, flexible_best, open_entries
 from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.matching import unknown_events
 from funnel_gui.core.engine.micro_macro import (
@@ -156,7 +157,7 @@ def compute_with_rows(
     """`compute`, keeping the working rows and reported attempts."""
     prepared = source if isinstance(source, PreparedTable) else prepare(source)
     table = prepared.table
-    problem = totals_problem(definition.count, definition.order)
+    problem = totals_problem(definition.count, definition.order) or shape_problem(definition)
     if problem is not None:
         raise UnsupportedDefinition(problem[0].upper() + problem[1:] + ".")
 
@@ -265,11 +266,35 @@ def _attempts(
             held=None if held is None else (held, held.layout.rows.tie_start),
             void=probe.void,
         )
+    if defn.open or defn.has_optional:
+        return _flexible(steps, defn, held, window, room)
     return sequential_attempts(
         steps,
         _held_entries(_in_range(steps[0], defn), held),
         window=window,
         strict=defn.order == "strict",
+        min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
+        max_gaps=[s.max_gap_ns for s in defn.steps],
+        held=held,
+    )
+
+
+def _flexible(
+    steps: list[RowSet], defn: FunnelDefinition, held: HeldSearch | None, window: int, room: int
+) -> Attempts:
+    """§15: optional steps may be jumped over; an open funnel starts anywhere."""
+    if defn.open:  # the date range bounds each attempt's entry event (§2)
+        entries, start = open_entries([_in_range(rs, defn) for rs in steps])
+    else:
+        entries = _held_entries(_in_range(steps[0], defn), held)
+        start = np.zeros(len(entries), dtype=np.int64)
+    return flexible_attempts(
+        steps,
+        entries,
+        start,
+        window=window,
+        strict=defn.order == "strict",
+        optional=[s.optional for s in defn.steps],
         min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
         max_gaps=[s.max_gap_ns for s in defn.steps],
         held=held,
@@ -329,6 +354,8 @@ def _unit_results(
     ordinal = None
     if defn.count == "totals":
         best, ordinal = counted_attempts(attempts, n_steps)
+    elif attempts.rounds is not None:
+        best = flexible_best(attempts, n_steps)  # §15
     else:
         best = best_attempts(attempts, n_steps)
     if not len(best.unit):
@@ -352,7 +379,7 @@ def _unit_results(
     positions = best.positions
     # An excluded unit has no reported attempt; its window end has always been the first
     # attempt's (meaningless, and never read: every user masks excluded units out).
-    entry_time = best.times[0]
+    entry_time = best.times[0] if best.entry_time is None else best.entry_time
     if excluded.any():
         entry_time = np.where(excluded, attempts.entries.time[0], entry_time)
     window_end = entry_time + attempts.window
@@ -372,6 +399,7 @@ def _unit_results(
         window_end=window_end,
         breakdown_combination=None if groups is None else groups.combination(),
         attempt=ordinal,
+        entry_step=None if not defn.open or best.start_step is None else best.start_step + 1,
     )
     reported = ReportedAttempts(best.entry, positions, window_end, excluded, furthest, best.unit)
     return unit_results, reported, groups

@@ -45,7 +45,8 @@ def micro_matchers(defn: FunnelDefinition) -> list[tuple[str, EventMatcher, bool
     out = []
     for i, step in enumerate(defn.steps, 1):
         if step.kind == "micro" and i != m:
-            on_path = defn.order != "any" and i < m
+            # Not with §15: an optional step or an open funnel's entry may be passed by.
+            on_path = defn.order != "any" and i < m and not step.optional and not defn.open
             out.append((step.display_label, step.matcher, on_path))
     out += [(mc.display_label, mc.matcher, False) for mc in defn.micro_conversions]
     return out

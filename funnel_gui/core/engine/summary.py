@@ -36,14 +36,22 @@ def summarise(
     counted = ~units.excluded
     # Levels of the counted units (excluded ones count at no step).
     level = np.where(counted, units.furthest, 0) if units.excluded.any() else units.furthest
-    counts = [int(np.count_nonzero(level >= k)) for k in range(1, defn.n_steps + 1)]
+    # Units at or past each step (furthest >= k); a required step's count (§3.4).
+    reach = [int(np.count_nonzero(level >= k)) for k in range(1, defn.n_steps + 1)]
+    matched = _matched(defn, units, counted)
+    # §15: an optional step counts the units whose reported attempt matched it.
+    counts = [m if m is not None else r for m, r in zip(matched, reach, strict=True)]
     # still_open[k]: units still open at level exactly k.
     open_at = np.bincount(level[units.still_open], minlength=defn.n_steps + 1)
     timings = _timings(defn, units)
+    flows = open_flows(defn, units, counted)
     steps = []
     for k, step in enumerate(defn.steps):
-        prev = counts[k - 1] if k else counts[0]
-        drop = prev - counts[k] if k else 0
+        # Rates and drop-off from the units at or past the previous step: with optional
+        # steps (§15) a count may rise again after one, and the drop-off stays the units
+        # that stopped there (those §14 gives reasons for).
+        prev = reach[k - 1] if k else reach[0]
+        drop = prev - reach[k] if k else 0
         from_previous, to_convert = timings[k]
         steps.append(
             StepResult(
@@ -58,6 +66,9 @@ def summarise(
                 still_open=int(open_at[k]) if k else 0,
                 time_from_previous=from_previous,
                 time_to_convert=to_convert,
+                optional=step.optional,
+                skipped=reach[k] - counts[k] if step.optional else None,
+                flow=None if flows is None else flows[k],
             )
         )
     return FunnelResult(
@@ -74,10 +85,40 @@ def summarise(
     )
 
 
+def _matched(defn: FunnelDefinition, units: UnitResults, counted: np.ndarray) -> list[int | None]:
+    """§15: per optional step, the counted units whose reported attempt matched it."""
+    return [
+        int(np.count_nonzero((units.step_time[:, k] != NAT) & counted)) if s.optional else None
+        for k, s in enumerate(defn.steps)
+    ]
+
+
+def open_flows(
+    defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
+) -> list[dict[str, int]] | None:
+    """§15, open funnels: per step the units whose reported attempt reached (covers) it,
+    entered there, proceeded to the next step, or exited (reached but did not proceed)."""
+    if not defn.open:
+        return None
+    covers = (units.step_time != NAT) & counted[:, None]
+    entry = units.entry_step if units.entry_step is not None else np.ones(len(counted), int)
+    out = []
+    for k in range(defn.n_steps):
+        reached = int(np.count_nonzero(covers[:, k]))
+        entered = int(np.count_nonzero(counted & (entry == k + 1)))
+        on = int(np.count_nonzero(covers[:, k] & covers[:, k + 1])) if k + 1 < defn.n_steps else 0
+        out.append(
+            {"reached": reached, "entered": entered, "proceeded": on, "exited": reached - on}
+        )
+    return out
+
+
 def _timings(
     defn: FunnelDefinition, units: UnitResults
 ) -> list[tuple[TimingStats | None, TimingStats | None]]:
     """Per step: time from the previous step and time to convert (§6); none in any order."""
+    if defn.open or defn.has_optional:
+        return _flexible_timings(defn, units)
     out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
     for k in range(1, defn.n_steps):
         if defn.order == "any":
@@ -90,15 +131,49 @@ def _timings(
     return out
 
 
+def _entry_times(units: UnitResults) -> np.ndarray:
+    """Each unit's entry time: step 1's, or in an open funnel the entry step's (§15)."""
+    if units.entry_step is None:
+        return np.asarray(units.step_time[:, 0])
+    column = np.maximum(units.entry_step - 1, 0)
+    return np.asarray(units.step_time[np.arange(len(column)), column])
+
+
+def _flexible_timings(
+    defn: FunnelDefinition, units: UnitResults
+) -> list[tuple[TimingStats | None, TimingStats | None]]:
+    """§6 with §15: time from the attempt's previous matched event (an optional step
+    jumped over is no event) and from its entry event, over the units whose reported
+    attempt matched the step after another one."""
+    times = units.step_time
+    entry = _entry_times(units)
+    before = times[:, 0].copy()  # the last matched event before step k, NAT if none
+    out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
+    for k in range(1, defn.n_steps):
+        column = times[:, k]
+        has = (column != NAT) & (before != NAT)
+        out.append(
+            (
+                TimingStats.of(column[has] - before[has]),
+                TimingStats.of(column[has] - entry[has]),
+            )
+        )
+        before = np.where(column != NAT, column, before)
+    return out
+
+
 def _histogram(
     defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
 ) -> TimeHistogram | None:
-    """§6: time to convert, step 1 to the last step, of the units that got there."""
+    """§6: time to convert, step 1 (an open funnel: the entry) to the last step, of the
+    units that got there from an earlier step."""
     if defn.order == "any" or defn.n_steps < 2:
         return None
     times = units.step_time
     done = (times[:, -1] != NAT) & counted
-    return TimeHistogram.of(times[done, -1] - times[done, 0], defn.window_ns)
+    if units.entry_step is not None:
+        done &= units.entry_step < defn.n_steps
+    return TimeHistogram.of(times[done, -1] - _entry_times(units)[done], defn.window_ns)
 
 
 def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
@@ -125,6 +200,10 @@ def _groups(
         same_name, names = pd.factorize(codes.names)
         group = same_name[codes.codes[counted]]
     at_least = counts_reaching(group, len(names), furthest, defn.n_steps)
+    for k, step in enumerate(defn.steps):
+        if step.optional:  # §15: the units that matched it, as the step's count
+            did = units.step_time[counted, k] != NAT
+            at_least[:, k] = np.bincount(group[did], minlength=len(names))
     shown = display_names(np.asarray(names, dtype=object))
     groups = [
         BreakdownGroup(str(text), [int(c) for c in row], name if isinstance(name, tuple) else None)
