@@ -20,10 +20,15 @@ from tests.reference_engine import (
     Properties,
     RefEvent,
     UnitKey,
+    _Attempt,
     _attempts,
+    _held,
     event_matches,
+    reported_of,
+    step_event,
     unit_events,
 )
+from tests.reference_flexible import accepting_step, next_steps
 
 START, DIRECT, NOTHING = "(start)", "(direct)", "(nothing)"
 REASONS = ("still_open", "interrupted", "window", "max_gap", "min_gap", "filter", "never")
@@ -37,6 +42,7 @@ class Reported:
     events: list[RefEvent]
     matched: list[int]  # index into `events` of each matched step's event
     furthest: int
+    attempt: _Attempt | None = None  # §15: which steps those events filled
 
 
 def reported_attempts(
@@ -53,9 +59,8 @@ def reported_attempts(
         if not clean:
             out[key] = None
             continue
-        furthest = max(a.level for a in clean)
-        reported = next(a for a in clean if a.level == furthest)  # earliest reaching it
-        out[key] = Reported(events, reported.matched, furthest)
+        reported = reported_of(clean)  # §3.4, §15
+        out[key] = Reported(events, reported.matched, reported.level, reported)
     return out
 
 
@@ -165,17 +170,32 @@ def _reason(
     props: Properties,
     last_time: int,
 ) -> str:
-    """The first of §14's rules that holds for a reported attempt stopping at step k."""
+    """The first of §14's rules that holds for a reported attempt stopping at step k.
+    "Step k + 1" is every step that could be matched next (§15: k + 1 up to the first
+    required step after k), each with its own filters and gaps; "matches" includes the
+    held values (§17)."""
     events, k = rep.events, rep.furthest
-    step = definition.steps[k]  # step k + 1, 0-based
-    at = rep.matched[k - 1]
+    assert rep.attempt is not None
+    candidates = next_steps(definition, k - 1)  # 0-based
+    at = step_event(rep.attempt, k - 1)
+    assert at is not None
+    entry = rep.matched[0]
     t_at = events[at].time
-    window_end = events[rep.matched[0]].time + definition.window_ns
-    min_gap = step.min_gap_ns or 0
+    window_end = events[entry].time + definition.window_ns
     later = range(at + 1, len(events))
+    held = _held(events, definition, props)
+    step_match = [
+        [event_matches(s.matcher, e, props) for s in definition.steps] for e in events
+    ]
+
+    def same(j: int) -> bool:
+        return not definition.hold or held[j] == held[entry]
 
     def matches(j: int) -> bool:
-        return event_matches(step.matcher, events[j], props)
+        return same(j) and any(step_match[j][s] for s in candidates)
+
+    def accepts(j: int) -> int | None:
+        return accepting_step(events, j, at, candidates, definition, step_match, same(j))
 
     if window_end > last_time:  # 1. §7
         return "still_open"
@@ -183,18 +203,22 @@ def _reason(
         nxt = events[at + 1]
         if nxt.time <= window_end and not matches(at + 1):  # 2.
             return "interrupted"
-        if matches(at + 1) and nxt.time - t_at < min_gap:  # 3.
+        if matches(at + 1) and accepts(at + 1) is None:  # 3.
             return "min_gap"
-    first = next((j for j in later if matches(j) and events[j].time - t_at >= min_gap), None)
+    first = next((j for j in later if accepts(j) is not None), None)
     if first is not None:
+        filled = accepts(first)
+        assert filled is not None
+        max_gap = definition.steps[filled].max_gap_ns
         if events[first].time > window_end:  # 4.
             return "window"
-        if step.max_gap_ns is not None and events[first].time - t_at > step.max_gap_ns:  # 5.
+        if max_gap is not None and events[first].time - t_at > max_gap:  # 5.
             return "max_gap"
         raise AssertionError("that event would have filled the step: the attempt went on")
     if any(matches(j) for j in later):  # 6.
         return "min_gap"
-    if any(events[j].name in step.events for j in later):  # 7.
+    names = {name for s in candidates for name in definition.steps[s].events}
+    if any(events[j].name in names for j in later):  # 7.
         return "filter"
     return "never"  # 8.
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, note, settings
+import pandas as pd
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from funnel_gui.core.definition.model import FunnelDefinition, shape_problem
+from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.prepared import prepare
 from tests.core.engine_fixtures import make_table
 from tests.core.test_engine_vs_reference import (
@@ -24,7 +26,9 @@ from tests.core.test_engine_vs_reference import (
     definitions,
     event_logs,
 )
+from tests.core.test_paths_reasons_vs_reference import _unit_keys, ordered_scenarios
 from tests.reference_engine import reference_compute
+from tests.reference_paths import reference_reason_counts, reference_reasons
 
 
 @st.composite
@@ -59,3 +63,47 @@ def test_optional_and_open_match_reference(
     table = make_table(log.rows, tmp_path, session=log.has_session, props=_props(log))
     ref = reference_compute(table, defn)
     compare(prepare(table), defn, ref)
+
+
+@st.composite
+def flexible_reason_scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
+    """§14 with §15: the ordered scenarios of the reasons test (filters and tight gaps on
+    later steps, windows often closed), made open or given optional steps."""
+    log, defn = draw(ordered_scenarios())
+    n = defn.n_steps
+    opened = defn.order == "sequential" and draw(st.booleans())
+    steps = tuple(
+        replace(s, optional=0 < k < n - 1 and draw(st.booleans())) for k, s in enumerate(defn.steps)
+    )
+    return log, replace(defn, steps=steps, open=opened)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=flexible_reason_scenarios())
+def test_reasons_with_optional_and_open_match_reference(
+    tmp_path: Path, scenario: tuple[Log, FunnelDefinition]
+) -> None:
+    log, defn = scenario
+    note(_describe(log, defn))
+    table = make_table(log.rows, tmp_path, session=log.has_session, props=_props(log))
+    result = compute(table, defn)
+    frame = result.actors_frame()
+    got = {
+        key: None if pd.isna(reason) else str(reason)
+        for key, reason in zip(_unit_keys(frame, defn), frame["reason"], strict=True)
+    }
+    assert got == reference_reasons(table, defn)
+    for reason in set(got.values()) - {None}:
+        event(f"reason {reason}")
+    assert [s.reasons for s in result.steps] == reference_reason_counts(table, defn)
+    for s in result.steps[1:]:
+        assert s.reasons is not None
+        # §14: the reasons at step k + 1 count the units whose furthest step is k, which
+        # is the drop-off as §15 leaves it (units at or past k, less those past it).
+        assert sum(s.reasons.values()) == s.drop_off
+        assert s.reasons["still_open"] == s.still_open

@@ -18,7 +18,14 @@ import numpy as np
 from funnel_gui.core.arrays import first_at_time
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition, Step
 from funnel_gui.core.engine.micro_macro import ReportedAttempts
+from funnel_gui.core.engine.flexible import candidates
 from funnel_gui.core.engine.prepared import UnitRows
+from funnel_gui.core.engine.reasons_optional import (
+    Asked,
+    Candidate,
+    later_accepted,
+    strict_next_any,
+)
 from funnel_gui.core.engine.results import REASONS, FunnelResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
@@ -78,11 +85,23 @@ def unit_reasons(
     if unit is None:  # a caller that did not keep the ids: one gather from the rows
         unit = rows.frame.unit[np.maximum(reported.entry, 0)]
     source = _Source(reported, units, unit)
+    optional = [s.optional for s in defn.steps]
     for k in range(1, defn.n_steps):
         at = by_level[bounds[k - 1] : bounds[k]]
         if not len(at):
             continue
         nxt = defn.steps[k]
+        following = candidates(optional, k - 1)
+        if len(following) > 1:  # §15: the next step is optional
+            cands = [
+                Candidate(steps[s], _capped(defn.steps[s].min_gap_ns, room), defn.steps[s].max_gap_ns)
+                for s in following
+            ]
+            names = _named_any(rows, [defn.steps[s] for s in following])
+            counts[k - 1] = _stopped_at_any(
+                out, rows.frame, cands, names, Stopped(source, k, at), defn.order == "strict"
+            )
+            continue
         counts[k - 1] = _stopped_at(
             out,
             rows.frame,
@@ -90,10 +109,14 @@ def unit_reasons(
             _named_rows(rows, nxt),
             Stopped(source, k, at),
             strict=defn.order == "strict",
-            min_gap=None if nxt.min_gap_ns is None else min(nxt.min_gap_ns, room),
+            min_gap=_capped(nxt.min_gap_ns, room),
             max_gap=nxt.max_gap_ns,
         )
     return out, counts
+
+
+def _capped(min_gap: int | None, room: int) -> int | None:
+    return None if min_gap is None else min(min_gap, room)
 
 
 @dataclass(frozen=True)
@@ -148,6 +171,45 @@ class Stopped:
             if name in self.__dict__:  # already gathered: compress, do not gather again
                 rest.__dict__[name] = self.__dict__[name][left]
         return rest
+
+
+def _named_any(rows: UnitRows, following: list[Step]) -> RowSet | None:
+    """`_named_rows` of several candidate steps (§15): the rows bearing any of their names."""
+    if not any(s.where for s in following):
+        return None
+    names = tuple(dict.fromkeys(name for s in following for name in s.events))
+    return rows.matcher_rows(EventMatcher(events=names))
+
+
+def _stopped_at_any(
+    out: np.ndarray,
+    frame: UnitFrame,
+    cands: list[Candidate],
+    named: RowSet | None,
+    units: Stopped,
+    strict: bool,
+) -> np.ndarray:
+    """§14's rules in priority order for units stopping at k before optional steps."""
+    asked = Asked(units.row, units.time, units.unit, units.window_end)
+    conditions = [units.source.units.still_open[units.at]]  # 1.
+    choices = [_CODE["still_open"]]
+    if strict:
+        inside, matches, accepted = strict_next_any(frame, cands, asked)
+        conditions += [inside & ~matches, matches & ~accepted]  # 2., 3.
+        choices += [_CODE["interrupted"], _CODE["min_gap"]]
+    any_later, found, t_far, limit = later_accepted(frame, cands, asked)
+    conditions += [
+        found & (t_far > asked.window_end),  # 4.
+        found & (t_far - asked.time > limit),  # 5.
+        any_later & ~found,  # 6.
+    ]
+    choices += [_CODE["window"], _CODE["max_gap"], _CODE["min_gap"]]
+    if named is not None:  # 7.
+        conditions.append(named.unit_or_none[named.count_through(asked.row)] == asked.unit)
+        choices.append(_CODE["filter"])
+    codes = np.select(conditions, choices, default=_CODE["never"]).astype(np.int8)  # 8.
+    out[units.at] = codes
+    return np.bincount(codes, minlength=len(REASONS)).astype(np.int64)
 
 
 def _named_rows(rows: UnitRows, step: Step) -> RowSet | None:
