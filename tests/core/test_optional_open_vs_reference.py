@@ -27,7 +27,7 @@ from tests.core.test_engine_vs_reference import (
     event_logs,
 )
 from tests.core.test_paths_reasons_vs_reference import _unit_keys, ordered_scenarios
-from tests.reference_engine import reference_compute
+from tests.reference_engine import RefResult, reference_compute
 from tests.reference_paths import reference_reason_counts, reference_reasons
 
 
@@ -63,6 +63,43 @@ def test_optional_and_open_match_reference(
     table = make_table(log.rows, tmp_path, session=log.has_session, props=_props(log))
     ref = reference_compute(table, defn)
     compare(prepare(table), defn, ref)
+    steps = compute(table, defn).steps
+    assert [s.skipped for s in steps] == _skipped(defn, ref)
+    assert [s.flow for s in steps] == _flows(defn, ref)
+
+
+def _skipped(defn: FunnelDefinition, ref: RefResult) -> list[int | None]:
+    """§15: per optional step, the counted units whose reported attempt went past it
+    without matching it."""
+    units = [u for u in ref.units.values() if not u.excluded]
+    return [
+        sum(1 for u in units if u.furthest > k + 1 and u.step_times[k] is None)
+        if s.optional
+        else None
+        for k, s in enumerate(defn.steps)
+    ]
+
+
+def _flows(defn: FunnelDefinition, ref: RefResult) -> list[dict[str, int] | None]:
+    """§15, open funnels: reached / entered / proceeded / exited, from each unit's
+    reported attempt (which steps it covers and where it started)."""
+    if not defn.open:
+        return [None] * defn.n_steps
+    units = [u for u in ref.units.values() if not u.excluded]
+    n = defn.n_steps
+    out: list[dict[str, int] | None] = []
+    for k in range(n):
+        reached = [u for u in units if u.step_times[k] is not None]
+        on = [u for u in reached if k + 1 < n and u.step_times[k + 1] is not None]
+        out.append(
+            {
+                "reached": len(reached),
+                "entered": sum(1 for u in units if u.entry_step == k + 1),
+                "proceeded": len(on),
+                "exited": len(reached) - len(on),
+            }
+        )
+    return out
 
 
 @st.composite
