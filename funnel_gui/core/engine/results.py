@@ -183,6 +183,14 @@ class UnitResults:
     # §15, open funnels: the step (1-based) the reported attempt started at (0: excluded).
     entry_step: np.ndarray | None = None
 
+    def entry_time(self) -> np.ndarray:
+        """Each unit's entry event time: step 1's, in an open funnel the entry step's
+        (§15); NAT when excluded."""
+        if self.entry_step is None or not len(self.entry_step):
+            return np.asarray(self.step_time[:, 0])
+        column = np.maximum(self.entry_step - 1, 0)
+        return np.asarray(self.step_time[np.arange(len(column)), column])
+
 
 @dataclass(frozen=True)
 class BreakdownGroup:

@@ -131,14 +131,6 @@ def _timings(
     return out
 
 
-def _entry_times(units: UnitResults) -> np.ndarray:
-    """Each unit's entry time: step 1's, or in an open funnel the entry step's (§15)."""
-    if units.entry_step is None:
-        return np.asarray(units.step_time[:, 0])
-    column = np.maximum(units.entry_step - 1, 0)
-    return np.asarray(units.step_time[np.arange(len(column)), column])
-
-
 def _flexible_timings(
     defn: FunnelDefinition, units: UnitResults
 ) -> list[tuple[TimingStats | None, TimingStats | None]]:
@@ -146,7 +138,7 @@ def _flexible_timings(
     jumped over is no event) and from its entry event, over the units whose reported
     attempt matched the step after another one."""
     times = units.step_time
-    entry = _entry_times(units)
+    entry = units.entry_time()
     before = times[:, 0].copy()  # the last matched event before step k, NAT if none
     out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
     for k in range(1, defn.n_steps):
@@ -173,7 +165,7 @@ def _histogram(
     done = (times[:, -1] != NAT) & counted
     if units.entry_step is not None:
         done &= units.entry_step < defn.n_steps
-    return TimeHistogram.of(times[done, -1] - _entry_times(units)[done], defn.window_ns)
+    return TimeHistogram.of(times[done, -1] - units.entry_time()[done], defn.window_ns)
 
 
 def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
