@@ -239,6 +239,7 @@ def _impacts(
                 on_path=on_path,
                 any_order=defn.order == "any",
                 known=None if k is None else reported.positions[k],
+                optional_macro=defn.steps[macro - 1].optional,
             )
         )
     return out

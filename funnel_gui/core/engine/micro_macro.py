@@ -62,6 +62,7 @@ def micro_macro_impact(
     on_path: bool,
     any_order: bool = False,
     known: np.ndarray | None = None,
+    optional_macro: bool = False,
 ) -> MicroMacroResult:
     """Group A did the micro conversion at or after the entry event and before the step-M
     event (or, not having reached M, by the end of the window); B is everyone else who
@@ -79,6 +80,8 @@ def micro_macro_impact(
     macro_pos = (
         np.full(len(entry), NONE, dtype=np.int64) if any_order else reported.positions[macro - 1]
     )
+    if optional_macro:  # §15: an optional step counts the units that matched it
+        reached &= macro_pos != NONE
     did = np.zeros(len(entry), dtype=bool)
     time_to_micro = None
     if any_order and known is not None and REUSE_KNOWN and len(micro_rows):
