@@ -22,8 +22,10 @@ from tests.reference_engine import (
     UnitKey,
     _Attempt,
     _attempts,
+    _counted,
     _held,
     event_matches,
+    reference_compute,
     reported_of,
     step_event,
     unit_events,
@@ -231,9 +233,31 @@ def reference_reasons(table: EventTable, definition: FunnelDefinition) -> dict[U
     props = Properties(table)
     last_time = int(max(table.time)) if len(table) else 0  # §7: over the whole table
     out: dict[UnitKey, str | None] = {}
+    if definition.count == "totals":
+        return _counted_reasons(table, definition, props, last_time)
     for key, rep in reported_attempts(table, definition).items():
         stopped = rep is not None and rep.furthest < definition.n_steps
         out[key] = _reason(rep, definition, props, last_time) if rep and stopped else None
+    return out
+
+
+def _counted_reasons(
+    table: EventTable, definition: FunnelDefinition, props: Properties, last_time: int
+) -> dict[UnitKey, str | None]:
+    """§16: each counted attempt's reason (keyed like the reference's counted "units":
+    unit, then the attempt's number; an excluded unit's one row has none)."""
+    out: dict[UnitKey, str | None] = {}
+    for key, events in unit_events(table, definition).items():
+        attempts = _attempts(events, definition, props)
+        if not attempts:
+            continue
+        counted = _counted(events, attempts, definition)
+        if not counted:
+            out[(*key, None)] = None
+        for number, attempt in enumerate(counted):
+            rep = Reported(events, attempt.matched, attempt.level, attempt)
+            stopped = attempt.level < definition.n_steps
+            out[(*key, number)] = _reason(rep, definition, props, last_time) if stopped else None
     return out
 
 
@@ -243,9 +267,13 @@ def reference_reason_counts(
     """Per step, the reasons of the units whose furthest step is the one before (step 1:
     None); they add up to the step's drop-off."""
     reasons = reference_reasons(table, definition)
-    furthest = {
-        key: rep.furthest for key, rep in reported_attempts(table, definition).items() if rep
-    }
+    if definition.count == "totals":  # §16: per counted attempt
+        result = reference_compute(table, definition)
+        furthest = {key: u.furthest for key, u in result.units.items() if not u.excluded}
+    else:
+        furthest = {
+            key: rep.furthest for key, rep in reported_attempts(table, definition).items() if rep
+        }
     out: list[dict[str, int] | None] = [None]
     for k in range(1, definition.n_steps):
         counts = dict.fromkeys(REASONS, 0)

@@ -187,7 +187,7 @@ def compute_with_rows(
     if held is not None:
         matchers = [s.matcher for s in definition.steps]
         result.hold_missing = hold_missing(held.layout, matchers, steps)
-    attach_reasons(result, rows, steps, reported)  # §14
+    attach_reasons(result, rows, steps, reported, _searched(held))  # §14
     step(1.0, "Done")
     return ComputedFunnel(result, rows, reported)
 
@@ -267,35 +267,15 @@ def _attempts(
             held=None if held is None else (held, held.layout.rows.tie_start),
             void=probe.void,
         )
-    if defn.open or defn.has_optional:
-        return _flexible(steps, defn, held, window, room)
+    if defn.open or defn.has_optional:  # §15: steps jumped over, attempts entering anywhere
+        ranged = [_in_range(rs, defn) for rs in (steps if defn.open else steps[:1])]
+        entries, start = open_entries(ranged, lambda first: _held_entries(first, held))
+        return flexible_attempts(steps, entries, start, defn, window=window, room=room, held=held)
     return sequential_attempts(
         steps,
         _held_entries(_in_range(steps[0], defn), held),
         window=window,
         strict=defn.order == "strict",
-        min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
-        max_gaps=[s.max_gap_ns for s in defn.steps],
-        held=held,
-    )
-
-
-def _flexible(
-    steps: list[RowSet], defn: FunnelDefinition, held: HeldSearch | None, window: int, room: int
-) -> Attempts:
-    """§15: optional steps may be jumped over; an open funnel starts anywhere."""
-    if defn.open:  # the date range bounds each attempt's entry event (§2)
-        entries, start = open_entries([_in_range(rs, defn) for rs in steps])
-    else:
-        entries = _held_entries(_in_range(steps[0], defn), held)
-        start = np.zeros(len(entries), dtype=np.int64)
-    return flexible_attempts(
-        steps,
-        entries,
-        start,
-        window=window,
-        strict=defn.order == "strict",
-        optional=[s.optional for s in defn.steps],
         min_gaps=[None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
         max_gaps=[s.max_gap_ns for s in defn.steps],
         held=held,

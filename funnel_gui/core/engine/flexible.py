@@ -11,9 +11,12 @@ the tiers of a closed funnel, but a round's members may fill different steps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from funnel_gui.core.arrays import NAT, NONE, first_of_run
+from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.attempts import Attempts, Round
 from funnel_gui.core.engine.held import HeldSearch
 from funnel_gui.core.engine.reported import BestAttempts
@@ -32,9 +35,16 @@ def candidates(optional: list[bool], c: int) -> range:
     return range(c + 1, s + 1)
 
 
-def open_entries(steps: list[RowSet]) -> tuple[RowSet, np.ndarray]:
-    """§15: every event matching step s starts an attempt at s (an event matching several
-    steps starts one at each), in row order, the lower step first on one row."""
+def open_entries(
+    steps: list[RowSet], first_only: Callable[[RowSet], RowSet]
+) -> tuple[RowSet, np.ndarray]:
+    """The attempts' entry events and start steps. Given only step 1's rows (a closed
+    funnel), `first_only` of them, all starting at step 1. Open (§15): every event
+    matching step s starts an attempt at s (an event matching several steps starts one
+    at each), in row order, the lower step first on one row."""
+    if len(steps) == 1:
+        entries = first_only(steps[0])
+        return entries, np.zeros(len(entries), dtype=np.int64)
     positions = np.concatenate([rs.positions for rs in steps])
     start = np.concatenate([np.full(len(rs), s, dtype=np.int64) for s, rs in enumerate(steps)])
     order = np.lexsort((start, positions))
@@ -46,16 +56,19 @@ def flexible_attempts(
     steps: list[RowSet],
     entries: RowSet,
     start_step: np.ndarray,
+    defn: FunnelDefinition,
     *,
     window: int,
-    strict: bool,
-    optional: list[bool],
-    min_gaps: list[int | None],
-    max_gaps: list[int | None],
+    room: int,
     held: HeldSearch | None = None,
 ) -> Attempts:
-    """Chain every attempt event by event until it stops (§3.1, §3.2 with §15)."""
+    """Chain every attempt event by event until it stops (§3.1, §3.2 with §15). `room`:
+    how far past the data's last instant a min_gap may reach (longer ones are capped)."""
     n = len(steps)
+    strict = defn.order == "strict"
+    optional = [s.optional for s in defn.steps]
+    min_gaps = [None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps]
+    max_gaps = [s.max_gap_ns for s in defn.steps]
     member = np.arange(len(entries), dtype=np.int64)
     cur, pos, unit = start_step, entries.positions, entries.unit
     time = entries.time

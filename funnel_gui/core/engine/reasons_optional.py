@@ -1,6 +1,8 @@
 """Why they stopped (FUNNEL_SEMANTICS §14) when the next step is optional (§15): "step
 k + 1" is then every step that could be matched next (k + 1 up to the first required
-step after k), each with its own filters and gaps.
+step after k), each with its own filters and gaps. With properties held constant (§17),
+"matches" also asks for the step-1 event's held values: later matches are searched in
+the held unit of the stopped attempt, as the attempts themselves were.
 
 The same rules as `reasons`, asked of several steps' rows at once: the very next row
 matches when any candidate step holds it and is accepted when one does at its own
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from funnel_gui.core.arrays import first_at_time
+from funnel_gui.core.engine.held import HeldSearch
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
 _FAR = np.iinfo(np.int64).max
@@ -24,7 +27,7 @@ _FAR = np.iinfo(np.int64).max
 class Candidate:
     """One step that could be matched next: its rows and gaps (min_gap capped)."""
 
-    match: RowSet
+    match: RowSet  # in the held layout when values are held (§17)
     min_gap: int | None
     max_gap: int | None
 
@@ -40,7 +43,7 @@ class Asked:
 
 
 def strict_next_any(
-    frame: UnitFrame, candidates: list[Candidate], units: Asked
+    frame: UnitFrame, candidates: list[Candidate], units: Asked, held: HeldSearch | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Strict order (§3.2): per unit whether it has a next row inside the window, whether
     that row matches a candidate, and whether one candidate accepts it (its min_gap)."""
@@ -50,10 +53,14 @@ def strict_next_any(
     t_next = frame.time[nxt]
     matches = np.zeros(len(nxt), dtype=bool)
     accepted = np.zeros(len(nxt), dtype=bool)
+    same = has_next
+    if held is not None:  # §17: a row with other values is "something else"
+        same = has_next & (held.entry_units(nxt) == held.entry_units(units.row))
     for c in candidates:
         if not len(c.match):
             continue
-        holds = has_next & c.match.contains(nxt)
+        at = nxt if held is None else held.to_held(nxt)
+        holds = same & c.match.contains(np.maximum(at, 0))
         matches |= holds
         accepted |= holds & (t_next >= units.time + (c.min_gap or 0))
     inside = has_next & (t_next <= units.window_end)
@@ -61,11 +68,16 @@ def strict_next_any(
 
 
 def later_accepted(
-    frame: UnitFrame, candidates: list[Candidate], units: Asked
+    frame: UnitFrame, candidates: list[Candidate], units: Asked, held: HeldSearch | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per unit: whether a later row matches a candidate, whether one is accepted (at its
     step's min_gap), and the first accepted one's time and its step's max gap
     (the earliest over the candidates, the lowest step on one row)."""
+    if held is not None:
+        # The step-k event carries the held values: search its held unit (§17).
+        row = held.to_held(units.row).astype(np.int64)
+        frame = held.layout.rows.frame
+        units = Asked(row, units.time, np.asarray(frame.unit[row]), units.window_end)
     any_later = np.zeros(len(units.row), dtype=bool)
     best = np.full(len(units.row), _FAR, dtype=np.int64)
     limit = np.full(len(units.row), _FAR, dtype=np.int64)
