@@ -34,6 +34,7 @@ from funnel_gui.core.editing.settings import (
     SetFunnelSettings,
     SetMicroConversions,
 )
+from funnel_gui.core.editing.shape import SetOpenFunnel, SetStepOptional
 from funnel_gui.core.editing.step import (
     AddStepEvent,
     RemoveStepEvent,
@@ -72,9 +73,11 @@ __all__ = [
     "SetExclusions",
     "SetFunnelSettings",
     "SetMicroConversions",
+    "SetOpenFunnel",
     "SetStepFilters",
     "SetStepGaps",
     "SetStepKind",
+    "SetStepOptional",
     "SettingsChanged",
     "StepChanged",
     "StepLinks",

@@ -37,6 +37,7 @@ from funnel_gui.core.engine.row_sets import RowSet
 from funnel_gui.core.engine.sequential import sequential_attempts
 from funnel_gui.core.engine.summary import summarise
 from funnel_gui.core.engine.totals import counted_attempts
+from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled, report
 
@@ -45,8 +46,9 @@ class ComputeCancelled(TaskCancelled):
     """The caller's cancel check turned true; no result."""
 
 
-class UnsupportedDefinition(ValueError):
-    """A combination of options the counting rules do not define (totals in any order)."""
+class UnsupportedDefinition(UserFacingError, ValueError):
+    """A combination of options the counting rules do not define (totals in any order, an
+    optional first step, ...): the message says which, for the app and the CLI to show."""
 
 
 def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:

@@ -32,6 +32,7 @@ from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices
 from funnel_gui.qt.widgets.micro_tray import MicroTray
+from funnel_gui.qt.widgets.open_funnel_box import OpenFunnelBox
 
 NS_PER_DAY = 86_400 * NS_PER_SECOND
 _EPOCH = date(1970, 1, 1)
@@ -146,6 +147,7 @@ class FunnelSettingsBar(QWidget):
         form.setVerticalSpacing(_GAP)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Order", self.order_combo)
+        form.addRow("", OpenFunnelBox(self.session))  # §15; it follows the funnel itself
         form.addRow("Window", self.window_combo)
         form.addRow("Count", self.unit_combo)
         form.addRow("Breakdown", self.breakdown_combo)
