@@ -64,11 +64,24 @@ HOLD_PROPERTY = "device"
 FILTER = ("country", "neq", "US")
 INACTIVITY_NS = 30 * 60 * 1_000_000_000
 
+#: Optional steps and open funnels (FUNNEL_SEMANTICS §15), each on the plain funnel:
+#: begin_checkout optional, or the funnel open (target: at most 2× the plain funnel).
+SHAPE_VARIANTS = ("optional", "open")
+OPTIONAL_STEP = 3  # 0-based: begin_checkout
+
 #: Timed contenders, in the order they take turns (reversed on every other repeat).
-OURS_VARIANTS = ("sequential", "breakdown", "micro_macro", "any", "strict", *OPTION_VARIANTS)
+OURS_VARIANTS = (
+    "sequential",
+    "breakdown",
+    "micro_macro",
+    "any",
+    "strict",
+    *OPTION_VARIANTS,
+    *SHAPE_VARIANTS,
+)
 # Funnels whose computes also time their one call adding the reasons for stopping
 # (FUNNEL_SEMANTICS §14): what the reasons add, measured inside the same run.
-WITH_REASONS_TIMED = ("sequential", "strict")
+WITH_REASONS_TIMED = ("sequential", "strict", *SHAPE_VARIANTS)
 DUCKDB_VARIANTS = ("duckdb", "duckdb_prepared")
 CONTENDERS = (
     "sequential",
@@ -79,6 +92,7 @@ CONTENDERS = (
     "any",
     "strict",
     *OPTION_VARIANTS,
+    *SHAPE_VARIANTS,
 )
 
 _MB = 1024 * 1024
@@ -133,6 +147,9 @@ def funnel_definitions() -> dict[str, Any]:
 
     plain = FunnelDefinition(steps=tuple(Step((e,)) for e in STEP_EVENTS))
     replace = dataclasses.replace
+    with_optional = tuple(
+        replace(s, optional=k == OPTIONAL_STEP) for k, s in enumerate(plain.steps)
+    )
     return {
         "sequential": plain,
         "breakdown": replace(plain, breakdown=Breakdown(BREAKDOWN_PROPERTY)),
@@ -146,6 +163,8 @@ def funnel_definitions() -> dict[str, Any]:
         ),
         "filters": replace(plain, filters=(Filter(*FILTER),)),
         "sessions": replace(plain, unit="session", inactivity_ns=INACTIVITY_NS),
+        "optional": replace(plain, steps=with_optional),
+        "open": replace(plain, open=True),
     }
 
 
@@ -482,7 +501,7 @@ def _bench_size(
     for name in DUCKDB_VARIANTS:
         row[f"{name}_speedup_median"] = _ratio(results[name]["median_s"], ours["median_s"])
         row[f"{name}_speedup_min"] = _ratio(results[name]["min_s"], ours["min_s"])
-    for name in ("breakdown", "micro_macro", *OPTION_VARIANTS):
+    for name in ("breakdown", "micro_macro", *OPTION_VARIANTS, *SHAPE_VARIANTS):
         ratio = _ratio(results[name]["median_s"], ours["median_s"])
         row[f"{name}_ratio"] = ratio
         row[f"{name}_overhead_pct"] = None if ratio is None else (ratio - 1.0) * 100.0
@@ -581,12 +600,13 @@ def format_markdown(report: dict[str, Any]) -> str:
     lines += [
         "",
         "| events | reasons overhead (wall) | reasons overhead (CPU) "
-        "| strict: reasons overhead (wall) | strict: reasons overhead (CPU) |",
-        "|---:|---:|---:|---:|---:|",
+        "| strict: reasons overhead (wall) | strict: reasons overhead (CPU) "
+        "| optional: (wall) | optional: (CPU) | open: (wall) | open: (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in report["results"]:
         keys = ("reasons_overhead_pct", "reasons_overhead_pct_cpu")
-        keys += tuple(f"strict_{k}" for k in keys)
+        keys += tuple(f"{name}_{k}" for name in ("strict", *SHAPE_VARIANTS) for k in keys)
         cells = [f"{row['events']:,}", *(cell(row[k], "+.0f") + " %" for k in keys)]
         lines.append("| " + " | ".join(cells) + " |")
 
@@ -654,7 +674,7 @@ def _options_table(report: dict[str, Any]) -> list[str]:
     ]
     for row in report["results"]:
         res = row["results"]
-        for name in OPTION_VARIANTS:
+        for name in (*OPTION_VARIANTS, *SHAPE_VARIANTS):
             median, least = row[f"{name}_ratio"], row[f"{name}_min_ratio"]
             lines.append(
                 f"| {row['events']:,} | {name} | {_time_cell(res[name])} "

@@ -12,6 +12,7 @@ the tiers of a closed funnel, but a round's members may fill different steps.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,12 +45,24 @@ def open_entries(
     at each), in row order, the lower step first on one row."""
     if len(steps) == 1:
         entries = first_only(steps[0])
-        return entries, np.zeros(len(entries), dtype=np.int64)
+        return entries, np.zeros(len(entries), dtype=np.int8)
     positions = np.concatenate([rs.positions for rs in steps])
-    start = np.concatenate([np.full(len(rs), s, dtype=np.int64) for s, rs in enumerate(steps)])
+    start = np.concatenate([np.full(len(rs), s, dtype=np.int8) for s, rs in enumerate(steps)])
     order = np.lexsort((start, positions))
     frame = steps[0].frame
     return RowSet(frame, positions[order].astype(np.int64, copy=False)), start[order]
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What every round's search needs to know of the funnel."""
+
+    steps: list[RowSet]
+    optional: list[bool]
+    strict: bool
+    min_gaps: list[int | None]
+    max_gaps: list[int | None]
+    held: HeldSearch | None
 
 
 def flexible_attempts(
@@ -63,55 +76,115 @@ def flexible_attempts(
     held: HeldSearch | None = None,
 ) -> Attempts:
     """Chain every attempt event by event until it stops (§3.1, §3.2 with §15). `room`:
-    how far past the data's last instant a min_gap may reach (longer ones are capped)."""
+    how far past the data's last instant a min_gap may reach (longer ones are capped).
+
+    Most attempts stop at their first search, so a round touches only the attempts at
+    one step at a time and copies only those that go on (like the tiers of `sequential`).
+    """
+    search = _Search(
+        steps,
+        [s.optional for s in defn.steps],
+        defn.order == "strict",
+        [None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps],
+        [s.max_gap_ns for s in defn.steps],
+        held,
+    )
     n = len(steps)
-    strict = defn.order == "strict"
-    optional = [s.optional for s in defn.steps]
-    min_gaps = [None if s.min_gap_ns is None else min(s.min_gap_ns, room) for s in defn.steps]
-    max_gaps = [s.max_gap_ns for s in defn.steps]
-    member = np.arange(len(entries), dtype=np.int64)
-    cur, pos, unit = start_step, entries.positions, entries.unit
-    time = entries.time
-    window_end = time + window
+    # The live attempts: ids (None: every attempt, in order), step, row, unit and time.
+    member: np.ndarray | None = None
+    cur, pos, unit, time = start_step, entries.positions, entries.unit, entries.time
     rounds: list[Round] = []
-    while len(member):
-        live = np.flatnonzero(cur < n - 1)
-        member, cur, pos, unit = member[live], cur[live], pos[live], unit[live]
-        time, window_end = time[live], window_end[live]
-        best_pos = np.full(len(member), _FAR, dtype=np.int64)
-        best_step = np.full(len(member), NONE, dtype=np.int64)
-        best_time = np.zeros(len(member), dtype=np.int64)
-        for c in np.unique(cur):
-            at = np.flatnonzero(cur == c)
-            for s in candidates(optional, int(c)):
-                sel, found, t = find_next(
-                    steps[s],
-                    pos[at],
-                    unit[at],
-                    time[at],
-                    strict=strict,
-                    min_gap=min_gaps[s],
-                    held=None if held is None else (held, held.steps[s]),
-                )
-                who = at[sel]
-                # Strict order: the very next row must also be min_gap later (§3.2).
-                earlier = found < best_pos[who]
-                if strict and min_gaps[s]:
-                    earlier &= t >= time[who] + min_gaps[s]
-                who = who[earlier]
-                best_pos[who], best_step[who], best_time[who] = found[earlier], s, t[earlier]
-        ok = (best_step != NONE) & (best_time <= window_end)
-        gap_limit = np.array([_FAR if g is None else g for g in max_gaps], dtype=np.int64)
-        ok &= best_time - time <= gap_limit[np.maximum(best_step, 0)]
-        go = np.flatnonzero(ok)
-        member, cur, pos = member[go], best_step[go], best_pos[go]
-        unit, time, window_end = unit[go], best_time[go], window_end[go]
+    while len(cur):
+        parts = []
+        for c, at in _by_step(cur, n):
+            found = _next_event(search, c, _take(pos, at), _take(unit, at), _take(time, at))
+            if found is None:
+                continue
+            sel, step, row, t = found
+            who = sel if at is None else at[sel]
+            ids = who if member is None else member[who]
+            # The window runs from the entry event; the filled step's max gap decides.
+            ok = t <= entries.time[ids] + window
+            gap = search.max_gaps[step] if isinstance(step, int) else None
+            if gap is not None:
+                ok &= t - time[who] <= gap
+            elif not isinstance(step, int):
+                limits = np.array([_FAR if g is None else g for g in search.max_gaps])
+                ok &= t - time[who] <= limits[step]
+            keep = np.flatnonzero(ok)
+            filled = np.full(len(keep), step, np.int8) if isinstance(step, int) else step[keep]
+            parts.append((ids[keep], filled, row[keep], unit[who[keep]], t[keep]))
+        if not parts:
+            break
+        member, cur, pos, unit, time = (np.concatenate(p) for p in zip(*parts, strict=True))
         if len(member):
             rounds.append(Round(member, cur, pos, time))
     void = np.zeros(len(entries), dtype=bool)
     return Attempts(
         entries.frame, entries, window, void, [], start_step=start_step, rounds=rounds
     )
+
+
+def _take(values: np.ndarray, at: np.ndarray | None) -> np.ndarray:
+    return values if at is None else values[at]
+
+
+def _by_step(cur: np.ndarray, n: int) -> list[tuple[int, np.ndarray | None]]:
+    """The live attempts grouped by their step (None: all of them), last step left out."""
+    if not len(cur):
+        return []
+    low, high = int(cur.min()), int(cur.max())
+    if low == high:
+        return [] if low >= n - 1 else [(low, None)]
+    present = np.flatnonzero(np.bincount(cur, minlength=n)[: n - 1])
+    return [(int(c), np.flatnonzero(cur == c)) for c in present]
+
+
+def _next_event(
+    search: _Search, c: int, pos: np.ndarray, unit: np.ndarray, time: np.ndarray
+) -> tuple[np.ndarray, int | np.ndarray, np.ndarray, np.ndarray] | None:
+    """For attempts at step c: those with a next event among the candidate steps, the
+    step it fills (one int when there is one candidate), its row and its time. The
+    earliest event wins, the lowest step on one event (§15)."""
+    best: tuple[np.ndarray, int | np.ndarray, np.ndarray, np.ndarray] | None = None
+    for s in candidates(search.optional, c):
+        min_gap = search.min_gaps[s]
+        sel, row, t = find_next(
+            search.steps[s],
+            pos,
+            unit,
+            time,
+            strict=search.strict,
+            min_gap=min_gap,
+            held=None if search.held is None else (search.held, search.held.steps[s]),
+        )
+        if search.strict and min_gap:  # the very next row must also be min_gap later
+            far = np.flatnonzero(t >= time[sel] + min_gap)
+            sel, row, t = sel[far], row[far], t[far]
+        if best is None:
+            best = (sel, s, row, t)
+            continue
+        best = _earlier(best, (sel, s, row, t), len(pos))
+    return best
+
+
+def _earlier(
+    a: tuple[np.ndarray, int | np.ndarray, np.ndarray, np.ndarray],
+    b: tuple[np.ndarray, int, np.ndarray, np.ndarray],
+    size: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per attempt the earlier of two candidates' events (`a` on a tie: its steps are
+    lower)."""
+    row = np.full(size, _FAR, dtype=np.int64)
+    step = np.full(size, NONE, dtype=np.int8)
+    time = np.zeros(size, dtype=np.int64)
+    for sel, s, r, t in (b, a):  # a written last: it wins ties
+        better = r <= row[sel]
+        at = sel[better]
+        row[at], time[at] = r[better], t[better]
+        step[at] = s if isinstance(s, int) else s[better]
+    sel = np.flatnonzero(step != NONE)
+    return sel, step[sel], row[sel], time[sel]
 
 
 def last_steps(attempts: Attempts) -> np.ndarray:
@@ -128,40 +201,46 @@ def flexible_best(attempts: Attempts, n_steps: int) -> BestAttempts:
     the lower start step (open funnels), then to the earlier entry event."""
     assert attempts.start_step is not None and attempts.rounds is not None
     start = attempts.start_step
-    level = last_steps(attempts) + 1
-    # Higher is better: the level first, then the lower start; void attempts lose to all.
-    score = level * (n_steps + 1) + (n_steps - start)
-    score[attempts.void] = -1
+    # Higher is better: the last step first, then the lower start; void attempts lose to
+    # all. Small integers (at most 20 steps): the passes over every attempt stay cheap.
+    score = last_steps(attempts).astype(np.int16) * (n_steps + 1) + (n_steps - start)
+    if attempts.void.any():
+        score[attempts.void] = -1
     unit = attempts.unit
     heads = first_of_run(unit)
     units = unit[heads]
     best = np.maximum.reduceat(score, heads) if len(heads) else score[:0]
-    which = np.repeat(np.arange(len(heads)), np.diff(np.append(heads, len(unit))))
-    top = np.flatnonzero(score == best[which])
-    rep = top[first_of_run(which[top])]  # the earliest of the best, per unit
+    top = np.flatnonzero(score == np.repeat(best, np.diff(np.append(heads, len(unit)))))
+    rep = top[first_of_run(unit[top])]  # the earliest of the best, per unit
     excluded = best < 0
-    rep = np.where(excluded, NONE, rep)
     counted = np.flatnonzero(~excluded)
-    furthest = np.where(excluded, 0, level[np.maximum(rep, 0)])
+    chosen = rep[counted]
+    rep[excluded] = NONE
+    furthest = np.zeros(len(units), dtype=np.int64)
+    furthest[counted] = best[counted] // (n_steps + 1) + 1  # the 0-based last step, + 1
     positions = np.full((n_steps, len(units)), NONE, dtype=np.int64)
     times = np.full((n_steps, len(units)), NAT, dtype=np.int64)
     entries = attempts.entries
-    chosen = rep[counted]
-    positions[start[chosen], counted] = entries.positions[chosen]
-    times[start[chosen], counted] = entries.time[chosen]
-    slot = np.full(len(unit), NONE, dtype=np.int64)
-    slot[chosen] = counted
+    entry, entry_time = entries.positions[chosen], entries.time[chosen]
+    positions[start[chosen], counted] = entry
+    times[start[chosen], counted] = entry_time
+    # Each reported attempt's later events, found by its unit's slot.
+    reported = np.zeros(len(unit), dtype=bool)
+    reported[chosen] = True
+    slot = np.full(len(attempts.frame.unit_end), NONE, dtype=np.int64)
+    slot[units[counted]] = counted
     for step_round in attempts.rounds:
-        at = slot[step_round.member]
-        mine = at != NONE
-        positions[step_round.step[mine], at[mine]] = step_round.position[mine]
-        times[step_round.step[mine], at[mine]] = step_round.time[mine]
-    entry = np.full(len(units), NONE, dtype=np.int64)
-    entry[counted] = entries.positions[chosen]
-    entry_time = np.full(len(units), NAT, dtype=np.int64)
-    entry_time[counted] = entries.time[chosen]
+        mine = step_round.member[reported[step_round.member]]
+        at = slot[unit[mine]]
+        filled = reported[step_round.member]
+        positions[step_round.step[filled], at] = step_round.position[filled]
+        times[step_round.step[filled], at] = step_round.time[filled]
+    entry_of = np.full(len(units), NONE, dtype=np.int64)
+    entry_of[counted] = entry
+    time_of = np.full(len(units), NAT, dtype=np.int64)
+    time_of[counted] = entry_time
     start_of = np.zeros(len(units), dtype=np.int64)
     start_of[counted] = start[chosen]
     return BestAttempts(
-        units, furthest, excluded, rep, entry, positions, times, start_of, entry_time
+        units, furthest, excluded, rep, entry_of, positions, times, start_of, time_of
     )
