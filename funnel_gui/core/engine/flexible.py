@@ -48,7 +48,9 @@ def open_entries(
         return entries, np.zeros(len(entries), dtype=np.int8)
     positions = np.concatenate([rs.positions for rs in steps])
     start = np.concatenate([np.full(len(rs), s, dtype=np.int8) for s, rs in enumerate(steps)])
-    order = np.lexsort((start, positions))
+    # Each step's rows are sorted and concatenated in step order: a stable sort merges
+    # the runs and keeps the lower step first on one row.
+    order = np.argsort(positions, kind="stable")
     frame = steps[0].frame
     return RowSet(frame, positions[order].astype(np.int64, copy=False)), start[order]
 
@@ -201,23 +203,18 @@ def flexible_best(attempts: Attempts, n_steps: int) -> BestAttempts:
     the lower start step (open funnels), then to the earlier entry event."""
     assert attempts.start_step is not None and attempts.rounds is not None
     start = attempts.start_step
-    # Higher is better: the last step first, then the lower start; void attempts lose to
-    # all. Small integers (at most 20 steps): the passes over every attempt stay cheap.
-    score = last_steps(attempts).astype(np.int16) * (n_steps + 1) + (n_steps - start)
-    if attempts.void.any():
-        score[attempts.void] = -1
     unit = attempts.unit
     heads = first_of_run(unit)
     units = unit[heads]
-    best = np.maximum.reduceat(score, heads) if len(heads) else score[:0]
-    top = np.flatnonzero(score == np.repeat(best, np.diff(np.append(heads, len(unit)))))
-    rep = top[first_of_run(unit[top])]  # the earliest of the best, per unit
-    excluded = best < 0
+    slot = np.full(len(attempts.frame.unit_end), NONE, dtype=np.int64)
+    slot[units] = np.arange(len(units))
+    if start.any():
+        rep, furthest = _open_choice(attempts, heads, n_steps)
+    else:
+        rep, furthest = _closed_choice(attempts, heads, slot)
+    excluded = rep == NONE
     counted = np.flatnonzero(~excluded)
     chosen = rep[counted]
-    rep[excluded] = NONE
-    furthest = np.zeros(len(units), dtype=np.int64)
-    furthest[counted] = best[counted] // (n_steps + 1) + 1  # the 0-based last step, + 1
     positions = np.full((n_steps, len(units)), NONE, dtype=np.int64)
     times = np.full((n_steps, len(units)), NAT, dtype=np.int64)
     entries = attempts.entries
@@ -227,12 +224,9 @@ def flexible_best(attempts: Attempts, n_steps: int) -> BestAttempts:
     # Each reported attempt's later events, found by its unit's slot.
     reported = np.zeros(len(unit), dtype=bool)
     reported[chosen] = True
-    slot = np.full(len(attempts.frame.unit_end), NONE, dtype=np.int64)
-    slot[units[counted]] = counted
     for step_round in attempts.rounds:
-        mine = step_round.member[reported[step_round.member]]
-        at = slot[unit[mine]]
         filled = reported[step_round.member]
+        at = slot[unit[step_round.member[filled]]]
         positions[step_round.step[filled], at] = step_round.position[filled]
         times[step_round.step[filled], at] = step_round.time[filled]
     entry_of = np.full(len(units), NONE, dtype=np.int64)
@@ -244,3 +238,64 @@ def flexible_best(attempts: Attempts, n_steps: int) -> BestAttempts:
     return BestAttempts(
         units, furthest, excluded, rep, entry_of, positions, times, start_of, time_of
     )
+
+
+def _closed_choice(
+    attempts: Attempts, heads: np.ndarray, slot: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit its reported attempt (NONE: all void) and furthest step, every attempt
+    starting at step 1. An attempt in no round stopped at step 1, so only the few in
+    rounds are ranked; the others leave each unit its first non-void attempt."""
+    assert attempts.rounds is not None
+    unit, void = attempts.unit, attempts.void
+    if void.any():
+        live = np.flatnonzero(~void)
+        rep = np.full(len(heads), NONE, dtype=np.int64)
+        first_live = live[first_of_run(unit[live])]
+        rep[slot[unit[first_live]]] = first_live
+    else:
+        rep = heads.astype(np.int64)
+    furthest = np.where(rep != NONE, 1, 0).astype(np.int64)
+    rounds = attempts.rounds
+    if not rounds:
+        return rep, furthest
+    members = np.concatenate([r.member for r in rounds])
+    steps = np.concatenate([r.step for r in rounds]).astype(np.int64)
+    if void.any():
+        clean = ~void[members]
+        members, steps = members[clean], steps[clean]
+    # Per unit the highest step filled, by the earliest attempt filling it; an attempt
+    # that filled a step went on from every lower one, so its last step ranks it.
+    # Attempt ids run unit by unit, so in id order each unit's are together.
+    order = np.argsort(members, kind="stable")
+    members, steps = members[order], steps[order]
+    owner = unit[members]
+    runs = first_of_run(owner)
+    top = np.maximum.reduceat(steps, runs)
+    best = np.flatnonzero(steps == np.repeat(top, np.diff(np.append(runs, len(owner)))))
+    win = best[first_of_run(owner[best])]  # the earliest at its unit's highest step
+    at = slot[owner[win]]
+    rep[at] = members[win]
+    furthest[at] = steps[win] + 1
+    return rep, furthest
+
+
+def _open_choice(
+    attempts: Attempts, heads: np.ndarray, n_steps: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit its reported attempt (NONE: all void) and furthest step in an open
+    funnel: the highest last step, then the lower start step, then the earlier entry."""
+    assert attempts.start_step is not None
+    start, unit = attempts.start_step, attempts.unit
+    # Higher is better; small integers (at most 20 steps) keep the passes cheap.
+    scale = n_steps + 1
+    score = last_steps(attempts).astype(np.int16) * scale + (n_steps - start)
+    if attempts.void.any():
+        score[attempts.void] = -1
+    best = np.maximum.reduceat(score, heads) if len(heads) else score[:0]
+    top = np.flatnonzero(score == np.repeat(best, np.diff(np.append(heads, len(unit)))))
+    rep = top[first_of_run(unit[top])]  # the earliest of the best, per unit
+    excluded = best < 0
+    rep[excluded] = NONE
+    furthest = np.where(excluded, 0, best // scale + 1).astype(np.int64)
+    return rep, furthest

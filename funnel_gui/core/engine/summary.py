@@ -136,22 +136,34 @@ def _flexible_timings(
 ) -> list[tuple[TimingStats | None, TimingStats | None]]:
     """§6 with §15: time from the attempt's previous matched event (an optional step
     jumped over is no event) and from its entry event, over the units whose reported
-    attempt matched the step after another one."""
+    attempt matched the step after another one. A step after a required one in a
+    closed funnel is timed as without §15: who matched it matched the step before."""
     times = units.step_time
-    entry = units.entry_time()
-    before = times[:, 0].copy()  # the last matched event before step k, NAT if none
+    entry = units.entry_time() if defn.open else times[:, 0]
     out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
     for k in range(1, defn.n_steps):
         column = times[:, k]
-        has = (column != NAT) & (before != NAT)
+        if not defn.open and not defn.steps[k - 1].optional:
+            out.append((_timing(units, k, k - 1), _timing(units, k, 0)))
+            continue
+        # An open attempt covers its steps without gaps: the event before is k - 1's.
+        before = times[:, k - 1] if defn.open else _last_matched(times, k)
+        has = np.flatnonzero((column != NAT) & (before != NAT))
         out.append(
             (
                 TimingStats.of(column[has] - before[has]),
                 TimingStats.of(column[has] - entry[has]),
             )
         )
-        before = np.where(column != NAT, column, before)
     return out
+
+
+def _last_matched(times: np.ndarray, k: int) -> np.ndarray:
+    """Per unit, its reported attempt's last matched event before step k (NAT: none)."""
+    before = times[:, 0].copy()
+    for j in range(1, k):
+        before = np.where(times[:, j] != NAT, times[:, j], before)
+    return before
 
 
 def _histogram(
