@@ -439,7 +439,9 @@ def _attempt_result(
         times: list[int | None] = [events[reported.matched[0]].time]
         reached: list[int | None] = list(reported.done_times)
     else:
-        times = [None if (i := step_event(reported, k)) is None else events[i].time for k in range(n)]
+        times = [
+            None if (i := step_event(reported, k)) is None else events[i].time for k in range(n)
+        ]
         while times and times[-1] is None:
             times.pop()
         reached = list(times)

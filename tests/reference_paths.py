@@ -10,6 +10,7 @@ tests/core/test_paths.py and tests/core/test_reasons.py pin it down.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,13 +183,9 @@ def _reason(
     at = step_event(rep.attempt, k - 1)
     assert at is not None
     entry = rep.matched[0]
-    t_at = events[at].time
     window_end = events[entry].time + definition.window_ns
-    later = range(at + 1, len(events))
     held = _held(events, definition, props)
-    step_match = [
-        [event_matches(s.matcher, e, props) for s in definition.steps] for e in events
-    ]
+    step_match = [[event_matches(s.matcher, e, props) for s in definition.steps] for e in events]
 
     def same(j: int) -> bool:
         return not definition.hold or held[j] == held[entry]
@@ -207,6 +204,23 @@ def _reason(
             return "interrupted"
         if matches(at + 1) and accepts(at + 1) is None:  # 3.
             return "min_gap"
+    names = {name for s in candidates for name in definition.steps[s].events}
+    return _later_reason(events, at, window_end, definition, matches, accepts, names)
+
+
+def _later_reason(
+    events: list[RefEvent],
+    at: int,
+    window_end: int,
+    definition: FunnelDefinition,
+    matches: Callable[[int], bool],
+    accepts: Callable[[int], int | None],
+    names: set[str],
+) -> str:
+    """§14 rules 4-8, from the events after the step-k event at `at` (`names`: those of
+    every step that could come next)."""
+    t_at = events[at].time
+    later = range(at + 1, len(events))
     first = next((j for j in later if accepts(j) is not None), None)
     if first is not None:
         filled = accepts(first)
@@ -219,7 +233,6 @@ def _reason(
         raise AssertionError("that event would have filled the step: the attempt went on")
     if any(matches(j) for j in later):  # 6.
         return "min_gap"
-    names = {name for s in candidates for name in definition.steps[s].events}
     if any(events[j].name in names for j in later):  # 7.
         return "filter"
     return "never"  # 8.

@@ -139,7 +139,8 @@ def test_15_strict_optional_next_event_must_be_a_candidate(tmp_path: Path) -> No
     )
     defn = definition("view", optional("cart"), "pay", order="strict", window=3)
     result = reference_compute(table, defn)
-    assert furthest(result)["u1"] == 3 and furthest(result)["u2"] == 1
+    assert furthest(result)["u1"] == 3
+    assert furthest(result)["u2"] == 1
     assert reference_reasons(table, defn)[("u2", None)] == "interrupted"
 
 
@@ -156,16 +157,13 @@ def test_15_a_skipped_step_was_not_reached_for_exclusions(tmp_path: Path) -> Non
     result = reference_compute(
         table, definition("view", optional("cart"), "pay", exclusions=[before_cart])
     )
-    assert result.excluded == 1 and result.counts == [0, 0, 0]
+    assert result.excluded == 1
+    assert result.counts == [0, 0, 0]
 
 
 def test_15_step_n_attribution_of_a_skipped_step(tmp_path: Path) -> None:
-    table = make_table(
-        [("u1", "view", 0, "a"), ("u1", "pay", 2, "b")], tmp_path, props=("p",)
-    )
-    defn = replace(
-        definition("view", optional("cart"), "pay", breakdown="p", attribution="step_2")
-    )
+    table = make_table([("u1", "view", 0, "a"), ("u1", "pay", 2, "b")], tmp_path, props=("p",))
+    defn = replace(definition("view", optional("cart"), "pay", breakdown="p", attribution="step_2"))
     assert reference_compute(table, defn).units[("u1", None)].breakdown == NOT_REACHED
 
 
@@ -232,14 +230,16 @@ def test_15_open_exclusion_before_the_entry_never_voids(tmp_path: Path) -> None:
         definition("view", "cart", "pay", exclusions=[exclusion("refund", between=(1, 3))])
     )
     result = reference_compute(table, defn)
-    assert result.excluded == 0 and furthest(result) == {"u1": 3}
+    assert result.excluded == 0
+    assert furthest(result) == {"u1": 3}
     # between [2, 3]: the attempt entering at cart has the refund before pay: void. The
     # attempt pay itself starts (at step 3) is clean, so it is reported (§4, §15).
     defn = opened(
         definition("view", "cart", "pay", exclusions=[exclusion("refund", between=(2, 3))])
     )
     result = reference_compute(table, defn)
-    assert result.excluded == 0 and result.units[("u1", None)].entry_step == 3
+    assert result.excluded == 0
+    assert result.units[("u1", None)].entry_step == 3
     assert minutes(result, "u1") == (None, None, 2)
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from funnel_gui.core.definition.model import FunnelDefinition, shape_problem
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.prepared import prepare
+from funnel_gui.core.engine.results import TimingStats
 from tests.core.engine_fixtures import make_table
 from tests.core.test_engine_vs_reference import (
     Log,
@@ -66,6 +69,36 @@ def test_optional_and_open_match_reference(
     steps = compute(table, defn).steps
     assert [s.skipped for s in steps] == _skipped(defn, ref)
     assert [s.flow for s in steps] == _flows(defn, ref)
+    for k, (since_previous, since_entry) in enumerate(_timings(defn, ref)):
+        for got, want in (
+            (steps[k].time_from_previous, since_previous),
+            (steps[k].time_to_convert, since_entry),
+        ):
+            expected = TimingStats.of(np.array(want, dtype=np.int64))
+            if expected is None:
+                assert got is None, f"step {k + 1}"
+            else:
+                assert got is not None, f"step {k + 1}"
+                assert got.n == expected.n, f"step {k + 1}"
+                assert got.to_dict() == pytest.approx(expected.to_dict()), f"step {k + 1}"
+
+
+def _timings(defn: FunnelDefinition, ref: RefResult) -> list[tuple[list[int], list[int]]]:
+    """§6 with §15, from the reference's units: per step the durations from the reported
+    attempt's previous matched event (a skipped step is no event; an open attempt's entry
+    step has none) and from its entry event."""
+    out: list[tuple[list[int], list[int]]] = []
+    for k in range(defn.n_steps):
+        since_previous, since_entry = [], []
+        for u in ref.units.values():
+            t = u.step_times[k] if not u.excluded else None
+            earlier = [x for x in u.step_times[:k] if x is not None]
+            if k == 0 or t is None or not earlier:
+                continue
+            since_previous.append(t - earlier[-1])
+            since_entry.append(t - earlier[0])
+        out.append((since_previous, since_entry))
+    return out
 
 
 def _skipped(defn: FunnelDefinition, ref: RefResult) -> list[int | None]:

@@ -53,7 +53,9 @@ def test_14_16_each_counted_attempt_has_its_reason(tmp_path: Path) -> None:
     }
     frame = compute(table, defn).actors_frame()
     by_attempt = dict(zip(frame["attempt"], frame["reason"], strict=True))
-    assert pd.isna(by_attempt[0]) and by_attempt[1] == "window"
+    assert pd.isna(by_attempt[0])
+    assert by_attempt[1] == "window"
     result = compute(table, defn)
     assert result.steps[1].reasons == reference_reason_counts(table, defn)[1]
-    assert result.steps[1].reasons is not None and result.steps[1].reasons["window"] == 1
+    assert result.steps[1].reasons is not None
+    assert result.steps[1].reasons["window"] == 1

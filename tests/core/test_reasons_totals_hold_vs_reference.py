@@ -33,9 +33,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
         steps = tuple(
             replace(s, optional=0 < k < n - 1 and draw(st.booleans())) for k, s in enumerate(steps)
         )
-    return log, replace(
-        defn, count="totals" if totals else "uniques", hold=hold, steps=steps
-    )
+    return log, replace(defn, count="totals" if totals else "uniques", hold=hold, steps=steps)
 
 
 def _keys(frame: pd.DataFrame, defn: FunnelDefinition) -> list[UnitKey]:

@@ -45,7 +45,9 @@ def test_optional_box_is_one_undoable_edit(
 ) -> None:
     inspector.set_step(1)
     box = inspector.optional_box
-    assert box.isEnabled() and not box.isChecked() and box.toolTip() == OPTIONAL_TIP
+    assert box.isEnabled()
+    assert not box.isChecked()
+    assert box.toolTip() == OPTIONAL_TIP
     box.click()  # as a person's click: toggled, then the edit
     assert session.definition.steps[1].optional
     assert session.undo_stack.undoText() == 'Make step "cart" optional'
@@ -76,7 +78,8 @@ def test_optional_box_disabled_in_any_order_but_can_be_cleared(
     session.edit(SetFunnelSettings(order="sequential"))
     session.edit(SetStepOptional(1, True))
     session.edit(SetFunnelSettings(order="any"))
-    assert inspector.optional_box.isEnabled() and inspector.optional_box.isChecked()
+    assert inspector.optional_box.isEnabled()
+    assert inspector.optional_box.isChecked()
     inspector.optional_box.click()
     assert not session.definition.steps[1].optional
 
@@ -87,12 +90,15 @@ def test_open_funnel_box_in_the_settings(qtbot: QtBot, session: AppSession) -> N
     bar.show()
     qtbot.waitExposed(bar)
     (box,) = bar.findChildren(OpenFunnelBox)
-    assert box.isVisible() and box.isEnabled() and box.toolTip() == OPEN_TIP
+    assert box.isVisible()
+    assert box.isEnabled()
+    assert box.toolTip() == OPEN_TIP
     box.click()  # as a person's click: toggled, then the edit
     assert session.definition.open
     assert session.undo_stack.undoText() == "Open the funnel"
     session.undo_stack.undo()
-    assert not session.definition.open and not box.isChecked()
+    assert not session.definition.open
+    assert not box.isChecked()
     session.edit(SetFunnelSettings(order="strict"))
     assert not box.isEnabled()
     assert "sequential order only" in box.toolTip()
@@ -119,7 +125,9 @@ def test_chart_shows_skipped_and_entered_exited(qtbot: QtBot, tmp_path: Path) ->
     view.resize(900, 640)
     view.show()
     qtbot.waitExposed(view)
-    show_result(view, compute(table, replace(base, steps=(base.steps[0], optional_cart, base.steps[2]))))
+    show_result(
+        view, compute(table, replace(base, steps=(base.steps[0], optional_cart, base.steps[2])))
+    )
     labels = [label for _, label in view.plot.getAxis("bottom")._tickLevels[0]]
     assert labels == ["1. view", "2. cart\nskipped 1", "3. buy"]
     show_result(view, compute(table, replace(base, open=True)))

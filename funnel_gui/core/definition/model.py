@@ -241,7 +241,10 @@ def shape_problem(defn: FunnelDefinition) -> str | None:
             return "an open funnel cannot hold properties constant: it has no one step-1 event"
     if defn.count == "totals" and (defn.open or defn.has_optional):
         what = "an open funnel" if defn.open else "optional steps"
-        return f'counting attempts ("count": "totals") does not work with {what}: count people or sessions instead'
+        return (
+            f'counting attempts ("count": "totals") does not work with {what}: '
+            "count people or sessions instead"
+        )
     return None
 
 

@@ -122,9 +122,7 @@ def flexible_attempts(
         if len(member):
             rounds.append(Round(member, cur, pos, time))
     void = np.zeros(len(entries), dtype=bool)
-    return Attempts(
-        entries.frame, entries, window, void, [], start_step=start_step, rounds=rounds
-    )
+    return Attempts(entries.frame, entries, window, void, [], start_step=start_step, rounds=rounds)
 
 
 def _take(values: np.ndarray, at: np.ndarray | None) -> np.ndarray:
@@ -191,7 +189,8 @@ def _earlier(
 
 def last_steps(attempts: Attempts) -> np.ndarray:
     """Per attempt, the 0-based last step it matched."""
-    assert attempts.start_step is not None and attempts.rounds is not None
+    assert attempts.start_step is not None
+    assert attempts.rounds is not None
     last = attempts.start_step.copy()
     for step_round in attempts.rounds:  # later rounds fill later steps
         last[step_round.member] = step_round.step
@@ -201,7 +200,8 @@ def last_steps(attempts: Attempts) -> np.ndarray:
 def flexible_best(attempts: Attempts, n_steps: int) -> BestAttempts:
     """§3.4 with §15: per unit the non-void attempt with the highest last step, ties to
     the lower start step (open funnels), then to the earlier entry event."""
-    assert attempts.start_step is not None and attempts.rounds is not None
+    assert attempts.start_step is not None
+    assert attempts.rounds is not None
     start = attempts.start_step
     unit = attempts.unit
     heads = first_of_run(unit)

@@ -17,9 +17,9 @@ import numpy as np
 
 from funnel_gui.core.arrays import first_at_time
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition, Step
-from funnel_gui.core.engine.micro_macro import ReportedAttempts
 from funnel_gui.core.engine.flexible import candidates
 from funnel_gui.core.engine.held import HeldSearch
+from funnel_gui.core.engine.micro_macro import ReportedAttempts
 from funnel_gui.core.engine.prepared import UnitRows
 from funnel_gui.core.engine.reasons_optional import (
     Asked,
