@@ -282,3 +282,22 @@ def test_15_combinations_it_does_not_define_are_refused(
     table = make_table([("u1", "view", 0)], tmp_path)
     with pytest.raises(UnsupportedDefinition, match=f"(?i){words}"):
         engine.compute(table, defn)
+
+
+def test_15_chart_drop_off_sits_on_the_bar_after_an_optional_step(
+    tmp_path: Path, implementation: str
+) -> None:
+    if implementation == "reference":
+        pytest.skip("chart data is the engine's")
+    from funnel_gui.core.analysis.chart_data import drop_offs
+
+    # u1 view -> pay (skips cart), u2 view -> cart (stops), u3 view (stops).
+    rows = [("u1", "view", 0), ("u1", "pay", 1), ("u2", "view", 0), ("u2", "cart", 1)]
+    table = make_table([*rows, ("u3", "view", 0)], tmp_path)
+    result = engine.compute(table, definition("view", optional("cart"), "pay"))
+    assert [s.count for s in result.steps] == [3, 1, 1]  # cart: u2 did it; pay: u1
+    # Drop-off at cart: u3 (stopped at view); at pay: u2 (stopped at cart).
+    assert [s.drop_off for s in result.steps] == [0, 1, 1]
+    # Each stack rises from its own step's bar: 1 + 1, 1 + 1 (count_{k-1} would be
+    # 3 and 1: the first stack would float above cart's bar).
+    assert [d.previous_count for d in drop_offs(result)] == [2, 2]
