@@ -123,7 +123,8 @@ def _flows(defn: FunnelDefinition, ref: RefResult) -> list[dict[str, int] | None
     out: list[dict[str, int] | None] = []
     for k in range(n):
         reached = [u for u in units if u.step_times[k] is not None]
-        on = [u for u in reached if k + 1 < n and u.step_times[k + 1] is not None]
+        # Proceeded: matched a later step (the next, or one past an optional step).
+        on = [u for u in reached if any(t is not None for t in u.step_times[k + 1 :])]
         out.append(
             {
                 "reached": len(reached),

@@ -97,7 +97,8 @@ def open_flows(
     defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
 ) -> list[dict[str, int]] | None:
     """§15, open funnels: per step the units whose reported attempt reached (covers) it,
-    entered there, proceeded to the next step, or exited (reached but did not proceed)."""
+    entered there, proceeded to a later step (the next one, or past an optional one), or
+    exited (reached but did not proceed)."""
     if not defn.open:
         return None
     covers = (units.step_time != NAT) & counted[:, None]
@@ -106,7 +107,7 @@ def open_flows(
     for k in range(defn.n_steps):
         reached = int(np.count_nonzero(covers[:, k]))
         entered = int(np.count_nonzero(counted & (entry == k + 1)))
-        on = int(np.count_nonzero(covers[:, k] & covers[:, k + 1])) if k + 1 < defn.n_steps else 0
+        on = int(np.count_nonzero(covers[:, k] & (units.furthest > k + 1)))
         out.append(
             {"reached": reached, "entered": entered, "proceeded": on, "exited": reached - on}
         )
