@@ -52,7 +52,7 @@ def flexible_scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
 
 
 @settings(
-    max_examples=400,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -150,7 +150,7 @@ def flexible_reason_scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
 
 
 @settings(
-    max_examples=300,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

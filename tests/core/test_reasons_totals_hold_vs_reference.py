@@ -47,7 +47,7 @@ def _keys(frame: pd.DataFrame, defn: FunnelDefinition) -> list[UnitKey]:
 
 
 @settings(
-    max_examples=300,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
