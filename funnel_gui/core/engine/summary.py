@@ -147,8 +147,10 @@ def _flexible_timings(
         if not defn.open and not defn.steps[k - 1].optional:
             out.append((_timing(units, k, k - 1), _timing(units, k, 0)))
             continue
-        # An open attempt covers its steps without gaps: the event before is k - 1's.
-        before = times[:, k - 1] if defn.open else _last_matched(times, k)
+        # Without optional steps an open attempt covers its steps without gaps: the event
+        # before is k - 1's (NAT when k is the entry step).
+        gapless = defn.open and not defn.has_optional
+        before = times[:, k - 1] if gapless else _last_matched(times, k)
         has = np.flatnonzero((column != NAT) & (before != NAT))
         out.append(
             (
