@@ -15,7 +15,7 @@ from funnel_gui.core.analysis.trends import trend
 from funnel_gui.core.atomic import atomic_path
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
-from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
 
 
@@ -64,6 +64,7 @@ def result_payload(result: FunnelResult) -> dict[str, Any]:
 def result_text(result: FunnelResult) -> str:
     name = result.definition.name or "Funnel"
     counting = ", counting attempts" if result.counted == "attempts" else ""
+    counting += ", open: entered at any step" if result.definition.open else ""
     lines = [
         f"{name} ({result.definition.order}, unit: {result.unit}{counting}): "
         f"{result.actors_entered:,} entered, {result.excluded:,} excluded"
@@ -76,10 +77,25 @@ def result_text(result: FunnelResult) -> str:
             f"  {s.number}. {s.label:<28} {s.count:>10,} {rate}  "
             f"drop-off {s.drop_off:,}{opened}  {median}".rstrip()
         )
+        lines += _flexible_lines(s)
         if s.reasons and s.drop_off:
             why = ", ".join(f"{n.replace('_', ' ')} {c:,}" for n, c in s.reasons.items() if c)
             lines.append(f"     stopped before it: {why}")
     return "\n".join(lines)
+
+
+def _flexible_lines(s: StepResult) -> list[str]:
+    """§15: an optional step's matched and skipped units; an open funnel's flow."""
+    out = []
+    if s.optional:
+        out.append(f"     optional: {s.count:,} did it, {s.skipped or 0:,} skipped it")
+    if s.flow is not None:
+        f = s.flow
+        out.append(
+            f"     reached {f['reached']:,}: entered here {f['entered']:,}, "
+            f"proceeded {f['proceeded']:,}, exited {f['exited']:,}"
+        )
+    return out
 
 
 def _write_actors(result: FunnelResult, path: Path) -> None:

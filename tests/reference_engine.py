@@ -52,6 +52,8 @@ class RefUnit:
     # did. Ordered funnels: the step-k event's time; any order: the k-th earliest of the
     # steps' first matching times from e on, up to t(e) + window.
     reached_times: tuple[int | None, ...] = field(default=(), compare=False)
+    # §15, open funnels: the step (1-based) the reported attempt started at.
+    entry_step: int = 1
 
 
 @dataclass
@@ -72,6 +74,18 @@ class _Attempt:
     level: int
     # Any order only: the first matching time of each step done in the window, ascending.
     done_times: tuple[int, ...] = ()
+    # §15 (optional steps, open funnels): the event index of each step matched, by
+    # 0-based step (steps jumped over or before the entry are absent), and the step the
+    # attempt started at. None: the steps are matched[0], matched[1], ... in order.
+    steps: dict[int, int] | None = None
+    start: int = 0
+
+
+def step_event(attempt: _Attempt, k: int) -> int | None:
+    """The event index that filled 0-based step k of an ordered attempt, None if none."""
+    if attempt.steps is not None:
+        return attempt.steps.get(k)
+    return attempt.matched[k] if k < len(attempt.matched) else None
 
 
 class Properties:
@@ -258,17 +272,28 @@ def _ordered_void(
 ) -> bool:
     """§4: an exclusion event after the step-a event and before the step-b event
     (or, when step b was not reached, up to the end of the window)."""
-    window_end = events[matched[0]].time + definition.window_ns
-    level = len(matched)
+    return _void(events, _Attempt(matched, False, len(matched)), definition, exclusion_match)
+
+
+def _void(
+    events: list[RefEvent],
+    attempt: _Attempt,
+    definition: FunnelDefinition,
+    exclusion_match: list[list[bool]],
+) -> bool:
+    """§4 (with §15: a step jumped over, or before an open attempt's entry, was not
+    reached)."""
+    window_end = events[attempt.matched[0]].time + definition.window_ns
     for x, exclusion in enumerate(definition.exclusions):
         a, b = exclusion.between
-        if level < a:
+        event_a, event_b = step_event(attempt, a - 1), step_event(attempt, b - 1)
+        if event_a is None:
             continue  # never reached step a: this exclusion cannot void it
-        for j in range(matched[a - 1] + 1, len(events)):
+        for j in range(event_a + 1, len(events)):
             if not exclusion_match[j][x]:
                 continue
-            if level >= b:
-                if j < matched[b - 1]:
+            if event_b is not None:
+                if j < event_b:
                     return True
             elif events[j].time <= window_end:
                 return True
@@ -319,13 +344,17 @@ def _attempts(
     ]
     held = _held(events, definition, props)
     date_range = definition.date_range
-    attempts = []
+    attempts: list[_Attempt] = []
     for i, event in enumerate(events):
         if date_range is not None and not date_range.contains(event.time):
             continue  # §2: the date range bounds entry only
         if definition.hold and held[i] is None:
             continue  # §17: a step-1 event missing a held property starts no attempt
-        if definition.order == "any":
+        if definition.open or any(s.optional for s in definition.steps):
+            from tests.reference_flexible import flexible_attempts
+
+            attempts += flexible_attempts(events, i, definition, step_match, held)
+        elif definition.order == "any":
             if any(step_match[i]):
                 attempts.append(
                     _any_order_attempt(events, i, definition, step_match, exclusion_match, held)
@@ -334,6 +363,9 @@ def _attempts(
             matched = _ordered_attempt(events, i, definition, step_match, held)
             void = _ordered_void(events, matched, definition, exclusion_match)
             attempts.append(_Attempt(matched=matched, void=void, level=len(matched)))
+    for attempt in attempts:
+        if attempt.steps is not None:
+            attempt.void = _void(events, attempt, definition, exclusion_match)
     return attempts
 
 
@@ -351,15 +383,18 @@ def _breakdown(
     any_order = definition.order == "any"
     index: int | None
     if attribution == "first_step":
-        index = attempt.matched[0]
+        index = attempt.matched[0]  # §15: an open attempt's entry event
     elif attribution == "last_step":
         # Any order has no per-step events: e stands for every step (see _any_order_attempt).
-        index = attempt.matched[0] if any_order else attempt.matched[attempt.level - 1]
+        index = attempt.matched[0] if any_order else step_event(attempt, attempt.level - 1)
     else:
         n = breakdown.step_number()
         if n is None:
             raise ValueError(f"unknown attribution {attribution!r}")
-        index = None if attempt.level < n else attempt.matched[0 if any_order else n - 1]
+        if any_order:
+            index = None if attempt.level < n else attempt.matched[0]
+        else:
+            index = step_event(attempt, n - 1)  # §15: a step jumped over was not reached
     # §18: one event supplies every property's value; never reaching N, every one is
     # "(not reached)".
     values = []
@@ -380,9 +415,14 @@ def _unit_result(
     clean = [a for a in attempts if not a.void]
     if not clean:
         return RefUnit(0, True, False, (None,) * n, None)
-    furthest = max(a.level for a in clean)
-    reported = next(a for a in clean if a.level == furthest)  # earliest entry reaching it
-    return _attempt_result(events, reported, definition, props, last_time)
+    return _attempt_result(events, reported_of(clean), definition, props, last_time)
+
+
+def reported_of(clean: list[_Attempt]) -> _Attempt:
+    """§3.4: the earliest attempt reaching the furthest step; §15, open funnels: the
+    highest last step, then the lower start step, then the earlier entry event."""
+    best = max((a.level, -a.start) for a in clean)
+    return next(a for a in clean if (a.level, -a.start) == best)  # in entry order
 
 
 def _attempt_result(
@@ -400,7 +440,11 @@ def _attempt_result(
         times: list[int | None] = [events[reported.matched[0]].time]
         reached: list[int | None] = list(reported.done_times)
     else:
-        times = [events[i].time for i in reported.matched]
+        times = [
+            None if (i := step_event(reported, k)) is None else events[i].time for k in range(n)
+        ]
+        while times and times[-1] is None:
+            times.pop()
         reached = list(times)
     times += [None] * (n - len(times))
     reached += [None] * (n - len(reached))
@@ -414,6 +458,7 @@ def _attempt_result(
         breakdown=_breakdown(events, reported, definition, props),
         entry_row=events[reported.matched[0]].row,
         reached_times=tuple(reached),
+        entry_step=reported.start + 1,
     )
 
 
@@ -479,6 +524,9 @@ def reference_compute(table: EventTable, definition: FunnelDefinition) -> RefRes
         sum(1 for u in units.values() if not u.excluded and u.furthest >= k)
         for k in range(1, definition.n_steps + 1)
     ]
+    for k, step in enumerate(definition.steps):
+        if step.optional:  # §15: the units whose reported attempt matched it
+            counts[k] = sum(1 for u in units.values() if u.step_times[k] is not None)
     return RefResult(
         units=units,
         counts=counts,

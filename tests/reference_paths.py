@@ -10,6 +10,7 @@ tests/core/test_paths.py and tests/core/test_reasons.py pin it down.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +21,17 @@ from tests.reference_engine import (
     Properties,
     RefEvent,
     UnitKey,
+    _Attempt,
     _attempts,
+    _counted,
+    _held,
     event_matches,
+    reference_compute,
+    reported_of,
+    step_event,
     unit_events,
 )
+from tests.reference_flexible import accepting_step, next_steps
 
 START, DIRECT, NOTHING = "(start)", "(direct)", "(nothing)"
 REASONS = ("still_open", "interrupted", "window", "max_gap", "min_gap", "filter", "never")
@@ -37,6 +45,7 @@ class Reported:
     events: list[RefEvent]
     matched: list[int]  # index into `events` of each matched step's event
     furthest: int
+    attempt: _Attempt | None = None  # §15: which steps those events filled
 
 
 def reported_attempts(
@@ -53,9 +62,8 @@ def reported_attempts(
         if not clean:
             out[key] = None
             continue
-        furthest = max(a.level for a in clean)
-        reported = next(a for a in clean if a.level == furthest)  # earliest reaching it
-        out[key] = Reported(events, reported.matched, furthest)
+        reported = reported_of(clean)  # §3.4, §15
+        out[key] = Reported(events, reported.matched, reported.level, reported)
     return out
 
 
@@ -165,17 +173,28 @@ def _reason(
     props: Properties,
     last_time: int,
 ) -> str:
-    """The first of §14's rules that holds for a reported attempt stopping at step k."""
+    """The first of §14's rules that holds for a reported attempt stopping at step k.
+    "Step k + 1" is every step that could be matched next (§15: k + 1 up to the first
+    required step after k), each with its own filters and gaps; "matches" includes the
+    held values (§17)."""
     events, k = rep.events, rep.furthest
-    step = definition.steps[k]  # step k + 1, 0-based
-    at = rep.matched[k - 1]
-    t_at = events[at].time
-    window_end = events[rep.matched[0]].time + definition.window_ns
-    min_gap = step.min_gap_ns or 0
-    later = range(at + 1, len(events))
+    assert rep.attempt is not None
+    candidates = next_steps(definition, k - 1)  # 0-based
+    at = step_event(rep.attempt, k - 1)
+    assert at is not None
+    entry = rep.matched[0]
+    window_end = events[entry].time + definition.window_ns
+    held = _held(events, definition, props)
+    step_match = [[event_matches(s.matcher, e, props) for s in definition.steps] for e in events]
+
+    def same(j: int) -> bool:
+        return not definition.hold or held[j] == held[entry]
 
     def matches(j: int) -> bool:
-        return event_matches(step.matcher, events[j], props)
+        return same(j) and any(step_match[j][s] for s in candidates)
+
+    def accepts(j: int) -> int | None:
+        return accepting_step(events, j, at, candidates, definition, step_match, same(j))
 
     if window_end > last_time:  # 1. §7
         return "still_open"
@@ -183,18 +202,38 @@ def _reason(
         nxt = events[at + 1]
         if nxt.time <= window_end and not matches(at + 1):  # 2.
             return "interrupted"
-        if matches(at + 1) and nxt.time - t_at < min_gap:  # 3.
+        if matches(at + 1) and accepts(at + 1) is None:  # 3.
             return "min_gap"
-    first = next((j for j in later if matches(j) and events[j].time - t_at >= min_gap), None)
+    names = {name for s in candidates for name in definition.steps[s].events}
+    return _later_reason(events, at, window_end, definition, matches, accepts, names)
+
+
+def _later_reason(
+    events: list[RefEvent],
+    at: int,
+    window_end: int,
+    definition: FunnelDefinition,
+    matches: Callable[[int], bool],
+    accepts: Callable[[int], int | None],
+    names: set[str],
+) -> str:
+    """§14 rules 4-8, from the events after the step-k event at `at` (`names`: those of
+    every step that could come next)."""
+    t_at = events[at].time
+    later = range(at + 1, len(events))
+    first = next((j for j in later if accepts(j) is not None), None)
     if first is not None:
+        filled = accepts(first)
+        assert filled is not None
+        max_gap = definition.steps[filled].max_gap_ns
         if events[first].time > window_end:  # 4.
             return "window"
-        if step.max_gap_ns is not None and events[first].time - t_at > step.max_gap_ns:  # 5.
+        if max_gap is not None and events[first].time - t_at > max_gap:  # 5.
             return "max_gap"
         raise AssertionError("that event would have filled the step: the attempt went on")
     if any(matches(j) for j in later):  # 6.
         return "min_gap"
-    if any(events[j].name in step.events for j in later):  # 7.
+    if any(events[j].name in names for j in later):  # 7.
         return "filter"
     return "never"  # 8.
 
@@ -207,9 +246,31 @@ def reference_reasons(table: EventTable, definition: FunnelDefinition) -> dict[U
     props = Properties(table)
     last_time = int(max(table.time)) if len(table) else 0  # §7: over the whole table
     out: dict[UnitKey, str | None] = {}
+    if definition.count == "totals":
+        return _counted_reasons(table, definition, props, last_time)
     for key, rep in reported_attempts(table, definition).items():
         stopped = rep is not None and rep.furthest < definition.n_steps
         out[key] = _reason(rep, definition, props, last_time) if rep and stopped else None
+    return out
+
+
+def _counted_reasons(
+    table: EventTable, definition: FunnelDefinition, props: Properties, last_time: int
+) -> dict[UnitKey, str | None]:
+    """§16: each counted attempt's reason (keyed like the reference's counted "units":
+    unit, then the attempt's number; an excluded unit's one row has none)."""
+    out: dict[UnitKey, str | None] = {}
+    for key, events in unit_events(table, definition).items():
+        attempts = _attempts(events, definition, props)
+        if not attempts:
+            continue
+        counted = _counted(events, attempts, definition)
+        if not counted:
+            out[(*key, None)] = None
+        for number, attempt in enumerate(counted):
+            rep = Reported(events, attempt.matched, attempt.level, attempt)
+            stopped = attempt.level < definition.n_steps
+            out[(*key, number)] = _reason(rep, definition, props, last_time) if stopped else None
     return out
 
 
@@ -219,9 +280,13 @@ def reference_reason_counts(
     """Per step, the reasons of the units whose furthest step is the one before (step 1:
     None); they add up to the step's drop-off."""
     reasons = reference_reasons(table, definition)
-    furthest = {
-        key: rep.furthest for key, rep in reported_attempts(table, definition).items() if rep
-    }
+    if definition.count == "totals":  # §16: per counted attempt
+        result = reference_compute(table, definition)
+        furthest = {key: u.furthest for key, u in result.units.items() if not u.excluded}
+    else:
+        furthest = {
+            key: rep.furthest for key, rep in reported_attempts(table, definition).items() if rep
+        }
     out: list[dict[str, int] | None] = [None]
     for k in range(1, definition.n_steps):
         counts = dict.fromkeys(REASONS, 0)

@@ -68,6 +68,10 @@ INACTIVITY_NS = 30 * 60 * 1_000_000_000
 #: replace, so their cost is also given over it (the session funnel counts about 2.3
 #: sessions per person, and most of a compute's work is per unit).
 SESSION_UNIT = "session_unit"
+#: Optional steps and open funnels (FUNNEL_SEMANTICS §15), each on the plain funnel:
+#: begin_checkout optional, or the funnel open (target: at most 2× the plain funnel).
+SHAPE_VARIANTS = ("optional", "open")
+OPTIONAL_STEP = 3  # 0-based: begin_checkout
 
 #: Timed contenders, in the order they take turns (reversed on every other repeat).
 OURS_VARIANTS = (
@@ -78,10 +82,11 @@ OURS_VARIANTS = (
     "strict",
     *OPTION_VARIANTS,
     SESSION_UNIT,
+    *SHAPE_VARIANTS,
 )
 # Funnels whose computes also time their one call adding the reasons for stopping
 # (FUNNEL_SEMANTICS §14): what the reasons add, measured inside the same run.
-WITH_REASONS_TIMED = ("sequential", "strict")
+WITH_REASONS_TIMED = ("sequential", "strict", *SHAPE_VARIANTS)
 DUCKDB_VARIANTS = ("duckdb", "duckdb_prepared")
 CONTENDERS = (
     "sequential",
@@ -93,6 +98,7 @@ CONTENDERS = (
     "strict",
     *OPTION_VARIANTS,
     SESSION_UNIT,
+    *SHAPE_VARIANTS,
 )
 
 _MB = 1024 * 1024
@@ -147,6 +153,9 @@ def funnel_definitions() -> dict[str, Any]:
 
     plain = FunnelDefinition(steps=tuple(Step((e,)) for e in STEP_EVENTS))
     replace = dataclasses.replace
+    with_optional = tuple(
+        replace(s, optional=k == OPTIONAL_STEP) for k, s in enumerate(plain.steps)
+    )
     return {
         "sequential": plain,
         "breakdown": replace(plain, breakdown=Breakdown(BREAKDOWN_PROPERTY)),
@@ -161,6 +170,8 @@ def funnel_definitions() -> dict[str, Any]:
         "filters": replace(plain, filters=(Filter(*FILTER),)),
         "sessions": replace(plain, unit="session", inactivity_ns=INACTIVITY_NS),
         SESSION_UNIT: replace(plain, unit="session"),
+        "optional": replace(plain, steps=with_optional),
+        "open": replace(plain, open=True),
     }
 
 
@@ -502,7 +513,7 @@ def _bench_size(
     )
     row["any_ratio"] = _ratio(results["any"]["median_s"], ours["median_s"])
     row["any_min_ratio"] = _ratio(results["any"]["min_s"], ours["min_s"])
-    for name in ("breakdown", "micro_macro", *OPTION_VARIANTS):
+    for name in ("breakdown", "micro_macro", *OPTION_VARIANTS, *SHAPE_VARIANTS):
         ratio = _ratio(results[name]["median_s"], ours["median_s"])
         row[f"{name}_ratio"] = ratio
         row[f"{name}_overhead_pct"] = None if ratio is None else (ratio - 1.0) * 100.0
@@ -601,12 +612,13 @@ def format_markdown(report: dict[str, Any]) -> str:
     lines += [
         "",
         "| events | reasons overhead (wall) | reasons overhead (CPU) "
-        "| strict: reasons overhead (wall) | strict: reasons overhead (CPU) |",
-        "|---:|---:|---:|---:|---:|",
+        "| strict: reasons overhead (wall) | strict: reasons overhead (CPU) "
+        "| optional: (wall) | optional: (CPU) | open: (wall) | open: (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in report["results"]:
         keys = ("reasons_overhead_pct", "reasons_overhead_pct_cpu")
-        keys += tuple(f"strict_{k}" for k in keys)
+        keys += tuple(f"{name}_{k}" for name in ("strict", *SHAPE_VARIANTS) for k in keys)
         cells = [f"{row['events']:,}", *(cell(row[k], "+.0f") + " %" for k in keys)]
         lines.append("| " + " | ".join(cells) + " |")
 
@@ -677,7 +689,7 @@ def _options_table(report: dict[str, Any]) -> list[str]:
     for row in report["results"]:
         res = row["results"]
         plain_cpu = res["sequential"]["cpu_median_s"]
-        for name in ("any", *OPTION_VARIANTS, SESSION_UNIT):
+        for name in ("any", *OPTION_VARIANTS, *SHAPE_VARIANTS, SESSION_UNIT):
             median = _ratio(res[name]["median_s"], res["sequential"]["median_s"])
             least = _ratio(res[name]["min_s"], res["sequential"]["min_s"])
             cpu = res[name]["cpu_median_s"]

@@ -187,6 +187,8 @@ def engine_units(defn: FunnelDefinition, frame: pd.DataFrame) -> dict[UnitKey, R
             still_open=bool(rec["still_open"]),
             step_times=tuple(times),
             breakdown=breakdown,
+            # §15: an open funnel's entry step (an excluded unit has none to compare).
+            entry_step=int(rec["entry_step"]) if "entry_step" in rec and not excluded else 1,
         )
     return units
 

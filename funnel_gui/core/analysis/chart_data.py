@@ -64,11 +64,13 @@ class DropOff:
 def drop_offs(result: FunnelResult) -> list[DropOff]:
     """One entry per step from 2 on, stacked above that step's bar."""
     out = []
-    for previous, step in zip(result.steps, result.steps[1:], strict=False):
+    for step in result.steps[1:]:
         out.append(
             DropOff(
                 step=step.number,
-                previous_count=previous.count,
+                # count_{k-1} = count_k + drop-off, unless an optional step (§15) makes
+                # the counts rise again: the stack then still sits on step k's bar.
+                previous_count=step.count + step.drop_off,
                 still_open=step.still_open,
                 left=step.drop_off - step.still_open,
             )

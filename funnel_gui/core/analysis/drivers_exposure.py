@@ -85,6 +85,10 @@ def observe(
     furthest = reported.furthest[keep]
     converted = furthest >= m
     t_macro = _macro_time(frame.time, reported.positions[:, keep], m, definition.order == "any")
+    if definition.steps[m - 1].optional:  # §15: an optional M counts who matched it
+        converted &= t_macro != NAT
+    # §15: an open funnel's attempt entering after M counts at M from its entry.
+    t_macro = np.where(converted & (t_macro == NAT), t1, t_macro)
     t_macro = np.where(converted, t_macro, NAT)
     window_end = reported.window_end[keep]
     return Observation(

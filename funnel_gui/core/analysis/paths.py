@@ -136,6 +136,18 @@ def _step_of(where: PathWhere | str | tuple[str, int], definition: FunnelDefinit
             f"Paths between step k and k + 1 need k in {allowed} for this {n}-step funnel; "
             f"got {k!r}."
         )
+    # §13 follows one step's event to the next; §15 leaves those events out (an optional
+    # step jumped over, an open funnel's attempt entering after step k).
+    if definition.open:
+        raise PathsError(
+            "An open funnel has no paths between steps yet (its attempts may enter at any "
+            "step); look at the paths into the funnel instead."
+        )
+    if definition.steps[k - 1].optional or definition.steps[k].optional:
+        raise PathsError(
+            f"Paths between step {k} and {k + 1} are not given when either is optional "
+            "(a unit may have jumped over it); pick two required steps."
+        )
     return k
 
 

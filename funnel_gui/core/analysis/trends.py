@@ -40,7 +40,7 @@ class TrendPoint:
 
 def auto_period(result: FunnelResult) -> Period:
     """Days for spans up to ~2 months, weeks up to ~1 year, months beyond."""
-    entry = result.units.step_time[:, 0] if len(result.units.furthest) else np.zeros(0)
+    entry = result.units.entry_time() if len(result.units.furthest) else np.zeros(0)
     entry = entry[entry != NAT]
     if not len(entry):
         return "day"
@@ -57,7 +57,8 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
     period = period or auto_period(result)
     u = result.units
     n_steps = result.definition.n_steps
-    entry = u.step_time[:, 0] if len(u.furthest) else np.zeros(0, dtype=np.int64)
+    # §15: an open funnel's units are grouped by their entry event's period.
+    entry = u.entry_time() if len(u.furthest) else np.zeros(0, dtype=np.int64)
     keep = ~u.excluded & (entry != NAT)
     starts_ns = _period_start_ns(entry[keep], period)
     if not len(starts_ns):
@@ -65,6 +66,10 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
     unique_starts, period_of_unit = np.unique(starts_ns, return_inverse=True)
     furthest = np.clip(u.furthest[keep].astype(np.int64), 0, n_steps)
     counts = counts_reaching(period_of_unit, len(unique_starts), furthest, n_steps)
+    for k, step in enumerate(result.definition.steps):
+        if step.optional:  # §15: an optional step counts the units that matched it
+            did = u.step_time[keep, k] != NAT
+            counts[:, k] = np.bincount(period_of_unit[did], minlength=len(unique_starts))
     ends_ns = _period_end_ns(unique_starts, period)
     # Compared as `last - window` so a window of centuries cannot wrap int64 around.
     incomplete = ends_ns - 1 > result.last_time_ns - result.definition.window_ns

@@ -92,6 +92,12 @@ def expect_text(value: Any, path: str) -> str:
     return value
 
 
+def expect_bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise FunnelFileError(f"expected true or false, found {kind_of(value)}", path)
+    return value
+
+
 def choice(choices: Sequence[_T], what: str) -> Callable[[Any, str], _T]:
     def read(value: Any, path: str) -> _T:
         text = expect_text(value, path)

@@ -50,6 +50,13 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
                 f'"{key}" needs version 2 of the funnel file format; this file says version 1',
                 key,
             )
+    steps = data.get("steps")
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        if isinstance(step, Mapping) and "optional" in step:
+            raise FunnelFileError(
+                '"optional" needs version 2 of the funnel file format; this file says version 1',
+                f"steps[{i}].optional",
+            )
     breakdown = data.get("breakdown")
     if isinstance(breakdown, Mapping) and "properties" in breakdown:
         raise FunnelFileError(

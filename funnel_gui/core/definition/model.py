@@ -80,6 +80,7 @@ class Step(_NamedMatcher):
     where: tuple[Filter, ...] = ()
     max_gap_ns: int | None = None  # from the previous step's matched event
     min_gap_ns: int | None = None
+    optional: bool = False  # §15: attempts may jump over it (not step 1, not the last)
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,16 @@ class FunnelDefinition:
     filters: tuple[Filter, ...] = ()
     # §20: a new session after a gap longer than this (session unit only).
     inactivity_ns: int | None = None
+    # §15: an event matching any step starts an attempt there (sequential only).
+    open: bool = False
 
     @property
     def n_steps(self) -> int:
         return len(self.steps)
+
+    @property
+    def has_optional(self) -> bool:
+        return any(s.optional for s in self.steps)
 
 
 TOTALS_ORDERS: tuple[Order, ...] = ("sequential", "strict")
@@ -203,6 +210,48 @@ def totals_problem(count: Count, order: Order) -> str | None:
             'counting attempts ("count": "totals") works with sequential and strict funnels '
             f'only, not with order "{order}": count people or sessions instead'
         )
+    return None
+
+
+def optional_step_problem(index: int, n_steps: int, order: Order) -> str | None:
+    """Why step `index` (0-based) cannot be optional (§15), or None."""
+    if index == 0:
+        return "step 1 cannot be optional: every attempt starts there"
+    if index == n_steps - 1:
+        return "the last step cannot be optional: it is where the funnel ends"
+    if order == "any":
+        return 'optional steps work in sequential and strict funnels only, not in order "any"'
+    return None
+
+
+def shape_problem(defn: FunnelDefinition) -> str | None:
+    """Why optional steps or an open funnel (§15) cannot go with the rest of `defn`, or
+    None. The counting rules define neither attempts counted one by one (§16) nor held
+    values (§17) for an open funnel, and §16 leaves optional steps out too."""
+    for i, step in enumerate(defn.steps):
+        if step.optional:
+            problem = optional_step_problem(i, defn.n_steps, defn.order)
+            if problem is not None:
+                return problem
+    if defn.open:
+        problem = open_problem(defn.order)
+        if problem is not None:
+            return problem
+        if defn.hold:
+            return "an open funnel cannot hold properties constant: it has no one step-1 event"
+    if defn.count == "totals" and (defn.open or defn.has_optional):
+        what = "an open funnel" if defn.open else "optional steps"
+        return (
+            f'counting attempts ("count": "totals") does not work with {what}: '
+            "count people or sessions instead"
+        )
+    return None
+
+
+def open_problem(order: Order) -> str | None:
+    """Why a funnel of `order` cannot be open (§15: sequential only), or None."""
+    if order != "sequential":
+        return f'an open funnel works with sequential order only, not with order "{order}"'
     return None
 
 

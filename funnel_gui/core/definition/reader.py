@@ -14,6 +14,7 @@ from funnel_gui.core.definition.checks import (
     FunnelFileError,
     at,
     choice,
+    expect_bool,
     expect_list,
     expect_object,
     expect_text,
@@ -44,6 +45,8 @@ from funnel_gui.core.definition.model import (
     Step,
     Unit,
     default_kinds,
+    optional_step_problem,
+    shape_problem,
     totals_problem,
 )
 
@@ -64,8 +67,9 @@ _TOP_KEYS = (
     "filters",
     "sessions",
     "drivers",
+    "open",
 )
-_STEP_KEYS = ("label", "events", "kind", "where", "max_gap", "min_gap")
+_STEP_KEYS = ("label", "events", "kind", "where", "max_gap", "min_gap", "optional")
 _FILTER_KEYS = ("property", "op", "value")
 _EXCLUSION_KEYS = ("events", "where", "between")
 _BREAKDOWN_KEYS = ("property", "attribution", "properties")
@@ -97,8 +101,13 @@ class DefinitionReader:
         problem = totals_problem(count, order)
         if problem is not None:
             raise FunnelFileError(problem, "count")
-        return FunnelDefinition(
-            steps=tuple(self.step(s, i, kinds[i]) for i, s in enumerate(raw_steps)),
+        steps = tuple(self.step(s, i, kinds[i]) for i, s in enumerate(raw_steps))
+        for i, step in enumerate(steps):
+            problem = optional_step_problem(i, n, order) if step.optional else None
+            if problem is not None:
+                raise FunnelFileError(problem, f"steps[{i}].optional")
+        defn = FunnelDefinition(
+            steps=steps,
             name=optional(obj, "name", "", expect_text, ""),
             order=order,
             window_ns=optional(obj, "window", "", read_window, DEFAULT_WINDOW_NS),
@@ -114,7 +123,12 @@ class DefinitionReader:
             hold=optional(obj, "hold", "", _distinct_property_names, ()),
             filters=optional(obj, "filters", "", _filters, ()),
             inactivity_ns=optional(obj, "sessions", "", _sessions, None),
+            open=optional(obj, "open", "", expect_bool, False),
         )
+        problem = shape_problem(defn)  # §15 with the other options
+        if problem is not None:
+            raise FunnelFileError(problem, "open" if defn.open else "steps")
+        return defn
 
     def list_of(
         self, read: Callable[[Any, str, int], _T], n_steps: int
@@ -149,6 +163,7 @@ class DefinitionReader:
             where=optional(obj, "where", path, _filters, ()),
             max_gap_ns=max_gap,
             min_gap_ns=min_gap,
+            optional=optional(obj, "optional", path, expect_bool, False),
         )
 
     def exclusion(self, value: Any, path: str, n_steps: int) -> Exclusion:

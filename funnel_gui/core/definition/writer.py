@@ -65,6 +65,8 @@ def _counting_options(defn: FunnelDefinition) -> dict[str, Any]:
         out["filters"] = [_filter_dict(f) for f in defn.filters]
     if defn.inactivity_ns is not None:
         out["sessions"] = {"inactivity": format_duration(defn.inactivity_ns)}
+    if defn.open:
+        out["open"] = True  # §15
     return out
 
 
@@ -93,6 +95,8 @@ def _step_dict(step: Step, default_kind: Kind) -> dict[str, Any]:
         out["max_gap"] = format_duration(step.max_gap_ns)
     if step.min_gap_ns is not None:
         out["min_gap"] = format_duration(step.min_gap_ns)
+    if step.optional:
+        out["optional"] = True  # §15
     return out
 
 

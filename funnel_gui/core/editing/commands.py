@@ -35,6 +35,7 @@ from funnel_gui.core.editing.settings import (
     SetFunnelSettings,
     SetMicroConversions,
 )
+from funnel_gui.core.editing.shape import SetOpenFunnel, SetStepOptional
 from funnel_gui.core.editing.step import (
     AddStepEvent,
     RemoveStepEvent,
@@ -75,9 +76,11 @@ __all__ = [
     "SetExclusions",
     "SetFunnelSettings",
     "SetMicroConversions",
+    "SetOpenFunnel",
     "SetStepFilters",
     "SetStepGaps",
     "SetStepKind",
+    "SetStepOptional",
     "SettingsChanged",
     "StepChanged",
     "StepLinks",

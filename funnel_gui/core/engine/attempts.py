@@ -47,6 +47,19 @@ class Tier:
         return np.arange(len(self.unit)) if self.member is None else self.member
 
 
+@dataclass(frozen=True)
+class Round:
+    """Optional steps and open funnels (§15): the attempts that matched one more event in
+    one round of the search, which step it filled and with which event. Unlike tiers, a
+    round's members may fill different steps (an optional step jumped over, an attempt
+    started further on)."""
+
+    member: np.ndarray  # attempt ids, ascending
+    step: np.ndarray  # 0-based step filled
+    position: np.ndarray
+    time: np.ndarray
+
+
 class StepMatches(Protocol):
     """How any order finds an attempt's match for a step again (`any_order.AnyOrderSteps`):
     its attempts keep no per-step events, so they are looked up when needed."""
@@ -77,6 +90,10 @@ class Attempts:
     tiers: list[Tier]
     any_order: StepMatches | None = None
     level: np.ndarray | None = None  # any order only
+    # §15: per attempt its 0-based start step (open funnels; else all 0), and the rounds
+    # that replace `tiers` when steps may be jumped over or attempts start anywhere.
+    start_step: np.ndarray | None = None
+    rounds: list[Round] | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -100,6 +117,14 @@ class Attempts:
         if self.any_order is not None:
             return self.any_order.matches(k, slice(None), self.window)
         out = np.full(len(self.start), NONE, dtype=np.int64)
+        if self.rounds is not None:
+            assert self.start_step is not None
+            entered = self.start_step == k
+            out[entered] = self.start[entered]
+            for step_round in self.rounds:
+                filled = step_round.step == k
+                out[step_round.member[filled]] = step_round.position[filled]
+            return out
         if k < len(self.tiers):
             tier = self.tiers[k]
             out[tier.members()] = known(tier.position)

@@ -87,7 +87,8 @@ def _picked_rows(defn: FunnelDefinition, breakdown: Breakdown, best: BestAttempt
         return np.where(furthest >= n, pick, NONE) if n is not None else pick
     positions = best.positions
     if breakdown.attribution == "first_step":
-        return np.asarray(positions[0])
+        # §15: in an open funnel the entry event plays step 1's part.
+        return np.asarray(best.entry if defn.open else positions[0])
     if breakdown.attribution == "last_step":
         last = np.maximum(furthest - 1, 0)
         return np.asarray(positions[last, np.arange(positions.shape[1])])

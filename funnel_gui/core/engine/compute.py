@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from funnel_gui.core.arrays import NONE
-from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
+from funnel_gui.core.definition.model import FunnelDefinition, shape_problem, totals_problem
 from funnel_gui.core.engine.any_order import any_order_attempts, any_order_best
 from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
+from funnel_gui.core.engine.flexible import flexible_attempts, flexible_best, open_entries
 from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.interruptions import strict_zero_notes
 from funnel_gui.core.engine.matching import unknown_events
@@ -47,8 +48,8 @@ class ComputeCancelled(TaskCancelled):
 
 
 class UnsupportedDefinition(UserFacingError, ValueError):
-    """A combination of options the counting rules do not define (totals in any order);
-    the app shows its message as it is."""
+    """A combination of options the counting rules do not define (totals in any order, an
+    optional first step, ...): the message says which, for the app and the CLI to show."""
 
 
 def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
@@ -159,7 +160,7 @@ def compute_with_rows(
     """`compute`, keeping the working rows and reported attempts."""
     prepared = source if isinstance(source, PreparedTable) else prepare(source)
     table = prepared.table
-    problem = totals_problem(definition.count, definition.order)
+    problem = totals_problem(definition.count, definition.order) or shape_problem(definition)
     if problem is not None:
         raise UnsupportedDefinition(problem[0].upper() + problem[1:] + ".")
 
@@ -189,7 +190,7 @@ def compute_with_rows(
     if held is not None:
         matchers = [s.matcher for s in definition.steps]
         result.hold_missing = hold_missing(held.layout, matchers, steps)
-    attach_reasons(result, rows, steps, reported)  # §14
+    attach_reasons(result, rows, steps, reported, _searched(held))  # §14
     result.warnings += strict_zero_notes(result, rows, reported)  # §3.2: who came between
     step(1.0, "Done")
     return ComputedFunnel(result, rows, reported)
@@ -242,6 +243,7 @@ def _impacts(
                 on_path=on_path,
                 any_order=defn.order == "any",
                 known=None if k is None else reported.positions[k],
+                optional_macro=defn.steps[macro - 1].optional,
             )
         )
     return out
@@ -270,6 +272,10 @@ def _attempts(
             void=probe.void,
             every_step_row=entries is anywhere,
         )
+    if defn.open or defn.has_optional:  # §15: steps jumped over, attempts entering anywhere
+        ranged = [_in_range(rs, defn) for rs in (steps if defn.open else steps[:1])]
+        entries, start = open_entries(ranged, lambda first: _held_entries(first, held))
+        return flexible_attempts(steps, entries, start, defn, window=window, room=room, held=held)
     return sequential_attempts(
         steps,
         _held_entries(_in_range(steps[0], defn), held),
@@ -336,6 +342,8 @@ def _unit_results(
         best, ordinal = counted_attempts(attempts, n_steps)
     elif attempts.any_order is not None:
         best = any_order_best(attempts)
+    elif attempts.rounds is not None:
+        best = flexible_best(attempts, n_steps)  # §15
     else:
         best = best_attempts(attempts, n_steps)
     if not len(best.unit):
@@ -359,7 +367,7 @@ def _unit_results(
     positions = best.positions
     # An excluded unit has no reported attempt; its window end has always been the first
     # attempt's (meaningless, and never read: every user masks excluded units out).
-    entry_time = best.times[0]
+    entry_time = best.times[0] if best.entry_time is None else best.entry_time
     if excluded.any():
         entry_time = np.where(excluded, attempts.entries.time[0], entry_time)
     window_end = entry_time + attempts.window
@@ -379,6 +387,7 @@ def _unit_results(
         window_end=window_end,
         breakdown_combination=None if groups is None else groups.combination(),
         attempt=ordinal,
+        entry_step=None if not defn.open or best.start_step is None else best.start_step + 1,
     )
     reported = ReportedAttempts(
         best.entry, positions, window_end, excluded, furthest, best.unit, entry_time

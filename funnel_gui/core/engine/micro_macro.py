@@ -43,7 +43,8 @@ def micro_matchers(defn: FunnelDefinition) -> list[tuple[str, EventMatcher, bool
     out = []
     for i, step in enumerate(defn.steps, 1):
         if step.kind == "micro" and i != m:
-            on_path = defn.order != "any" and i < m
+            # Not with §15: an optional step or an open funnel's entry may be passed by.
+            on_path = defn.order != "any" and i < m and not step.optional and not defn.open
             out.append((step.display_label, step.matcher, on_path))
     out += [(mc.display_label, mc.matcher, False) for mc in defn.micro_conversions]
     return out
@@ -59,6 +60,7 @@ def micro_macro_impact(
     on_path: bool,
     any_order: bool = False,
     known: np.ndarray | None = None,
+    optional_macro: bool = False,
 ) -> MicroMacroResult:
     """Group A did the micro conversion at or after the entry event and before the step-M
     event (or, not having reached M, by the end of the window); B is everyone else who
@@ -74,7 +76,7 @@ def micro_macro_impact(
         s_a, n_a, s_b, n_b, time_to_micro = _known_groups(frame, reported, macro, known)
     else:
         s_a, n_a, s_b, n_b, time_to_micro = _searched_groups(
-            frame, reported, micro_rows, macro, any_order
+            frame, reported, micro_rows, macro, any_order, optional_macro
         )
     return MicroMacroResult(
         label,
@@ -117,19 +119,20 @@ def _searched_groups(
     micro_rows: RowSet,
     macro: int,
     any_order: bool,
+    optional_macro: bool = False,
 ) -> Groups:
     """Group A found by one search from each reported attempt's entry on."""
     counted = ~reported.excluded
     entry = np.where(counted, reported.entry, 0)
     reached = counted & (reported.furthest >= macro)
+    macro_pos = (
+        np.full(len(entry), NONE, dtype=np.int64) if any_order else reported.positions[macro - 1]
+    )
+    if optional_macro:  # §15: an optional step counts the units that matched it
+        reached &= macro_pos != NONE
     did = np.zeros(len(entry), dtype=bool)
     time_to_micro = None
     if len(micro_rows):
-        macro_pos = (
-            np.full(len(entry), NONE, dtype=np.int64)
-            if any_order
-            else reported.positions[macro - 1]
-        )
         same_unit, idx = micro_rows.first_at_or_after(entry, frame.unit[entry])
         cand, cand_time = micro_rows.positions[idx], micro_rows.time[idx]
         by_macro = reached & (macro_pos != NONE)

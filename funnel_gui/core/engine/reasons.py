@@ -17,8 +17,16 @@ import numpy as np
 
 from funnel_gui.core.arrays import first_at_time
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition, Step
+from funnel_gui.core.engine.flexible import candidates
+from funnel_gui.core.engine.held import HeldSearch
 from funnel_gui.core.engine.micro_macro import ReportedAttempts
 from funnel_gui.core.engine.prepared import UnitRows
+from funnel_gui.core.engine.reasons_optional import (
+    Asked,
+    Candidate,
+    later_accepted,
+    strict_next_any,
+)
 from funnel_gui.core.engine.results import REASONS, FunnelResult, UnitResults
 from funnel_gui.core.engine.row_sets import RowSet, UnitFrame
 
@@ -33,17 +41,19 @@ def attach_reasons(
     rows: UnitRows,
     steps: list[RowSet],
     reported: ReportedAttempts,
+    held: HeldSearch | None = None,
 ) -> None:
     """Put each unit's reason (`units.reason`) and each step's reason counts
-    (`StepResult.reasons`, from step 2 on) on an ordered funnel's result."""
+    (`StepResult.reasons`, from step 2 on) on an ordered funnel's result.
+
+    Counting attempts (§16), each row of the result is a counted attempt with its own
+    reported events, window and still-open flag, so the same rules give each counted
+    attempt its reason. `held`: the held search of §17 (None when holding changes
+    nothing, where a held match is a plain match)."""
     defn = result.definition
     if defn.order == "any":
         return  # §14 is about the next step: any order has none
-    if defn.count == "totals" or defn.hold:
-        # Not yet: per counted attempt (§16) and with held values (§17) the rules need
-        # the attempts' own arrays; no reasons rather than wrong ones.
-        return
-    codes, counts = unit_reasons(rows, steps, reported, result.units, defn)
+    codes, counts = unit_reasons(rows, steps, reported, result.units, defn, held)
     result.units = replace(result.units, reason=codes)
     result.steps = [
         s if s.number == 1 else replace(s, reasons=_named(counts[s.number - 2]))
@@ -61,6 +71,7 @@ def unit_reasons(
     reported: ReportedAttempts,
     units: UnitResults,
     defn: FunnelDefinition,
+    held: HeldSearch | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per entered unit, its reason as an index into REASONS (int8; NO_REASON for units
     that reached the last step or are excluded), and per step k + 1 (row k - 1) the count
@@ -78,11 +89,27 @@ def unit_reasons(
     if unit is None:  # a caller that did not keep the ids: one gather from the rows
         unit = rows.frame.unit[np.maximum(reported.entry, 0)]
     source = _Source(reported, units, unit)
+    optional = [s.optional for s in defn.steps]
     for k in range(1, defn.n_steps):
         at = by_level[bounds[k - 1] : bounds[k]]
         if not len(at):
             continue
         nxt = defn.steps[k]
+        following = candidates(optional, k - 1)
+        if len(following) > 1 or held is not None:  # §15: the next step is optional; §17
+            cands = [
+                Candidate(
+                    steps[s] if held is None else held.steps[s],
+                    _capped(defn.steps[s].min_gap_ns, room),
+                    defn.steps[s].max_gap_ns,
+                )
+                for s in following
+            ]
+            names = _named_any(rows, [defn.steps[s] for s in following], held is not None)
+            counts[k - 1] = _stopped_at_any(
+                out, rows.frame, cands, names, Stopped(source, k, at), defn.order, held
+            )
+            continue
         counts[k - 1] = _stopped_at(
             out,
             rows.frame,
@@ -90,10 +117,14 @@ def unit_reasons(
             _named_rows(rows, nxt),
             Stopped(source, k, at),
             strict=defn.order == "strict",
-            min_gap=None if nxt.min_gap_ns is None else min(nxt.min_gap_ns, room),
+            min_gap=_capped(nxt.min_gap_ns, room),
             max_gap=nxt.max_gap_ns,
         )
     return out, counts
+
+
+def _capped(min_gap: int | None, room: int) -> int | None:
+    return None if min_gap is None else min(min_gap, room)
 
 
 @dataclass(frozen=True)
@@ -148,6 +179,48 @@ class Stopped:
             if name in self.__dict__:  # already gathered: compress, do not gather again
                 rest.__dict__[name] = self.__dict__[name][left]
         return rest
+
+
+def _named_any(rows: UnitRows, following: list[Step], holding: bool) -> RowSet | None:
+    """`_named_rows` of several candidate steps (§15): the rows bearing any of their names
+    (also when values are held, §17: a name without them is a `filter` too)."""
+    if not holding and not any(s.where for s in following):
+        return None
+    names = tuple(dict.fromkeys(name for s in following for name in s.events))
+    return rows.matcher_rows(EventMatcher(events=names))
+
+
+def _stopped_at_any(
+    out: np.ndarray,
+    frame: UnitFrame,
+    cands: list[Candidate],
+    named: RowSet | None,
+    units: Stopped,
+    order: str,
+    held: HeldSearch | None,
+) -> np.ndarray:
+    """§14's rules in priority order for units stopping at k before optional steps, or
+    with values held."""
+    asked = Asked(units.row, units.time, units.unit, units.window_end)
+    conditions = [units.source.units.still_open[units.at]]  # 1.
+    choices = [_CODE["still_open"]]
+    if order == "strict":
+        inside, matches, accepted = strict_next_any(frame, cands, asked, held)
+        conditions += [inside & ~matches, matches & ~accepted]  # 2., 3.
+        choices += [_CODE["interrupted"], _CODE["min_gap"]]
+    any_later, found, t_far, limit = later_accepted(frame, cands, asked, held)
+    conditions += [
+        found & (t_far > asked.window_end),  # 4.
+        found & (t_far - asked.time > limit),  # 5.
+        any_later & ~found,  # 6.
+    ]
+    choices += [_CODE["window"], _CODE["max_gap"], _CODE["min_gap"]]
+    if named is not None:  # 7.
+        conditions.append(named.unit_or_none[named.count_through(asked.row)] == asked.unit)
+        choices.append(_CODE["filter"])
+    codes = np.select(conditions, choices, default=_CODE["never"]).astype(np.int8)  # 8.
+    out[units.at] = codes
+    return np.bincount(codes, minlength=len(REASONS)).astype(np.int64)
 
 
 def _named_rows(rows: UnitRows, step: Step) -> RowSet | None:

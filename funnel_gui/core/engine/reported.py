@@ -27,6 +27,10 @@ class BestAttempts:
     entry: np.ndarray  # its entry event's working row, NONE when excluded
     positions: np.ndarray  # (n_steps, n_units) working rows of its events, NONE if not
     times: np.ndarray  # (n_steps, n_units) their times, NAT if not (step 1 only: any order)
+    # §15, open funnels: the 0-based step the reported attempt started at, and its entry
+    # event's time (step 1's is not the entry's there). None: step 1 and times[0].
+    start_step: np.ndarray | None = None
+    entry_time: np.ndarray | None = None
 
 
 def best_attempts(attempts: Attempts, n_steps: int) -> BestAttempts:

@@ -115,6 +115,12 @@ class StepResult:
     # §14, from step 2 on in ordered funnels: why the units whose furthest step is the
     # previous one stopped there (REASONS keys; they add up to the drop-off).
     reasons: dict[str, int] | None = None
+    # §15: an optional step's units whose reported attempt jumped over it.
+    optional: bool = False
+    skipped: int | None = None
+    # §15, open funnels: reached (covered), entered (started there), proceeded (covers
+    # the next step too) and exited (reached, not proceeded).
+    flow: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -134,6 +140,11 @@ class StepResult:
         }
         if self.reasons is not None:
             out["reasons"] = dict(self.reasons)
+        if self.optional:
+            out["optional"] = True
+            out["skipped"] = self.skipped
+        if self.flow is not None:
+            out.update(self.flow)
         return out
 
 
@@ -169,6 +180,16 @@ class UnitResults:
 
     # §16, counting attempts: each row is a counted attempt, numbered within its unit.
     attempt: np.ndarray | None = None
+    # §15, open funnels: the step (1-based) the reported attempt started at (0: excluded).
+    entry_step: np.ndarray | None = None
+
+    def entry_time(self) -> np.ndarray:
+        """Each unit's entry event time: step 1's, in an open funnel the entry step's
+        (§15); NAT when excluded."""
+        if self.entry_step is None or not len(self.entry_step):
+            return np.asarray(self.step_time[:, 0])
+        column = np.maximum(self.entry_step - 1, 0)
+        return np.asarray(self.step_time[np.arange(len(column)), column])
 
 
 @dataclass(frozen=True)
@@ -323,6 +344,8 @@ class FunnelResult:
         if parts is not None and breakdown is not None:
             for name, part in zip(breakdown.names(), parts, strict=True):
                 frame[f"breakdown.{name}"] = pd.Series(part, dtype="string")
+        if u.entry_step is not None:
+            frame["entry_step"] = u.entry_step.astype(np.int64)
         if u.attempt is not None:
             frame["attempt"] = pd.arrays.IntegerArray(
                 np.maximum(u.attempt, 0).astype(np.int64), u.attempt < 0
@@ -346,4 +369,5 @@ class FunnelResult:
                 self.time_to_convert_histogram.to_dict() if self.time_to_convert_histogram else None
             ),
             "warnings": list(self.warnings),
+            **({"open": True} if self.definition.open else {}),
         }

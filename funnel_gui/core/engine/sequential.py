@@ -65,16 +65,7 @@ def _next_tier(
     prev, unit = known(tier.position), tier.unit
     # The entry tier's times are the entries' (kept with them); later tiers carry theirs.
     prev_time = entries.time if tier.time is None else tier.time
-    if strict:
-        sel, pos, t = _very_next(step, prev, unit, None if held is None else held[0])
-    elif held is None:
-        sel, pos, t = _first_after(step, prev, unit, prev_time, min_gap)
-    else:
-        search, held_step = held
-        held_prev = search.to_held(prev)
-        held_unit = np.asarray(held_step.frame.unit[held_prev])
-        sel, pos, t = _first_after(held_step, held_prev, held_unit, prev_time, min_gap)
-        pos = search.to_base(pos)
+    sel, pos, t = find_next(step, prev, unit, prev_time, strict=strict, min_gap=min_gap, held=held)
     window_end = prev_time[sel] + window if tier.window_end is None else tier.window_end[sel]
     ok = t <= window_end
     if strict and min_gap:
@@ -90,6 +81,31 @@ def _next_tier(
         window_end=window_end[ok],
         parent=keep,
     )
+
+
+def find_next(
+    step: RowSet,
+    prev: np.ndarray,
+    unit: np.ndarray,
+    prev_time: np.ndarray,
+    *,
+    strict: bool,
+    min_gap: int | None,
+    held: tuple[HeldSearch, RowSet] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per attempt at row `prev`, the event that may fill `step` next: the very next row
+    (strict; its min_gap is left to the caller) or the first match after, at least
+    `min_gap` later (sequential), searched among held values when `held` is given (§17).
+    Returns the attempts that have one, its row and its time."""
+    if strict:
+        return _very_next(step, prev, unit, None if held is None else held[0])
+    if held is None:
+        return _first_after(step, prev, unit, prev_time, min_gap)
+    search, held_step = held
+    held_prev = search.to_held(prev)
+    held_unit = np.asarray(held_step.frame.unit[held_prev])
+    sel, pos, t = _first_after(held_step, held_prev, held_unit, prev_time, min_gap)
+    return sel, search.to_base(pos), t
 
 
 def _very_next(

@@ -36,17 +36,25 @@ def summarise(
     counted = ~units.excluded
     # Levels of the counted units (excluded ones count at no step).
     level = np.where(counted, units.furthest, 0) if units.excluded.any() else units.furthest
-    # One pass: units stopping exactly at each level, then "at least k" from the top.
+    # Units at or past each step (furthest >= k), a required step's count (§3.4), in one
+    # pass: units stopping exactly at each level, then "at least k" from the top.
     exactly = np.bincount(level, minlength=defn.n_steps + 1)
-    counts = [int(c) for c in np.cumsum(exactly[::-1])[::-1][1:]]
+    reach = [int(c) for c in np.cumsum(exactly[::-1])[::-1][1:]]
+    matched = _matched(defn, units, counted)
+    # §15: an optional step counts the units whose reported attempt matched it.
+    counts = [m if m is not None else r for m, r in zip(matched, reach, strict=True)]
     # still_open[k]: units still open at level exactly k.
     open_at = np.bincount(level[units.still_open], minlength=defn.n_steps + 1)
     timings = _timings(defn, units)
+    flows = open_flows(defn, units, counted)
     steps = []
     kinds = shown_kinds(defn.steps)  # §2: the views agree on the macro step
     for k, step in enumerate(defn.steps):
-        prev = counts[k - 1] if k else counts[0]
-        drop = prev - counts[k] if k else 0
+        # Rates and drop-off from the units at or past the previous step: with optional
+        # steps (§15) a count may rise again after one, and the drop-off stays the units
+        # that stopped there (those §14 gives reasons for).
+        prev = reach[k - 1] if k else reach[0]
+        drop = prev - reach[k] if k else 0
         from_previous, to_convert = timings[k]
         steps.append(
             StepResult(
@@ -61,6 +69,9 @@ def summarise(
                 still_open=int(open_at[k]) if k else 0,
                 time_from_previous=from_previous,
                 time_to_convert=to_convert,
+                optional=step.optional,
+                skipped=reach[k] - counts[k] if step.optional else None,
+                flow=None if flows is None else flows[k],
             )
         )
     return FunnelResult(
@@ -77,10 +88,41 @@ def summarise(
     )
 
 
+def _matched(defn: FunnelDefinition, units: UnitResults, counted: np.ndarray) -> list[int | None]:
+    """§15: per optional step, the counted units whose reported attempt matched it."""
+    return [
+        int(np.count_nonzero((units.step_time[:, k] != NAT) & counted)) if s.optional else None
+        for k, s in enumerate(defn.steps)
+    ]
+
+
+def open_flows(
+    defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
+) -> list[dict[str, int]] | None:
+    """§15, open funnels: per step the units whose reported attempt reached (covers) it,
+    entered there, proceeded to a later step (the next one, or past an optional one), or
+    exited (reached but did not proceed)."""
+    if not defn.open:
+        return None
+    covers = (units.step_time != NAT) & counted[:, None]
+    entry = units.entry_step if units.entry_step is not None else np.ones(len(counted), int)
+    out = []
+    for k in range(defn.n_steps):
+        reached = int(np.count_nonzero(covers[:, k]))
+        entered = int(np.count_nonzero(counted & (entry == k + 1)))
+        on = int(np.count_nonzero(covers[:, k] & (units.furthest > k + 1)))
+        out.append(
+            {"reached": reached, "entered": entered, "proceeded": on, "exited": reached - on}
+        )
+    return out
+
+
 def _timings(
     defn: FunnelDefinition, units: UnitResults
 ) -> list[tuple[TimingStats | None, TimingStats | None]]:
     """Per step: time from the previous step and time to convert (§6); none in any order."""
+    if defn.open or defn.has_optional:
+        return _flexible_timings(defn, units)
     out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
     for k in range(1, defn.n_steps):
         if defn.order == "any":
@@ -93,15 +135,55 @@ def _timings(
     return out
 
 
+def _flexible_timings(
+    defn: FunnelDefinition, units: UnitResults
+) -> list[tuple[TimingStats | None, TimingStats | None]]:
+    """§6 with §15: time from the attempt's previous matched event (an optional step
+    jumped over is no event) and from its entry event, over the units whose reported
+    attempt matched the step after another one. A step after a required one in a
+    closed funnel is timed as without §15: who matched it matched the step before."""
+    times = units.step_time
+    entry = units.entry_time() if defn.open else times[:, 0]
+    out: list[tuple[TimingStats | None, TimingStats | None]] = [(None, None)]
+    for k in range(1, defn.n_steps):
+        column = times[:, k]
+        if not defn.open and not defn.steps[k - 1].optional:
+            out.append((_timing(units, k, k - 1), _timing(units, k, 0)))
+            continue
+        # Without optional steps an open attempt covers its steps without gaps: the event
+        # before is k - 1's (NAT when k is the entry step).
+        gapless = defn.open and not defn.has_optional
+        before = times[:, k - 1] if gapless else _last_matched(times, k)
+        has = np.flatnonzero((column != NAT) & (before != NAT))
+        out.append(
+            (
+                TimingStats.of(column[has] - before[has]),
+                TimingStats.of(column[has] - entry[has]),
+            )
+        )
+    return out
+
+
+def _last_matched(times: np.ndarray, k: int) -> np.ndarray:
+    """Per unit, its reported attempt's last matched event before step k (NAT: none)."""
+    before = times[:, 0].copy()
+    for j in range(1, k):
+        before = np.where(times[:, j] != NAT, times[:, j], before)
+    return before
+
+
 def _histogram(
     defn: FunnelDefinition, units: UnitResults, counted: np.ndarray
 ) -> TimeHistogram | None:
-    """§6: time to convert, step 1 to the last step, of the units that got there."""
+    """§6: time to convert, step 1 (an open funnel: the entry) to the last step, of the
+    units that got there from an earlier step."""
     if defn.order == "any" or defn.n_steps < 2:
         return None
     times = units.step_time
     done = (times[:, -1] != NAT) & counted
-    return TimeHistogram.of(times[done, -1] - times[done, 0], defn.window_ns)
+    if units.entry_step is not None:
+        done &= units.entry_step < defn.n_steps
+    return TimeHistogram.of(times[done, -1] - units.entry_time()[done], defn.window_ns)
 
 
 def _timing(units: UnitResults, k: int, since: int) -> TimingStats | None:
@@ -128,6 +210,10 @@ def _groups(
         same_name, names = pd.factorize(codes.names)
         group = same_name[codes.codes[counted]]
     at_least = counts_reaching(group, len(names), furthest, defn.n_steps)
+    for k, step in enumerate(defn.steps):
+        if step.optional:  # §15: the units that matched it, as the step's count
+            did = units.step_time[counted, k] != NAT
+            at_least[:, k] = np.bincount(group[did], minlength=len(names))
     shown = display_names(np.asarray(names, dtype=object))
     groups = [
         BreakdownGroup(str(text), [int(c) for c in row], name if isinstance(name, tuple) else None)

@@ -50,7 +50,12 @@ from funnel_gui.qt.charts.funnel_grouped import (
     CountOrPercentAxis,
     draw_grouped,
 )
-from funnel_gui.qt.charts.funnel_words import breakdown_name, segment_hover_text, step_hover_text
+from funnel_gui.qt.charts.funnel_words import (
+    breakdown_name,
+    segment_hover_text,
+    step_hover_text,
+    step_note,
+)
 from funnel_gui.qt.charts.parts import (
     add_bars,
     hover_tooltip,
@@ -135,6 +140,7 @@ class FunnelView(ChartView[None, FunnelData]):
         self.regions: list[Region] = []
         self.legend: pg.LegendItem | None = None
         self._step_names: list[tuple[int, str]] = []  # (step, full tick label)
+        self._step_notes: dict[int, str] = {}  # §15: "skipped N", "in N · out N"
         self._bar_slot = 1.0  # the x room of a labelled bar (grouped: its share of a step)
         self._label_rows = 1  # rows of labels above the highest stack
         self._top = 1.0  # the highest stack
@@ -165,6 +171,7 @@ class FunnelView(ChartView[None, FunnelData]):
         steps = result.steps
         unit_label = unit_word(result)
         self._step_names = [(s.number, t) for s, t in zip(steps, data.tick_labels, strict=True)]
+        self._step_notes = {s.number: step_note(s) for s in steps}  # §15
         if self.compare.fits(result):  # §19: A and B side by side
             return self.compare.draw_into(self)
         self._set_step_ticks(30)
@@ -288,7 +295,10 @@ class FunnelView(ChartView[None, FunnelData]):
 
     def _set_step_ticks(self, width: int) -> None:
         """Step names wrapped to `width` characters; the axis as tall as their lines."""
-        ticks = [(k, tick_text(name, width)) for k, name in self._step_names]
+        ticks = [
+            (k, "\n".join(filter(None, (tick_text(name, width), self._step_notes.get(k)))))
+            for k, name in self._step_names
+        ]
         set_wrapped_ticks(self.plot, ticks)
 
     def _labels_px(self) -> float:

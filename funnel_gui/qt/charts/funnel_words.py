@@ -31,6 +31,17 @@ def segment_name(segment: Segment) -> str:
     return segment.value
 
 
+def step_note(step: StepResult) -> str:
+    """§15, under a step's name: "skipped N" (optional step), "in N · out N" (open
+    funnel: entered there, exited from there); "" otherwise."""
+    parts = []
+    if step.optional and step.skipped is not None:
+        parts.append(f"skipped {step.skipped:,}")
+    if step.flow is not None:
+        parts.append(f"in {step.flow['entered']:,} · out {step.flow['exited']:,}")
+    return " · ".join(parts)
+
+
 def step_hover_text(result: FunnelResult, step: StepResult) -> str:
     """A step's bar or drop-off: its count, conversion and who dropped before it."""
     lines = [
@@ -39,6 +50,14 @@ def step_hover_text(result: FunnelResult, step: StepResult) -> str:
         f"from previous: {format_percent(step.from_previous)}",
         f"from start: {format_percent(step.from_start)}",
     ]
+    if step.optional:  # §15
+        lines.append(f"optional: {step.skipped or 0:,} went on without it")
+    if step.flow is not None:
+        f = step.flow
+        lines.append(
+            f"reached it: {f['reached']:,} (entered here {f['entered']:,}); "
+            f"went on: {f['proceeded']:,}; left from here: {f['exited']:,}"
+        )
     if step.number > 1:
         lines += [
             f"drop-off: {step.drop_off:,} ({format_percent(step.drop_off_rate)})",

@@ -32,6 +32,7 @@ from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
 from funnel_gui.qt.widgets.matcher_dialog import MatcherChoices
 from funnel_gui.qt.widgets.micro_tray import MicroTray
 from funnel_gui.qt.widgets.more_options import MoreOptionsDialog, summary
+from funnel_gui.qt.widgets.open_funnel_box import OpenFunnelBox
 from funnel_gui.qt.widgets.settings_choices import (
     COUNTS,
     ERROR_BORDER,
@@ -135,6 +136,7 @@ class FunnelSettingsBar(QWidget):
         # One line per control: another setting is one more row here.
         rows: tuple[tuple[str, QWidget | QHBoxLayout], ...] = (
             ("Order", self.order_combo),
+            ("", OpenFunnelBox(self.session)),  # §15; it follows the funnel itself
             ("Window", self.window_combo),
             ("Count", self.unit_combo),
             ("Breakdown", breakdown),

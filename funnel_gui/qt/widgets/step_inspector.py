@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -28,7 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.definition.durations import format_duration, parse_duration
-from funnel_gui.core.definition.model import Filter, Kind, Step, keeps_macro, shown_kinds
+from funnel_gui.core.definition.model import (
+    Filter,
+    Kind,
+    Step,
+    keeps_macro,
+    optional_step_problem,
+    shown_kinds,
+)
 from funnel_gui.core.editing.commands import (
     AddStepEvent,
     ChangeEvent,
@@ -38,6 +46,7 @@ from funnel_gui.core.editing.commands import (
     SetStepFilters,
     SetStepGaps,
     SetStepKind,
+    SetStepOptional,
     StepChanged,
     StepMoved,
     StepsInserted,
@@ -51,6 +60,10 @@ from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_t
 NO_STEP_HINT = "Select a step to edit it"
 FIRST_STEP_GAPS = "The first step has no previous step"
 ADD_EVENT = "Add event…"
+OPTIONAL_TIP = (
+    "People may skip this step: the funnel goes on to a later step without it, and the "
+    "chart shows how many skipped it"
+)
 
 
 MACRO_FIXED_TIP = "A funnel always has a macro step: mark another step macro first"
@@ -93,6 +106,7 @@ class StepInspector(QWidget):
         self.kind_group = QButtonGroup(self)
         self.kind_group.addButton(self.micro_button)
         self.kind_group.addButton(self.macro_button)
+        self.optional_box = QCheckBox("Optional step")  # §15
         self.filters_box = QVBoxLayout()
         self.add_filter_button = QPushButton("Add filter")
         self.min_gap_edit = QLineEdit()
@@ -116,6 +130,7 @@ class StepInspector(QWidget):
         kinds = _boxed(QHBoxLayout(), self.micro_button, self.macro_button)
         kinds.addStretch(1)
         form.addRow("Kind", kinds)
+        form.addRow("", self.optional_box)
         form.addRow("Where", _boxed(QVBoxLayout(), self.filters_box, self.add_filter_button))
         form.addRow("Min gap", self.min_gap_edit)
         form.addRow("Max gap", self.max_gap_edit)
@@ -132,6 +147,7 @@ class StepInspector(QWidget):
         self.events_list.currentRowChanged.connect(lambda _row: self._update_remove_button())
         self.add_event_box.activated.connect(self._on_add_event)
         self.kind_group.buttonClicked.connect(self._on_kind_clicked)
+        self.optional_box.toggled.connect(self._on_optional_toggled)
         self.add_filter_button.clicked.connect(self._on_add_filter)
         self.min_gap_edit.editingFinished.connect(self._on_gaps_edited)
         self.max_gap_edit.editingFinished.connect(self._on_gaps_edited)
@@ -210,6 +226,7 @@ class StepInspector(QWidget):
             fixed = self._row < len(steps) and keeps_macro(steps, self._row)
             self.micro_button.setEnabled(not fixed)
             self.micro_button.setToolTip(MACRO_FIXED_TIP if fixed else "")
+            self._show_optional(step)
             self._show_filters(step)
             self._show_gaps(step)
 
@@ -225,6 +242,16 @@ class StepInspector(QWidget):
             committed.append(self._new_row(draft=False, at=len(committed)))
         for filter_row, flt in zip(committed, step.where, strict=True):
             filter_row.set_filter(flt)
+
+    def _show_optional(self, step: Step) -> None:
+        """§15: not for step 1, the last step or any order (the reason as tooltip); an
+        optional step left so by a later edit can still be made required."""
+        defn = self.session.definition
+        problem = optional_step_problem(self._row, defn.n_steps, defn.order)
+        self.optional_box.setChecked(step.optional)
+        self.optional_box.setEnabled(problem is None or step.optional)
+        tip = OPTIONAL_TIP if problem is None else problem[:1].upper() + problem[1:]
+        self.optional_box.setToolTip(tip)
 
     def _show_gaps(self, step: Step) -> None:
         first = self._row == 0
@@ -253,6 +280,9 @@ class StepInspector(QWidget):
     def _on_kind_clicked(self) -> None:
         kind: Kind = "macro" if self.macro_button.isChecked() else "micro"
         self._edit(SetStepKind(self._row, kind))
+
+    def _on_optional_toggled(self, checked: bool) -> None:
+        self._edit(SetStepOptional(self._row, checked))
 
     def _on_add_event(self, index: int) -> None:
         if index > 0:
