@@ -1,0 +1,74 @@
+"""The per-unit table a SQL engine returns on demand, as the engine's UnitResults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from funnel_gui.core.arrays import NAT
+from funnel_gui.core.engine.breakdown import JOINER
+from funnel_gui.core.engine.results import UnitResults
+from funnel_gui.core.sql.units_sql import Plan
+
+
+def _codes(values: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.cast(pa.string())
+
+
+def _times(table: pa.Table, n_steps: int) -> np.ndarray:
+    out = np.full((table.num_rows, n_steps), NAT, dtype=np.int64)
+    for k in range(n_steps):
+        column = table.column(f"t{k + 1}")
+        values = column.to_numpy(zero_copy_only=False)
+        present = ~np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        out[present, k] = np.asarray(values[present], dtype=np.int64)
+    return out
+
+
+def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, Any]:
+    """(units, actor ids, session ids) from `unit_out` rows (none: an empty table)."""
+    defn = plan.definition
+    n_steps = defn.n_steps
+    if table is None or table.num_rows == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        units = UnitResults(
+            actor=empty,
+            session=None if defn.unit != "session" else empty,
+            furthest=empty,
+            excluded=empty.astype(bool),
+            still_open=empty.astype(bool),
+            step_time=np.zeros((0, n_steps), dtype=np.int64),
+            breakdown=None if defn.breakdown is None else np.zeros(0, dtype=object),
+            window_end=empty,
+        )
+        ids = pa.array([], pa.string())
+        return units, ids, ids if defn.unit == "session" else None
+    actor, actor_ids = _codes(table.column("a"))
+    session = session_ids = None
+    if defn.unit == "session":
+        session, session_ids = _codes(table.column("s"))
+    furthest = table.column("furthest").to_numpy(zero_copy_only=False).astype(np.int64)
+    excluded = np.asarray(table.column("excluded").to_numpy(zero_copy_only=False), dtype=bool)
+    still_open = np.asarray(table.column("still_open").to_numpy(zero_copy_only=False), dtype=bool)
+    times = _times(table, n_steps)
+    breakdown = None
+    if defn.breakdown is not None:
+        parts = [table.column(f"b{i}").to_pylist() for i in range(1, len(defn.breakdown.names()) + 1)]
+        values = [None if p[0] is None else JOINER.join(p) for p in zip(*parts, strict=True)]
+        breakdown = np.array(values, dtype=object)
+    units = UnitResults(
+        actor=actor,
+        session=session,
+        furthest=furthest,
+        excluded=excluded,
+        still_open=still_open,
+        step_time=times,
+        breakdown=breakdown,
+        window_end=np.where(times[:, 0] == NAT, NAT, times[:, 0] + plan.window),
+    )
+    return units, actor_ids, session_ids
