@@ -99,17 +99,17 @@ def flag_ctes(plan: Plan) -> list[tuple[str, str]]:
     ]
     flags += [f"{matcher_sql(m, 'e', prop)} AS c{i}" for i, _, m in plan.micro()]  # type: ignore[arg-type]
     bd = [f"p{i}" for i in range(len(plan.props))]
-    rows = "clean WHERE s IS NOT NULL" if defn.unit == "session" else "clean"
+    session = " AND s IS NOT NULL" if defn.unit == "session" else ""
     select = ", ".join([key, "t", "o", *flags, *bd])
     names = [f.rsplit(" AS ", 1)[1] for f in flags]
     order = "t, o" if plan.columns.order_key else "t"
     numbered = f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS q FROM fl"
     relevant = " OR ".join(names)
     strict = defn.order == "strict"
-    if strict:  # the very next row of the unit counts whatever it is: number them all
-        out = [("fl", f"SELECT {select} FROM {rows}"), ("sq", numbered)]
-    else:
-        out = [("fl", f"SELECT {select} FROM {rows} WHERE {relevant}"), ("sq", numbered)]
+    # Strict order: the very next row of the unit counts whatever it is, so every row is
+    # numbered; otherwise only the rows that match something.
+    where = "TRUE" if strict else f"({relevant})"
+    out = [("fl", f"SELECT {select} FROM clean WHERE {where}{session}"), ("sq", numbered)]
     nx = f"SELECT *, {', '.join(_next_columns(plan))} FROM sq"
     if strict:
         out += [("nx0", nx), ("nx", f"SELECT * FROM nx0 WHERE {relevant}")]

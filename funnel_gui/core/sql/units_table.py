@@ -56,11 +56,14 @@ def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, 
     excluded = np.asarray(table.column("excluded").to_numpy(zero_copy_only=False), dtype=bool)
     still_open = np.asarray(table.column("still_open").to_numpy(zero_copy_only=False), dtype=bool)
     times = _times(table, n_steps)
-    breakdown = None
+    breakdown = combination = None
     if defn.breakdown is not None:
-        parts = [table.column(f"b{i}").to_pylist() for i in range(1, len(defn.breakdown.names()) + 1)]
-        values = [None if p[0] is None else JOINER.join(p) for p in zip(*parts, strict=True)]
-        breakdown = np.array(values, dtype=object)
+        width = len(defn.breakdown.names())
+        parts = [table.column(f"b{i}").to_pylist() for i in range(1, width + 1)]
+        tuples = [None if p[0] is None else tuple(p) for p in zip(*parts, strict=True)]
+        breakdown = np.array([None if t is None else JOINER.join(t) for t in tuples], dtype=object)
+        if defn.breakdown.is_list():
+            combination = _combination(tuples)
     units = UnitResults(
         actor=actor,
         session=session,
@@ -70,5 +73,16 @@ def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, 
         step_time=times,
         breakdown=breakdown,
         window_end=np.where(times[:, 0] == NAT, NAT, times[:, 0] + plan.window),
+        breakdown_combination=combination,
     )
     return units, actor_ids, session_ids
+
+
+def _combination(tuples: list[tuple[Any, ...] | None]) -> tuple[np.ndarray, np.ndarray]:
+    """§18: each unit's combination as a code into the combinations (None: excluded)."""
+    index: dict[tuple[Any, ...] | None, int] = {}
+    codes = np.array([index.setdefault(t, len(index)) for t in tuples], dtype=np.int64)
+    names = np.empty(len(index), dtype=object)
+    for name, code in index.items():
+        names[code] = name
+    return codes, names
