@@ -10,6 +10,7 @@ cost this computer a few thousand rows.
 from __future__ import annotations
 
 from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.sql import reasons_sql
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reported_sql import funnel_ctes, with_clause
 from funnel_gui.core.sql.units_sql import Plan
@@ -53,6 +54,8 @@ def aggregate_parts(plan: Plan) -> list[str]:
               group=False, i1="lt.last_t"),
     ]
     parts += _timing_parts(defn)
+    if reasons_sql.unit_column(plan):
+        parts.append(_part("reason", "unit_out WHERE reason IS NOT NULL", i1="furthest", i2="reason"))
     if defn.breakdown is not None:
         names = {f"v{i}": f"b{i}" for i in range(1, len(defn.breakdown.names()) + 1)}
         parts.append(_part("bd", counted, i1="furthest", **names))

@@ -145,7 +145,7 @@ class DuckDBSource:
     @classmethod
     def _with_columns(cls, con: Any, relation: str, columns: ColumnMap | None) -> DuckDBSource:
         if columns is None:
-            sample = con.execute(f"SELECT * FROM {relation} LIMIT 1000").to_arrow_table()
+            sample = con.sql(f"SELECT * FROM {relation} LIMIT 1000").to_arrow_table()
             columns = detect_columns(sample.drop_columns([ROW_COLUMN]))
         order = columns.order_key or ROW_COLUMN
         return cls(con, relation, _with_order(columns, order))
@@ -162,6 +162,9 @@ class DuckDBSource:
                 raise UserFacingError(
                     f"DuckDB ran out of memory ({exc}); raise --memory-limit or free memory."
                 ) from exc
+            except duckdb.Error as exc:  # a value the table cannot convert, a bad type...
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise UserFacingError(f"DuckDB could not compute the funnel: {first}") from exc
 
     def cancel(self) -> None:
         """Interrupt the running query (DuckDB's interrupt is safe from any thread)."""

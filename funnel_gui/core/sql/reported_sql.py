@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from funnel_gui.core.definition.model import Breakdown
 from funnel_gui.core.sql.predicates import literal
+from funnel_gui.core.sql.reasons_sql import unit_column
+from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
 from funnel_gui.core.sql.units_sql import (
-    NO_VALUE,
-    NOT_REACHED,
     Plan,
     any_order_attempts,
     base_ctes,
@@ -41,6 +41,7 @@ def reported_ctes(plan: Plan) -> list[tuple[str, str]]:
             select.append(f"CASE WHEN f > 0 THEN {_breakdown_value(plan, name)} END AS b{i}")
     for i, _, _ in plan.micro():
         select += [f"mm{i}", f"mt{i}"]
+    select += unit_column(plan)
     out = f"SELECT {', '.join(select)} FROM rep CROSS JOIN lt WHERE rk = 1"
     return [("rep", ranked), ("unit_out", out)]
 

@@ -7,7 +7,7 @@ same numbers (§21).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.breakdown import JOINER
 from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers, on_path_result
 from funnel_gui.core.engine.results import (
+    REASONS,
     BreakdownGroup,
     BreakdownResult,
     EntryDays,
@@ -117,6 +118,21 @@ def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> lis
             )
         )
     return out
+
+
+def with_reasons(defn: FunnelDefinition, agg: Aggregates, steps: list[StepResult]) -> list[StepResult]:
+    """§14: at step k + 1, the reasons of the units whose furthest step is k."""
+    if defn.order == "any":
+        return steps
+    per_level = np.zeros((defn.n_steps + 1, len(REASONS)), dtype=np.int64)
+    for furthest, reason, *_, n in agg.get("reason"):
+        per_level[furthest, reason] += n
+    return [
+        s
+        if s.number == 1
+        else replace(s, reasons={r: int(c) for r, c in zip(REASONS, per_level[s.number - 1], strict=True)})
+        for s in steps
+    ]
 
 
 def histogram(defn: FunnelDefinition, agg: Aggregates) -> TimeHistogram | None:

@@ -26,6 +26,7 @@ from funnel_gui.core.sql.result_build import (
     histogram,
     micro_macro,
     step_results,
+    with_reasons,
 )
 from funnel_gui.core.sql.source import QueryCancelled, SqlSource
 from funnel_gui.core.sql.units_table import unit_results
@@ -115,15 +116,16 @@ def compute_sql(
     source: SqlSource,
     definition: FunnelDefinition,
     *,
+    with_units: bool = False,
     units_limit: int | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> FunnelResult:
     """The funnel result of `definition` on the source's table, computed by its engine.
 
-    `units_limit`: also fetch the per-unit table (at most that many units, in actor
-    order) for per-unit lists; by default only aggregates cross the wire and
-    `result.units` is empty (trends then come from `result.entry_days`)."""
+    `with_units`: also fetch the per-unit table (in actor order; at most `units_limit`
+    units when given) for per-unit lists and exports; by default only aggregates cross
+    the wire and `result.units` is empty (trends then come from `result.entry_days`)."""
 
     def step(at: float, message: str) -> None:
         report(progress, cancelled, at, message, error=ComputeCancelled)
@@ -136,7 +138,7 @@ def compute_sql(
     agg = Aggregates.of(_run(source, sql, cancelled))
     step(0.8, "Summarising")
     units, actor_ids, session_ids = unit_results(plan, None)
-    if units_limit is not None:
+    if with_units or units_limit is not None:
         sql = to_dialect(units_sql(plan, units_limit), source.dialect, source.relation, time_type)
         units, actor_ids, session_ids = unit_results(plan, _run(source, sql, cancelled))
     levels = Levels.of(agg, definition.n_steps)
@@ -147,7 +149,7 @@ def compute_sql(
         warnings.append(TIES_WARNING)
     result = FunnelResult(
         definition=definition,
-        steps=step_results(definition, agg, levels),
+        steps=with_reasons(definition, agg, step_results(definition, agg, levels)),
         units=units,
         actor_ids=actor_ids,
         actors_entered=levels.entered,
@@ -164,4 +166,3 @@ def compute_sql(
     return result
 
 
-__all__ = ["compute_sql", "compiled_sql", "not_compiled", "replace", "np"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
 from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
 from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers
+from funnel_gui.core.sql import reasons_sql
 from funnel_gui.core.sql.dialects import RELATION, time_call
 from funnel_gui.core.sql.predicates import literal, matcher_properties, matcher_sql, quote_name
 from funnel_gui.core.sql.source import ColumnMap
@@ -98,6 +99,7 @@ def flag_ctes(plan: Plan) -> list[tuple[str, str]]:
         for j, x in enumerate(defn.exclusions, 1)
     ]
     flags += [f"{matcher_sql(m, 'e', prop)} AS c{i}" for i, _, m in plan.micro()]  # type: ignore[arg-type]
+    flags += reasons_sql.name_flags(plan)
     bd = [f"p{i}" for i in range(len(plan.props))]
     session = " AND s IS NOT NULL" if defn.unit == "session" else ""
     select = ", ".join([key, "t", "o", *flags, *bd])
@@ -137,6 +139,7 @@ def _next_columns(plan: Plan) -> list[str]:
         for j in range(1, len(defn.exclusions) + 1):
             cols.append(f"MIN(CASE WHEN x{j} THEN q END) {after} AS xq{j}")
             cols.append(f"MIN(CASE WHEN x{j} THEN t END) {after} AS xt{j}")
+    cols += reasons_sql.next_columns(plan, lambda f, o="q": _frame(plan, f, o))
     for i, _, _ in plan.micro():
         cols.append(f"MIN(CASE WHEN c{i} THEN q END) {from_here} AS cq{i}")
         cols.append(f"MIN(CASE WHEN c{i} THEN t END) {from_here} AS ct{i}")
@@ -196,6 +199,7 @@ def ordered_attempts(plan: Plan) -> str:
     select.append(f"{_void_ordered(plan)} AS void")
     select += [f"j{k}.p{i} AS p{i}_{k}" for k in _steps(defn) for i in range(len(plan.props))]
     select += _micro_columns(plan, ordered=True)
+    select += reasons_sql.attempt_columns(plan)
     where = entry_condition(plan, "j1")
     return f"SELECT {', '.join(select)} FROM nx j1 {' '.join(joins)} WHERE {where}"
 

@@ -74,6 +74,7 @@ def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, 
         breakdown=breakdown,
         window_end=np.where(times[:, 0] == NAT, NAT, times[:, 0] + plan.window),
         breakdown_combination=combination,
+        reason=_reasons(table),
     )
     return units, actor_ids, session_ids
 
@@ -86,3 +87,12 @@ def _combination(tuples: list[tuple[Any, ...] | None]) -> tuple[np.ndarray, np.n
     for name, code in index.items():
         names[code] = name
     return codes, names
+
+
+def _reasons(table: pa.Table) -> np.ndarray | None:
+    """§14: each unit's reason as an index into REASONS, -1 when none."""
+    if "reason" not in table.column_names:
+        return None
+    column = table.column("reason")
+    values = np.asarray(column.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return values.astype(np.int8)
