@@ -4,6 +4,7 @@ and the source relation, which arrives already written in the target dialect."""
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 import sqlglot
@@ -71,7 +72,15 @@ def to_dialect(duckdb_sql: str, dialect: str, relation: str, time_type: TimeType
         return node
 
     tree = tree.transform(swap)
-    text = tree.sql(dialect=dialect, pretty=True)
+    # SQLGlot warns that it cannot spell DuckDB's NULLS LAST in some window orders; the
+    # columns ordered there (row number, time) are never NULL, so nothing is lost.
+    quiet = logging.getLogger("sqlglot")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        text = tree.sql(dialect=dialect, pretty=True)
+    finally:
+        quiet.setLevel(level)
     # The relation is spliced in as text: it is already in the target dialect, and
     # may be a table function (read_parquet) or a subquery SQLGlot need not understand.
     return text.replace(RELATION, relation)
