@@ -150,6 +150,11 @@ class DuckDBSource:
         order = columns.order_key or ROW_COLUMN
         return cls(con, relation, _with_order(columns, order))
 
+    @property
+    def connection(self) -> Any:
+        """The DuckDB connection (for catalogs, and tests that watch it work)."""
+        return self._con
+
     # --- SqlSource ---------------------------------------------------------------
     def execute(self, sql: str) -> pa.Table:
         with self._lock:

@@ -190,7 +190,8 @@ def ordered_attempts(plan: Plan) -> str:
             on.append(f"j{k}.t - j{k - 1}.t <= {min(step.max_gap_ns, _CAP_NS)}")
         if defn.order == "strict" and step.min_gap_ns:
             on.append(f"j{k}.t >= j{k - 1}.t + {min(step.min_gap_ns, _CAP_NS)}")
-        joins.append(f"LEFT JOIN nx j{k} ON {' AND '.join(on)}")
+        # Only step-k rows can be the step-k event: a small build side for the join.
+        joins.append(f"LEFT JOIN (SELECT * FROM nx WHERE m{k}) j{k} ON {' AND '.join(on)}")
     n = defn.n_steps
     level = " ".join(f"WHEN j{k}.q IS NOT NULL THEN {k}" for k in range(n, 1, -1))
     level = f"CASE {level} ELSE 1 END" if n > 1 else "1"
