@@ -160,11 +160,29 @@ WITH base AS (
     CASE WHEN NOT j2.rt3 IS NULL THEN 2 ELSE 6 END AS r3,
     CASE WHEN NOT j3.rt4 IS NULL THEN 2 ELSE 6 END AS r4
   FROM nx AS j1
-  LEFT JOIN nx AS j2
+  LEFT JOIN (
+    SELECT
+      *
+    FROM nx
+    WHERE
+      m2
+  ) AS j2
     ON j2.a = j1.a AND j2.q = j1.nx2 AND j2.t <= j1.t + 604800000000000
-  LEFT JOIN nx AS j3
+  LEFT JOIN (
+    SELECT
+      *
+    FROM nx
+    WHERE
+      m3
+  ) AS j3
     ON j3.a = j2.a AND j3.q = j2.nx3 AND j3.t <= j1.t + 604800000000000
-  LEFT JOIN nx AS j4
+  LEFT JOIN (
+    SELECT
+      *
+    FROM nx
+    WHERE
+      m4
+  ) AS j4
     ON j4.a = j3.a AND j4.q = j3.nx4 AND j4.t <= j1.t + 604800000000000
   WHERE
     j1.m1
