@@ -189,8 +189,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ns.child:
         print(json.dumps(run_one(ns.child[0], Path(ns.child[1]), ns.memory_limit)))
         return 0
-    report = run_benchmark(ns.events, ns.repeat, ns.contenders, ns.memory_limit, ns.data_dir,
-                           log=lambda m: print(m, file=sys.stderr))
+    report = run_benchmark(
+        ns.events,
+        ns.repeat,
+        ns.contenders,
+        ns.memory_limit,
+        ns.data_dir,
+        log=lambda m: print(m, file=sys.stderr),
+    )
     if ns.json:
         ns.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(format_markdown(report))

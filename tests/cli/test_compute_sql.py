@@ -93,7 +93,8 @@ def test_unknown_url_scheme_is_one_line(export: Path, capsys: pytest.CaptureFixt
     argv = ["compute", "oracle://db/x?table=t", "--funnel", str(DEMO_FUNNEL)]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Unknown source oracle://" in err
+    assert err.count("\n") == 1
+    assert "Unknown source oracle://" in err
 
 
 def test_memory_engine_refuses_a_url(capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,16 +117,20 @@ def test_options_not_compiled_are_refused_by_name(
     path.write_text(json.dumps(funnel), encoding="utf-8")
     assert main(["compute", str(export), "--funnel", str(path), "--engine", "duckdb"]) == 2
     err = capsys.readouterr().err
-    assert '"hold", §17' in err and "--engine memory" in err
+    assert '"hold", §17' in err
+    assert "--engine memory" in err
 
 
-@pytest.mark.parametrize("dialect", ["bigquery", "clickhouse", "postgres", "spark", "duckdb", "snowflake"])
+@pytest.mark.parametrize(
+    "dialect", ["bigquery", "clickhouse", "postgres", "spark", "duckdb", "snowflake"]
+)
 def test_sql_command_prints_one_statement(dialect: str, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["sql", str(DEMO_FUNNEL), "--dialect", dialect, "--table", "shop.events"]
     assert main([*argv, "--columns", "actor=uid,event=name,time=ts,order=seq"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("-- Funnel 'Demo checkout' compiled for " + dialect)
-    assert "uid" in out and "UNION ALL" in out
+    assert "uid" in out
+    assert "UNION ALL" in out
     assert "ties in time may be ordered differently" not in out
 
 

@@ -5,7 +5,7 @@ and the source relation, which arrives already written in the target dialect."""
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Literal, cast
 
 import sqlglot
 from sqlglot import exp
@@ -40,9 +40,7 @@ _TEXT_NS = {
 
 def check_dialect(dialect: str) -> str:
     if dialect not in DIALECTS:
-        raise UserFacingError(
-            f"Unknown SQL dialect {dialect!r}: use one of {', '.join(DIALECTS)}."
-        )
+        raise UserFacingError(f"Unknown SQL dialect {dialect!r}: use one of {', '.join(DIALECTS)}.")
     return dialect
 
 
@@ -68,7 +66,7 @@ def to_dialect(duckdb_sql: str, dialect: str, relation: str, time_type: TimeType
     def swap(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Anonymous) and str(node.this).upper() == TIME_FUNCTION:
             column = node.expressions[0].sql(dialect=dialect)
-            return sqlglot.parse_one(template.format(c=column), read=dialect)
+            return cast(exp.Expression, sqlglot.parse_one(template.format(c=column), read=dialect))
         return node
 
     tree = tree.transform(swap)

@@ -89,7 +89,9 @@ class DuckDBSource:
             try:
                 con.execute(f"SET memory_limit = {literal(memory_limit)}")
             except duckdb.Error as exc:
-                raise UserFacingError(f"Memory limit {memory_limit!r} not understood: {exc}") from exc
+                raise UserFacingError(
+                    f"Memory limit {memory_limit!r} not understood: {exc}"
+                ) from exc
             spill = Path(tempfile.gettempdir()) / "funnel-gui-duckdb"
             con.execute(f"SET temp_directory = {literal(str(spill))}")
         return con
@@ -124,7 +126,11 @@ class DuckDBSource:
     @classmethod
     def from_table(cls, table: pa.Table | Any, columns: ColumnMap) -> DuckDBSource:
         """An in-memory pandas DataFrame or Arrow table; row order breaks ties."""
-        arrow = table if isinstance(table, pa.Table) else pa.Table.from_pandas(table, preserve_index=False)
+        arrow = (
+            table
+            if isinstance(table, pa.Table)
+            else pa.Table.from_pandas(table, preserve_index=False)
+        )
         arrow = arrow.append_column(ROW_COLUMN, pa.array(range(arrow.num_rows), pa.int64()))
         con = cls.connect()
         con.register("funnel_events", arrow)
@@ -139,7 +145,9 @@ class DuckDBSource:
             raise UserFacingError(f"No such DuckDB database: {path}")
         con = cls.connect(memory_limit, database=path)
         relation = ".".join(quote_name(part) for part in table.split("."))
-        source = cls._with_columns(con, f"(SELECT *, rowid AS {ROW_COLUMN} FROM {relation})", columns)
+        source = cls._with_columns(
+            con, f"(SELECT *, rowid AS {ROW_COLUMN} FROM {relation})", columns
+        )
         return source
 
     @classmethod

@@ -7,9 +7,6 @@ LIMIT. Options not compiled yet are refused with a message naming them.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
 import pyarrow as pa
 
 from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
@@ -18,6 +15,7 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.progress import Cancelled, Progress, report
 from funnel_gui.core.sql.aggregate_sql import aggregate_sql, units_sql
 from funnel_gui.core.sql.dialects import TimeType, to_dialect
+from funnel_gui.core.sql.plan import Plan, make_plan
 from funnel_gui.core.sql.result_build import (
     Aggregates,
     Levels,
@@ -31,7 +29,6 @@ from funnel_gui.core.sql.result_build import (
 from funnel_gui.core.sql.source import QueryCancelled, SqlSource
 from funnel_gui.core.sql.units_table import unit_results
 from funnel_gui.core.sql.warnings import sql_warnings
-from funnel_gui.core.sql.units_sql import Plan, make_plan
 
 TIES_WARNING = (
     "The source has no order column and no row order of its own: events of one unit at "
@@ -164,5 +161,3 @@ def compute_sql(
     )
     step(1.0, "Done")
     return result
-
-

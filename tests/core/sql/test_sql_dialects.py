@@ -69,7 +69,9 @@ def test_bigquery_text_run_back_in_duckdb_gives_the_reference(tmp_path: Path) ->
         {
             "user_id": rows["actor"],
             "event_name": rows["event"],
-            "event_time": rows["time"].cast(pa.timestamp("ns", tz="UTC")).cast(pa.timestamp("us", tz="UTC")),
+            "event_time": rows["time"]
+            .cast(pa.timestamp("ns", tz="UTC"))
+            .cast(pa.timestamp("us", tz="UTC")),
             "row_id": pa.array(range(rows.num_rows), pa.int64()),
             "device": rows["device"],
         }
