@@ -102,13 +102,6 @@ def compiled_sql(source: SqlSource, definition: FunnelDefinition) -> str:
     return to_dialect(aggregate_sql(plan), source.dialect, source.relation, time_type)
 
 
-def _run(source: SqlSource, sql: str, cancelled: Cancelled | None) -> pa.Table:
-    try:
-        return source.execute(sql)
-    except QueryCancelled as exc:
-        raise ComputeCancelled(str(exc)) from exc
-
-
 def compute_sql(
     source: SqlSource,
     definition: FunnelDefinition,
@@ -124,6 +117,20 @@ def compute_sql(
     units when given) for per-unit lists and exports; by default only aggregates cross
     the wire and `result.units` is empty (trends then come from `result.entry_days`)."""
 
+    try:
+        return _compute(source, definition, with_units, units_limit, progress, cancelled)
+    except QueryCancelled as exc:  # the source stopped its query: no result
+        raise ComputeCancelled(str(exc)) from exc
+
+
+def _compute(
+    source: SqlSource,
+    definition: FunnelDefinition,
+    with_units: bool,
+    units_limit: int | None,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> FunnelResult:
     def step(at: float, message: str) -> None:
         report(progress, cancelled, at, message, error=ComputeCancelled)
 
@@ -132,12 +139,12 @@ def compute_sql(
     plan, time_type = plan_for(source, definition)
     step(0.1, "Computing in the database")
     sql = to_dialect(aggregate_sql(plan), source.dialect, source.relation, time_type)
-    agg = Aggregates.of(_run(source, sql, cancelled))
+    agg = Aggregates.of(source.execute(sql))
     step(0.8, "Summarising")
     units, actor_ids, session_ids = unit_results(plan, None)
     if with_units or units_limit is not None:
         sql = to_dialect(units_sql(plan, units_limit), source.dialect, source.relation, time_type)
-        units, actor_ids, session_ids = unit_results(plan, _run(source, sql, cancelled))
+        units, actor_ids, session_ids = unit_results(plan, source.execute(sql))
     levels = Levels.of(agg, definition.n_steps)
     last = agg.get("last")
     last_time = int(last[0][0]) if last and last[0][0] is not None else 0
