@@ -48,17 +48,26 @@ def next_columns(plan: Plan) -> list[str]:
         if k == 1:
             continue
         gap = min(step.min_gap_ns or 0, CAP_NS)
-        far = (
-            window_frame(plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t")
-            if gap
-            else after
-        )
-        cols.append(f"MIN(CASE WHEN m{k} THEN t END) {far} AS rt{k}")
+        if not _found_by_next(plan, k):  # else the step's own nx column says it
+            far = (
+                window_frame(plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t")
+                if gap
+                else after
+            )
+            cols.append(f"MIN(CASE WHEN m{k} THEN t END) {far} AS rt{k}")
         if gap:
             cols.append(f"MAX(CASE WHEN m{k} THEN 1 END) {after} AS ra{k}")
         if step.where:
             cols.append(f"MAX(CASE WHEN nm{k} THEN 1 END) {after} AS rn{k}")
     return cols
+
+
+def _found_by_next(plan: Plan, k: int) -> bool:
+    """In sequential order without a max gap, the step's next-match column (nx) is the
+    first later match at least min_gap after, and an attempt that stopped with one
+    following stopped at the window: its time is not needed (one window aggregate less
+    per step over every row)."""
+    return plan.definition.order == "sequential" and plan.definition.steps[k - 1].max_gap_ns is None
 
 
 def attempt_columns(plan: Plan) -> list[str]:
@@ -83,7 +92,7 @@ def attempt_columns(plan: Plan) -> list[str]:
                     f"WHEN {j}.lt1 IS NOT NULL AND {j}.lm{k} AND {j}.lt1 < {j}.t + {gap} "
                     f"THEN {CODE['min_gap']}"
                 )
-        found = f"{j}.rt{k} IS NOT NULL"
+        found = f"{j}.nx{k} IS NOT NULL" if _found_by_next(plan, k) else f"{j}.rt{k} IS NOT NULL"
         if step.max_gap_ns is None:
             cases.append(f"WHEN {found} THEN {CODE['window']}")
         else:
