@@ -125,8 +125,18 @@ def aggregate_sql(plan: Plan) -> str:
     return with_clause(funnel_ctes(plan)) + "\n" + "\nUNION ALL\n".join(aggregate_parts(plan))
 
 
-def units_sql(plan: Plan, limit: int | None) -> str:
-    """The per-unit table, on demand: units in actor (then session) order, at most `limit`."""
+def units_sql(plan: Plan, limit: int | None, dropped_at: int | None = None) -> str:
+    """The per-unit table, on demand: units in actor (then session) order, at most `limit`.
+
+    `dropped_at` = k: only the units who reached step k−1 but not k (not excluded), the
+    earliest to reach it first (the drill-down list of that drop-off)."""
     order = ", ".join(plan.key)
+    where = ""
+    if dropped_at is not None:
+        reached = dropped_at - 1
+        column = "t1" if plan.definition.order == "any" else f"t{reached}"
+        where = f" WHERE NOT excluded AND furthest = {reached}"
+        order = f"{column}, {order}"
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    return with_clause(funnel_ctes(plan)) + f"\nSELECT * FROM unit_out ORDER BY {order}{tail}"
+    body = f"\nSELECT * FROM unit_out{where} ORDER BY {order}{tail}"
+    return with_clause(funnel_ctes(plan)) + body

@@ -7,6 +7,8 @@ LIMIT. Options not compiled yet are refused with a message naming them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 
 from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
@@ -102,12 +104,22 @@ def compiled_sql(source: SqlSource, definition: FunnelDefinition) -> str:
     return to_dialect(aggregate_sql(plan), source.dialect, source.relation, time_type)
 
 
+@dataclass(frozen=True)
+class _Units:
+    """Which per-unit rows to fetch besides the aggregates."""
+
+    fetch: bool
+    limit: int | None
+    dropped_at: int | None
+
+
 def compute_sql(
     source: SqlSource,
     definition: FunnelDefinition,
     *,
     with_units: bool = False,
     units_limit: int | None = None,
+    dropped_at: int | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> FunnelResult:
@@ -115,10 +127,15 @@ def compute_sql(
 
     `with_units`: also fetch the per-unit table (in actor order; at most `units_limit`
     units when given) for per-unit lists and exports; by default only aggregates cross
-    the wire and `result.units` is empty (trends then come from `result.entry_days`)."""
+    the wire and `result.units` is empty (trends then come from `result.entry_days`).
+    `dropped_at` = k fetches only the units who dropped between step k−1 and k (the
+    drill-down list, `analysis.drilldown.dropped_at(result, k)`), earliest first."""
 
     try:
-        return _compute(source, definition, with_units, units_limit, progress, cancelled)
+        units = _Units(
+            with_units or units_limit is not None or dropped_at is not None, units_limit, dropped_at
+        )
+        return _compute(source, definition, units, progress, cancelled)
     except QueryCancelled as exc:  # the source stopped its query: no result
         raise ComputeCancelled(str(exc)) from exc
 
@@ -126,8 +143,7 @@ def compute_sql(
 def _compute(
     source: SqlSource,
     definition: FunnelDefinition,
-    with_units: bool,
-    units_limit: int | None,
+    wanted: _Units,
     progress: Progress | None,
     cancelled: Cancelled | None,
 ) -> FunnelResult:
@@ -142,8 +158,9 @@ def _compute(
     agg = Aggregates.of(source.execute(sql))
     step(0.8, "Summarising")
     units, actor_ids, session_ids = unit_results(plan, None)
-    if with_units or units_limit is not None:
-        sql = to_dialect(units_sql(plan, units_limit), source.dialect, source.relation, time_type)
+    if wanted.fetch:
+        per_unit = units_sql(plan, wanted.limit, wanted.dropped_at)
+        sql = to_dialect(per_unit, source.dialect, source.relation, time_type)
         units, actor_ids, session_ids = unit_results(plan, source.execute(sql))
     levels = Levels.of(agg, definition.n_steps)
     last = agg.get("last")
