@@ -57,3 +57,26 @@ def test_only_aggregates_by_default_and_trends_from_days(tmp_path: Path) -> None
         p.to_dict() for p in trend(expected, "month")
     ]
     assert trend(got)[0].counts == [5, 2, 0]
+
+
+def test_a_source_without_row_order_says_ties_may_differ() -> None:
+    """§21: no order column and no row order of its own: the result says so."""
+    import duckdb
+    import pyarrow as pa
+
+    from funnel_gui.core.sql.duckdb_source import DuckDBSource
+    from funnel_gui.core.sql.runner import TIES_WARNING
+    from funnel_gui.core.sql.source import ColumnMap
+
+    con = duckdb.connect()
+    con.register("t", pa.table({"u": ["x", "x"], "e": ["view", "cart"], "ts": [5, 5]}))
+    unordered = DuckDBSource(con, "t", ColumnMap("u", "e", "ts"))
+    assert TIES_WARNING in compute_sql(unordered, FUNNEL).warnings
+    ordered = DuckDBSource.from_table(
+        con.sql("SELECT * FROM t").to_arrow_table(), ColumnMap("u", "e", "ts")
+    )
+    result = compute_sql(ordered, FUNNEL)
+    assert TIES_WARNING not in result.warnings
+    assert [s.count for s in result.steps] == [1, 1, 0]  # file order: view, then cart
+    ordered.close()
+    unordered.close()
