@@ -129,8 +129,10 @@ def gui_command(argv: Sequence[str]) -> int:
         prog="funnel-gui",
         description="Funnel Explorer: open analytics event exports and build funnels. "
         "Subcommands: `funnel-gui inspect FILE...` prints an import report; "
-        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers; "
-        "`funnel-gui compare A [B] --funnel DEF` compares two periods or two exports.",
+        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers "
+        "(`--engine duckdb` computes in DuckDB without loading the files); "
+        "`funnel-gui compare A [B] --funnel DEF` compares two periods or two exports; "
+        "`funnel-gui sql DEF --dialect bigquery` prints the funnel as SQL.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")
