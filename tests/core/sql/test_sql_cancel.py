@@ -28,7 +28,8 @@ def test_cancel_interrupts_a_running_query() -> None:
         except BaseException as exc:
             errors.append(exc)
 
-    worker = threading.Thread(target=run)
+    # A daemon thread: should the cancel fail, the test fails without hanging the run.
+    worker = threading.Thread(target=run, daemon=True)
     worker.start()
     assert source.running.wait(60)
     source.cancel()
