@@ -30,6 +30,7 @@ _FUNNEL_COMMANDS = {
     "paths": ("funnel_gui.paths_cli", "paths_command"),
     "compare": ("funnel_gui.compare_cli", "compare_command"),
     "report": ("funnel_gui.report_cli", "report_command"),
+    "sql": ("funnel_gui.sql_cli", "sql_command"),
 }
 
 
@@ -133,9 +134,11 @@ def gui_command(argv: Sequence[str]) -> int:
         prog="funnel-gui",
         description="Funnel Explorer: open analytics event exports and build funnels. "
         "Subcommands: `funnel-gui inspect FILE...` prints an import report; "
-        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers; "
+        "`funnel-gui compute FILE... --funnel DEF.funnel.json` prints a funnel's numbers "
+        "(`--engine duckdb` computes in DuckDB without loading the files); "
         "`funnel-gui compare A [B] --funnel DEF` compares two periods or two exports; "
-        "`funnel-gui report FILE... --funnel DEF -o OUT.html` writes the HTML report.",
+        "`funnel-gui report FILE... --funnel DEF -o OUT.html` writes the HTML report; "
+        "`funnel-gui sql DEF --dialect bigquery` prints the funnel as SQL.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")
