@@ -39,7 +39,11 @@ def test_dropped_list_matches_memory_and_obeys_the_limit(tmp_path: Path) -> None
     assert list(expected["actor"]) == ["u4", "u2", "u5"]
     source = duckdb_of(table)
     got = compute_sql(source, FUNNEL, dropped_at=2)
-    pd.testing.assert_frame_equal(dropped_at(got, 2), expected)
+    # `unit` points at each one's row in its own result: the SQL result holds only the
+    # dropped units, so the rows differ while the people are the same.
+    pd.testing.assert_frame_equal(
+        dropped_at(got, 2).drop(columns="unit"), expected.drop(columns="unit")
+    )
     first_two = compute_sql(source, FUNNEL, dropped_at=2, units_limit=2)
     assert list(dropped_at(first_two, 2)["actor"]) == ["u4", "u2"]
     source.close()

@@ -44,8 +44,14 @@ def scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
 
 def payload(result: FunnelResult) -> dict[str, Any]:
     out = result_payload(result)
-    out["warnings"] = [w for w in out["warnings"] if w != TIES_WARNING]
+    out["warnings"] = [w for w in out["warnings"] if w != TIES_WARNING and not _in_memory_only(w)]
     return out
+
+
+def _in_memory_only(warning: str) -> bool:
+    """The strict funnel's "which event came in between" note needs each dropped unit's
+    next event, which the SQL engines do not send back (README: not compiled)."""
+    return warning.startswith("Nobody reached step") and "the very next event" in warning
 
 
 def unit_rows(result: FunnelResult) -> list[tuple[Any, ...]]:
