@@ -25,6 +25,7 @@ _FUNNEL_COMMANDS = {
     "drivers": ("funnel_gui.drivers_cli", "drivers_command"),
     "paths": ("funnel_gui.paths_cli", "paths_command"),
     "compare": ("funnel_gui.compare_cli", "compare_command"),
+    "sql": ("funnel_gui.sql_cli", "sql_command"),
 }
 
 

@@ -17,12 +17,14 @@ from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.safe_csv import frame_to_csv, write_frame_csv
+from funnel_gui.sql_engine_cli import add_engine_options, compute_in_sql, uses_sql
 
 
 def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> int:
     parser = argparse.ArgumentParser(
         prog="funnel-gui compute",
-        description="Compute a saved funnel (*.funnel.json) on export FILE(s).",
+        description="Compute a saved funnel (*.funnel.json) on export FILE(s), a folder, "
+        "or a database URL (duckdb:///file.duckdb?table=events).",
     )
     add_funnel_inputs(parser)
     output = parser.add_mutually_exclusive_group()
@@ -34,11 +36,16 @@ def compute_command(argv: Sequence[str], add_mapping: Any, overrides: Any) -> in
         help="also write one row per actor (or session) that entered",
     )
     add_mapping(parser)
+    add_engine_options(parser)
     ns = parser.parse_args(argv)
     try:
         loaded = load_funnel(ns.funnel)
-        table = load_table(ns.files, ns, overrides)
-        result = compute(table, loaded.definition)
+        if uses_sql(ns.files, ns):
+            result = compute_in_sql(
+                ns.files, ns, overrides(ns), loaded.definition, with_units=bool(ns.actors)
+            )
+        else:
+            result = compute(load_table(ns.files, ns, overrides), loaded.definition)
         if ns.actors:
             _write_actors(result, Path(ns.actors))
     except BAD_INPUT as exc:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from funnel_gui.core.arrays import NAT, counts_reaching
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.engine.results import FunnelResult
+from funnel_gui.core.engine.results import EntryDays, FunnelResult
 
 Period = Literal["day", "week", "month"]
 
@@ -40,6 +40,12 @@ class TrendPoint:
 
 def auto_period(result: FunnelResult) -> Period:
     """Days for spans up to ~2 months, weeks up to ~1 year, months beyond."""
+    if result.entry_days is not None:
+        days = result.entry_days
+        if not len(days.day_start_ns):
+            return "day"
+        span = (days.last_entry_ns - days.first_entry_ns) / 86_400e9
+        return "day" if span <= 62 else "week" if span <= 366 else "month"
     entry = result.units.step_time[:, 0] if len(result.units.furthest) else np.zeros(0)
     entry = entry[entry != NAT]
     if not len(entry):
@@ -55,6 +61,8 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
     gives every period's counts (`counts_reaching`), so 850k units over a year of days
     take milliseconds."""
     period = period or auto_period(result)
+    if result.entry_days is not None:
+        return _trend_of_days(result, result.entry_days, period)
     u = result.units
     n_steps = result.definition.n_steps
     entry = u.step_time[:, 0] if len(u.furthest) else np.zeros(0, dtype=np.int64)
@@ -65,6 +73,24 @@ def trend(result: FunnelResult, period: Period | None = None) -> list[TrendPoint
     unique_starts, period_of_unit = np.unique(starts_ns, return_inverse=True)
     furthest = np.clip(u.furthest[keep].astype(np.int64), 0, n_steps)
     counts = counts_reaching(period_of_unit, len(unique_starts), furthest, n_steps)
+    return _points(result, unique_starts, counts, period)
+
+
+def _trend_of_days(result: FunnelResult, days: EntryDays, period: Period) -> list[TrendPoint]:
+    """Trends of a result computed in SQL: its per-day counts summed into periods (a
+    day lies in one week and one month, so the sums are exact)."""
+    if not len(days.day_start_ns):
+        return []
+    starts = _period_start_ns(days.day_start_ns, period)
+    unique_starts, period_of_day = np.unique(starts, return_inverse=True)
+    counts = np.zeros((len(unique_starts), days.counts.shape[1]), dtype=np.int64)
+    np.add.at(counts, period_of_day, days.counts)
+    return _points(result, unique_starts, counts, period)
+
+
+def _points(
+    result: FunnelResult, unique_starts: np.ndarray, counts: np.ndarray, period: Period
+) -> list[TrendPoint]:
     ends_ns = _period_end_ns(unique_starts, period)
     # Compared as `last - window` so a window of centuries cannot wrap int64 around.
     incomplete = ends_ns - 1 > result.last_time_ns - result.definition.window_ns

@@ -35,7 +35,12 @@ class TimingStats:
         seconds = durations_ns.astype(np.float64) / NS_PER_SECOND
         p25, median, p75, p90 = np.percentile(seconds, [25, 50, 75, 90])
         return cls(
-            len(seconds), float(median), float(seconds.mean()), float(p25), float(p75), float(p90)
+            len(seconds),
+            float(median),
+            _exact_mean_s(durations_ns),
+            float(p25),
+            float(p75),
+            float(p90),
         )
 
     def to_dict(self) -> dict[str, float]:
@@ -46,6 +51,15 @@ class TimingStats:
             "p75": self.p75,
             "p90": self.p90,
         }
+
+
+def _exact_mean_s(durations_ns: np.ndarray) -> float:
+    """The mean in seconds, rounded once from the exact sum: the same float in whatever
+    order the durations come (a SQL engine returns them grouped, §21), where a float
+    sum would differ in the last digits."""
+    whole, rest = np.divmod(durations_ns.astype(np.int64), NS_PER_SECOND)
+    total = int(whole.sum()) * NS_PER_SECOND + int(rest.sum())
+    return total / (len(durations_ns) * NS_PER_SECOND)
 
 
 # Human-sized bin edges for conversion times, which are heavy-tailed: seconds to weeks.
@@ -254,6 +268,18 @@ def json_number(value: float) -> float | None:
     return None if value != value else float(value)
 
 
+@dataclass(frozen=True)
+class EntryDays:
+    """§8 for results computed where the data lives (core/sql), which carry no per-unit
+    table: counted units per UTC day of their reported attempt's step-1 event, enough
+    for trends by day, week or month."""
+
+    day_start_ns: np.ndarray  # int64, ascending
+    counts: np.ndarray  # (days, steps): units reaching each step
+    first_entry_ns: int
+    last_entry_ns: int
+
+
 @dataclass
 class FunnelResult:
     definition: FunnelDefinition
@@ -269,6 +295,8 @@ class FunnelResult:
     time_to_convert_histogram: TimeHistogram | None = None
     session_ids: Any = None  # pyarrow string array: session code -> the export's id
     hold_missing: int | None = None  # §17: step events lacking a held property
+    # Set by SQL engines (core/sql), whose `units` hold at most the rows asked for.
+    entry_days: EntryDays | None = None
 
     @property
     def unit(self) -> str:

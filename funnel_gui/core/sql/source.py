@@ -13,6 +13,8 @@ from typing import Protocol
 
 import pyarrow
 
+from funnel_gui.core.progress import TaskCancelled
+
 
 @dataclass(frozen=True)
 class ColumnMap:
@@ -48,3 +50,7 @@ class SqlSource(Protocol):
     def close(self) -> None:
         """Release the connection; the source is unusable afterwards."""
         ...
+
+
+class QueryCancelled(TaskCancelled):
+    """Raised by `SqlSource.execute` when `cancel()` stopped the query."""

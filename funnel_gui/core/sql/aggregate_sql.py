@@ -1,0 +1,127 @@
+"""One SQL statement that returns every aggregate a funnel result needs, in long form.
+
+Rows are (kind, i1, i2, i3, v1, v2, v3, n): the levels with excluded/still-open flags,
+the step durations as (duration, how many) so percentiles are computed here exactly,
+the breakdown groups, per-day entry counts for trends, micro→macro groups, the data's
+last timestamp and what the warnings need. Only aggregates come back: a billion events
+cost this computer a few thousand rows.
+"""
+
+from __future__ import annotations
+
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.sql import reasons_sql
+from funnel_gui.core.sql.predicates import literal
+from funnel_gui.core.sql.reported_sql import funnel_ctes, with_clause
+from funnel_gui.core.sql.units_sql import Plan
+
+NS_PER_DAY = 86_400 * 1_000_000_000
+_INT_COLUMNS = ("i1", "i2", "i3")
+_TEXT_COLUMNS = ("v1", "v2", "v3")
+
+
+def _part(kind: str, source: str, n: str = "COUNT(*)", group: bool = True, **values: str) -> str:
+    """One SELECT of the union, every column present (NULL where the kind has none)."""
+    cols = [f"{literal(kind)} AS kind"]
+    keys = []
+    for name in _INT_COLUMNS:
+        expr = values.get(name)
+        cols.append(f"CAST({expr or 'NULL'} AS BIGINT) AS {name}")
+        if expr is not None and not expr.isdigit():  # a number would be a column position
+            keys.append(expr)
+    for name in _TEXT_COLUMNS:
+        expr = values.get(name)
+        cols.append(f"CAST({expr or 'NULL'} AS VARCHAR) AS {name}")
+        if expr is not None:
+            keys.append(expr)
+    cols.append(f"CAST({n} AS BIGINT) AS n")
+    group_by = f" GROUP BY {', '.join(keys)}" if group and keys else ""
+    return f"SELECT {', '.join(cols)} FROM {source}{group_by}"
+
+
+def aggregate_parts(plan: Plan) -> list[str]:
+    defn = plan.definition
+    counted = "unit_out WHERE NOT excluded"
+    parts = [
+        _part(
+            "level",
+            "unit_out",
+            i1="furthest",
+            i2="CASE WHEN excluded THEN 1 ELSE 0 END",
+            i3="CASE WHEN still_open THEN 1 ELSE 0 END",
+        ),
+        _part("last", "lt CROSS JOIN (SELECT COUNT(*) AS rows FROM clean) c", "c.rows",
+              group=False, i1="lt.last_t"),
+    ]
+    parts += _timing_parts(defn)
+    if reasons_sql.unit_column(plan):
+        parts.append(_part("reason", "unit_out WHERE reason IS NOT NULL", i1="furthest", i2="reason"))
+    if defn.breakdown is not None:
+        names = {f"v{i}": f"b{i}" for i in range(1, len(defn.breakdown.names()) + 1)}
+        parts.append(_part("bd", counted, i1="furthest", **names))
+    if defn.n_steps:
+        parts.append(_part("day", counted, i1=f"t1 // {NS_PER_DAY}", i2="furthest"))
+        parts.append(
+            _part("span", counted, "COUNT(*)", group=False, i1="MIN(t1)", i2="MAX(t1)")
+        )
+    for i, _, _ in plan.micro():
+        parts.append(
+            _part(
+                "mm",
+                counted,
+                i1=str(i),
+                i2=f"CASE WHEN mm{i} THEN 1 ELSE 0 END",
+                i3=f"CASE WHEN furthest >= {_macro(defn)} THEN 1 ELSE 0 END",
+            )
+        )
+        parts.append(_part("mmt", f"{counted} AND mm{i}", i1=str(i), i2=f"mt{i}"))
+    parts += _warning_parts(plan)
+    return parts
+
+
+def _macro(defn: FunnelDefinition) -> int:
+    from funnel_gui.core.engine.micro_macro import macro_step
+
+    return macro_step(defn)
+
+
+def _timing_parts(defn: FunnelDefinition) -> list[str]:
+    """§6: each step's durations from the previous step and from step 1, as histograms of
+    exact values (none in any order)."""
+    if defn.order == "any":
+        return []
+    parts = []
+    for k in range(2, defn.n_steps + 1):
+        reached = f"unit_out WHERE t{k} IS NOT NULL"
+        parts.append(_part("prev", reached, i1=str(k), i2=f"t{k} - t{k - 1}"))
+        if k > 2:
+            parts.append(_part("conv", reached, i1=str(k), i2=f"t{k} - t1"))
+    return parts
+
+
+def _warning_parts(plan: Plan) -> list[str]:
+    """Which named events the data has, and rows without a session (warnings)."""
+    defn = plan.definition
+    names: dict[str, None] = {}
+    for matcher in [s.matcher for s in defn.steps] + [x.matcher for x in defn.exclusions]:
+        names.update(dict.fromkeys(matcher.events))
+    names.update(dict.fromkeys(n for m in defn.micro_conversions for n in m.events))
+    parts = []
+    if names:
+        listed = ", ".join(literal(n) for n in names)
+        parts.append(_part("event", f"clean WHERE e IN ({listed})", v1="e"))
+    if defn.unit == "session":
+        parts.append(_part("loose", "clean WHERE s IS NULL", group=False))
+    return parts
+
+
+def aggregate_sql(plan: Plan) -> str:
+    """The whole statement in DuckDB's dialect (placeholders for relation and time)."""
+    return with_clause(funnel_ctes(plan)) + "\n" + "\nUNION ALL\n".join(aggregate_parts(plan))
+
+
+def units_sql(plan: Plan, limit: int | None) -> str:
+    """The per-unit table, on demand: units in actor (then session) order, at most `limit`."""
+    order = ", ".join(plan.key)
+    tail = f" LIMIT {int(limit)}" if limit is not None else ""
+    return with_clause(funnel_ctes(plan)) + f"\nSELECT * FROM unit_out ORDER BY {order}{tail}"
