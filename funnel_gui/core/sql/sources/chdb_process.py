@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from funnel_gui.core.progress import TaskCancelled
+from funnel_gui.core.sql.source import QueryCancelled
 from funnel_gui.core.sql.sources.clickhouse_sql import SETTINGS
 from funnel_gui.core.sql.sources.urls import SourceError, require
 
@@ -64,7 +64,7 @@ class ChdbProcess:
             except (EOFError, OSError) as exc:
                 self._stop()
                 if self._cancelled:
-                    raise TaskCancelled from exc
+                    raise QueryCancelled("The query was cancelled.") from exc
                 raise SourceError("The embedded ClickHouse (chdb) stopped unexpectedly.") from exc
         if reply[:1] == _ERROR:
             message = reply[1:].decode("utf-8", "replace").strip().splitlines()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from funnel_gui.core.progress import TaskCancelled
+from funnel_gui.core.sql.source import QueryCancelled
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
 from funnel_gui.core.sql.sources.chdb_process import ChdbProcess
 from funnel_gui.core.sql.sources.clickhouse_sql import SETTINGS, exact_quantiles
@@ -115,7 +115,7 @@ class ClickHouseServerSource(ClientSource):
             )
         except Exception as exc:
             if "QUERY_WAS_CANCELLED" in str(exc) or "394" in str(exc).split():
-                raise TaskCancelled from exc
+                raise QueryCancelled("The query was cancelled.") from exc
             raise SourceError(f"ClickHouse refused the query: {exc}") from exc
         finally:
             self._query_id = None

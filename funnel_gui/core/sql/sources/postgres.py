@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 
-from funnel_gui.core.progress import TaskCancelled
+from funnel_gui.core.sql.source import QueryCancelled
+from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, require
 
@@ -66,11 +67,11 @@ class PostgresSource(ClientSource):
     def execute(self, sql: str) -> pa.Table:
         try:
             with self._conn.cursor() as cursor:
-                cursor.execute(sql)
+                cursor.execute(expand_alias_refs(sql, self.dialect))
                 rows = cursor.fetchall() if cursor.description else []
                 description = list(cursor.description or [])
         except self._errors.QueryCanceled as exc:
-            raise TaskCancelled from exc
+            raise QueryCancelled("The query was cancelled.") from exc
         except self._errors.Error as exc:
             raise SourceError(f"PostgreSQL refused the query: {_first_line(exc)}") from exc
         return _to_arrow(description, rows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from funnel_gui.core.sql.source import ColumnMap, SqlSource
 from funnel_gui.core.sql.sources.base import ClientSource
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, parse_source_url
 
@@ -76,16 +77,29 @@ def connect(text: str) -> ClientSource:
     return opener(url, text)
 
 
-def open_client_source(text: str, overrides: Mapping[str, str] | None = None) -> ClientSource:
-    """Connect, and map the columns of the URL's table from its schema plus `overrides`."""
+def open_client_source(
+    text: str, overrides: Mapping[str, str] | None = None, columns: ColumnMap | None = None
+) -> ClientSource:
+    """Connect, and map the columns of the URL's table: `columns` as given, else from its
+    schema plus `overrides`."""
     from funnel_gui.core.sql.sources.schema import map_columns
 
     source = connect(text)
     try:
         if not source.relation:
             raise SourceError(f"Name the table in the URL (?table=NAME), e.g. {EXAMPLES[0]}")
-        source.columns = map_columns(source, overrides or {})
+        source.columns = columns or map_columns(source, overrides or {})
     except BaseException:
         source.close()
         raise
     return source
+
+
+def _open_for_sql(text: str, memory_limit: str | None, columns: ColumnMap | None) -> SqlSource:
+    # The memory limit is DuckDB's; servers have their own.
+    return open_client_source(text, None, columns)
+
+
+def client_openers() -> dict[str, Callable[[str, str | None, ColumnMap | None], SqlSource]]:
+    """core/sql/open.py's SCHEMES entries for every client here."""
+    return dict.fromkeys(OPENERS, _open_for_sql)

@@ -14,7 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from funnel_gui.core.progress import TaskCancelled
+from funnel_gui.core.sql.source import QueryCancelled
+from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, require
 
@@ -77,10 +78,10 @@ class SparkSource(ClientSource):
         self._tag = tag = f"funnel-{uuid.uuid4().hex}"
         self._spark.addTag(tag)
         try:
-            table: pa.Table = self._spark.sql(sql).toArrow()
+            table: pa.Table = self._spark.sql(expand_alias_refs(sql, self.dialect)).toArrow()
         except Exception as exc:
             if "cancel" in str(exc).lower() or "interrupt" in str(exc).lower():
-                raise TaskCancelled from exc
+                raise QueryCancelled("The query was cancelled.") from exc
             raise SourceError(f"Spark refused the query: {str(exc).splitlines()[0]}") from exc
         finally:
             self._spark.removeTag(tag)
