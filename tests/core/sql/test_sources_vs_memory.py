@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.compute import compute
@@ -31,7 +31,7 @@ from tests.core.sql.test_sql_vs_memory import payload, scenarios, unit_rows
 from tests.core.test_engine_vs_reference import Log, _describe, _props
 
 _SETTINGS = settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -56,7 +56,9 @@ def chdb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClientSource]:
     source.close()
 
 
-def check_same(source: ClientSource, expected_table_path: Path, log: Log, defn: FunnelDefinition) -> None:
+def check_same(
+    source: ClientSource, expected_table_path: Path, log: Log, defn: FunnelDefinition
+) -> None:
     table = make_table(log.rows, expected_table_path, session=log.has_session, props=_props(log))
     expected = compute(table, defn)
     rows, columns = numbered_rows(table)
@@ -88,5 +90,8 @@ def test_chdb_matches_memory(
     chdb: ClientSource, tmp_path: Path, scenario: tuple[Log, FunnelDefinition]
 ) -> None:
     log, defn = scenario
+    # ClickHouse takes RANGE frame offsets of 32 bits only, and times are nanoseconds:
+    # minimum gaps are refused there with a message (test_clickhouse_min_gap_refused).
+    assume(all(s.min_gap_ns is None for s in defn.steps))
     note(_describe(log, defn))
     check_same(chdb, tmp_path, log, defn)

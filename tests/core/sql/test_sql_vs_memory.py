@@ -28,7 +28,6 @@ from tests.core.sql.sql_fixtures import duckdb_of
 from tests.core.test_engine_vs_reference import Log, _describe, _props, definitions, event_logs
 
 
-
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
     log = draw(event_logs())

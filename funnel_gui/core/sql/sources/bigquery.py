@@ -14,9 +14,9 @@ from typing import Any
 import pyarrow as pa
 
 from funnel_gui.core.sql.source import QueryCancelled
-from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
 from funnel_gui.core.sql.sources.ga4 import PARAM_KEYS_SQL, USER_KEYS_SQL, ga4_relation
+from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, require
 
 _MAX_KEYS = 60
@@ -72,7 +72,9 @@ class BigQuerySource(ClientSource):
         return tuple(str(k) for k in rows["key"].to_pylist())
 
     def execute(self, sql: str) -> pa.Table:
-        self._job = job = self._client.query(expand_alias_refs(sql, self.dialect), job_id=f"funnel_{uuid.uuid4().hex}")
+        self._job = job = self._client.query(
+            expand_alias_refs(sql, self.dialect), job_id=f"funnel_{uuid.uuid4().hex}"
+        )
         try:
             table: pa.Table = job.result().to_arrow(create_bqstorage_client=False)
         except Exception as exc:

@@ -8,6 +8,7 @@ Results come back as Arrow IPC bytes.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 from multiprocessing.connection import Connection
@@ -16,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from funnel_gui.core.sql.source import QueryCancelled
-from funnel_gui.core.sql.sources.clickhouse_sql import SETTINGS
+from funnel_gui.core.sql.sources.clickhouse_sql import SETTINGS, refusal
 from funnel_gui.core.sql.sources.urls import SourceError, require
 
 _OK, _ERROR = b"K", b"E"
@@ -67,8 +68,7 @@ class ChdbProcess:
                     raise QueryCancelled("The query was cancelled.") from exc
                 raise SourceError("The embedded ClickHouse (chdb) stopped unexpectedly.") from exc
         if reply[:1] == _ERROR:
-            message = reply[1:].decode("utf-8", "replace").strip().splitlines()
-            raise SourceError(f"ClickHouse refused the query: {message[0] if message else ''}")
+            raise SourceError(refusal(reply[1:].decode("utf-8", "replace")))
         return pa.ipc.open_stream(reply[1:]).read_all()
 
     def cancel(self) -> None:
@@ -80,10 +80,8 @@ class ChdbProcess:
     def close(self) -> None:
         with self._lock:
             if self._pipe is not None and self._process is not None and self._process.is_alive():
-                try:
+                with contextlib.suppress(OSError):
                     self._pipe.send(None)
-                except OSError:
-                    pass
                 self._process.join(timeout=5)
             self._stop()
 

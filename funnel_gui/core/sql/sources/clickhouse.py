@@ -18,7 +18,12 @@ import pyarrow as pa
 from funnel_gui.core.sql.source import QueryCancelled
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
 from funnel_gui.core.sql.sources.chdb_process import ChdbProcess
-from funnel_gui.core.sql.sources.clickhouse_sql import SETTINGS, exact_quantiles
+from funnel_gui.core.sql.sources.clickhouse_sql import (
+    SETTINGS,
+    exact_quantiles,
+    refusal,
+    signed_integers,
+)
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, require
 
 _FORMATS = {
@@ -66,7 +71,7 @@ class ChdbSource(ClientSource):
             super().__init__(relation, path.name)
 
     def execute(self, sql: str) -> pa.Table:
-        return self._process.query(exact_quantiles(sql))
+        return signed_integers(self._process.query(exact_quantiles(sql)))
 
     def cancel(self) -> None:
         self._process.cancel()
@@ -116,10 +121,10 @@ class ClickHouseServerSource(ClientSource):
         except Exception as exc:
             if "QUERY_WAS_CANCELLED" in str(exc) or "394" in str(exc).split():
                 raise QueryCancelled("The query was cancelled.") from exc
-            raise SourceError(f"ClickHouse refused the query: {exc}") from exc
+            raise SourceError(refusal(str(exc))) from exc
         finally:
             self._query_id = None
-        return table
+        return signed_integers(table)
 
     def cancel(self) -> None:
         # KILL QUERY from a second connection: the first one is busy waiting for rows.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -56,3 +57,25 @@ def with_settings(sql: str) -> str:
     body = sql.rstrip().rstrip(";")
     pairs = ", ".join(f"{k} = {v}" for k, v in SETTINGS.items())
     return f"{body}\nSETTINGS {pairs}"
+
+
+def signed_integers(table: pa.Table) -> pa.Table:
+    """ClickHouse types small counts and flags as UInt8…UInt64; the result builder (like
+    every other engine) works in signed 64-bit integers, where -1 means "none"."""
+    fields = [
+        pa.field(f.name, pa.int64()) if pa.types.is_unsigned_integer(f.type) else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields)) if fields != list(table.schema) else table
+
+
+def refusal(error: str) -> str:
+    """One line for a ClickHouse error; the known limits in words a person can act on."""
+    if "RANGE' frame must be a nonnegative 32-bit integer" in error:
+        return (
+            "ClickHouse cannot compute a minimum gap here: its time-range windows take "
+            "offsets below 2^31 and times are counted in nanoseconds (2.1 s). Compute "
+            "this funnel with DuckDB or in memory."
+        )
+    lines = error.strip().splitlines()
+    return f"ClickHouse refused the query: {lines[0] if lines else 'no message'}"

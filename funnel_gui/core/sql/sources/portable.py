@@ -35,7 +35,7 @@ def expand_alias_refs(sql: str, dialect: str) -> str:
             names = {c.name for c in node.find_all(exp.Column) if not c.table}
             if names & aliases.keys():
                 changed = True
-                select.set(clause, node.transform(lambda n: _swap(n, aliases)))
+                select.set(clause, node.transform(_swap, aliases))
     return tree.sql(dialect=dialect, pretty=True) if changed else sql
 
 

@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pyarrow as pa
 
 from funnel_gui.core.sql.source import QueryCancelled
-from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
+from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, require
 
 # Result types by type OID, for columns an empty result cannot show by value.
@@ -85,7 +85,7 @@ class PostgresSource(ClientSource):
 
     def list_tables(self) -> list[str]:
         table = self.execute(_LIST_TABLES)
-        pairs = zip(table["table_schema"].to_pylist(), table["table_name"].to_pylist())
+        pairs = zip(table["table_schema"].to_pylist(), table["table_name"].to_pylist(), strict=True)
         return [name if schema == "public" else f"{schema}.{name}" for schema, name in pairs]
 
 

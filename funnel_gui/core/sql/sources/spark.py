@@ -15,8 +15,8 @@ from typing import Any
 import pyarrow as pa
 
 from funnel_gui.core.sql.source import QueryCancelled
-from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.base import ClientSource, quote_table
+from funnel_gui.core.sql.sources.portable import expand_alias_refs
 from funnel_gui.core.sql.sources.urls import SourceError, SourceURL, require
 
 _VIEW = "funnel_events"
