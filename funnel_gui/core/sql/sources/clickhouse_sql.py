@@ -24,7 +24,7 @@ def exact_quantiles(sql: str) -> str:
     tree = sqlglot.parse_one(sql, read="clickhouse")
     changed = False
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expression) -> exp.Expr:
         nonlocal changed
         if isinstance(node, exp.Median):
             changed = True
@@ -46,7 +46,7 @@ def exact_quantiles(sql: str) -> str:
     return tree.sql(dialect="clickhouse") if changed else sql
 
 
-def _exact(level: exp.Expression, value: exp.Expression) -> exp.Expression:
+def _exact(level: exp.Expression, value: exp.Expression) -> exp.Expr:
     # quantileExactInclusive(level)(value): a parametric aggregate.
     text = f"quantileExactInclusive({level.sql('clickhouse')})({value.sql('clickhouse')})"
     return sqlglot.parse_one(text, read="clickhouse")

@@ -9,6 +9,7 @@ dependencies). Cancel interrupts the query's tag, which works for both kinds of 
 from __future__ import annotations
 
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ _READERS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "js
 # Small and quiet for one machine: no UI port, few shuffle partitions, UTC times.
 _LOCAL_CONFIG = {
     "spark.ui.enabled": "false",
-    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.adaptive.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.driver.memory": "2g",
+    "spark.ui.showConsoleProgress": "false",
 }
 
 
@@ -49,7 +52,10 @@ class SparkSource(ClientSource):
 
     def __init__(self, url: SourceURL) -> None:
         try:
-            self._spark = _builder(url).getOrCreate()
+            with warnings.catch_warnings():
+                # pyspark warns about pandas versions it has not tried; we use Arrow only.
+                warnings.simplefilter("ignore", FutureWarning)
+                self._spark = _builder(url).getOrCreate()
         except SourceError:
             raise
         except Exception as exc:  # py4j, gateway and connect errors alike
@@ -78,7 +84,10 @@ class SparkSource(ClientSource):
         self._tag = tag = f"funnel-{uuid.uuid4().hex}"
         self._spark.addTag(tag)
         try:
-            table: pa.Table = self._spark.sql(expand_alias_refs(sql, self.dialect)).toArrow()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                frame = self._spark.sql(expand_alias_refs(sql, self.dialect))
+                table: pa.Table = frame.toArrow()
         except Exception as exc:
             if "cancel" in str(exc).lower() or "interrupt" in str(exc).lower():
                 raise QueryCancelled("The query was cancelled.") from exc
