@@ -50,7 +50,9 @@ class ChdbProcess:
     def __init__(self, database: str) -> None:
         require("chdb", "clickhouse")  # say "install funnel-gui[clickhouse]" here, not later
         self._database = database
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one query at a time
+        self._state = threading.Lock()  # guards _running/_cancelled against cancel()
+        self._running = False
         self._process: Any = None
         self._pipe: Connection | None = None
         self._cancelled = False
@@ -58,7 +60,8 @@ class ChdbProcess:
     def query(self, sql: str) -> pa.Table:
         with self._lock:
             pipe = self._start()
-            self._cancelled = False
+            with self._state:
+                self._cancelled, self._running = False, True
             try:
                 pipe.send(sql)
                 reply = pipe.recv_bytes()
@@ -67,15 +70,20 @@ class ChdbProcess:
                 if self._cancelled:
                     raise QueryCancelled("The query was cancelled.") from exc
                 raise SourceError("The embedded ClickHouse (chdb) stopped unexpectedly.") from exc
+            finally:
+                with self._state:
+                    self._running = False
         if reply[:1] == _ERROR:
             raise SourceError(refusal(reply[1:].decode("utf-8", "replace")))
         return pa.ipc.open_stream(reply[1:]).read_all()
 
     def cancel(self) -> None:
-        process = self._process
-        if process is not None and process.is_alive():
-            self._cancelled = True
-            process.kill()
+        """Kill the child if a query is in flight (the next query starts a new one)."""
+        with self._state:
+            process = self._process
+            if self._running and process is not None and process.is_alive():
+                self._cancelled = True
+                process.kill()
 
     def close(self) -> None:
         with self._lock:

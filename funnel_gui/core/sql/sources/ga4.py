@@ -25,8 +25,8 @@ _FIELDS = {
 }
 # Every key's value as text, whichever of the value's fields the key uses.
 _VALUE = (
-    "COALESCE(value.string_value, CAST(value.int_value AS STRING), "
-    "CAST(value.double_value AS STRING), CAST(value.float_value AS STRING))"
+    "COALESCE(p.value.string_value, CAST(p.value.int_value AS STRING), "
+    "CAST(p.value.double_value AS STRING), CAST(p.value.float_value AS STRING))"
 )
 # The keys present in the export, most used first (the property catalog of a GA4 table).
 PARAM_KEYS_SQL = """
@@ -45,14 +45,16 @@ def _q(name: str) -> str:
 
 def _param(array: str, key: str) -> str:
     literal = exp.Literal.string(key).sql("bigquery")
-    return f"(SELECT {_VALUE} FROM UNNEST({array}) WHERE key = {literal})"
+    return f"(SELECT {_VALUE} FROM UNNEST({array}) AS p WHERE p.key = {literal})"
 
 
 def ga4_relation(
     table: str, event_keys: tuple[str, ...], user_keys: tuple[str, ...] = ()
 ) -> tuple[str, ColumnMap]:
     """The flat subquery over `table` (already quoted, e.g. `p.d.events_*`) and its columns."""
-    session_id = "(SELECT value.int_value FROM UNNEST(event_params) WHERE key = 'ga_session_id')"
+    session_id = (
+        "(SELECT p.value.int_value FROM UNNEST(event_params) AS p WHERE p.key = 'ga_session_id')"
+    )
     actor = "COALESCE(user_id, user_pseudo_id)"
     select = [
         f"{actor} AS {_q(ACTOR)}",
