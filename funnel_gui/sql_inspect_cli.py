@@ -24,7 +24,8 @@ def open_for_inspect(text: str, columns: str | None, memory_limit: str | None) -
     if overrides:
         from dataclasses import replace
 
-        source.columns = replace(source.columns, **overrides)
+        roles = {k: v for k, v in overrides.items() if k != "properties"}
+        source.columns = replace(source.columns, **roles)  # type: ignore[arg-type]
     return source
 
 
@@ -58,12 +59,12 @@ def inspect_sql(text: str, columns: str | None, memory_limit: str | None, as_jso
             "source": label,
             "columns": mapping,
             "events": {
-                str(r.event): {"count": int(r.count), "actors": int(r.actors)}
-                for r in events.itertuples(index=False)
+                str(r["event"]): {"count": int(r["count"]), "actors": int(r["actors"])}
+                for r in events.to_dict("records")
             },
             "properties": [
-                {"name": str(r.property), "kind": str(r.kind), "distinct": int(r.distinct)}
-                for r in props.itertuples(index=False)
+                {"name": str(r["property"]), "kind": str(r["kind"]), "distinct": int(r["distinct"])}
+                for r in props.to_dict("records")
             ],
         }
         print(json.dumps(payload, indent=2))

@@ -21,7 +21,13 @@ from tests.core.sql.sql_fixtures import table_rows
 
 ROW = "row_order"
 POSTGRES_ENV = "FUNNEL_TEST_POSTGRES_URL"
-_PG_TYPES = {"string": "text", "large_string": "text", "int64": "bigint", "double": "float8"}
+_PG_TYPES = {
+    "string": "text",
+    "large_string": "text",
+    "int64": "bigint",
+    "double": "float8",
+    "timestamp[us, tz=UTC]": "timestamptz",
+}
 
 
 def postgres_url() -> str:

@@ -168,7 +168,8 @@ def _cancel_while_running(source: ClientSource, sql: str) -> None:
         source.cancel()
         thread.join(0.1)
     thread.join(60)
-    assert outcome and isinstance(outcome[0], QueryCancelled)
+    assert outcome, "the query neither finished nor stopped"
+    assert isinstance(outcome[0], QueryCancelled)
 
 
 def test_chdb_cancel_kills_the_query_and_the_next_one_runs(chdb_file: ClientSource) -> None:

@@ -35,7 +35,8 @@ def event_catalog(source: SqlSource) -> pd.DataFrame:
     frame = _run(source, sql).to_pandas()
     frame = frame.rename(columns={"n": "count"}).astype({"count": "int64", "actors": "int64"})
     frame = frame.sort_values(["count", "event"], ascending=[False, True])
-    return frame.reset_index(drop=True)[["event", "count", "actors"]]
+    out: pd.DataFrame = frame.reset_index(drop=True)[["event", "count", "actors"]]
+    return out
 
 
 def property_catalog(source: SqlSource) -> pd.DataFrame:
