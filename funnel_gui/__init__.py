@@ -26,15 +26,19 @@ if TYPE_CHECKING:
     from funnel_gui.core.engine.compute import compute
     from funnel_gui.core.engine.prepared import prepare
     from funnel_gui.core.io import load_events
+    from funnel_gui.core.sql.open import open_sql_source
+    from funnel_gui.core.sql.runner import compute_sql
 
 __all__ = [
     "FunnelDefinition",
     "Step",
     "compare",
     "compute",
+    "compute_sql",
     "drivers",
     "load_events",
     "load_funnel",
+    "open_sql_source",
     "paths",
     "prepare",
     "save_funnel",
@@ -44,6 +48,8 @@ _LAZY = {
     "FunnelDefinition": "funnel_gui.core.definition.model",
     "Step": "funnel_gui.core.definition.model",
     "compute": "funnel_gui.core.engine.compute",
+    "compute_sql": "funnel_gui.core.sql.runner",
+    "open_sql_source": "funnel_gui.core.sql.open",
     "compare": "funnel_gui.core.analysis.compare",
     "load_events": "funnel_gui.core.io",
     "drivers": "funnel_gui.core.analysis.drivers",

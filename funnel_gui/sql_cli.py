@@ -16,9 +16,9 @@ from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.sql.aggregate_sql import aggregate_sql
 from funnel_gui.core.sql.dialects import DIALECTS, to_dialect
+from funnel_gui.core.sql.plan import make_plan
 from funnel_gui.core.sql.runner import check_compiled
 from funnel_gui.core.sql.source import ColumnMap
-from funnel_gui.core.sql.units_sql import make_plan
 
 _DEFAULT_COLUMNS = {"actor": "user_id", "event": "event_name", "time": "event_time"}
 _KEYS = ("actor", "event", "time", "session", "order")
@@ -59,7 +59,9 @@ def funnel_sql(definition: Any, dialect: str, table: str, columns: ColumnMap) ->
     sql = to_dialect(aggregate_sql(plan), dialect, table_sql(table, dialect), "timestamp")
     header = HEADER.format(name=definition.name or "Funnel", dialect=dialect)
     if not columns.order_key:
-        header += "-- No order column (--columns order=...): ties in time may be ordered differently.\n"
+        header += (
+            "-- No order column (--columns order=...): ties in time may be ordered differently.\n"
+        )
     return header + sql + "\n"
 
 

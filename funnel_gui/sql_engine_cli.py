@@ -48,7 +48,9 @@ def uses_sql(files: Sequence[str], ns: argparse.Namespace) -> bool:
     return bool(urls) or ns.engine == "duckdb"
 
 
-def open_source(files: Sequence[str], ns: argparse.Namespace, overrides: dict[str, str | None]) -> SqlSource:
+def open_source(
+    files: Sequence[str], ns: argparse.Namespace, overrides: dict[str, str | None]
+) -> SqlSource:
     if ns.tz and ns.tz != "UTC":
         raise UserFacingError("--tz is not supported with SQL engines yet: times are read as UTC.")
     if ns.drop_exact_duplicates:
@@ -60,9 +62,18 @@ def open_source(files: Sequence[str], ns: argparse.Namespace, overrides: dict[st
     mapped = {_ROLE_FIELDS[r]: c for r, c in overrides.items() if r in _ROLE_FIELDS}
     unknown = [r for r in overrides if r not in _ROLE_FIELDS]
     if unknown:
-        raise UserFacingError(f"--{unknown[0].replace('_', '-')} is not supported with SQL engines.")
+        raise UserFacingError(
+            f"--{unknown[0].replace('_', '-')} is not supported with SQL engines."
+        )
     if mapped:
-        source.columns = replace(source.columns, **mapped)
+        cols = source.columns
+        source.columns = replace(
+            cols,
+            actor=mapped.get("actor") or cols.actor,
+            event=mapped.get("event") or cols.event,
+            time=mapped.get("time") or cols.time,
+            session=mapped.get("session", cols.session),
+        )
     return source
 
 

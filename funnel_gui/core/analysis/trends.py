@@ -41,10 +41,10 @@ class TrendPoint:
 def auto_period(result: FunnelResult) -> Period:
     """Days for spans up to ~2 months, weeks up to ~1 year, months beyond."""
     if result.entry_days is not None:
-        days = result.entry_days
-        if not len(days.day_start_ns):
+        known = result.entry_days
+        if not len(known.day_start_ns):
             return "day"
-        span = (days.last_entry_ns - days.first_entry_ns) / 86_400e9
+        span = (known.last_entry_ns - known.first_entry_ns) / 86_400e9
         return "day" if span <= 62 else "week" if span <= 366 else "month"
     entry = result.units.step_time[:, 0] if len(result.units.furthest) else np.zeros(0)
     entry = entry[entry != NAT]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.sql import reasons_sql
+from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reported_sql import funnel_ctes, with_clause
-from funnel_gui.core.sql.units_sql import Plan
 
 NS_PER_DAY = 86_400 * 1_000_000_000
 _INT_COLUMNS = ("i1", "i2", "i3")
@@ -50,20 +50,25 @@ def aggregate_parts(plan: Plan) -> list[str]:
             i2="CASE WHEN excluded THEN 1 ELSE 0 END",
             i3="CASE WHEN still_open THEN 1 ELSE 0 END",
         ),
-        _part("last", "lt CROSS JOIN (SELECT COUNT(*) AS rows FROM clean) c", "c.rows",
-              group=False, i1="lt.last_t"),
+        _part(
+            "last",
+            "lt CROSS JOIN (SELECT COUNT(*) AS rows FROM clean) c",
+            "c.rows",
+            group=False,
+            i1="lt.last_t",
+        ),
     ]
     parts += _timing_parts(defn)
     if reasons_sql.unit_column(plan):
-        parts.append(_part("reason", "unit_out WHERE reason IS NOT NULL", i1="furthest", i2="reason"))
+        parts.append(
+            _part("reason", "unit_out WHERE reason IS NOT NULL", i1="furthest", i2="reason")
+        )
     if defn.breakdown is not None:
         names = {f"v{i}": f"b{i}" for i in range(1, len(defn.breakdown.names()) + 1)}
-        parts.append(_part("bd", counted, i1="furthest", **names))
+        parts.append(_part("bd", counted, "COUNT(*)", True, i1="furthest", **names))
     if defn.n_steps:
         parts.append(_part("day", counted, i1=f"t1 // {NS_PER_DAY}", i2="furthest"))
-        parts.append(
-            _part("span", counted, "COUNT(*)", group=False, i1="MIN(t1)", i2="MAX(t1)")
-        )
+        parts.append(_part("span", counted, "COUNT(*)", group=False, i1="MIN(t1)", i2="MAX(t1)"))
     for i, _, _ in plan.micro():
         parts.append(
             _part(
@@ -120,8 +125,18 @@ def aggregate_sql(plan: Plan) -> str:
     return with_clause(funnel_ctes(plan)) + "\n" + "\nUNION ALL\n".join(aggregate_parts(plan))
 
 
-def units_sql(plan: Plan, limit: int | None) -> str:
-    """The per-unit table, on demand: units in actor (then session) order, at most `limit`."""
+def units_sql(plan: Plan, limit: int | None, dropped_at: int | None = None) -> str:
+    """The per-unit table, on demand: units in actor (then session) order, at most `limit`.
+
+    `dropped_at` = k: only the units who reached step k−1 but not k (not excluded), the
+    earliest to reach it first (the drill-down list of that drop-off)."""
     order = ", ".join(plan.key)
+    where = ""
+    if dropped_at is not None:
+        reached = dropped_at - 1
+        column = "t1" if plan.definition.order == "any" else f"t{reached}"
+        where = f" WHERE NOT excluded AND furthest = {reached}"
+        order = f"{column}, {order}"
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    return with_clause(funnel_ctes(plan)) + f"\nSELECT * FROM unit_out ORDER BY {order}{tail}"
+    body = f"\nSELECT * FROM unit_out{where} ORDER BY {order}{tail}"
+    return with_clause(funnel_ctes(plan)) + body

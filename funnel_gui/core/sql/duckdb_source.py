@@ -78,7 +78,11 @@ class DuckDBSource:
         self._lock = threading.Lock()
         self.relation = relation
         self.columns = columns
-        self._cancelled = False
+        # Set by cancel(); the query running then (or, if none, the next one) is stopped.
+        self._cancel_pending = threading.Event()
+        self.running = threading.Event()  # a query is executing (tests wait on it)
+        self._idle = threading.Event()
+        self._idle.set()
 
     # --- constructors -------------------------------------------------------------
     @staticmethod
@@ -89,7 +93,9 @@ class DuckDBSource:
             try:
                 con.execute(f"SET memory_limit = {literal(memory_limit)}")
             except duckdb.Error as exc:
-                raise UserFacingError(f"Memory limit {memory_limit!r} not understood: {exc}") from exc
+                raise UserFacingError(
+                    f"Memory limit {memory_limit!r} not understood: {exc}"
+                ) from exc
             spill = Path(tempfile.gettempdir()) / "funnel-gui-duckdb"
             con.execute(f"SET temp_directory = {literal(str(spill))}")
         return con
@@ -124,7 +130,11 @@ class DuckDBSource:
     @classmethod
     def from_table(cls, table: pa.Table | Any, columns: ColumnMap) -> DuckDBSource:
         """An in-memory pandas DataFrame or Arrow table; row order breaks ties."""
-        arrow = table if isinstance(table, pa.Table) else pa.Table.from_pandas(table, preserve_index=False)
+        arrow = (
+            table
+            if isinstance(table, pa.Table)
+            else pa.Table.from_pandas(table, preserve_index=False)
+        )
         arrow = arrow.append_column(ROW_COLUMN, pa.array(range(arrow.num_rows), pa.int64()))
         con = cls.connect()
         con.register("funnel_events", arrow)
@@ -139,7 +149,9 @@ class DuckDBSource:
             raise UserFacingError(f"No such DuckDB database: {path}")
         con = cls.connect(memory_limit, database=path)
         relation = ".".join(quote_name(part) for part in table.split("."))
-        source = cls._with_columns(con, f"(SELECT *, rowid AS {ROW_COLUMN} FROM {relation})", columns)
+        source = cls._with_columns(
+            con, f"(SELECT *, rowid AS {ROW_COLUMN} FROM {relation})", columns
+        )
         return source
 
     @classmethod
@@ -150,13 +162,23 @@ class DuckDBSource:
         order = columns.order_key or ROW_COLUMN
         return cls(con, relation, _with_order(columns, order))
 
+    @property
+    def connection(self) -> Any:
+        """The DuckDB connection (for catalogs, and tests that watch it work)."""
+        return self._con
+
     # --- SqlSource ---------------------------------------------------------------
     def execute(self, sql: str) -> pa.Table:
         with self._lock:
-            self._cancelled = False
+            if self._cancel_pending.is_set():
+                self._cancel_pending.clear()
+                raise QueryCancelled("The query was cancelled.")
+            self._idle.clear()
+            self.running.set()
             try:
                 return self._con.sql(sql).to_arrow_table()
             except duckdb.InterruptException as exc:
+                self._cancel_pending.clear()
                 raise QueryCancelled("The query was cancelled.") from exc
             except duckdb.OutOfMemoryException as exc:
                 raise UserFacingError(
@@ -165,11 +187,21 @@ class DuckDBSource:
             except duckdb.Error as exc:  # a value the table cannot convert, a bad type...
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise UserFacingError(f"DuckDB could not compute the funnel: {first}") from exc
+            finally:
+                self.running.clear()
+                self._idle.set()
 
     def cancel(self) -> None:
-        """Interrupt the running query (DuckDB's interrupt is safe from any thread)."""
-        self._cancelled = True
-        self._con.interrupt()
+        """Interrupt the running query (DuckDB's interrupt is safe from any thread); with
+        none running, the next query is refused, so a cancel between two queries of one
+        computation stops it too."""
+        self._cancel_pending.set()
+        # An interrupt that lands just before DuckDB starts the query is lost, so repeat
+        # it until the query has stopped (briefly: DuckDB checks often), at most 10 s.
+        for _ in range(200):
+            self._con.interrupt()
+            if self._idle.wait(0.05):
+                break
 
     def close(self) -> None:
         self._con.close()

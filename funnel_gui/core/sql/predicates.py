@@ -41,7 +41,9 @@ def filter_sql(flt: Filter, prop: Callable[[str], str]) -> str:
     if op in ("gt", "lt"):
         bound = number(float(value)) if isinstance(value, int | float) else "NULL"
         sign = ">" if op == "gt" else "<"
-        as_number = f"CASE WHEN REGEXP_MATCHES({p}, {literal(NUMBER_TEXT)}) THEN CAST({p} AS DOUBLE) END"
+        as_number = (
+            f"CASE WHEN REGEXP_MATCHES({p}, {literal(NUMBER_TEXT)}) THEN CAST({p} AS DOUBLE) END"
+        )
         return f"COALESCE({as_number} {sign} {bound}, FALSE)"
     if op in ("in", "not_in"):
         texts = value if isinstance(value, tuple) else (str(value),)

@@ -7,11 +7,11 @@ ending in `unit_out` (one row per unit that entered; see units_sql).
 from __future__ import annotations
 
 from funnel_gui.core.definition.model import Breakdown
+from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
+from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reasons_sql import unit_column
-from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
 from funnel_gui.core.sql.units_sql import (
-    Plan,
     any_order_attempts,
     base_ctes,
     flag_ctes,
@@ -20,7 +20,9 @@ from funnel_gui.core.sql.units_sql import (
 
 
 def funnel_ctes(plan: Plan) -> list[tuple[str, str]]:
-    attempts = any_order_attempts(plan) if plan.definition.order == "any" else ordered_attempts(plan)
+    attempts = (
+        any_order_attempts(plan) if plan.definition.order == "any" else ordered_attempts(plan)
+    )
     return [*base_ctes(plan), *flag_ctes(plan), ("att", attempts), *reported_ctes(plan)]
 
 
@@ -61,10 +63,10 @@ def _breakdown_value(plan: Plan, name: str) -> str:
             return value
         return f"CASE WHEN f >= {n} THEN {value} ELSE {literal(NOT_REACHED)} END"
     if n is not None:
-        return f"CASE WHEN f >= {n} THEN COALESCE({alias}_{n}, {none}) ELSE {literal(NOT_REACHED)} END"
-    cases = " ".join(
-        f"WHEN {k} THEN {alias}_{k}" for k in range(plan.definition.n_steps, 0, -1)
-    )
+        return (
+            f"CASE WHEN f >= {n} THEN COALESCE({alias}_{n}, {none}) ELSE {literal(NOT_REACHED)} END"
+        )
+    cases = " ".join(f"WHEN {k} THEN {alias}_{k}" for k in range(plan.definition.n_steps, 0, -1))
     return f"COALESCE(CASE f {cases} END, {none})"
 
 

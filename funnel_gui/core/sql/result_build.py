@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from funnel_gui.core.analysis.stats import compare_proportions
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.breakdown import JOINER
 from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers, on_path_result
@@ -27,7 +28,6 @@ from funnel_gui.core.engine.results import (
     TimingStats,
 )
 from funnel_gui.core.sql.aggregate_sql import NS_PER_DAY
-from funnel_gui.core.analysis.stats import compare_proportions
 
 
 @dataclass
@@ -99,9 +99,7 @@ def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> lis
         from_previous = to_convert = None
         if k and defn.order != "any":
             from_previous = TimingStats.of(durations(prev_rows, k + 1))
-            to_convert = (
-                from_previous if k == 1 else TimingStats.of(durations(conv_rows, k + 1))
-            )
+            to_convert = from_previous if k == 1 else TimingStats.of(durations(conv_rows, k + 1))
         out.append(
             StepResult(
                 number=k + 1,
@@ -120,7 +118,9 @@ def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> lis
     return out
 
 
-def with_reasons(defn: FunnelDefinition, agg: Aggregates, steps: list[StepResult]) -> list[StepResult]:
+def with_reasons(
+    defn: FunnelDefinition, agg: Aggregates, steps: list[StepResult]
+) -> list[StepResult]:
     """§14: at step k + 1, the reasons of the units whose furthest step is k."""
     if defn.order == "any":
         return steps
@@ -130,7 +130,9 @@ def with_reasons(defn: FunnelDefinition, agg: Aggregates, steps: list[StepResult
     return [
         s
         if s.number == 1
-        else replace(s, reasons={r: int(c) for r, c in zip(REASONS, per_level[s.number - 1], strict=True)})
+        else replace(
+            s, reasons={r: int(c) for r, c in zip(REASONS, per_level[s.number - 1], strict=True)}
+        )
         for s in steps
     ]
 

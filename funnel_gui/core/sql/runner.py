@@ -7,9 +7,8 @@ LIMIT. Options not compiled yet are refused with a message naming them.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
 
 from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
@@ -18,6 +17,7 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.progress import Cancelled, Progress, report
 from funnel_gui.core.sql.aggregate_sql import aggregate_sql, units_sql
 from funnel_gui.core.sql.dialects import TimeType, to_dialect
+from funnel_gui.core.sql.plan import Plan, make_plan
 from funnel_gui.core.sql.result_build import (
     Aggregates,
     Levels,
@@ -31,7 +31,6 @@ from funnel_gui.core.sql.result_build import (
 from funnel_gui.core.sql.source import QueryCancelled, SqlSource
 from funnel_gui.core.sql.units_table import unit_results
 from funnel_gui.core.sql.warnings import sql_warnings
-from funnel_gui.core.sql.units_sql import Plan, make_plan
 
 TIES_WARNING = (
     "The source has no order column and no row order of its own: events of one unit at "
@@ -105,11 +104,13 @@ def compiled_sql(source: SqlSource, definition: FunnelDefinition) -> str:
     return to_dialect(aggregate_sql(plan), source.dialect, source.relation, time_type)
 
 
-def _run(source: SqlSource, sql: str, cancelled: Cancelled | None) -> pa.Table:
-    try:
-        return source.execute(sql)
-    except QueryCancelled as exc:
-        raise ComputeCancelled(str(exc)) from exc
+@dataclass(frozen=True)
+class _Units:
+    """Which per-unit rows to fetch besides the aggregates."""
+
+    fetch: bool
+    limit: int | None
+    dropped_at: int | None
 
 
 def compute_sql(
@@ -118,6 +119,7 @@ def compute_sql(
     *,
     with_units: bool = False,
     units_limit: int | None = None,
+    dropped_at: int | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> FunnelResult:
@@ -125,8 +127,26 @@ def compute_sql(
 
     `with_units`: also fetch the per-unit table (in actor order; at most `units_limit`
     units when given) for per-unit lists and exports; by default only aggregates cross
-    the wire and `result.units` is empty (trends then come from `result.entry_days`)."""
+    the wire and `result.units` is empty (trends then come from `result.entry_days`).
+    `dropped_at` = k fetches only the units who dropped between step k−1 and k (the
+    drill-down list, `analysis.drilldown.dropped_at(result, k)`), earliest first."""
 
+    try:
+        units = _Units(
+            with_units or units_limit is not None or dropped_at is not None, units_limit, dropped_at
+        )
+        return _compute(source, definition, units, progress, cancelled)
+    except QueryCancelled as exc:  # the source stopped its query: no result
+        raise ComputeCancelled(str(exc)) from exc
+
+
+def _compute(
+    source: SqlSource,
+    definition: FunnelDefinition,
+    wanted: _Units,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> FunnelResult:
     def step(at: float, message: str) -> None:
         report(progress, cancelled, at, message, error=ComputeCancelled)
 
@@ -135,12 +155,13 @@ def compute_sql(
     plan, time_type = plan_for(source, definition)
     step(0.1, "Computing in the database")
     sql = to_dialect(aggregate_sql(plan), source.dialect, source.relation, time_type)
-    agg = Aggregates.of(_run(source, sql, cancelled))
+    agg = Aggregates.of(source.execute(sql))
     step(0.8, "Summarising")
     units, actor_ids, session_ids = unit_results(plan, None)
-    if with_units or units_limit is not None:
-        sql = to_dialect(units_sql(plan, units_limit), source.dialect, source.relation, time_type)
-        units, actor_ids, session_ids = unit_results(plan, _run(source, sql, cancelled))
+    if wanted.fetch:
+        per_unit = units_sql(plan, wanted.limit, wanted.dropped_at)
+        sql = to_dialect(per_unit, source.dialect, source.relation, time_type)
+        units, actor_ids, session_ids = unit_results(plan, source.execute(sql))
     levels = Levels.of(agg, definition.n_steps)
     last = agg.get("last")
     last_time = int(last[0][0]) if last and last[0][0] is not None else 0
@@ -164,5 +185,3 @@ def compute_sql(
     )
     step(1.0, "Done")
     return result
-
-

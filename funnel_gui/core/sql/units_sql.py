@@ -16,51 +16,12 @@ breakdown values b1..b3, and per micro conversion i its group (mm_i) and time (m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from funnel_gui.core.definition.model import EventMatcher, FunnelDefinition
-from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
-from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers
+from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.sql import reasons_sql
 from funnel_gui.core.sql.dialects import RELATION, time_call
-from funnel_gui.core.sql.predicates import literal, matcher_properties, matcher_sql, quote_name
-from funnel_gui.core.sql.source import ColumnMap
-
-# Windows and gaps are capped so `time + window` stays inside int64 for any time before
-# 2116; no two events of real data lie further apart, so the cap changes no number.
-_CAP_NS = 2**62
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the compiler needs besides the definition: the table's columns."""
-
-    definition: FunnelDefinition
-    columns: ColumnMap
-    present: frozenset[str]  # the columns the relation has (missing properties are NULL)
-    props: dict[str, str] = field(default_factory=dict)  # property name -> base alias
-
-    @property
-    def key(self) -> list[str]:
-        return ["a", "s"] if self.definition.unit == "session" else ["a"]
-
-    @property
-    def window(self) -> int:
-        return min(self.definition.window_ns, _CAP_NS)
-
-    def micro(self) -> list[tuple[int, str, EventMatcher]]:
-        """(index, label, matcher) of the micro conversions that are compared (§9)."""
-        found = micro_matchers(self.definition)
-        return [(i, label, m) for i, (label, m, on_path) in enumerate(found) if not on_path]
-
-
-def make_plan(defn: FunnelDefinition, columns: ColumnMap, present: frozenset[str]) -> Plan:
-    matchers = [s.matcher for s in defn.steps] + [x.matcher for x in defn.exclusions]
-    matchers += [m for _, m, _ in micro_matchers(defn)]
-    names = matcher_properties(matchers)
-    if defn.breakdown is not None:
-        names += [n for n in defn.breakdown.names() if n not in names]
-    return Plan(defn, columns, present, {n: f"p{i}" for i, n in enumerate(names)})
+from funnel_gui.core.sql.plan import CAP_NS, Plan, prop_alias, window_frame
+from funnel_gui.core.sql.predicates import matcher_sql, quote_name
 
 
 def _text(column: str) -> str:
@@ -85,20 +46,15 @@ def base_ctes(plan: Plan) -> list[tuple[str, str]]:
     return [("base", base), ("clean", clean), ("lt", "SELECT MAX(t) AS last_t FROM clean")]
 
 
-def _prop(plan: Plan) -> object:
-    return lambda name: plan.props[name]
-
-
 def flag_ctes(plan: Plan) -> list[tuple[str, str]]:
     """`nx`: the unit's rows that matter, numbered in §1 order, with the next matches."""
     defn, key = plan.definition, ", ".join(plan.key)
-    prop = _prop(plan)
-    flags = [f"{matcher_sql(s.matcher, 'e', prop)} AS m{k}" for k, s in enumerate(defn.steps, 1)]  # type: ignore[arg-type]
+    prop = prop_alias(plan)
+    flags = [f"{matcher_sql(s.matcher, 'e', prop)} AS m{k}" for k, s in enumerate(defn.steps, 1)]
     flags += [
-        f"{matcher_sql(x.matcher, 'e', prop)} AS x{j}"  # type: ignore[arg-type]
-        for j, x in enumerate(defn.exclusions, 1)
+        f"{matcher_sql(x.matcher, 'e', prop)} AS x{j}" for j, x in enumerate(defn.exclusions, 1)
     ]
-    flags += [f"{matcher_sql(m, 'e', prop)} AS c{i}" for i, _, m in plan.micro()]  # type: ignore[arg-type]
+    flags += [f"{matcher_sql(m, 'e', prop)} AS c{i}" for i, _, m in plan.micro()]
     flags += reasons_sql.name_flags(plan)
     bd = [f"p{i}" for i in range(len(plan.props))]
     session = " AND s IS NOT NULL" if defn.unit == "session" else ""
@@ -120,14 +76,10 @@ def flag_ctes(plan: Plan) -> list[tuple[str, str]]:
     return out
 
 
-def _frame(plan: Plan, frame: str, order: str = "q") -> str:
-    return f"OVER (PARTITION BY {', '.join(plan.key)} ORDER BY {order} {frame})"
-
-
 def _next_columns(plan: Plan) -> list[str]:
     defn = plan.definition
-    after = _frame(plan, "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING")
-    from_here = _frame(plan, "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING")
+    after = window_frame(plan, "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING")
+    from_here = window_frame(plan, "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING")
     cols = []
     if defn.order == "any":
         cols += [f"MIN(CASE WHEN m{k} THEN t END) {from_here} AS f{k}" for k in _steps(defn)]
@@ -139,7 +91,7 @@ def _next_columns(plan: Plan) -> list[str]:
         for j in range(1, len(defn.exclusions) + 1):
             cols.append(f"MIN(CASE WHEN x{j} THEN q END) {after} AS xq{j}")
             cols.append(f"MIN(CASE WHEN x{j} THEN t END) {after} AS xt{j}")
-    cols += reasons_sql.next_columns(plan, lambda f, o="q": _frame(plan, f, o))
+    cols += reasons_sql.next_columns(plan)
     for i, _, _ in plan.micro():
         cols.append(f"MIN(CASE WHEN c{i} THEN q END) {from_here} AS cq{i}")
         cols.append(f"MIN(CASE WHEN c{i} THEN t END) {from_here} AS ct{i}")
@@ -156,9 +108,9 @@ def _next_step(plan: Plan, k: int, after: str) -> str:
     if plan.definition.order == "strict":
         lead = f"LEAD(m{k}) OVER (PARTITION BY {', '.join(plan.key)} ORDER BY q)"
         return f"CASE WHEN {lead} THEN q + 1 END AS nx{k}"
-    gap = min(step.min_gap_ns or 0, _CAP_NS)
+    gap = min(step.min_gap_ns or 0, CAP_NS)
     if gap:  # at least min_gap later: a time-range frame (later in time is later in q)
-        frame = _frame(plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t")
+        frame = window_frame(plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t")
         return f"MIN(CASE WHEN m{k} THEN q END) {frame} AS nx{k}"
     return f"MIN(CASE WHEN m{k} THEN q END) {after} AS nx{k}"
 
@@ -187,10 +139,11 @@ def ordered_attempts(plan: Plan) -> str:
         on = [f"j{k}.{c} = j{k - 1}.{c}" for c in plan.key]
         on += [f"j{k}.q = j{k - 1}.nx{k}", f"j{k}.t <= j1.t + {w}"]
         if step.max_gap_ns is not None:
-            on.append(f"j{k}.t - j{k - 1}.t <= {min(step.max_gap_ns, _CAP_NS)}")
+            on.append(f"j{k}.t - j{k - 1}.t <= {min(step.max_gap_ns, CAP_NS)}")
         if defn.order == "strict" and step.min_gap_ns:
-            on.append(f"j{k}.t >= j{k - 1}.t + {min(step.min_gap_ns, _CAP_NS)}")
-        joins.append(f"LEFT JOIN nx j{k} ON {' AND '.join(on)}")
+            on.append(f"j{k}.t >= j{k - 1}.t + {min(step.min_gap_ns, CAP_NS)}")
+        # Only step-k rows can be the step-k event: a small build side for the join.
+        joins.append(f"LEFT JOIN (SELECT * FROM nx WHERE m{k}) j{k} ON {' AND '.join(on)}")
     n = defn.n_steps
     level = " ".join(f"WHEN j{k}.q IS NOT NULL THEN {k}" for k in range(n, 1, -1))
     level = f"CASE {level} ELSE 1 END" if n > 1 else "1"

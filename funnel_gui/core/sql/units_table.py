@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from funnel_gui.core.arrays import NAT
 from funnel_gui.core.engine.breakdown import JOINER
 from funnel_gui.core.engine.results import UnitResults
-from funnel_gui.core.sql.units_sql import Plan
+from funnel_gui.core.sql.plan import Plan
 
 
 def _codes(values: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:

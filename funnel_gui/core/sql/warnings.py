@@ -4,8 +4,8 @@ same words, from the columns and the aggregate rows."""
 
 from __future__ import annotations
 
+from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.result_build import Aggregates
-from funnel_gui.core.sql.units_sql import Plan
 
 
 def _role_hint(plan: Plan, name: str) -> str:
@@ -47,8 +47,7 @@ def sql_warnings(plan: Plan, agg: Aggregates) -> list[str]:
     for name in defn.breakdown.names() if defn.breakdown is not None else ():
         if name not in props:
             out.append(
-                f"No property {name!r} in the data: every group is (none)."
-                + _role_hint(plan, name)
+                f"No property {name!r} in the data: every group is (none)." + _role_hint(plan, name)
             )
     out += _missing_filter_properties(plan, props)
     out += _session_warnings(plan, agg)
