@@ -58,6 +58,12 @@ def test_missing_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> 
         connect("postgresql://localhost/db?table=events")
 
 
+def test_clickhouse_server_unreachable_is_one_line() -> None:
+    pytest.importorskip("clickhouse_connect", reason="funnel-gui[clickhouse] not installed")
+    with pytest.raises(SourceError, match="Cannot connect to ClickHouse"):
+        connect("clickhouse://127.0.0.1:9/db?table=events")  # nothing listens on port 9
+
+
 def test_unknown_scheme() -> None:
     with pytest.raises(SourceError, match="Unknown source"):
         connect("mysql://localhost/db?table=events")

@@ -9,6 +9,7 @@ Results come back as Arrow IPC bytes.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import multiprocessing
 import threading
 from multiprocessing.connection import Connection
@@ -18,7 +19,7 @@ import pyarrow as pa
 
 from funnel_gui.core.sql.source import QueryCancelled
 from funnel_gui.core.sql.sources.clickhouse_sql import SETTINGS, refusal
-from funnel_gui.core.sql.sources.urls import SourceError, require
+from funnel_gui.core.sql.sources.urls import SourceError
 
 _OK, _ERROR = b"K", b"E"
 
@@ -48,7 +49,10 @@ class ChdbProcess:
     """One chdb connection in a child process; `query` from one thread, `cancel` from any."""
 
     def __init__(self, database: str) -> None:
-        require("chdb", "clickhouse")  # say "install funnel-gui[clickhouse]" here, not later
+        # Say "install funnel-gui[clickhouse]" now, not in the child; chdb itself (a large
+        # library) is loaded only there.
+        if importlib.util.find_spec("chdb") is None:
+            raise SourceError("install funnel-gui[clickhouse] to open clickhouse sources")
         self._database = database
         self._lock = threading.Lock()  # one query at a time
         self._state = threading.Lock()  # guards _running/_cancelled against cancel()
