@@ -92,7 +92,14 @@ def inspect_command(argv: Sequence[str]) -> int:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     _add_mapping_options(parser)
+    parser.add_argument(
+        "--columns",
+        metavar="ROLE=COL,...",
+        help="database sources: name columns by hand (actor, event, time, session, order_key)",
+    )
     ns = parser.parse_args(argv)
+    if len(ns.files) == 1 and "://" in ns.files[0]:
+        return _inspect_url(ns)
     try:
         table = load_events(
             ns.files,
@@ -112,6 +119,18 @@ def inspect_command(argv: Sequence[str]) -> int:
         print(table.report.to_text())
         print()
         print(table.event_catalog.to_string(index=False))
+    return 0
+
+
+def _inspect_url(ns: argparse.Namespace) -> int:
+    """A database or warehouse table (funnel-gui inspect postgresql://…?table=events)."""
+    from funnel_gui.sql_inspect_cli import inspect_sql
+
+    try:
+        inspect_sql(ns.files[0], ns.columns, None, ns.json)
+    except UserFacingError as exc:
+        print(f"funnel-gui: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0
 
 

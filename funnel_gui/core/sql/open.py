@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.sql.duckdb_source import DuckDBSource
 from funnel_gui.core.sql.source import ColumnMap, SqlSource
+from funnel_gui.core.sql.sources.registry import client_openers
 
 # An opener gets the whole text, the memory limit and the columns (None: detect them).
 Opener = Callable[[str, "str | None", "ColumnMap | None"], SqlSource]
@@ -29,7 +30,7 @@ def _open_duckdb_url(text: str, memory_limit: str | None, columns: ColumnMap | N
     return DuckDBSource.from_database(path, table, columns, memory_limit)
 
 
-SCHEMES: dict[str, Opener] = {"duckdb": _open_duckdb_url}
+SCHEMES: dict[str, Opener] = {"duckdb": _open_duckdb_url, **client_openers()}
 
 
 def is_url(text: str) -> bool:
