@@ -28,7 +28,7 @@ def serve(pipe: Connection, database: str) -> None:  # pragma: no cover - runs i
     """The child's loop: one SQL text in, Arrow IPC bytes (or an error line) out."""
     import chdb
 
-    db = chdb.connect(database)  # type: ignore[no-untyped-call]
+    db = chdb.connect(database)  # type: ignore[no-untyped-call, unused-ignore]
     for name, value in SETTINGS.items():
         db.query(f"SET {name} = {value}")
     while True:
