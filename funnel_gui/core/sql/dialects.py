@@ -11,6 +11,7 @@ import sqlglot
 from sqlglot import exp
 
 from funnel_gui.core.errors import UserFacingError
+from funnel_gui.core.sql.sources.portable import NO_ALIAS_IN_WHERE, expand_alias_refs_in
 
 DIALECTS = ("duckdb", "postgres", "clickhouse", "spark", "bigquery", "snowflake")
 TimeType = Literal["timestamp", "ns", "text"]
@@ -70,6 +71,8 @@ def to_dialect(duckdb_sql: str, dialect: str, relation: str, time_type: TimeType
         return node
 
     tree = tree.transform(swap)
+    if dialect in NO_ALIAS_IN_WHERE:  # they reject a SELECT's own alias in WHERE/HAVING
+        expand_alias_refs_in(tree)
     # SQLGlot warns that it cannot spell DuckDB's NULLS LAST in some window orders; the
     # columns ordered there (row number, time) are never NULL, so nothing is lost.
     quiet = logging.getLogger("sqlglot")

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from funnel_gui.core.analysis.stats import compare_proportions
-from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.core.definition.model import FunnelDefinition, shown_kinds
 from funnel_gui.core.engine.breakdown import JOINER
 from funnel_gui.core.engine.micro_macro import macro_step, micro_matchers, on_path_result
 from funnel_gui.core.engine.results import (
@@ -93,6 +93,7 @@ def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> lis
     counts = levels.counts()
     prev_rows, conv_rows = agg.get("prev"), agg.get("conv")
     out = []
+    kinds = shown_kinds(defn.steps)  # §2: the same macro step as the in-memory engine
     for k, step in enumerate(defn.steps):
         prev = counts[k - 1] if k else counts[0]
         drop = prev - counts[k] if k else 0
@@ -104,7 +105,7 @@ def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> lis
             StepResult(
                 number=k + 1,
                 label=step.display_label,
-                kind=step.kind,
+                kind=kinds[k],
                 count=counts[k],
                 from_previous=_ratio(counts[k], prev) if k else None,
                 from_start=_ratio(counts[k], counts[0]),

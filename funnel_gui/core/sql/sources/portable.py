@@ -19,6 +19,13 @@ def expand_alias_refs(sql: str, dialect: str) -> str:
     if dialect not in NO_ALIAS_IN_WHERE:
         return sql
     tree = sqlglot.parse_one(sql, read=dialect)
+    changed = expand_alias_refs_in(tree)
+    return tree.sql(dialect=dialect, pretty=True) if changed else sql
+
+
+def expand_alias_refs_in(tree: exp.Expr) -> bool:
+    """Spell out, in place, WHERE/HAVING references to the same SELECT's aliases; whether
+    any was changed."""
     changed = False
     for select in list(tree.find_all(exp.Select)):
         aliases = {
@@ -36,7 +43,7 @@ def expand_alias_refs(sql: str, dialect: str) -> str:
             if names & aliases.keys():
                 changed = True
                 select.set(clause, node.transform(_swap, aliases))
-    return tree.sql(dialect=dialect, pretty=True) if changed else sql
+    return changed
 
 
 def _same_column(projection: exp.Alias) -> bool:

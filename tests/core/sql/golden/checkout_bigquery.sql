@@ -68,7 +68,46 @@ WITH base AS (
   FROM clean
   WHERE
     (
-      m1 OR m2 OR m3 OR m4 OR x1 OR c3 OR c4 OR c5
+      (
+        (
+          COALESCE(e IN ('view_item'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('add_to_cart'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('begin_checkout'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('purchase'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('refund'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('newsletter_signup'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('scroll_90'), FALSE)
+        )
+      )
+      OR (
+        (
+          COALESCE(e IN ('cta_click'), FALSE)
+        )
+      )
     )
 ), sq AS (
   SELECT
