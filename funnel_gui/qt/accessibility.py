@@ -112,6 +112,9 @@ NAMES: dict[str, Callable[[QWidget], Described]] = {
     "UnitTimeline": _fixed(
         "Their events", "The selected person's events around the funnel, matched steps marked"
     ),
+    "OpenFunnelBox": _fixed(
+        "Open funnel", "People may enter at any step, not only the first (sequential order)"
+    ),
     "CompareBanner": _fixed(
         "Comparison", "What the funnel is compared with, and the mix and rate split"
     ),

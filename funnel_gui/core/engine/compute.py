@@ -18,11 +18,11 @@ from funnel_gui.core.definition.model import FunnelDefinition, shape_problem, to
 from funnel_gui.core.engine.any_order import any_order_attempts, any_order_best
 from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
+from funnel_gui.core.engine.data_warnings import data_warnings
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
 from funnel_gui.core.engine.flexible import flexible_attempts, flexible_best, open_entries
 from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.interruptions import strict_zero_notes
-from funnel_gui.core.engine.matching import unknown_events
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
     macro_step,
@@ -50,77 +50,6 @@ class ComputeCancelled(TaskCancelled):
 class UnsupportedDefinition(UserFacingError, ValueError):
     """A combination of options the counting rules do not define (totals in any order, an
     optional first step, ...): the message says which, for the app and the CLI to show."""
-
-
-def _warnings(table: EventTable, defn: FunnelDefinition) -> list[str]:
-    """What the user should know about this definition on this data (never an error)."""
-    matchers = [s.matcher for s in defn.steps]
-    out = [
-        f"No event named {name!r} in the data: steps using only it count 0."
-        for name in unknown_events(table, matchers)
-    ]
-    others = [x.matcher for x in defn.exclusions] + [m.matcher for m in defn.micro_conversions]
-    out += [
-        f"No event named {name!r} in the data (exclusion or micro conversion)."
-        for name in unknown_events(table, others)
-        if name not in unknown_events(table, matchers)
-    ]
-    for name in defn.breakdown.names() if defn.breakdown is not None else ():
-        if name not in table.property_names:
-            out.append(
-                f"No property {name!r} in the data: every group is (none)."
-                + _role_hint(table, name)
-            )
-    out += _missing_filter_properties(table, defn)
-    out += [
-        f"No property {name!r} in the data: holding it constant leaves no attempt."
-        + _role_hint(table, name)
-        for name in defn.hold
-        if name not in table.property_names
-    ]
-    if defn.unit == "session" and defn.inactivity_ns is None:
-        if table.session is None or not table.n_sessions:
-            out.append(
-                "The data has no sessions, so a session funnel counts nothing. Map a "
-                "session column when opening the file, or count people instead."
-            )
-        else:
-            loose = int(np.count_nonzero(table.session < 0))
-            if loose:
-                share = f"{loose / len(table.session):.1%}"
-                out.append(
-                    f"1 event ({share}) has no session and is left out."
-                    if loose == 1
-                    else f"{loose:,} events ({share}) have no session and are left out."
-                )
-    return out
-
-
-def _missing_filter_properties(table: EventTable, defn: FunnelDefinition) -> list[str]:
-    """`where` filters on properties the data lacks: every row is then 'missing', so a
-    filter like eq/in/gt matches nothing, which would look like a real zero."""
-    where: dict[str, list[str]] = {}
-    named = [(s.display_label, s.where) for s in defn.steps]
-    named += [(f"exclusion {i}", x.where) for i, x in enumerate(defn.exclusions, 1)]
-    named += [(m.display_label, m.where) for m in defn.micro_conversions]
-    named.append(("the funnel's filters", defn.filters))
-    for label, filters in named:
-        for flt in filters:
-            if flt.property not in table.property_names:
-                where.setdefault(flt.property, []).append(label)
-    return [
-        f"No property {name!r} in the data, so the filters on it treat every event as "
-        f"missing it (in {', '.join(dict.fromkeys(labels))})." + _role_hint(table, name)
-        for name, labels in where.items()
-    ]
-
-
-def _role_hint(table: EventTable, name: str) -> str:
-    """Why a column the file has is no property: it was mapped to a role."""
-    for role in ("actor", "event", "time", "session", "event_id"):
-        if name in table.report.mapping.columns(role):
-            return f" {name!r} is the file's {role.replace('_', ' ')} column, not a property."
-    return ""
 
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
@@ -182,7 +111,7 @@ def compute_with_rows(
     units, reported, groups = _unit_results(rows, attempts, definition)
     step(0.8, "Comparing micro and macro conversions")
     impacts = _impacts(rows, reported, definition, steps)
-    warnings = _warnings(table, definition)
+    warnings = data_warnings(table, definition)
     last = rows.last_time_ns
     result = summarise(definition, units, table.actor_ids, last, warnings, groups)
     result.micro_macro = impacts
