@@ -123,6 +123,9 @@ NAMES: dict[str, Callable[[QWidget], Described]] = {
     ),
     "FilterRowsEditor": _fixed("Filters", "Property conditions; each row is one condition"),
     "CompareDialog": _fixed("Compare with", "The period or file to compare the funnel with"),
+    "DatabaseDialog": _fixed(
+        "Open database or warehouse", "A source URL, one of its tables and its columns"
+    ),
     "RemapDialog": _fixed("Remap events", "Map the funnel's missing events to the data's"),
     "FunnelNameEdit": _fixed("Funnel name", "The funnel's name, used in titles and file names"),
 }
