@@ -12,6 +12,7 @@ places items and switching tabs computes nothing.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled
+from funnel_gui.core.sql.runner import compute_sql
+from funnel_gui.core.sql.source import SqlSource
 from funnel_gui.qt.workers import TaskRunner, failure_text
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ ComputeFn = Callable[
     [PreparedTable, FunnelDefinition, Progress | None, Cancelled | None], FunnelResult
 ]
 DEFAULT_DEBOUNCE_MS = 250
+# What a view that needs the rows themselves says while a database computes the funnel.
+NEEDS_MEMORY_TEXT = "This view needs the data in memory; open the export file instead."
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,11 @@ def run_view_job(job: ViewJob, result: FunnelResult) -> ViewData:
 class AnalysisOutcome:
     """A computed funnel and each view's data, with the table it was computed on (a new
     table replaces the session's at once, while this outcome stays until the recompute
-    lands, and row numbers in a result only mean something in their own table)."""
+    lands, and row numbers in a result only mean something in their own table). None: the
+    funnel was computed by a database (SQL mode), and there is no table here."""
 
     result: FunnelResult
-    table: EventTable
+    table: EventTable | None
     views: Mapping[str, ViewData]
 
 
@@ -88,6 +94,7 @@ class AnalysisController(QObject):
     ) -> None:
         super().__init__(parent)
         self._prepared: PreparedTable | None = None
+        self._sql: SqlSource | None = None  # SQL mode: the database computes the funnel
         self._definition = FunnelDefinition(steps=())
         self._compute = compute_fn  # replaceable so tests can hold a computation open
         self._view_jobs: Callable[[], Mapping[str, ViewJob]] = dict
@@ -121,9 +128,24 @@ class AnalysisController(QObject):
         self._timer.setInterval(ms)
 
     def set_table(self, prepared: PreparedTable | None) -> None:
-        self._prepared = prepared
+        self._prepared, self._sql = prepared, None
         self.runner.cancel()  # a result for the old table must not land after this
         self.schedule()
+
+    def set_sql_source(self, source: SqlSource) -> None:
+        """Compute on `source` from now on (its engine does the work; no table here)."""
+        self._prepared, self._sql = None, source
+        self.runner.cancel()
+        self.schedule()
+
+    def cancel(self) -> None:
+        """Stop the computation in flight; in SQL mode the database's query is cancelled
+        too (from a thread of its own, as a client may wait for the query to stop)."""
+        source, busy = self._sql, self.runner.busy
+        self._timer.stop()
+        self.runner.cancel()
+        if source is not None and busy:
+            threading.Thread(target=source.cancel, daemon=True).start()
 
     def set_definition(self, definition: FunnelDefinition) -> None:
         self._definition = definition
@@ -146,6 +168,9 @@ class AnalysisController(QObject):
 
     def _recompute(self) -> None:
         prepared, definition = self._prepared, self._definition
+        if self._sql is not None and definition.steps:
+            self.runner.start(_sql_work(self._sql, definition, dict(self._view_jobs())))
+            return
         if prepared is None or not definition.steps:
             self._clear()
             return
@@ -178,3 +203,20 @@ class AnalysisController(QObject):
     def _on_failed(self, error: Exception) -> None:
         self.outcome = None
         self.sig_failed.emit(error)
+
+
+def _sql_work(
+    source: SqlSource, definition: FunnelDefinition, jobs: Mapping[str, ViewJob]
+) -> Callable[[Progress, Cancelled], AnalysisOutcome]:
+    """The funnel computed by `source`'s engine, then each view's data from its result."""
+
+    def work(progress: Progress, cancelled: Cancelled) -> AnalysisOutcome:
+        result = compute_sql(source, definition, progress=progress, cancelled=cancelled)
+        views: dict[str, ViewData] = {}
+        for name, job in jobs.items():
+            if cancelled():
+                raise TaskCancelled
+            views[name] = run_view_job(job, result)
+        return AnalysisOutcome(result, None, views)
+
+    return work

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QW
 
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.accessibility import name_widgets
-from funnel_gui.qt.analysis import AnalysisOutcome
+from funnel_gui.qt.analysis import NEEDS_MEMORY_TEXT, AnalysisOutcome
 from funnel_gui.qt.compare_actions import CompareActions
 from funnel_gui.qt.compare_flow import CompareFlow
+from funnel_gui.qt.database_flow import DatabaseFlow
 from funnel_gui.qt.funnel_files import FUNNEL_FILTER, FunnelFiles
 from funnel_gui.qt.keyboard import KeyboardAccess
 from funnel_gui.qt.load_status import LoadStatus, report_dialog
@@ -181,7 +182,11 @@ class MainWindow(QMainWindow):
         self.act_export_report.setShortcut(QKeySequence("Ctrl+E"))
         self.act_export_report.setEnabled(False)
         file_menu = self.menuBar().addMenu("&File")
+        self.database = DatabaseFlow(
+            self.session, self, self.workspace, self.palette_panel, self.centre
+        )
         file_menu.addActions([self.act_open, self.mapping.act_open_mapped, self.act_demo])
+        file_menu.addAction(self.database.act_open)
         self.persistence.add_menus(file_menu)
         file_menu.addSeparator()
         file_menu.addActions(
@@ -325,7 +330,8 @@ class MainWindow(QMainWindow):
     def drill_down(self, step: int) -> None:
         """List who reached step `step` - 1 but not `step` (a chart's drop-off was clicked)."""
         outcome = self.session.analysis.outcome
-        if outcome is None:
+        if outcome is None or outcome.table is None:  # SQL mode: no rows here to list
+            self.statusBar().showMessage(NEEDS_MEMORY_TEXT if outcome is not None else "")
             return
         self.drilldown.show_drop(outcome.result, outcome.table, step)
         self.workspace.analysis_panel.tabs.setCurrentWidget(self.drilldown)

@@ -9,6 +9,7 @@ of it, and subscribe; nothing pushes data to them one by one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -29,6 +30,7 @@ from funnel_gui.core.engine.prepared import PreparedTable, prepare
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.report import ImportReport
+from funnel_gui.core.sql.source import SqlSource
 from funnel_gui.qt.analysis import DEFAULT_DEBOUNCE_MS, AnalysisController, ComputeFn
 from funnel_gui.qt.document import DocumentSignals
 from funnel_gui.qt.loading import LoadRequest, LoadResult, load
@@ -45,6 +47,8 @@ class AppSession(QObject):
     sig_load_cancelled = Signal()
     sig_load_failed = Signal(object)  # the exception (workers.failure_text says it)
     sig_mapping_needed = Signal(object)  # MappingRequest: a person must pick the columns
+    sig_sql_opened = Signal(str)  # a database computes from now on: where ("DuckDB · events")
+    sig_sql_closed = Signal()  # back to a table in memory
     # The funnel
     sig_document_replaced = Signal()  # a new funnel (new, opened, restored), new history
     sig_definition_changed = Signal(object)  # ChangeEvent, after every change, undo included
@@ -82,6 +86,8 @@ class AppSession(QObject):
         self._table: EventTable | None = None
         self._files: tuple[str, ...] = ()
         self._prepared: PreparedTable | None = None
+        self._sql: SqlSource | None = None
+        self.sql_label = ""
 
     # ------------------------------------------------------------------ the data
 
@@ -112,8 +118,33 @@ class AppSession(QObject):
     def cancel_load(self) -> None:
         self.loader.cancel()
 
+    @property
+    def sql_source(self) -> SqlSource | None:
+        """The database computing the funnel (SQL mode), or None: the table in memory."""
+        return self._sql
+
+    def open_sql(self, source: SqlSource, label: str) -> None:
+        """Compute every funnel on `source` from now on; the table in memory is let go."""
+        self._close_sql()
+        self._table, self._files, self._prepared = None, (), None
+        self._sql, self.sql_label = source, label
+        self.analysis.set_sql_source(source)
+        self.sig_sql_opened.emit(label)
+
+    def _close_sql(self) -> None:
+        source, self._sql, self.sql_label = self._sql, None, ""
+        if source is not None:
+            busy = self.analysis.runner.busy
+            self.analysis.set_table(None)  # no query on it may start after this
+            if busy:  # a query may still run in the worker: stop it, then let go
+                threading.Thread(target=_cancel_then_close, args=(source,), daemon=True).start()
+            else:
+                source.close()
+            self.sig_sql_closed.emit()
+
     def set_table(self, table: EventTable, files: Sequence[str]) -> None:
-        """Show `table`, read from `files` (what a finished load does)."""
+        """Show `table`, read from `files` (what a finished load does); it leaves SQL mode."""
+        self._close_sql()
         self._table, self._files = table, tuple(files)
         self._prepared = prepare(table)
         self.analysis.set_table(self._prepared)
@@ -185,4 +216,12 @@ class AppSession(QObject):
         """The app is closing: cancel the load and the analysis, stop following the funnel."""
         self.loader.shutdown()
         self.analysis.shutdown()
+        if self._sql is not None:
+            self._sql.close()
+            self._sql = None
         self.document_signals.detach()
+
+
+def _cancel_then_close(source: SqlSource) -> None:
+    source.cancel()
+    source.close()

@@ -186,6 +186,13 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
             self.request_data()
         self._draw_when_visible()
 
+    def show_message(self, text: str) -> None:
+        """Show one sentence instead of a chart (and drop any result this view held)."""
+        self.result, self._view_data = None, None
+        self._data_runner.cancel()
+        self.clear()
+        self._show_empty(text)
+
     def request_data(self) -> None:
         """Compute the data for the current result and options off the GUI thread (an
         option changed, or the result came without it); drawn when it arrives."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult
-from funnel_gui.qt.analysis import AnalysisOutcome, ViewJob
+from funnel_gui.qt.analysis import NEEDS_MEMORY_TEXT, AnalysisOutcome, ViewJob
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.text import format_percent
@@ -184,7 +184,10 @@ class AnalysisPanel(QWidget):
         self.warning_label.setVisible(bool(result.warnings))
         self.report_button.setEnabled(True)
         for name, view in self.views.items():
-            view.set_result(result, outcome.views.get(name))
+            if outcome.table is None and not view.computed_with_funnel:
+                view.show_message(NEEDS_MEMORY_TEXT)  # SQL mode: this view needs the rows
+            else:
+                view.set_result(result, outcome.views.get(name))
 
     def _on_failed(self, error: Exception) -> None:
         # The last good drawing stays: it is still what the user had, and the message says
