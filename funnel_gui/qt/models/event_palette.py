@@ -44,8 +44,8 @@ class EventPaletteModel(RowTableModel):
                     catalog["event"], catalog["count"], catalog["actors"], strict=True
                 )
             ]
-            self._first_seen = [t.strftime("%Y-%m-%d %H:%M") for t in catalog["first_seen"]]
-            self._last_seen = [t.strftime("%Y-%m-%d %H:%M") for t in catalog["last_seen"]]
+            self._first_seen = _times(catalog, "first_seen")
+            self._last_seen = _times(catalog, "last_seen")
         self._max_count = max((r[1] for r in self._rows), default=1) or 1
         self.endResetModel()
 
@@ -66,10 +66,11 @@ class EventPaletteModel(RowTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
+            first, last = self._first_seen[index.row()], self._last_seen[index.row()]
+            seen = f"first {first}, last {last} (UTC)\n" if first else ""
             return (
-                f"{name}\n{count:,} events by {actors:,} users\n"
-                f"first {self._first_seen[index.row()]}, last {self._last_seen[index.row()]}"
-                " (UTC)\nDrag into the funnel to add it as a step."
+                f"{name}\n{count:,} events by {actors:,} users\n{seen}"
+                "Drag into the funnel to add it as a step."
             )
         return None
 
@@ -88,3 +89,10 @@ class EventPaletteModel(RowTableModel):
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
+
+
+def _times(catalog: pd.DataFrame, column: str) -> list[str]:
+    """The catalog's times as text; blank when it has none (a database's catalog)."""
+    if column not in catalog:
+        return [""] * len(catalog)
+    return [t.strftime("%Y-%m-%d %H:%M") for t in catalog[column]]
