@@ -97,6 +97,9 @@ def test_funnel_computed_in_duckdb_equals_memory(
     # Drivers and Paths need the rows: one sentence, no crash; the funnel view draws.
     views = window.workspace.analysis_panel.views
     for name in ("drivers", "paths"):
+        window.workspace.show_view(name)
+        views[name].ensure_drawn()  # drawn as when its tab is opened
+        assert views[name].stack.currentWidget() is views[name].empty_label
         assert views[name].empty_label.text() == NEEDS_MEMORY_TEXT
     assert views["funnel"].empty_label.text() != NEEDS_MEMORY_TEXT
     # Who dropped needs the rows too: the status bar says so.

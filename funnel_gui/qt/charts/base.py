@@ -93,6 +93,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         self._data_runner.sig_done.connect(self._on_data_ready)
         self._data_runner.sig_failed.connect(self._on_data_failed)
         self._stale = False
+        self._note: str | None = None  # shown instead of a chart while there is no result
         self.toolbar = QHBoxLayout()
         self.toolbar.setContentsMargins(0, 0, 0, 0)
         self.toolbar.addStretch(1)
@@ -177,7 +178,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         """Show `result`, with `data` when the analysis task computed it for the options
         this view still has; otherwise the view computes its data in its own worker and
         keeps its last drawing until then."""
-        self.result = result
+        self.result, self._note = result, None
         if data is not None and (data.error is not None or data.options == self.view_options()):
             self._data_runner.cancel()  # an older request must not land on this result
             self._view_data = data
@@ -188,7 +189,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
 
     def show_message(self, text: str) -> None:
         """Show one sentence instead of a chart (and drop any result this view held)."""
-        self.result, self._view_data = None, None
+        self.result, self._view_data, self._note = None, None, text
         self._data_runner.cancel()
         self.clear()
         self._show_empty(text)
@@ -224,7 +225,7 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
         self._stale = False
         if result is None or not result.steps or view_data is None:
             self.clear()
-            self._show_empty(NO_STEPS_TEXT)
+            self._show_empty(self._note or NO_STEPS_TEXT)
         elif view_data.error is not None:
             self.clear()
             self._show_empty(f"This view could not be drawn: {view_data.error}")
