@@ -164,6 +164,19 @@ def _props(log: Log) -> tuple[str, ...]:
     return ("p",) if log.has_prop else ()
 
 
+def engine_result(table: EventTable, defn: FunnelDefinition) -> RefResult:
+    """The engine's result in the reference's shape, for the hand-checked cases that run
+    on both implementations."""
+    result = engine.compute(table, defn)
+    return RefResult(
+        units=engine_units(defn, result.actors_frame()),
+        counts=[s.count for s in result.steps],
+        entered=result.actors_entered,
+        excluded=result.excluded,
+        hold_missing=result.hold_missing,
+    )
+
+
 def engine_units(defn: FunnelDefinition, frame: pd.DataFrame) -> dict[UnitKey, RefUnit]:
     """The engine's actors_frame() as reference-shaped units."""
     units: dict[UnitKey, RefUnit] = {}

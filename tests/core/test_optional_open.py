@@ -16,31 +16,18 @@ import pytest
 from funnel_gui.core.definition.model import FunnelDefinition, Step
 from funnel_gui.core.engine import compute as engine
 from funnel_gui.core.engine.compute import UnsupportedDefinition
-from funnel_gui.core.events import EventTable
 from tests.core.engine_fixtures import definition, exclusion, make_table, ns, step
+from tests.core.test_engine_vs_reference import engine_result
 from tests.reference_engine import NOT_REACHED, RefResult
 from tests.reference_engine import reference_compute as _reference
 from tests.reference_paths import reference_reasons
-
-
-def _engine(table: EventTable, defn: FunnelDefinition) -> RefResult:
-    from tests.core.test_engine_vs_reference import engine_units
-
-    result = engine.compute(table, defn)
-    return RefResult(
-        units=engine_units(defn, result.actors_frame()),
-        counts=[s.count for s in result.steps],
-        entered=result.actors_entered,
-        excluded=result.excluded,
-    )
-
 
 reference_compute = _reference  # replaced per test by the fixture below
 
 
 @pytest.fixture(autouse=True, params=["reference", "engine"])
 def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    chosen = _reference if request.param == "reference" else _engine
+    chosen = _reference if request.param == "reference" else engine_result
     monkeypatch.setitem(globals(), "reference_compute", chosen)
     return str(request.param)
 

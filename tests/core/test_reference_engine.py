@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from funnel_gui.core.definition.model import Filter, FunnelDefinition
-from funnel_gui.core.engine import compute as engine
-from funnel_gui.core.events import EventTable
+from funnel_gui.core.definition.model import Filter
 from tests.core.engine_fixtures import (
     definition,
     exclusion,
@@ -24,22 +22,11 @@ from tests.core.engine_fixtures import (
     step,
     where,
 )
+from tests.core.test_engine_vs_reference import engine_result
 from tests.reference_engine import NO_VALUE, NOT_REACHED, RefResult
 from tests.reference_engine import reference_compute as _reference
 
 CHECKOUT = ("view", "cart", "pay")
-
-
-def _engine(table: EventTable, defn: FunnelDefinition) -> RefResult:
-    from tests.core.test_engine_vs_reference import engine_units
-
-    result = engine.compute(table, defn)
-    return RefResult(
-        units=engine_units(defn, result.actors_frame()),
-        counts=[s.count for s in result.steps],
-        entered=result.actors_entered,
-        excluded=result.excluded,
-    )
 
 
 reference_compute = _reference  # replaced per test by the fixture below
@@ -48,7 +35,7 @@ reference_compute = _reference  # replaced per test by the fixture below
 @pytest.fixture(autouse=True, params=["reference", "engine"])
 def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run every hand-checked case on both implementations."""
-    chosen = _reference if request.param == "reference" else _engine
+    chosen = _reference if request.param == "reference" else engine_result
     monkeypatch.setitem(globals(), "reference_compute", chosen)
     return str(request.param)
 
