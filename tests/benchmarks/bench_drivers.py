@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import platform
 import statistics
 import sys
 import time
@@ -33,11 +32,12 @@ from .bench_engine import STEP_EVENTS, _malloc_trim
 from .common import (
     benchmark_parser,
     cell,
+    machine,
     proc_status_bytes,
     progress_log,
     publish,
     reset_peak_rss,
-    versions,
+    time_cell,
 )
 from .datagen import default_cache_root, write_dataset
 
@@ -480,21 +480,13 @@ def run_benchmark(
         "landmark_ns": landmark_ns,
         "lookback_ns": lookback_ns,
         "adjust_variants": ADJUST_VARIANTS,
-        "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "versions": versions(),
-        },
+        "machine": machine(),
         "memory_method": "VmHWM" if proc_status_bytes("VmHWM") is not None else None,
         "results": rows,
     }
 
 
 # --------------------------------------------------------------------------- report
-
-
-def _time_cell(entry: dict[str, Any]) -> str:
-    return f"{entry['median_s']:.3f} ({entry['min_s']:.3f})"
 
 
 def format_markdown(report: dict[str, Any]) -> str:
@@ -512,10 +504,10 @@ def format_markdown(report: dict[str, Any]) -> str:
             f"{row['events']:,}",
             f"{row['eligible']:,}",
             f"{row['candidates_considered']} ({row['candidates_shown']})",
-            _time_cell(raw),
-            _time_cell(adj),
+            time_cell(raw),
+            time_cell(adj),
             f"{raw['cold_s']:.3f} / {adj['cold_s']:.3f}",
-            _time_cell(res["duckdb"]),
+            time_cell(res["duckdb"]),
             cell(row["duckdb_over_raw"], ".1f")
             + "× / "
             + cell(row["duckdb_over_adjusted"], ".1f")

@@ -21,8 +21,6 @@ import ctypes
 import dataclasses
 import datetime as dt
 import gc
-import os
-import platform
 import statistics
 import sys
 import time
@@ -33,11 +31,12 @@ from typing import Any
 from .common import (
     benchmark_parser,
     cell,
+    machine,
     proc_status_bytes,
     progress_log,
     publish,
     reset_peak_rss,
-    versions,
+    time_cell,
 )
 from .datagen import default_cache_root, write_dataset
 
@@ -564,21 +563,13 @@ def run_benchmark(
         "seed": seed,
         "data_dir": str(root),
         "funnel": {"steps": list(STEP_EVENTS), "window_days": 7, "order": "sequential"},
-        "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "versions": versions(),
-        },
+        "machine": machine(),
         "memory_method": "VmHWM" if proc_status_bytes("VmHWM") is not None else None,
         "results": rows,
     }
 
 
 # --------------------------------------------------------------------------- report
-
-
-def _time_cell(entry: dict[str, Any]) -> str:
-    return f"{entry['median_s']:.3f} ({entry['min_s']:.3f})"
 
 
 def format_markdown(report: dict[str, Any]) -> str:
@@ -594,10 +585,10 @@ def format_markdown(report: dict[str, Any]) -> str:
         res = row["results"]
         cells = [
             f"{row['events']:,}",
-            _time_cell(res["sequential"]),
-            _time_cell(res["duckdb"]),
+            time_cell(res["sequential"]),
+            time_cell(res["duckdb"]),
             cell(row["duckdb_speedup_median"], ".1f") + "×",
-            _time_cell(res["duckdb_prepared"]),
+            time_cell(res["duckdb_prepared"]),
             cell(row["duckdb_prepared_speedup_median"], ".1f") + "×",
             cell(row["breakdown_overhead_pct"], "+.0f") + " %",
             cell(row["micro_macro_overhead_pct"], "+.0f") + " %",
@@ -694,7 +685,7 @@ def _options_table(report: dict[str, Any]) -> list[str]:
             least = _ratio(res[name]["min_s"], res["sequential"]["min_s"])
             cpu = res[name]["cpu_median_s"]
             lines.append(
-                f"| {row['events']:,} | {name} | {_time_cell(res[name])} | {cpu:.3f} "
+                f"| {row['events']:,} | {name} | {time_cell(res[name])} | {cpu:.3f} "
                 f"| {cell(median, '.2f')}× | {cell(least, '.2f')}× "
                 f"| {cell(_ratio(cpu, plain_cpu), '.2f')}× |"
             )

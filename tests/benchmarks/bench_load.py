@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import multiprocessing
-import os
-import platform
 import resource
 import statistics
 import sys
@@ -32,11 +30,11 @@ import pyarrow as pa
 from .common import (
     benchmark_parser,
     cell,
+    machine,
     proc_status_bytes,
     progress_log,
     publish,
     reset_peak_rss,
-    versions,
 )
 from .datagen import default_cache_root, default_n_actors, write_dataset
 
@@ -297,11 +295,7 @@ def run_benchmark(
         "repeat": repeat,
         "seed": seed,
         "data_dir": str(root),
-        "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "versions": versions(),
-        },
+        "machine": machine(),
         "loaders": usable,
         "skipped_loaders": skipped,
         "memory_measured": memory,

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import platform
 import statistics
 import sys
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .bench_engine import STEP_EVENTS, _duckdb_setup, _sql_text, duckdb_attempt_ctes
-from .common import benchmark_parser, progress_log, publish, versions
+from .common import benchmark_parser, machine, progress_log, publish
 from .datagen import default_cache_root, write_dataset
 
 __all__ = ["CONTENDERS", "duckdb_paths_sql", "format_markdown", "main", "run_benchmark"]
@@ -222,10 +221,8 @@ def run_benchmark(
         "funnel": {"steps": list(STEPS), "window_days": 7, "order": "sequential"},
         "paths": {"length": LENGTH, "lookback_days": 1, "keep_repeats": False},
         "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
             "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-            "versions": versions(),
         },
         "results": rows,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 from collections.abc import Callable
@@ -44,6 +45,16 @@ def versions() -> dict[str, str | None]:
         else:
             out[name] = getattr(module, "__version__", "unknown")
     return out
+
+
+def machine() -> dict[str, Any]:
+    """The machine a benchmark ran on, for its JSON report."""
+    return {"platform": platform.platform(), "cpus": os.cpu_count(), "versions": versions()}
+
+
+def time_cell(entry: dict[str, Any]) -> str:
+    """A timing's median with its minimum in brackets, in seconds."""
+    return f"{entry['median_s']:.3f} ({entry['min_s']:.3f})"
 
 
 def cell(value: float | None, spec: str) -> str:
