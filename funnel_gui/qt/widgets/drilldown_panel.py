@@ -55,7 +55,6 @@ from funnel_gui.qt.text import format_count, format_percent
 from funnel_gui.qt.widgets.drilldown_parts import (
     ShareBarDelegate,
     iso,
-    noun,
     pick_still_holds,
     step_name,
     table_view,
@@ -283,7 +282,7 @@ class DrillDownPanel(QWidget):
                 f"Everyone who reached {before} went on to {after}.",
             )
             return
-        who = noun(result, n)
+        who = unit_word(result, n)
         self.title.setVisible(True)
         self.title.setText(
             f"{n:,} {who} dropped between {before} and {after} · {still_open:,} still open"

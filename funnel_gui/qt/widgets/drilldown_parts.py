@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from funnel_gui.core.analysis.unit_words import unit_word
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.qt.models.dropped_units import UnitsPick
 from funnel_gui.qt.models.step_table import VALUE_ROLE
@@ -61,10 +60,6 @@ def step_name(result: FunnelResult, step: int) -> str:
     if result.definition.order == "any":
         return f"{step} steps"
     return result.steps[step - 1].label
-
-
-def noun(result: FunnelResult, n: int) -> str:
-    return unit_word(result, n)
 
 
 def iso(value: Any) -> str:
