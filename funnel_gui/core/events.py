@@ -62,6 +62,10 @@ class EventTable:
     def has_sessions(self) -> bool:
         return self.session is not None and bool(self.n_sessions)
 
+    @property
+    def time_span_ns(self) -> tuple[int, int] | None:
+        return self.report.time_span_ns
+
     def event_code(self, name: str) -> int | None:
         return self._event_index.get(name)
 

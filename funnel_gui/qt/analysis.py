@@ -26,7 +26,7 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress, TaskCancelled
 from funnel_gui.core.sql.runner import compute_sql
-from funnel_gui.core.sql.source import SqlSource
+from funnel_gui.core.sql.task_source import JobSource, SharedSource
 from funnel_gui.qt.workers import TaskRunner, failure_text
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ class AnalysisController(QObject):
     ) -> None:
         super().__init__(parent)
         self._prepared: PreparedTable | None = None
-        self._sql: SqlSource | None = None  # SQL mode: the database computes the funnel
+        self._sql: SharedSource | None = None  # SQL mode: the database computes the funnel
+        self._job: JobSource | None = None  # the running SQL computation's queries
         self._definition = FunnelDefinition(steps=())
         self._compute = compute_fn  # replaceable so tests can hold a computation open
         self._view_jobs: Callable[[], Mapping[str, ViewJob]] = dict
@@ -128,12 +129,14 @@ class AnalysisController(QObject):
         self._timer.setInterval(ms)
 
     def set_table(self, prepared: PreparedTable | None) -> None:
+        self._stop_query()
         self._prepared, self._sql = prepared, None
         self.runner.cancel()  # a result for the old table must not land after this
         self.schedule()
 
-    def set_sql_source(self, source: SqlSource) -> None:
+    def set_sql_source(self, source: SharedSource) -> None:
         """Compute on `source` from now on (its engine does the work; no table here)."""
+        self._stop_query()
         self._prepared, self._sql = None, source
         self.runner.cancel()
         self.schedule()
@@ -141,11 +144,16 @@ class AnalysisController(QObject):
     def cancel(self) -> None:
         """Stop the computation in flight; in SQL mode the database's query is cancelled
         too (from a thread of its own, as a client may wait for the query to stop)."""
-        source, busy = self._sql, self.runner.busy
         self._timer.stop()
+        self._stop_query()
         self.runner.cancel()
-        if source is not None and busy:
-            threading.Thread(target=source.cancel, daemon=True).start()
+
+    def _stop_query(self) -> None:
+        """Cancel the running SQL computation's query for real: a superseded query must
+        not hold the connection (the runner's one thread) until it ends by itself."""
+        job, self._job = self._job, None
+        if job is not None:
+            threading.Thread(target=job.cancel, daemon=True).start()
 
     def set_definition(self, definition: FunnelDefinition) -> None:
         self._definition = definition
@@ -162,6 +170,7 @@ class AnalysisController(QObject):
     def shutdown(self) -> None:
         """Stop computing (the app is closing) and wait for the worker to let go."""
         self._timer.stop()
+        self._stop_query()
         self.runner.shutdown()
 
     # ------------------------------------------------------------------ work
@@ -169,7 +178,9 @@ class AnalysisController(QObject):
     def _recompute(self) -> None:
         prepared, definition = self._prepared, self._definition
         if self._sql is not None and definition.steps:
-            self.runner.start(_sql_work(self._sql, definition, dict(self._view_jobs())))
+            self._stop_query()  # an edit while the database computes: its query stops
+            self._job = self._sql.job()
+            self.runner.start(_sql_work(self._job, definition, dict(self._view_jobs())))
             return
         if prepared is None or not definition.steps:
             self._clear()
@@ -192,21 +203,24 @@ class AnalysisController(QObject):
 
     def _clear(self) -> None:
         # The runner's own cancel signal is not forwarded: sig_cleared is what views need.
+        self._stop_query()
         self.runner.cancel()
         self.outcome = None
         self.sig_cleared.emit()
 
     def _on_done(self, outcome: AnalysisOutcome) -> None:
+        self._job = None
         self.outcome = outcome
         self.sig_result_ready.emit(outcome)
 
     def _on_failed(self, error: Exception) -> None:
+        self._job = None
         self.outcome = None
         self.sig_failed.emit(error)
 
 
 def _sql_work(
-    source: SqlSource, definition: FunnelDefinition, jobs: Mapping[str, ViewJob]
+    source: JobSource, definition: FunnelDefinition, jobs: Mapping[str, ViewJob]
 ) -> Callable[[Progress, Cancelled], AnalysisOutcome]:
     """The funnel computed by `source`'s engine, then each view's data from its result."""
 

@@ -6,21 +6,22 @@ creates it."""
 
 from __future__ import annotations
 
-import pandas as pd
+import threading
+
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton
 
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.core.sql.source import SqlSource
-from funnel_gui.core.sql.sources.catalogs import event_catalog, property_catalog
+from funnel_gui.core.sql.sources.summary import SqlSummary, summarize
+from funnel_gui.core.sql.task_source import JobSource
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.database_dialog import DatabaseDialog, one_line
 from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack
+from funnel_gui.qt.widgets.sql_overview import clear_summary, show_summary
 from funnel_gui.qt.widgets.workspace import Workspace
 from funnel_gui.qt.workers import TaskRunner
-
-Catalogs = tuple[pd.DataFrame, pd.DataFrame]
 
 
 def badge_text(label: str) -> str:
@@ -39,6 +40,8 @@ class DatabaseFlow:
         centre: CentreStack,
     ) -> None:
         self.session, self.window, self.palette, self.centre = session, window, palette, centre
+        self.overview = workspace.overview
+        self._job: JobSource | None = None  # the summary's queries
         self.act_open = QAction("Open data&base or warehouse…", window)
         self.act_open.triggered.connect(self.open_dialog)
         self.badge = QLabel("")
@@ -53,7 +56,8 @@ class DatabaseFlow:
         panel = workspace.analysis_panel
         panel.add_header_widget(self.badge)
         panel.add_header_widget(self.stop_button)
-        self.catalogs: TaskRunner[Catalogs] = TaskRunner(window)
+        self.catalogs: TaskRunner[SqlSummary] = TaskRunner(window)
+        self.catalogs.sig_progress.connect(self._on_progress)
         self.catalogs.sig_done.connect(self._on_catalogs)
         self.catalogs.sig_failed.connect(self._on_catalogs_failed)
         session.sig_sql_opened.connect(self._on_opened)
@@ -78,30 +82,50 @@ class DatabaseFlow:
 
     def _on_opened(self, label: str) -> None:
         self.badge.setText(badge_text(label))
+        self.badge.setToolTip(
+            "The funnel is computed by this database; only aggregates come back. "
+            "Views that need every row (Drivers, Paths, Who dropped) say so."
+        )
         self.badge.show()
         self.centre.show_workspace()
         self.window.setWindowTitle(f"{label} — Funnel Explorer")
         self.window.statusBar().showMessage(f"Reading the events of {label}…")
-        self.palette.model.set_catalog(None)
-        self.palette.properties.set_catalog(None)
-        source = self.session.sql_source
-        assert source is not None
+        clear_summary(self.overview, label)
+        shared = self.session.sql_shared
+        assert shared is not None
+        self._cancel_job()
+        job = self._job = shared.job()
 
-        def work(_progress: Progress, _cancelled: Cancelled) -> Catalogs:
-            return event_catalog(source), property_catalog(source)
+        def work(progress: Progress, cancelled: Cancelled) -> SqlSummary:
+            return summarize(job, progress, cancelled)
 
         self.catalogs.start(work)
 
-    def _on_catalogs(self, catalogs: Catalogs) -> None:
-        events, properties = catalogs
-        self.palette.model.set_catalog(events)
-        self.palette.properties.set_catalog(properties)
-        self.window.statusBar().showMessage(f"{len(events):,} events in {self.session.sql_label}")
+    def _on_progress(self, fraction: float, message: str) -> None:
+        label = self.session.sql_label
+        self.window.statusBar().showMessage(f"{label}: {message}… {fraction:.0%}")
+
+    def _on_catalogs(self, summary: SqlSummary) -> None:
+        self._job = None
+        source = self.session.sql_source
+        if source is None:
+            return
+        self.session.set_sql_catalogs(summary)
+        show_summary(self.overview, summary, self.session.sql_label, source.columns)
+        self.window.statusBar().showMessage(
+            f"{summary.distinct_events:,} events, {summary.rows:,} rows in {self.session.sql_label}"
+        )
 
     def _on_catalogs_failed(self, error: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not list the events: {one_line(error)}")
 
+    def _cancel_job(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            threading.Thread(target=job.cancel, daemon=True).start()
+
     def _on_closed(self) -> None:
+        self._cancel_job()
         self.catalogs.cancel()
         self.badge.hide()
         self.stop_button.hide()

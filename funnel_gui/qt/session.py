@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from funnel_gui.core.data_catalogs import DataCatalogs
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.editing.commands import (
     ChangeEvent,
@@ -31,11 +32,12 @@ from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.report import ImportReport
 from funnel_gui.core.sql.source import SqlSource
+from funnel_gui.core.sql.task_source import SharedSource
 from funnel_gui.qt.analysis import DEFAULT_DEBOUNCE_MS, AnalysisController, ComputeFn
 from funnel_gui.qt.document import DocumentSignals
 from funnel_gui.qt.loading import LoadRequest, LoadResult, load
 from funnel_gui.qt.undo import push, push_all
-from funnel_gui.qt.workers import TaskRunner
+from funnel_gui.qt.workers import SHUTDOWN_WAIT_MS, TaskRunner
 
 
 class AppSession(QObject):
@@ -49,6 +51,9 @@ class AppSession(QObject):
     sig_mapping_needed = Signal(object)  # MappingRequest: a person must pick the columns
     sig_sql_opened = Signal(str)  # a database computes from now on: where ("DuckDB · events")
     sig_sql_closed = Signal()  # back to a table in memory
+    # Where the lists of names come from (DataCatalogs: the table, or a database's summary
+    # once its worker has read it; None while it is read): the palette and the pickers.
+    sig_catalogs_changed = Signal(object)
     # The funnel
     sig_document_replaced = Signal()  # a new funnel (new, opened, restored), new history
     sig_definition_changed = Signal(object)  # ChangeEvent, after every change, undo included
@@ -86,8 +91,9 @@ class AppSession(QObject):
         self._table: EventTable | None = None
         self._files: tuple[str, ...] = ()
         self._prepared: PreparedTable | None = None
-        self._sql: SqlSource | None = None
+        self._sql: SharedSource | None = None
         self.sql_label = ""
+        self._catalogs: DataCatalogs | None = None
 
     # ------------------------------------------------------------------ the data
 
@@ -119,35 +125,53 @@ class AppSession(QObject):
         self.loader.cancel()
 
     @property
+    def catalogs(self) -> DataCatalogs | None:
+        """The names the palette and pickers offer: the table's, or the database's."""
+        return self._catalogs
+
+    def set_sql_catalogs(self, catalogs: DataCatalogs) -> None:
+        """The database's catalogs, read by a worker after open_sql."""
+        if self._sql is not None:
+            self._catalogs = catalogs
+            self.sig_catalogs_changed.emit(catalogs)
+
+    @property
     def sql_source(self) -> SqlSource | None:
         """The database computing the funnel (SQL mode), or None: the table in memory."""
+        return self._sql.source if self._sql is not None else None
+
+    @property
+    def sql_shared(self) -> SharedSource | None:
+        """The database, for a job that runs its own queries (`.job()`) beside the
+        funnel's: each job cancels only its own."""
         return self._sql
 
     def open_sql(self, source: SqlSource, label: str) -> None:
         """Compute every funnel on `source` from now on; the table in memory is let go."""
         self._close_sql()
         self._table, self._files, self._prepared = None, (), None
-        self._sql, self.sql_label = source, label
-        self.analysis.set_sql_source(source)
+        self._sql, self.sql_label = SharedSource(source), label
+        self._catalogs = None  # not the last file's names: the database's, once read
+        self.sig_catalogs_changed.emit(None)
+        self.analysis.set_sql_source(self._sql)
         self.sig_sql_opened.emit(label)
 
     def _close_sql(self) -> None:
-        source, self._sql, self.sql_label = self._sql, None, ""
-        if source is not None:
-            busy = self.analysis.runner.busy
-            self.analysis.set_table(None)  # no query on it may start after this
-            if busy:  # a query may still run in the worker: stop it, then let go
-                threading.Thread(target=_cancel_then_close, args=(source,), daemon=True).start()
-            else:
-                source.close()
-            self.sig_sql_closed.emit()
+        shared, self._sql, self.sql_label = self._sql, None, ""
+        if shared is not None:
+            self.analysis.set_table(None)  # its query is cancelled; no new one may start
+            self.sig_sql_closed.emit()  # the other jobs on it (catalogs, a comparison) stop
+            # Closed once the last query has let go of it (never under a running query).
+            threading.Thread(target=_close_when_free, args=(shared,), daemon=True).start()
 
     def set_table(self, table: EventTable, files: Sequence[str]) -> None:
         """Show `table`, read from `files` (what a finished load does); it leaves SQL mode."""
         self._close_sql()
         self._table, self._files = table, tuple(files)
         self._prepared = prepare(table)
+        self._catalogs = table
         self.analysis.set_table(self._prepared)
+        self.sig_catalogs_changed.emit(table)
         self.sig_table_changed.emit(table)
 
     def _on_loaded(self, result: LoadResult) -> None:
@@ -216,12 +240,17 @@ class AppSession(QObject):
         """The app is closing: cancel the load and the analysis, stop following the funnel."""
         self.loader.shutdown()
         self.analysis.shutdown()
-        if self._sql is not None:
-            self._sql.close()
-            self._sql = None
+        shared, self._sql = self._sql, None
+        if shared is not None:
+            self.sig_sql_closed.emit()  # the other jobs on it stop
+            # Never closed under a running query (a job that ignores its cancel for this
+            # long is left behind: the app is closing).
+            if shared.gate.acquire(timeout=SHUTDOWN_WAIT_MS / 1000):
+                shared.gate.release()
+            shared.source.close()
         self.document_signals.detach()
 
 
-def _cancel_then_close(source: SqlSource) -> None:
-    source.cancel()
-    source.close()
+def _close_when_free(shared: SharedSource) -> None:
+    with shared.gate:
+        shared.source.close()

@@ -132,23 +132,32 @@ def test_bad_url_is_one_line(window: MainWindow, qtbot, url: str, says: str) -> 
 
 
 class HeldSource:
-    """A SqlSource whose query runs until cancel() (a slow warehouse), to see Stop query
-    reach the database and not only the worker."""
+    """A SqlSource (DuckDB on the ten rows) whose queries, once `hold` is set, run until
+    cancel() (a slow warehouse), to see Stop query reach the database and not only the
+    worker."""
 
     dialect = "duckdb"
-    relation = "events"
 
     def __init__(self) -> None:
+        from funnel_gui.core.sql.duckdb_source import DuckDBSource
         from funnel_gui.core.sql.source import ColumnMap
 
-        self.columns = ColumnMap("user_id", "event_name", "event_time")
+        rows = pa.table(
+            {
+                "user_id": [r[0] for r in ROWS],
+                "event_name": [r[1] for r in ROWS],
+                "event_time": pa.array([r[2] for r in ROWS]).cast(pa.timestamp("us")),
+            }
+        )
+        self.real = DuckDBSource.from_table(rows, ColumnMap("user_id", "event_name", "event_time"))
+        self.relation, self.columns = self.real.relation, self.real.columns
+        self.hold = threading.Event()
         self.running = threading.Event()
         self.cancelled = threading.Event()
-        self.closed = False
 
     def execute(self, sql: str) -> pa.Table:
-        if "actors" in sql:  # the palette's event catalog answers at once
-            return pa.table({"event": ["view"], "n": [1], "actors": [1]})
+        if not self.hold.is_set():
+            return self.real.execute(sql)
         self.running.set()
         if not self.cancelled.wait(60):
             raise AssertionError("never cancelled")
@@ -158,12 +167,15 @@ class HeldSource:
         self.cancelled.set()
 
     def close(self) -> None:
-        self.closed = True
+        self.real.close()
 
 
 def test_stop_query_cancels_the_database_query(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     source = HeldSource()
     window.database.open(source, "Held · events")
+    # The palette's catalogs come first (read from the database, in a worker).
+    qtbot.waitUntil(lambda: window.session.catalogs is not None, timeout=20_000)
+    source.hold.set()
     window.session.replace_definition(FUNNEL)
     qtbot.waitUntil(source.running.is_set, timeout=20_000)
     stop = window.database.stop_button

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from funnel_gui.core.events import EventTable
+from funnel_gui.core.data_catalogs import DataCatalogs
 from funnel_gui.qt.models.event_palette import SHARE_ROLE, SORT_ROLE, EventPaletteModel
 from funnel_gui.qt.models.property_list import PropertyListModel
 from funnel_gui.qt.session import AppSession
@@ -99,11 +99,12 @@ class EventPalette(QWidget):
         title.setObjectName("sectionTitle")
         layout.addWidget(title)
         layout.addWidget(self.property_view, 2)
-        session.sig_table_changed.connect(self.show_table)
+        session.sig_catalogs_changed.connect(self.show_table)
 
-    def show_table(self, table: EventTable) -> None:
-        self.model.set_catalog(table.event_catalog)
-        self.properties.set_catalog(table.property_catalog)
+    def show_table(self, table: DataCatalogs | None) -> None:
+        """The data's events and properties (None: none yet, a database being read)."""
+        self.model.set_catalog(table.event_catalog if table is not None else None)
+        self.properties.set_catalog(table.property_catalog if table is not None else None)
 
     def _on_activated(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.data_catalogs import DataCatalogs
 from funnel_gui.core.definition.model import Filter
-from funnel_gui.core.events import EventTable
 from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_text
 
 NOT_IN_DATA = "Not in the loaded data"
@@ -46,7 +46,7 @@ class MatcherChoices:
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_table(cls, table: EventTable | None) -> MatcherChoices:
+    def from_table(cls, table: DataCatalogs | None) -> MatcherChoices:
         if table is None:
             return cls()
         events = table.event_catalog

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.data_catalogs import DataCatalogs
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.model import Breakdown, Filter, FunnelDefinition
 from funnel_gui.core.editing.commands import Command, SetCounting, SetFunnelSettings
-from funnel_gui.core.events import EventTable
 from funnel_gui.qt.document import refusals
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, catalog_text
@@ -96,8 +96,8 @@ class MoreOptionsDialog(QDialog):
         self.problem.hide()
         self._lay_out()
         session.sig_definition_changed.connect(self._on_document_changed)
-        session.sig_table_changed.connect(self.set_table)
-        self.set_table(session.table)
+        session.sig_catalogs_changed.connect(self.set_table)
+        self.set_table(session.catalogs)
 
     def _lay_out(self) -> None:
         inactivity = QHBoxLayout()
@@ -133,7 +133,7 @@ class MoreOptionsDialog(QDialog):
 
     # ------------------------------------------------------------------ showing the model
 
-    def set_table(self, table: EventTable | None) -> None:
+    def set_table(self, table: DataCatalogs | None) -> None:
         values: dict[str, list[str]] = {}
         self._properties = []
         if table is not None:

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.data_catalogs import DataCatalogs
 from funnel_gui.core.definition.durations import HINT
 from funnel_gui.core.definition.model import Breakdown, DateRange, FunnelDefinition
 from funnel_gui.core.editing.commands import ChangeEvent, Command, SetCounting, SetFunnelSettings
-from funnel_gui.core.events import EventTable
 from funnel_gui.qt.document import refusals
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.exclusions_editor import ExclusionsEditor
@@ -58,13 +58,13 @@ class FunnelSettingsBar(QWidget):
         super().__init__(parent)
         self.setObjectName("funnelSettingsBar")
         self.session = session
-        self.table: EventTable | None = None
+        self.table: DataCatalogs | None = None
         self._refreshing = False
         self._build()
         self._connect()
         session.sig_definition_changed.connect(self._on_document_changed)
-        session.sig_table_changed.connect(self.set_table)
-        self.set_table(session.table)
+        session.sig_catalogs_changed.connect(self.set_table)
+        self.set_table(session.catalogs)
 
     # ------------------------------------------------------------------ layout
 
@@ -188,7 +188,7 @@ class FunnelSettingsBar(QWidget):
 
     # ------------------------------------------------------------------ showing the model
 
-    def set_table(self, table: EventTable | None) -> None:
+    def set_table(self, table: DataCatalogs | None) -> None:
         """The data the choices come from: property names, sessions, the date span."""
         self.table = table
         choices = MatcherChoices.from_table(table)
@@ -283,7 +283,7 @@ class FunnelSettingsBar(QWidget):
 
     def _data_days(self) -> tuple[QDate, QDate]:
         """The first and last day of the data, or the last 30 days without data."""
-        span = self.table.report.time_span_ns if self.table is not None else None
+        span = self.table.time_span_ns if self.table is not None else None
         if span is None:
             today = QDate.currentDate()
             return today.addDays(-29), today

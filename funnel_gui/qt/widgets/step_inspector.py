@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from funnel_gui.core.data_catalogs import DataCatalogs
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.model import (
     Filter,
@@ -52,7 +53,6 @@ from funnel_gui.core.editing.commands import (
     StepsInserted,
     StepsRemoved,
 )
-from funnel_gui.core.events import EventTable
 from funnel_gui.qt.document import refusals
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.filter_row import PROBLEM_STYLE, FilterRow, catalog_text
@@ -81,8 +81,8 @@ class StepInspector(QWidget):
         self.rows: list[FilterRow] = []
         self._build()
         session.sig_definition_changed.connect(self._on_document_changed)
-        session.sig_table_changed.connect(self.set_table)
-        self.set_table(session.table)
+        session.sig_catalogs_changed.connect(self.set_table)
+        self.set_table(session.catalogs)
         self.set_step(-1)
 
     # ------------------------------------------------------------------ layout
@@ -167,7 +167,7 @@ class StepInspector(QWidget):
             self._drop_row(draft)
         self._refresh()
 
-    def set_table(self, table: EventTable | None) -> None:
+    def set_table(self, table: DataCatalogs | None) -> None:
         """Where the pickers' property names, values and event names come from."""
         self._values, self._properties, events = {}, [], []
         if table is not None:
