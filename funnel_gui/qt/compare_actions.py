@@ -37,14 +37,14 @@ class CompareActions:
 
     def dialog(self) -> CompareDialog | None:
         """The dialog for the funnel as it stands (None without data)."""
-        report = self.session.report
-        if report is None:
+        catalogs = self.session.catalogs
+        if self.session.table is None and self.session.sql_source is None:
             return None
+        span = catalogs.time_span_ns if catalogs is not None else None  # a database: once read
         try:
-            current: DateRange | None = funnel_period(self.session.definition, report.time_span_ns)
+            current: DateRange | None = funnel_period(self.session.definition, span)
         except CompareError:
             current = None
-        span = report.time_span_ns
         return CompareDialog(current, parent=self.parent, data_start_ns=span[0] if span else None)
 
     def compare_with(self) -> None:
