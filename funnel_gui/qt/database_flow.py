@@ -7,14 +7,17 @@ creates it."""
 from __future__ import annotations
 
 import threading
+from functools import partial
 
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton
 
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.core.sql.source import SqlSource
 from funnel_gui.core.sql.sources.summary import SqlSummary, summarize
 from funnel_gui.core.sql.task_source import JobSource
+from funnel_gui.qt.recent_databases import DatabaseEntry, RecentDatabases, reopen
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.database_dialog import DatabaseDialog, one_line
 from funnel_gui.qt.widgets.event_palette import EventPalette
@@ -28,8 +31,10 @@ def badge_text(label: str) -> str:
     return f"Computed in {label}"
 
 
-class DatabaseFlow:
+class DatabaseFlow(QObject):
     """Opens a SQL source in the session and shows that it is the one computing."""
+
+    sig_problem = Signal(str)  # a recent database could not be opened again: why
 
     def __init__(
         self,
@@ -38,12 +43,18 @@ class DatabaseFlow:
         workspace: Workspace,
         palette: EventPalette,
         centre: CentreStack,
+        settings: QSettings,
     ) -> None:
+        super().__init__(window)
         self.session, self.window, self.palette, self.centre = session, window, palette, centre
         self.overview = workspace.overview
         self._job: JobSource | None = None  # the summary's queries
         self.act_open = QAction("Open data&base or warehouse…", window)
         self.act_open.triggered.connect(self.open_dialog)
+        self.recent = RecentDatabases(settings)
+        self.reopener: TaskRunner[tuple[SqlSource, str]] = TaskRunner(window)
+        self.reopener.sig_done.connect(lambda opened: self.open(*opened))
+        self.reopener.sig_failed.connect(self._on_reopen_failed)
         self.badge = QLabel("")
         self.badge.setObjectName("sqlBadge")
         self.badge.setAccessibleName("Where results are computed")
@@ -73,9 +84,29 @@ class DatabaseFlow:
         dialog.open()
         return dialog
 
+    def add_to_menu(self, menu: QMenu) -> None:
+        """The Open… entry and, beside it, the recent databases."""
+        menu.addAction(self.act_open)
+        recent = menu.addMenu("Recent data&bases")
+        recent.aboutToShow.connect(lambda: self.recent.populate_menu(recent, self.reopen))
+        self.recent_menu = recent
+
     def open_from(self, dialog: DatabaseDialog) -> None:
         if dialog.source is not None:
             self.open(dialog.source, dialog.label)
+            entry = DatabaseEntry.of(dialog.url.text(), dialog.table_name, dialog.chosen_roles())
+            self.recent.add(entry)
+
+    def reopen(self, entry: DatabaseEntry) -> None:
+        """A recent database: connected again in a worker, then opened as from the dialog."""
+        self.window.statusBar().showMessage(f"Connecting to {entry.menu_text()}…")
+        self.recent.add(entry)  # first in the list again
+        self.reopener.start(partial(reopen, entry))
+
+    def _on_reopen_failed(self, error: BaseException) -> None:
+        message = f"Could not open the database again: {one_line(error)}"
+        self.window.statusBar().showMessage(message)
+        self.sig_problem.emit(message)
 
     def open(self, source: SqlSource, label: str) -> None:
         self.session.open_sql(source, label)

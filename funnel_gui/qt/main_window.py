@@ -183,10 +183,10 @@ class MainWindow(QMainWindow):
         self.act_export_report.setEnabled(False)
         file_menu = self.menuBar().addMenu("&File")
         self.database = DatabaseFlow(
-            self.session, self, self.workspace, self.palette_panel, self.centre
+            self.session, self, self.workspace, self.palette_panel, self.centre, self.settings
         )
         file_menu.addActions([self.act_open, self.mapping.act_open_mapped, self.act_demo])
-        file_menu.addAction(self.database.act_open)
+        self.database.add_to_menu(file_menu)
         self.persistence.add_menus(file_menu)
         file_menu.addSeparator()
         file_menu.addActions(

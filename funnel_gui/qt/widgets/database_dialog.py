@@ -165,6 +165,10 @@ class DatabaseDialog(QDialog):
 
     # ------------------------------------------------------------------ the answer
 
+    @property
+    def table_name(self) -> str:
+        return self.tables.currentText()
+
     def chosen_roles(self) -> dict[str, str | None]:
         return {role: box.currentData() for role, box in self.role_boxes.items()}
 

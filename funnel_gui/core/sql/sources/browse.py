@@ -47,10 +47,17 @@ class Browser:
         else:
             self._client = connect(self.text)
             self.preselected = self._client.table_label or None
+        # A client opened on files (chdb on a Parquet file or folder) has no tables to
+        # list: the files it was opened on are its one table, under their own name.
+        self._own = (self._client.relation, self._client.table_label) if self._client else None
+        self._files_only = False
 
     def tables(self) -> list[str]:
         if self._client is not None:
-            return self._client.list_tables()
+            listed = self._client.list_tables()
+            own = self._own[1] if self._own is not None else ""
+            self._files_only = not listed and bool(own)
+            return [own] if self._files_only else listed
         con = DuckDBSource.connect(database=str(self._duckdb_path))
         try:
             rows = con.sql("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()
@@ -60,7 +67,7 @@ class Browser:
 
     def columns(self, table: str) -> TableColumns:
         if self._client is not None:
-            self._client.use_table(table)
+            self._use(self._client, table)
             sample = sample_rows(self._client)
         else:
             con = DuckDBSource.connect(database=str(self._duckdb_path))
@@ -77,11 +84,17 @@ class Browser:
     def open(self, table: str, columns: ColumnMap) -> tuple[SqlSource, str]:
         """The source computing on `table` with `columns`, and its label for the badge."""
         if self._client is not None:
-            self._client.use_table(table)
+            self._use(self._client, table)
             self._client.columns = columns
             return self._client, self._client.label
         source = DuckDBSource.from_database(str(self._duckdb_path), table, columns)
         return source, f"DuckDB · {table}"
+
+    def _use(self, client: ClientSource, table: str) -> None:
+        if self._files_only and self._own is not None and table == self._own[1]:
+            client.relation, client.table_label = self._own
+        else:
+            client.use_table(table)
 
     def close(self) -> None:
         if self._client is not None:
