@@ -26,6 +26,7 @@ _names = itertools.count()
 
 def write_database(engine: str, rows: pa.Table, folder: Path) -> tuple[str, str]:
     """`rows` as a table of `engine`; the URL to type and the table to pick."""
+    folder.mkdir(parents=True, exist_ok=True)
     if engine == "duckdb":
         path = folder / "events.duckdb"
         con = duckdb.connect(str(path))

@@ -54,7 +54,9 @@ def arrow_rows() -> pa.Table:
         {
             "user_id": [r[0] for r in ROWS],
             "event_name": [r[1] for r in ROWS],
-            "event_time": pa.array([datetime.fromisoformat(r[2]) for r in ROWS], pa.timestamp("us")),
+            "event_time": pa.array(
+                [datetime.fromisoformat(r[2]) for r in ROWS], pa.timestamp("us")
+            ),
             "plan": [r[3] for r in ROWS],
         }
     )
