@@ -98,7 +98,8 @@ def test_demo_funnel_shows_the_same_in_memory_and_in_each_database(
         assert window.funnel_files.open(DEMO_FUNNEL)
     memory = ready.args[0].result
     expected = shown_step_table(window)
-    assert len(expected) == 4 and expected[0][2] != "0"  # the demo converts: a real check
+    assert len(expected) == 4
+    assert expected[3][2] != "0"  # people reach the last step: the comparison means something
     rows, _columns = numbered_rows(table)
     opened = []
     for engine in ENGINES:
