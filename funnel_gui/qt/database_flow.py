@@ -1,8 +1,8 @@
-"""File → Open database or warehouse… in the window: the dialog, then SQL mode (the
-session's funnel computed by the database), with a badge saying where results are
-computed, the event palette filled from the database's catalogs (in a worker), and a
-button that cancels the query in flight. Kept apart from the main window, which only
-creates it."""
+"""File → Open database or warehouse… in the window: the dialog and File → Recent
+databases, then SQL mode (the session's funnel computed by the database), with a badge
+saying where results are computed, the database's summary (the palette's and pickers'
+names, the Data overview) read in a worker with progress, and a button that cancels the
+query in flight. Kept apart from the main window, which only creates it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from funnel_gui.core.progress import Cancelled, Progress
 from funnel_gui.core.sql.source import SqlSource
@@ -20,7 +27,6 @@ from funnel_gui.core.sql.task_source import JobSource
 from funnel_gui.qt.recent_databases import DatabaseEntry, RecentDatabases, reopen
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.database_dialog import DatabaseDialog, one_line
-from funnel_gui.qt.widgets.event_palette import EventPalette
 from funnel_gui.qt.widgets.overview import CentreStack
 from funnel_gui.qt.widgets.sql_overview import clear_summary, show_summary
 from funnel_gui.qt.widgets.workspace import Workspace
@@ -41,12 +47,11 @@ class DatabaseFlow(QObject):
         session: AppSession,
         window: QMainWindow,
         workspace: Workspace,
-        palette: EventPalette,
         centre: CentreStack,
         settings: QSettings,
     ) -> None:
         super().__init__(window)
-        self.session, self.window, self.palette, self.centre = session, window, palette, centre
+        self.session, self.window, self.centre = session, window, centre
         self.overview = workspace.overview
         self._job: JobSource | None = None  # the summary's queries
         self.act_open = QAction("Open data&base or warehouse…", window)
@@ -64,9 +69,7 @@ class DatabaseFlow(QObject):
         self.stop_button.setToolTip("Cancel the query the database is running")
         self.stop_button.hide()
         self.stop_button.clicked.connect(session.analysis.cancel)
-        panel = workspace.analysis_panel
-        panel.add_header_widget(self.badge)
-        panel.add_header_widget(self.stop_button)
+        self._place(workspace)
         self.catalogs: TaskRunner[SqlSummary] = TaskRunner(window)
         self.catalogs.sig_progress.connect(self._on_progress)
         self.catalogs.sig_done.connect(self._on_catalogs)
@@ -76,6 +79,21 @@ class DatabaseFlow(QObject):
         session.sig_computing.connect(self._on_computing)
         for done in (session.sig_result_ready, session.sig_failed, session.sig_result_cleared):
             done.connect(lambda *_: self.stop_button.hide())
+
+    def _place(self, workspace: Workspace) -> None:
+        """Beside the funnel's name, where the right of the row is free at any width (the
+        views' header has no room for it beside Compare and Export on a 1280 px screen)."""
+        layout = workspace.editor.layout()
+        assert isinstance(layout, QVBoxLayout)
+        name = workspace.name_edit
+        index = layout.indexOf(name)
+        layout.removeWidget(name)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(name, 1)
+        row.addWidget(self.badge)
+        row.addWidget(self.stop_button)
+        layout.insertLayout(index, row)
 
     def open_dialog(self) -> DatabaseDialog:
         """Shows the dialog (modeless, so tests and people alike drive it); its OK opens."""
@@ -119,7 +137,6 @@ class DatabaseFlow(QObject):
         )
         self.badge.show()
         self.centre.show_workspace()
-        self.window.setWindowTitle(f"{label} — Funnel Explorer")
         self.window.statusBar().showMessage(f"Reading the events of {label}…")
         clear_summary(self.overview, label)
         shared = self.session.sql_shared

@@ -182,9 +182,7 @@ class MainWindow(QMainWindow):
         self.act_export_report.setShortcut(QKeySequence("Ctrl+E"))
         self.act_export_report.setEnabled(False)
         file_menu = self.menuBar().addMenu("&File")
-        self.database = DatabaseFlow(
-            self.session, self, self.workspace, self.palette_panel, self.centre, self.settings
-        )
+        self.database = DatabaseFlow(self.session, self, self.workspace, self.centre, self.settings)
         file_menu.addActions([self.act_open, self.mapping.act_open_mapped, self.act_demo])
         self.database.add_to_menu(file_menu)
         self.persistence.add_menus(file_menu)
@@ -248,6 +246,7 @@ class MainWindow(QMainWindow):
         mapping.sig_problem.connect(self.sig_load_failed)
         session.sig_table_changed.connect(self._on_table_changed)
         session.sig_definition_changed.connect(self._retitle)
+        session.sig_sql_opened.connect(self._retitle)
         session.sig_load_failed.connect(self._on_load_failed)
         session.sig_edit_failed.connect(self._on_edit_refused)
         session.sig_result_ready.connect(self._on_result)
@@ -276,7 +275,7 @@ class MainWindow(QMainWindow):
             self.funnel_files.new()
 
     def _retitle(self, *_args: object) -> None:
-        data = ", ".join(Path(f).name for f in self.session.data_files)
+        data = ", ".join(Path(f).name for f in self.session.data_files) or self.session.sql_label
         parts = [f"{self.funnel_files.display_name}[*]", data, "Funnel Explorer"]
         self.setWindowTitle(" – ".join(p for p in parts if p))
         self.setWindowModified(self.funnel_files.modified)
