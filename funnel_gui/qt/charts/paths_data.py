@@ -28,6 +28,7 @@ from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress
 
+OPEN_ENTRY = "the funnel (at any step)"  # where an open funnel's paths lead
 MAX_LENGTH = 8
 MAX_TOP = 30
 TABLE_KEYS = ("group", "rank", "path", "units", "share", "macro_rate", "ci_low", "ci_high")
@@ -85,6 +86,8 @@ def paths_data(
     )
     first = 1 if k is None else k
     anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
+    if k is None and definition.open:
+        anchors = (OPEN_ENTRY, "")  # §15: the entry event may be any step's
     # §15: those who went on may have reached a step past optional ones (from k + 1 up to
     # the first required step after k).
     after: list[str] = []

@@ -14,6 +14,7 @@ name gives it all (the table has every path).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from funnel_gui.qt.charts.fitting import (
     set_wrapped_ticks,
     text_height,
 )
-from funnel_gui.qt.charts.parts import background_colour, hover_tooltip, tick_text
+from funnel_gui.qt.charts.parts import background_colour, hover_tooltip
 from funnel_gui.qt.theme import OTHER_HEX, SEGMENT_HEXES
 
 NODE_WIDTH = 0.07  # in columns
@@ -219,7 +220,7 @@ class FlowPlot(ChartPlot):
         chars = int(column_px * 0.95 / (metrics.averageCharWidth() or 7))
         # Those who stopped never reach the last column's step: it has no name there.
         ticks = [
-            (at.x(c), tick_text(t, chars))
+            (at.x(c), _column_title(t, chars))
             for at in self.placed
             for c, t in enumerate(self.column_titles)
             if at.flow.group != "dropped" or c < at.flow.columns - 1
@@ -330,6 +331,13 @@ def _break(metrics: QFontMetrics, name: str, space: int) -> tuple[str, str]:
         return "", name
     cut = max((i + 1 for i in range(fitting) if name[i] in "_-./ "), default=fitting)
     return name[:cut].rstrip(), name[cut:].lstrip()
+
+
+def _column_title(text: str, width: int) -> str:
+    """A column's name on up to three lines of `width` characters ("3. Checkout or later"
+    between two steps whose next one is optional)."""
+    width = max(6, min(30, width))
+    return "\n".join(textwrap.wrap(text, width, max_lines=3, placeholder="…")) or text
 
 
 def _translucent(colour: QColor) -> QColor:
