@@ -134,6 +134,10 @@ def _screenshot(
             if cards.model().rowCount() > 1:
                 cards.setCurrentIndex(cards.model().index(1, 0))
             if gap is not None:  # the Paths view between step `gap` and the next
+                problem = _gap_problem(window, gap)
+                if problem:
+                    failed(problem)
+                    return
                 window.workspace.analysis_panel.show_gap(gap)
             # The shown view draws now, not on its next paint: the grab must see the chart.
             current = window.workspace.analysis_panel.current_view
@@ -169,6 +173,18 @@ def _screenshot(
         save()
     app.exec()
     return outcome["code"]
+
+
+def _gap_problem(window: MainWindow, gap: int) -> str:
+    """Why `--gap` cannot be shown for the open funnel ("" when it can)."""
+    result = window.session.result
+    n = len(result.steps) if result is not None else 0
+    if result is not None and result.definition.order == "any":
+        return "--gap: an any-order funnel has no paths between steps"
+    if not 1 <= gap < n:
+        have = f"1 to {n - 1}" if n > 2 else "1" if n == 2 else "none"
+        return f"--gap {gap}: this {n}-step funnel has gaps {have}"
+    return ""
 
 
 def _grab(window: MainWindow, out: Path, outcome: dict[str, int], app: QApplication) -> None:
