@@ -61,7 +61,11 @@ def paths(
     (`where=("between", k)`, k 1-based), with each path's share of its group and the
     macro conversion rate of its units.
 
-    Any-order funnels have paths into step 1 only (their steps have no order). Pass the
+    With optional steps and in open funnels (§15) the gap after step k holds the units
+    whose reported attempt matched step k: those who went on, up to the next step they
+    reached (a path also names the optional steps jumped over), and those who stopped
+    there; into step 1 means into the entry event. Any-order funnels have paths into step
+    1 only (their steps have no order). Pass the
     `ComputedFunnel` of `definition` on the same table (the app keeps one) to skip
     computing the funnel again.
     """
@@ -94,7 +98,8 @@ def paths(
         at_k = reported.positions[step - 1]
         codes, found = nearest(seq.between(at_k[went_on], at_next), False)
         matrix = seq.after_matrix(codes, found, direct_code)
-        on = _tally("converted", matrix, went_on, converted, names, top, skips, step)
+        jumped = skips if skips.any() else None  # §15: no one jumped over a step here
+        on = _tally("converted", matrix, went_on, converted, names, top, jumped, step)
         ranges = seq.after_within(frame, at_k[stopped], reported.window_end[stopped])
         codes, found = nearest(ranges, False)
         off = _tally(
