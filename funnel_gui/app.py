@@ -48,6 +48,7 @@ def run_app(
     view: str | None = None,
     size: tuple[int, int] | None = None,
     drill_down: int | None = None,
+    gap: int | None = None,
 ) -> int:
     app = _application()
     from funnel_gui.qt.autosave import default_autosave_dir
@@ -86,6 +87,7 @@ def run_app(
                 wait_for_results=bool(funnel),
                 size=size or SCREENSHOT_SIZE,
                 drill_down=drill_down if funnel else None,
+                gap=gap if funnel else None,
             )
         finally:
             window.deleteLater()
@@ -112,6 +114,7 @@ def _screenshot(
     wait_for_results: bool = False,
     size: tuple[int, int] = SCREENSHOT_SIZE,
     drill_down: int | None = None,
+    gap: int | None = None,
 ) -> int:
     from PySide6.QtCore import QSize
 
@@ -130,6 +133,12 @@ def _screenshot(
             cards = window.workspace.editor.view
             if cards.model().rowCount() > 1:
                 cards.setCurrentIndex(cards.model().index(1, 0))
+            if gap is not None:  # the Paths view between step `gap` and the next
+                problem = _gap_problem(window, gap)
+                if problem:
+                    failed(problem)
+                    return
+                window.workspace.analysis_panel.show_gap(gap)
             # The shown view draws now, not on its next paint: the grab must see the chart.
             current = window.workspace.analysis_panel.current_view
             if current is not None:
@@ -164,6 +173,18 @@ def _screenshot(
         save()
     app.exec()
     return outcome["code"]
+
+
+def _gap_problem(window: MainWindow, gap: int) -> str:
+    """Why `--gap` cannot be shown for the open funnel ("" when it can)."""
+    result = window.session.result
+    n = len(result.steps) if result is not None else 0
+    if result is not None and result.definition.order == "any":
+        return "--gap: an any-order funnel has no paths between steps"
+    if not 1 <= gap < n:
+        have = f"1 to {n - 1}" if n > 2 else "1" if n == 2 else "none"
+        return f"--gap {gap}: this {n}-step funnel has gaps {have}"
+    return ""
 
 
 def _grab(window: MainWindow, out: Path, outcome: dict[str, int], app: QApplication) -> None:

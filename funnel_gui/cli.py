@@ -182,6 +182,12 @@ def gui_command(argv: Sequence[str]) -> int:
         type=int,
         help="with --funnel: list who dropped before step STEP (2 or more) in its tab",
     )
+    parser.add_argument(
+        "--gap",
+        metavar="K",
+        type=int,
+        help="with --funnel and --screenshot: show the Paths view between step K and K+1",
+    )
     _add_mapping_options(parser)
     ns = parser.parse_args(argv)
     files = [str(demo_data_path())] if ns.demo else list(ns.files)
@@ -202,6 +208,7 @@ def gui_command(argv: Sequence[str]) -> int:
         view=ns.view,
         size=ns.size,
         drill_down=ns.drill_down,
+        gap=ns.gap,
     )
 
 

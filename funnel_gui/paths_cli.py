@@ -123,7 +123,7 @@ def _group_lines(group: PathGroup) -> list[str]:
     ]
     for row in group.paths:
         rate = f"{row.macro_rate:.1%} ({row.ci[0]:.1%}, {row.ci[1]:.1%})"
-        lines.append(f"  {row.units:>9,} {row.share:>7.1%} {rate:>26}  {' → '.join(row.events)}")
+        lines.append(f"  {row.units:>9,} {row.share:>7.1%} {rate:>26}  {row.text()}")
     if group.other_units:
         share = group.other_units / group.units
         other_rate = group.other_converted / group.other_units

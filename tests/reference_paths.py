@@ -86,6 +86,9 @@ def _macro_step(definition: FunnelDefinition) -> int:
     return macros[-1] if macros else definition.n_steps
 
 
+Path = tuple[tuple[str, ...], tuple[int, ...]]  # its events, the optional steps jumped over
+
+
 def unit_paths(
     table: EventTable,
     definition: FunnelDefinition,
@@ -93,10 +96,17 @@ def unit_paths(
     length: int = 3,
     keep_repeats: bool = False,
     lookback: int = DAY_NS,
-) -> dict[str, dict[UnitKey, tuple[tuple[str, ...], bool]]]:
-    """Per group, each unit's path and whether it reached the macro step M."""
+) -> dict[str, dict[UnitKey, tuple[Path, bool]]]:
+    """Per group, each unit's path and whether it reached the macro step M.
+
+    Between step k and k + 1 with §15 (optional steps, open funnels), a unit is in the
+    gap when its reported attempt matched step k: it went on when the attempt matched a
+    later step (the first one it matched after k is "the next step it reached", and the
+    optional steps in between were jumped over), it stopped when step k is its furthest
+    step. A unit that skipped step k, or whose open attempt entered after k, is in
+    neither group (it is in the gap it left from)."""
     m = _macro_step(definition)
-    groups: dict[str, dict[UnitKey, tuple[tuple[str, ...], bool]]] = {}
+    groups: dict[str, dict[UnitKey, tuple[Path, bool]]] = {}
     if where == "into":
         groups["all"] = {}
     else:
@@ -107,24 +117,34 @@ def unit_paths(
         events, matched = rep.events, rep.matched
         converted = rep.furthest >= m
         if where == "into":
+            # matched[0]: the entry event (step 1's; in an open funnel, where it entered).
             t1 = events[matched[0]].time
-            # Before the step-1 event in §1 order, no earlier than `lookback` before it.
+            # Before the entry event in §1 order, no earlier than `lookback` before it.
             names = [e.name for e in events[: matched[0]] if e.time >= t1 - lookback]
             last = _collapse(names, keep_repeats)[-length:]
             path = ((START,) if len(last) < length else ()) + tuple(last)
-            groups["all"][key] = (path, converted)
+            groups["all"][key] = ((path, ()), converted)
             continue
         k = where[1]
-        if rep.furthest >= k + 1:
-            names = [e.name for e in events[matched[k - 1] + 1 : matched[k]]]
+        assert rep.attempt is not None
+        at = step_event(rep.attempt, k - 1)
+        if at is None:
+            continue  # skipped step k, or entered after it
+        # 0-based steps after k that the attempt matched, in order.
+        later = [s for s in range(k, definition.n_steps) if step_event(rep.attempt, s) is not None]
+        if later:
+            end = step_event(rep.attempt, later[0])
+            names = [e.name for e in events[at + 1 : end]]
             first = _collapse(names, keep_repeats)[:length]
-            groups["converted"][key] = (tuple(first) or (DIRECT,), converted)
-        elif rep.furthest == k:
+            skipped = tuple(range(k + 1, later[0] + 1))  # 1-based: k + 1 .. the one before
+            groups["converted"][key] = ((tuple(first) or (DIRECT,), skipped), converted)
+        else:
+            assert rep.furthest == k
+            # The window runs from the entry event (step 1's; §15: where it entered).
             window_end = events[matched[0]].time + definition.window_ns
-            after = events[matched[k - 1] + 1 :]
-            names = [e.name for e in after if e.time <= window_end]
+            names = [e.name for e in events[at + 1 :] if e.time <= window_end]
             first = _collapse(names, keep_repeats)[:length]
-            groups["dropped"][key] = (tuple(first) or (NOTHING,), converted)
+            groups["dropped"][key] = ((tuple(first) or (NOTHING,), ()), converted)
     return groups
 
 
@@ -141,20 +161,23 @@ def reference_paths(
     per_unit = unit_paths(table, definition, where, length, keep_repeats, lookback)
     groups = []
     for name, units in per_unit.items():
-        count: Counter[tuple[str, ...]] = Counter(p for p, _ in units.values())
-        hits: Counter[tuple[str, ...]] = Counter(p for p, conv in units.values() if conv)
+        count: Counter[Path] = Counter(p for p, _ in units.values())
+        hits: Counter[Path] = Counter(p for p, conv in units.values() if conv)
+        # Most units first, then by the events' names, then by the steps jumped over.
         ranked = sorted(count, key=lambda p: (-count[p], p))
         shown = ranked[:top]
-        rows = [
-            {
-                "events": list(p),
+        rows = []
+        for p in shown:
+            row = {
+                "events": list(p[0]),
                 "units": count[p],
                 "share": count[p] / len(units),
                 "macro_rate": hits[p] / count[p],
                 "ci": list(wilson_interval(hits[p], count[p])),
             }
-            for p in shown
-        ]
+            if p[1]:
+                row["skipped"] = list(p[1])
+            rows.append(row)
         other = len(units) - sum(count[p] for p in shown)
         groups.append({"name": name, "units": len(units), "paths": rows, "other": {"units": other}})
     return {

@@ -11,6 +11,9 @@ its entry, and its paths would say little. Timed:
   collapsed) given the computed funnel, as the app asks once it shows a funnel;
 - `into_from_scratch`: the same including the funnel compute, as the CLI does;
 - `between`: paths between step 1 and step 2 given the computed funnel (one gap);
+- `between_optional`, `between_open` (§13 with §15): the same gap with add_to_cart
+  optional (those who went on may end at begin_checkout, past it) and in the open funnel
+  (only those whose attempt did step 1), each given its own computed funnel;
 - `duckdb`: paths into step 1 in one query over columns prepared at load time (integer
   actor, integer time, row-order key), the funnel computed in the query.
 
@@ -29,6 +32,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +46,7 @@ LENGTH = 3
 LOOKBACK_US = 86_400 * 1_000_000
 WINDOW_US = 7 * 86_400 * 1_000_000
 STEPS = STEP_EVENTS[1:]
-CONTENDERS = ("into", "into_from_scratch", "between", "duckdb")
+CONTENDERS = ("into", "into_from_scratch", "between", "between_optional", "between_open", "duckdb")
 ALL_PATHS = 10**9  # "top N" large enough to list every path
 DEFAULT_TOP = 10
 
@@ -118,6 +122,14 @@ def _ours(table: Any, top: int) -> dict[str, Callable[[], PathCounts]]:
     definition = _definition()
     prepared = prepare(table)
     computed = compute_with_rows(prepared, definition)  # kept, as the app keeps it
+    steps = definition.steps
+    optional = replace(definition, steps=(steps[0], replace(steps[1], optional=True), *steps[2:]))
+    opened = replace(definition, open=True)
+    flexible = {d.open: (d, compute_with_rows(prepared, d)) for d in (optional, opened)}
+
+    def gap(opened: bool) -> PathCounts:
+        chosen, done = flexible[opened]
+        return counts(paths(prepared, chosen, ("between", 1), top=top, computed=done), 1)
 
     def counts(result: Any, group: int = 0) -> PathCounts:
         chosen = result.groups[group]
@@ -129,6 +141,8 @@ def _ours(table: Any, top: int) -> dict[str, Callable[[], PathCounts]]:
         "between": lambda: counts(
             paths(prepared, definition, ("between", 1), top=top, computed=computed), 1
         ),
+        "between_optional": lambda: gap(False),
+        "between_open": lambda: gap(True),
     }
 
 
@@ -230,9 +244,10 @@ def run_benchmark(
 
 def format_markdown(report: dict[str, Any]) -> str:
     lines = [
-        "| events | into s | into from scratch s | between 1→2 s | duckdb into s "
-        "| duckdb/ours (from scratch) | paths | counts equal |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| events | into s | into from scratch s | between 1→2 s | optional 2: between 1→2 s "
+        "| open: between 1→2 s | duckdb into s | duckdb/ours (from scratch) | paths "
+        "| counts equal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in report["results"]:
         res = row["results"]

@@ -69,3 +69,17 @@ def test_screenshot_is_exactly_the_size_asked_for(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
+
+
+def test_gap_shows_the_paths_between_two_steps(tmp_path: Path) -> None:
+    funnel = str(resources_dir() / "demo" / "checkout.funnel.json")
+    common = [str(demo_data_path()), "--funnel", funnel, "--size", "1280x720"]
+    into, gap = tmp_path / "into.png", tmp_path / "gap.png"
+    assert _run(*common, "--view", "paths", "--screenshot", str(into)).returncode == 0
+    done = _run(*common, "--gap", "2", "--screenshot", str(gap))
+    assert done.returncode == 0, done.stderr
+    assert QImage(str(gap)) != QImage(str(into))  # another gap's flows and table
+    bad = _run(*common, "--gap", "4", "--screenshot", str(tmp_path / "bad.png"))
+    assert bad.returncode == 2
+    assert "--gap 4: this 4-step funnel has gaps 1 to 3" in bad.stderr
+    assert "Traceback" not in bad.stderr

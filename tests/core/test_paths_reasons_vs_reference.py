@@ -81,6 +81,11 @@ def test_paths_match_reference(
     tmp_path: Path, scenario: tuple[Log, FunnelDefinition, dict[str, Any]]
 ) -> None:
     log, defn, options = scenario
+    check_paths(tmp_path, log, defn, options)
+
+
+def check_paths(tmp_path: Path, log: Log, defn: FunnelDefinition, options: dict[str, Any]) -> None:
+    """The engine's paths of `options` are the reference's, and so is every unit's path."""
     note(_describe(log, defn))
     note(repr(options))
     table = make_table(log.rows, tmp_path, session=log.has_session, props=_props(log))
@@ -98,9 +103,9 @@ def test_paths_match_reference(
         options["lookback"],
     )
     for group in got.groups:
-        listed = {row.events for row in group.paths}
+        listed = {(row.events, row.skipped) for row in group.paths}
         on_path = {
-            keys[i]: group.paths[p].events
+            keys[i]: (group.paths[p].events, group.paths[p].skipped)
             for i, p in zip(group.member, group.path_of, strict=True)
             if p >= 0
         }
@@ -110,6 +115,8 @@ def test_paths_match_reference(
         event(f"{group.name}: {'some' if group.units else 'no'} units")
         if group.other_units:
             event("other paths")
+        if any(row.skipped for row in group.paths):
+            event("a path past skipped optional steps")  # §15
 
 
 @st.composite

@@ -5,13 +5,15 @@ thickness is its units. Qt-free; the Paths view only places what this works out.
 Into step 1, paths end at the step-1 node in the last column (they are aligned on their
 end: the event just before the entry is always in the column before it). Between step k
 and k + 1, paths start at the step-k node in the first column; the converted end at the
-step-(k + 1) node in the last column, the dropped end where their events end. The other
+step-(k + 1) node in the last column (or, past optional steps they jumped over, at the
+node of the step they reached, §15), the dropped end where their events end. The other
 paths are one band through a node of their own. Nodes in a column are stacked most units
 first with a small gap; a band keeps its place (by rank) inside every node it crosses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,11 +73,18 @@ def flow_columns(result: PathsResult) -> int:
     return longest + (1 if result.where == "into" else 2)
 
 
-def layout_flow(result: PathsResult, group: PathGroup, anchors: tuple[str, str]) -> Flow:
+def layout_flow(
+    result: PathsResult,
+    group: PathGroup,
+    anchors: tuple[str, str],
+    after: Sequence[str] = (),
+) -> Flow:
     """The nodes and bands of one group; `anchors` are the names of the step nodes (into:
-    step 1's, unused; between: step k's and step k + 1's)."""
+    step 1's, unused; between: step k's and step k + 1's). `after`: the names of steps
+    k + 1, k + 2, …: a path whose units jumped over optional steps ends at the step they
+    reached (§15), a node of its own in the last column."""
     columns = flow_columns(result)
-    sequences = _sequences(result, group, columns, anchors)
+    sequences = _sequences(result, group, columns, anchors, after)
     if not group.units:
         return Flow(group.name, 0, columns, [], [], 0.0)
     gap = GAP_SHARE * group.units
@@ -113,18 +122,37 @@ def layout_flow(result: PathsResult, group: PathGroup, anchors: tuple[str, str])
 Stop = tuple[int, str, NodeKind]
 
 
+def or_later(anchors: tuple[str, str], after: Sequence[str]) -> str:
+    """Where the other paths between two steps end: step k + 1, or when that step is
+    optional (more than one step could come next), "k + 1 or later"."""
+    return f"{anchors[1]} or later" if len(after) > 1 else anchors[1]
+
+
+def _reached(anchors: tuple[str, str], after: Sequence[str], skipped: int) -> str:
+    """The name of the step a path between two steps ends at: k + 1, or past `skipped`
+    optional steps."""
+    return after[skipped] if skipped < len(after) else anchors[1]
+
+
 def _sequences(
-    result: PathsResult, group: PathGroup, columns: int, anchors: tuple[str, str]
+    result: PathsResult,
+    group: PathGroup,
+    columns: int,
+    anchors: tuple[str, str],
+    after: Sequence[str] = (),
 ) -> list[tuple[int, int, list[Stop]]]:
     """Per band (shown paths by rank, then the other paths): its path index, units and the
     (column, node name, kind) it goes through."""
-    rows: list[tuple[int, int, tuple[str, ...], NodeKind]] = [
-        (i, p.units, p.events, "event") for i, p in enumerate(group.paths) if p.units
+    rows: list[tuple[int, int, tuple[str, ...], NodeKind, str]] = [
+        (i, p.units, p.events, "event", _reached(anchors, after, len(p.skipped)))
+        for i, p in enumerate(group.paths)
+        if p.units
     ]
     if group.other_units:
-        rows.append((-1, group.other_units, (OTHER,), "other"))
+        # Their units may have reached different steps (§15): "k + 1 or later".
+        rows.append((-1, group.other_units, (OTHER,), "other", or_later(anchors, after)))
     out = []
-    for path, units, events, kind in rows:
+    for path, units, events, kind, reached in rows:
         if result.where == "into":
             first = columns - 1 - len(events)
             seq = [(first + j, e, kind) for j, e in enumerate(events)]
@@ -133,6 +161,6 @@ def _sequences(
             seq = [(0, anchors[0], "anchor")]
             seq += [(1 + j, e, kind) for j, e in enumerate(events)]
             if group.name == "converted":
-                seq.append((columns - 1, anchors[1], "anchor"))
+                seq.append((columns - 1, reached, "anchor"))
         out.append((path, units, [(c, n, k) for c, n, k in seq]))
     return out

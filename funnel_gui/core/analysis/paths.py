@@ -61,7 +61,11 @@ def paths(
     (`where=("between", k)`, k 1-based), with each path's share of its group and the
     macro conversion rate of its units.
 
-    Any-order funnels have paths into step 1 only (their steps have no order). Pass the
+    With optional steps and in open funnels (§15) the gap after step k holds the units
+    whose reported attempt matched step k: those who went on, up to the next step they
+    reached (a path also names the optional steps jumped over), and those who stopped
+    there; into step 1 means into the entry event. Any-order funnels have paths into step
+    1 only (their steps have no order). Pass the
     `ComputedFunnel` of `definition` on the same table (the app keeps one) to skip
     computing the funnel again.
     """
@@ -90,14 +94,12 @@ def paths(
         matrix = seq.into_matrix(codes, found, start_code)
         groups = [_tally("all", matrix, member, converted, names, top)]
     else:
-        at_k, at_next = reported.positions[step - 1], reported.positions[step]
-        went_on = np.flatnonzero(furthest > step)
-        stopped = np.flatnonzero(furthest == step)
-        ranges = seq.between(at_k[went_on], at_next[went_on])
-        codes, found = nearest(ranges, False)
-        on = _tally(
-            "converted", seq.after_matrix(codes, found, direct_code), went_on, converted, names, top
-        )
+        went_on, stopped, at_next, skips = _gap_members(reported.positions, counted, step)
+        at_k = reported.positions[step - 1]
+        codes, found = nearest(seq.between(at_k[went_on], at_next), False)
+        matrix = seq.after_matrix(codes, found, direct_code)
+        jumped = skips if skips.any() else None  # §15: no one jumped over a step here
+        on = _tally("converted", matrix, went_on, converted, names, top, jumped, step)
         ranges = seq.after_within(frame, at_k[stopped], reported.window_end[stopped])
         codes, found = nearest(ranges, False)
         off = _tally(
@@ -136,19 +138,27 @@ def _step_of(where: PathWhere | str | tuple[str, int], definition: FunnelDefinit
             f"Paths between step k and k + 1 need k in {allowed} for this {n}-step funnel; "
             f"got {k!r}."
         )
-    # §13 follows one step's event to the next; §15 leaves those events out (an optional
-    # step jumped over, an open funnel's attempt entering after step k).
-    if definition.open:
-        raise PathsError(
-            "An open funnel has no paths between steps yet (its attempts may enter at any "
-            "step); look at the paths into the funnel instead."
-        )
-    if definition.steps[k - 1].optional or definition.steps[k].optional:
-        raise PathsError(
-            f"Paths between step {k} and {k + 1} are not given when either is optional "
-            "(a unit may have jumped over it); pick two required steps."
-        )
     return k
+
+
+def _gap_members(
+    positions: np.ndarray, counted: np.ndarray, step: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Between step k and the next (§13 with §15): the units whose reported attempt matched
+    step k, split into those whose attempt went on (its next matched step, k + 1 or past
+    optional steps) and those whose attempt ends at k. A unit that jumped over an
+    optional step k, or whose open attempt entered after it, is in neither group.
+
+    Returns (went_on, stopped, the row of each one's next matched event, how many optional
+    steps each one jumped over to get there)."""
+    at_k = positions[step - 1]
+    has_k = counted & (at_k >= 0)
+    later = positions[step:] >= 0  # (steps after k, units): matched there
+    on = has_k & later.any(axis=0)
+    went_on, stopped = np.flatnonzero(on), np.flatnonzero(has_k & ~on)
+    skips = np.argmax(later[:, went_on], axis=0).astype(np.int64)
+    at_next = positions[step + skips, went_on]
+    return went_on, stopped, at_next, skips
 
 
 def _check(length: int, top: int, lookback: int) -> None:
@@ -167,30 +177,40 @@ def _tally(
     converted: np.ndarray,
     names: np.ndarray,
     top: int,
+    skips: np.ndarray | None = None,
+    step: int = 0,
 ) -> PathGroup:
     """Count a group's paths (rows of `matrix`, codes into `names`) and keep the top ones:
-    most units first, ties by the path's names."""
+    most units first, ties by the path's names, then by the optional steps jumped over
+    (`skips`: per unit, how many after step `step`; a path is its events and those)."""
     n = len(member)
     if not n:
         empty = np.zeros(0, dtype=np.int64)
         return PathGroup(name, 0, [], 0, 0, member, empty)
-    inverse, first = _factorize(_row_keys(matrix, len(names) + 1))
+    width = matrix.shape[1]  # the events' columns; the jumped-over steps' count after them
+    if skips is not None:
+        matrix = np.column_stack([matrix, skips])
+    base = max(len(names), int(matrix.max(initial=0)) + 1) + 1
+    inverse, first = _factorize(_row_keys(matrix, base))
     units = np.bincount(inverse, minlength=len(first))
     hits = np.bincount(inverse[converted[member]], minlength=len(first))
     shapes = matrix[first]
     rank = _alphabetical_rank(names)
-    ranks = np.where(shapes == seq.PAD, -1, rank[np.maximum(shapes, 0)])
+    events = shapes[:, :width]
+    ranks = np.where(events == seq.PAD, -1, rank[np.maximum(events, 0)])
+    ranks = np.column_stack([ranks, shapes[:, width:]])
     # lexsort's last key is the primary one: units (descending), then the names in order.
     order = np.lexsort([*(ranks[:, j] for j in reversed(range(ranks.shape[1]))), -units])
     shown = order[:top]
     rows = [
         PathRow(
-            events=tuple(str(names[c]) for c in shapes[p] if c != seq.PAD),
+            events=tuple(str(names[c]) for c in shapes[p, :width] if c != seq.PAD),
             units=int(units[p]),
             share=int(units[p]) / n,
             converted=int(hits[p]),
             macro_rate=int(hits[p]) / int(units[p]),
             ci=wilson_interval(int(hits[p]), int(units[p])),
+            skipped=_skipped(shapes, p, width, step),
         )
         for p in shown
     ]
@@ -201,6 +221,14 @@ def _tally(
     return PathGroup(
         name, n, rows, n - shown_units, int(hits.sum()) - shown_hits, member, index[inverse]
     )
+
+
+def _skipped(shapes: np.ndarray, p: int, width: int, step: int) -> tuple[int, ...]:
+    """The optional steps path p's units jumped over after step `step` (none without a
+    skips column)."""
+    if shapes.shape[1] == width:
+        return ()
+    return tuple(range(step + 1, step + 1 + int(shapes[p, width])))
 
 
 def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,8 @@
 
 `to_dict()` is the JSON of `funnel-gui paths --json` (issue 11):
 {"where", "step", "groups": [{"name", "units", "paths": [{"events", "units", "share",
-"macro_rate", "ci"}], "other": {"units"}}]}.
+"macro_rate", "ci"}], "other": {"units"}}]}; a path between two steps whose units jumped
+over optional steps on the way also has "skipped": [the steps' numbers] (§15).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ START = "(start)"  # into step 1: fewer than L events before the entry within th
 DIRECT = "(direct)"  # between k and k+1: the step-(k+1) event came right after step k's
 NOTHING = "(nothing)"  # between k and k+1, dropped: no event after step k inside the window
 OTHER = "other paths"
+ARROW = " → "
 
 GroupName = Literal["all", "converted", "dropped"]
 
@@ -31,15 +33,33 @@ class PathRow:
     converted: int  # units whose furthest step is >= M (the macro step)
     macro_rate: float  # converted / units
     ci: tuple[float, float]  # Wilson 95% interval of macro_rate
+    # Between step k and the next: the optional steps the units jumped over on their way to
+    # the step they reached next (1-based, k + 1 up to it; §15), () when that is k + 1.
+    skipped: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "events": list(self.events),
             "units": self.units,
             "share": self.share,
             "macro_rate": self.macro_rate,
             "ci": list(self.ci),
         }
+        if self.skipped:
+            out["skipped"] = list(self.skipped)
+        return out
+
+    def text(self) -> str:
+        """ "x → y", and "x → y (skipped step 3)" when the units jumped over optional steps."""
+        words = ARROW.join(self.events)
+        return f"{words} ({skipped_text(self.skipped)})" if self.skipped else words
+
+
+def skipped_text(skipped: tuple[int, ...]) -> str:
+    """ "skipped step 3", "skipped steps 3, 4"."""
+    if len(skipped) == 1:
+        return f"skipped step {skipped[0]}"
+    return "skipped steps " + ", ".join(str(k) for k in skipped)
 
 
 @dataclass(frozen=True)

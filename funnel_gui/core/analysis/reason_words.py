@@ -1,8 +1,9 @@
 """Why they stopped (FUNNEL_SEMANTICS §14), in plain words: the app's legend, hover text and
 drill-down column say each reason the same way.
 
-One entry per key of `results.REASONS`, in its order; `REASON_DETAILS` is the longer sentence of
-each rule, for tooltips. "Step k + 1" is the step the unit did not reach.
+One entry per key of `results.REASONS`, in its order; `REASON_SHORT` is a legend's few words (its
+tooltip gives the plain words and `REASON_DETAILS`, the longer sentence of each rule). "Step
+k + 1" is the step the unit did not reach.
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ REASON_WORDS: dict[str, str] = {
     "min_gap": "came too soon after the previous step (min gap)",
     "filter": "filtered out by the step's conditions",
     "never": "never did the next step",
+}
+
+# A legend's words: short enough that every reason fits in two rows at 1280×720.
+REASON_SHORT: dict[str, str] = {
+    "still_open": "Still open",
+    "interrupted": "Interrupted",
+    "window": "Too late",
+    "max_gap": "Too slow",
+    "min_gap": "Too soon",
+    "filter": "Failed filter",
+    "never": "Never did it",
 }
 
 REASON_DETAILS: dict[str, str] = {
@@ -36,3 +48,9 @@ def reason_word(key: object) -> str:
     if not isinstance(key, str):
         return ""
     return REASON_WORDS.get(key, key.replace("_", " "))
+
+
+def reason_tooltip(key: str) -> str:
+    """A legend entry's tooltip: the plain words, then the rule in a sentence."""
+    words = REASON_WORDS[key]
+    return f"{words[:1].upper()}{words[1:]}.\n{REASON_DETAILS[key]}"

@@ -57,6 +57,7 @@ from funnel_gui.qt.charts.funnel_words import (
     step_note,
 )
 from funnel_gui.qt.charts.parts import (
+    LegendEntry,
     add_bars,
     hover_tooltip,
     legend_below,
@@ -244,13 +245,13 @@ class FunnelView(ChartView[None, FunnelData]):
             )
         self._draw_drop_offs(drops, steps)
         self._draw_step_labels(steps)
-        entries = [
+        entries: list[LegendEntry] = [
             (kind_colour(k), f"{k.capitalize()} step")
             for k in ("micro", "macro")
             if k in self.kind_bars
         ]
         if any(d.still_open for d in drops):
-            entries.append((QColor(STILL_OPEN_HEX), "Still open (may yet convert)"))
+            entries.append((QColor(STILL_OPEN_HEX), why.STILL_OPEN_WORDS, why.STILL_OPEN_TIP))
         entries += why.left_legend(drops, self._data.reasons if self._data is not None else [])
         self.legend = legend_below(self.plot, entries)
 

@@ -2,7 +2,8 @@
 
 Above bar k the drop-off is drawn as before (still open right on the bar, §7), and the rest,
 "left", is split into one part per reason (`core.analysis.reason_chart`), each with its
-colour (theme.REASON_HEXES) and its plain words in the legend (`reason_words`). A step
+colour (theme.REASON_HEXES) and a few words in the legend, whose tooltip gives its plain
+words and rule (`reason_words`). A step
 whose reasons do not add up to its drop-off keeps the one grey "left" part.
 
 Between two bars lies their gap: a faint band from bar k to bar k + 1 that hovering
@@ -21,10 +22,10 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from funnel_gui.core.analysis.chart_data import DropOff, Region
 from funnel_gui.core.analysis.reason_chart import STACK_ORDER, ReasonStack
-from funnel_gui.core.analysis.reason_words import REASON_WORDS
+from funnel_gui.core.analysis.reason_words import REASON_SHORT, REASON_WORDS, reason_tooltip
 from funnel_gui.core.engine.results import FunnelResult, StepResult
 from funnel_gui.qt.charts.funnel_words import step_hover_text
-from funnel_gui.qt.charts.parts import add_bars
+from funnel_gui.qt.charts.parts import LegendEntry, add_bars
 from funnel_gui.qt.text import format_percent
 from funnel_gui.qt.theme import LEFT_HEX, MICRO_HEX, REASON_HEXES
 
@@ -32,6 +33,12 @@ REASON_PART = "reason:"  # a Region's part: "reason:never"
 GAP_PART = "gap"
 GAP_ALPHA = 28
 LEFT_WORDS = "Left"
+LEFT_TIP = "Left: did not reach this step and their window has closed."
+STILL_OPEN_WORDS = "Still open"
+STILL_OPEN_TIP = (
+    "Still open (may yet convert): did not reach this step yet, but their conversion "
+    "window has not closed at the end of the data."
+)
 
 
 def reason_colour(reason: str) -> QColor:
@@ -82,18 +89,17 @@ def draw_left(
     return bars
 
 
-def left_legend(
-    drops: Sequence[DropOff], stacks: Sequence[ReasonStack]
-) -> list[tuple[QColor, str]]:
+def left_legend(drops: Sequence[DropOff], stacks: Sequence[ReasonStack]) -> list[LegendEntry]:
     """The legend's entries for those who left: "Left" where not split, then each reason
-    drawn, in its plain words."""
+    drawn, in a few words, its plain words and rule on hover (so the legend keeps to one
+    or two rows at 1280×720)."""
     split = {s.step for s in stacks}
-    entries = []
+    entries: list[LegendEntry] = []
     if any(d.left for d in drops if d.step not in split):
-        entries.append((QColor(LEFT_HEX), LEFT_WORDS))
+        entries.append((QColor(LEFT_HEX), LEFT_WORDS, LEFT_TIP))
     for reason in STACK_ORDER:
         if any(p.reason == reason for s in stacks for p in s.parts):
-            entries.append((reason_colour(reason), REASON_WORDS[reason]))
+            entries.append((reason_colour(reason), REASON_SHORT[reason], reason_tooltip(reason)))
     return entries
 
 

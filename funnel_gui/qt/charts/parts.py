@@ -84,17 +84,24 @@ class _Swatch(pg.ItemSample):  # type: ignore[misc]
         event.accept()
 
 
-def legend_below(plot: pg.PlotWidget, entries: Sequence[tuple[QColor, str]]) -> pg.LegendItem:
+LegendEntry = tuple[QColor, str] | tuple[QColor, str, str]  # colour, words[, tooltip]
+
+
+def legend_below(plot: pg.PlotWidget, entries: Sequence[LegendEntry]) -> pg.LegendItem:
     """A legend under the x axis, where it can never cover a bar: one row when it fits,
-    else as many columns as fit the plot's width (`fit_legend`)."""
+    else as many columns as fit the plot's width (`fit_legend`). An entry's third part,
+    if any, is the tooltip of its swatch and words (short words, the whole say on hover)."""
     legend = pg.LegendItem(
         colCount=max(1, len(entries)),
         sampleType=_Swatch,
         labelTextColor=text_colour(),
         horSpacing=6,
     )
-    for colour, name in entries:
+    for colour, name, *tip in entries:
         legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=colour), name)
+        if tip:
+            for part in legend.items[-1]:
+                part.setToolTip(tip[0])
     legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     plot.plotItem.layout.addItem(legend, 4, 1)
     plot.plotItem.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)

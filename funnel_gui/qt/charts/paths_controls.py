@@ -69,12 +69,12 @@ class PathsControls(QWidget):
             self.keep_repeats.isChecked(),
         )
 
-    def set_steps(self, names: Sequence[str], ordered: bool) -> None:
-        """The gaps of a funnel whose steps are called `names` ("1. Product view", …)."""
+    def set_steps(self, names: Sequence[str], ordered: bool, opened: bool = False) -> None:
+        """The gaps of a funnel whose steps are called `names` ("1. Product view", …);
+        an open funnel (§15) is entered at any step."""
         wanted = self.gap.currentData()
-        items: list[tuple[str, int | None]] = [
-            (f"Into {names[0]}" if names else "Into step 1", None)
-        ]
+        into = "Into the funnel (at any step)" if opened else f"Into {names[0]}"
+        items: list[tuple[str, int | None]] = [(into if names else "Into step 1", None)]
         if ordered:
             items += [(f"{a} → {b}", k) for k, (a, b) in enumerate(pairwise(names), 1)]
         have = [(self.gap.itemText(i), self.gap.itemData(i)) for i in range(self.gap.count())]

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from funnel_gui.core.analysis.path_flow import Flow, column_titles, flow_columns, layout_flow
+from funnel_gui.core.analysis.path_flow import (
+    Flow,
+    column_titles,
+    flow_columns,
+    layout_flow,
+    or_later,
+)
 from funnel_gui.core.analysis.paths import DEFAULT_LENGTH, DEFAULT_TOP, PathWhere, paths
 from funnel_gui.core.analysis.paths_result import OTHER, PathsResult
 from funnel_gui.core.analysis.stats import wilson_interval
@@ -22,6 +28,7 @@ from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress
 
+OPEN_ENTRY = "the funnel (at any step)"  # where an open funnel's paths lead
 MAX_LENGTH = 8
 MAX_TOP = 30
 TABLE_KEYS = ("group", "rank", "path", "units", "share", "macro_rate", "ci_low", "ci_high")
@@ -45,6 +52,9 @@ class PathsData:
     titles: list[str]  # per column
     anchors: tuple[str, str]  # the step nodes' names
     frame: pd.DataFrame  # every shown path and the other paths, per group
+    # Between k and k + 1: steps k + 1 … up to the first required one after k (§15: any of
+    # them may come next when k + 1 is optional).
+    after: tuple[str, ...] = ()
 
 
 def step_name(definition: FunnelDefinition, k: int) -> str:
@@ -76,11 +86,28 @@ def paths_data(
     )
     first = 1 if k is None else k
     anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
+    if k is None and definition.open:
+        anchors = (OPEN_ENTRY, "")  # §15: the entry event may be any step's
+    # §15: those who went on may have reached a step past optional ones (from k + 1 up to
+    # the first required step after k).
+    after: list[str] = []
+    for j in range(first + 1, definition.n_steps + 1) if k is not None else ():
+        after.append(step_name(definition, j))
+        if not definition.steps[j - 1].optional:
+            break
     columns = flow_columns(result)
-    flows = [layout_flow(result, g, anchors) for g in result.groups]
-    titles = column_titles(result, columns, anchors)
+    flows = [layout_flow(result, g, anchors, after) for g in result.groups]
+    titles = column_titles(result, columns, (anchors[0], or_later(anchors, after)))
     return PathsData(
-        options, result, computed, prepared.table, flows, titles, anchors, paths_frame(result)
+        options,
+        result,
+        computed,
+        prepared.table,
+        flows,
+        titles,
+        anchors,
+        paths_frame(result),
+        tuple(after),
     )
 
 
@@ -90,9 +117,7 @@ def paths_frame(result: PathsResult) -> pd.DataFrame:
     rows = []
     for group in result.groups:
         for rank, p in enumerate(group.paths, 1):
-            rows.append(
-                (group.name, rank, " → ".join(p.events), p.units, p.share, p.macro_rate, *p.ci)
-            )
+            rows.append((group.name, rank, p.text(), p.units, p.share, p.macro_rate, *p.ci))
         if group.other_units:
             n, hits = group.other_units, group.other_converted
             ci = wilson_interval(hits, n)

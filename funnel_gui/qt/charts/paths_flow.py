@@ -6,12 +6,15 @@ as the units there; each band is one path, as thick as its units, curving from n
 node. Each flow is scaled to the same height (a band's thickness is its share of its
 group; the hover says the numbers). `draw_flows()` places what `core.analysis.path_flow`
 laid out; a click on a band selects its path (`sig_path_clicked`). Node names are written
-next to their node, cut to the room between two columns, and left out on a node too thin
-to carry them (the hover and the table have them).
+next to their node in the room up to the next column: with their units when that fits, else
+the units under the name, a long name broken onto two lines, and cut with "…" only when the
+node is too thin for that; a node too thin for one line carries none. Hovering a node or its
+name gives it all (the table has every path).
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,15 +33,15 @@ from funnel_gui.qt.charts.fitting import (
     set_wrapped_ticks,
     text_height,
 )
-from funnel_gui.qt.charts.parts import background_colour, hover_tooltip, tick_text
+from funnel_gui.qt.charts.parts import background_colour, hover_tooltip
 from funnel_gui.qt.theme import OTHER_HEX, SEGMENT_HEXES
 
-NODE_WIDTH = 0.09  # in columns
-GROUP_GAP = 1.0  # columns between two flows: room for both step names
+NODE_WIDTH = 0.07  # in columns
+GROUP_GAP = 0.8  # columns between two flows: room for both step names
 BAND_ALPHA, CHOSEN_ALPHA = 110, 215
 MIN_LABEL_PX = 13  # a node thinner than this carries no name
-LABEL_PAD_PX = 4
-EDGE = 0.5  # columns of room left of the first column and right of the last
+LABEL_PAD_PX = 3
+EDGE = 0.4  # columns of room left of the first column and right of the last
 NODE_HEX = "#4b5563"
 
 # (group, band or None, node or None) -> the hover text
@@ -217,7 +220,7 @@ class FlowPlot(ChartPlot):
         chars = int(column_px * 0.95 / (metrics.averageCharWidth() or 7))
         # Those who stopped never reach the last column's step: it has no name there.
         ticks = [
-            (at.x(c), tick_text(t, chars))
+            (at.x(c), _column_title(t, chars))
             for at in self.placed
             for c, t in enumerate(self.column_titles)
             if at.flow.group != "dropped" or c < at.flow.columns - 1
@@ -228,16 +231,27 @@ class FlowPlot(ChartPlot):
         # Half a column's names either side: the first and last column names fit.
         self.setRange(xRange=(-EDGE, right + EDGE), yRange=(-room, 1.0), padding=0.01)
         pixel = (1.0 + room) / height if height > 0 else 1.0
-        space = column_px * (1 - NODE_WIDTH) - 2 * LABEL_PAD_PX
+        # The room right of a node: up to the next column's node, less a pad each side.
+        space = int(max(column_px * (1 - NODE_WIDTH) - 2 * LABEL_PAD_PX, 0))
+        line_px = label_metrics.lineSpacing()
         for at, node, label in self.labels:
             end = node.column == at.flow.columns - 1
-            text = _node_text(label_metrics, node, int(max(space, 0)))
-            label.setText(text, color=text_colour())
-            tall = (at.y(node.y1) - at.y(node.y0)) / pixel >= MIN_LABEL_PX
-            label.setVisible(tall and len(text) > 3)
+            node_px = (at.y(node.y1) - at.y(node.y0)) / pixel
+            lines = node_lines(label_metrics, node, space, int(node_px // line_px))
+            label.setText("\n".join(lines), color=text_colour())
+            label.setVisible(node_px >= MIN_LABEL_PX and bool(lines))
             label.setAnchor((1.0 if end else 0.0, 0.5))
             side = -1 if end else 1
             label.setPos(at.x(node.column) + side * NODE_WIDTH / 2, at.y((node.y0 + node.y1) / 2))
+
+    def label_node_at(self, x: float, y: float) -> tuple[int, FlowNode] | None:
+        """The node whose shown name lies under (x, y) in data coordinates: a name cut
+        short says all on hover."""
+        point = self.plotItem.vb.mapViewToScene(QPointF(x, y))
+        for at, node, label in self.labels:
+            if label.isVisible() and label.sceneBoundingRect().contains(point):
+                return at.group, node
+        return None
 
     # ------------------------------------------------------------------ hover and click
 
@@ -252,7 +266,7 @@ class FlowPlot(ChartPlot):
         return next(((g, n) for g, n, item in self.node_items if item.rect().contains(x, y)), None)
 
     def tooltip_at(self, x: float, y: float) -> str:
-        node = self.node_at(x, y)
+        node = self.node_at(x, y) or self.label_node_at(x, y)
         if node is not None:
             return self.hover_text(node[0], None, node[1])
         band = self.band_at(x, y)
@@ -281,12 +295,49 @@ class FlowPlot(ChartPlot):
         return QPointF(at.x((c0 + c1) / 2), at.y((a0 + b0 + a1 + b1) / 4))
 
 
-def _node_text(metrics: QFontMetrics, node: FlowNode, space: int) -> str:
-    """ "page_view · 429" when it fits; else the name alone, cut at its end if need be."""
-    full = f"{node.name} · {node.units:,}"
-    if metrics.horizontalAdvance(full) <= space:
-        return full
-    return metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, space)
+def node_lines(metrics: QFontMetrics, node: FlowNode, space: int, rows: int) -> list[str]:
+    """A node's name and units in at most `rows` lines of at most `space` pixels: "page_view
+    · 429" on one line when it fits; else the name, then the units under it; a long name
+    broken after a "_", "-", "." or space (or anywhere) onto two lines; cut with "…" only
+    when even that does not fit (the hover has it all). [] when not even "…" fits."""
+    rows = max(rows, 1)
+    count = f"{node.units:,}"
+    full = f"{node.name} · {count}"
+
+    def fits(text: str) -> bool:
+        return metrics.horizontalAdvance(text) <= space
+
+    if fits(full):
+        return [full]
+    if fits(node.name):
+        return [node.name, count] if rows >= 2 and fits(count) else [node.name]
+    if rows >= 2:
+        head, tail = _break(metrics, node.name, space)
+        if head and fits(tail):
+            return [head, tail, count] if rows >= 3 and fits(count) else [head, tail]
+        if head:
+            return [head, metrics.elidedText(tail, Qt.TextElideMode.ElideRight, space)]
+    cut = metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, space)
+    return [cut] if len(cut) > 1 else []
+
+
+def _break(metrics: QFontMetrics, name: str, space: int) -> tuple[str, str]:
+    """The longest head of `name` that fits `space`, ending after a separator if one
+    does, and the rest; ("", name) when not one character fits."""
+    fitting = 0
+    while fitting < len(name) and metrics.horizontalAdvance(name[: fitting + 1]) <= space:
+        fitting += 1
+    if fitting == 0:
+        return "", name
+    cut = max((i + 1 for i in range(fitting) if name[i] in "_-./ "), default=fitting)
+    return name[:cut].rstrip(), name[cut:].lstrip()
+
+
+def _column_title(text: str, width: int) -> str:
+    """A column's name on up to three lines of `width` characters ("3. Checkout or later"
+    between two steps whose next one is optional)."""
+    width = max(6, min(30, width))
+    return "\n".join(textwrap.wrap(text, width, max_lines=3, placeholder="…")) or text
 
 
 def _translucent(colour: QColor) -> QColor:

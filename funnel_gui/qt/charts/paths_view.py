@@ -125,7 +125,8 @@ class PathsView(ChartView[PathsOptions, PathsData]):
     def set_result(self, result: FunnelResult | None, data: ViewData | None = None) -> None:
         if result is not None and result.steps:
             names = [f"{s.number}. {s.label}" for s in result.steps]
-            self.controls.set_steps(names, result.definition.order != "any")
+            definition = result.definition
+            self.controls.set_steps(names, definition.order != "any", definition.open)
         super().set_result(result, data)
 
     def ensure_drawn(self) -> None:

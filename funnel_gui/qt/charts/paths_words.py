@@ -12,7 +12,6 @@ from funnel_gui.qt.charts.paths_data import PathsData, step_name
 from funnel_gui.qt.models.frame_table import Column
 from funnel_gui.qt.text import format_count, format_percent
 
-ARROW = " → "
 GROUP_WORDS = {"all": "everyone", "converted": "went on", "dropped": "stopped"}
 TABLE_COLUMNS = (
     Column(
@@ -53,9 +52,12 @@ def header_text(data: PathsData) -> str:
             f"{_macro(data)}."
         )
     went, stopped = r.group("converted").units, r.group("dropped").units
+    to = data.anchors[1]
+    if len(data.after) > 1:  # §15: k + 1 is optional
+        to += f" or, skipping it, to {data.after[-1]}"
     return (
         f"The first {r.length} events after {data.anchors[0]} ({repeats}): the {went:,} "
-        f"who went on to {data.anchors[1]}, and the {stopped:,} who stopped there (inside "
+        f"{who} who went on to {to}, and the {stopped:,} who stopped there (inside "
         f"their window). Each path's macro rate: reaching {_macro(data)}."
     )
 
@@ -65,12 +67,13 @@ def group_title(data: PathsData, group: PathGroup) -> str:
     if group.name == "all":
         return f"Into {data.anchors[0]} · {counted(group.units, unit)}"
     if group.name == "converted":
-        return f"Went on to {data.anchors[1]} · {counted(group.units, unit)}"
+        to = f"{data.anchors[1]} or later" if len(data.after) > 1 else data.anchors[1]
+        return f"Went on to {to} · {counted(group.units, unit)}"
     return f"Stopped at {data.anchors[0]} · {counted(group.units, unit)}"
 
 
 def path_words(group: PathGroup, path: int) -> str:
-    return OTHER if path < 0 else ARROW.join(group.paths[path].events)
+    return OTHER if path < 0 else group.paths[path].text()
 
 
 def band_hover_text(data: PathsData, group: PathGroup, band: FlowBand) -> str:

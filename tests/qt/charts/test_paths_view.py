@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtTest import QTest
 
-from funnel_gui.core.analysis.reason_words import REASON_WORDS
+from funnel_gui.core.analysis.reason_words import REASON_SHORT, REASON_WORDS
 from funnel_gui.core.events import EventTable
 from funnel_gui.qt.charts.funnel_chart import FunnelView
 from funnel_gui.qt.charts.paths_view import PathsView
@@ -199,9 +199,9 @@ def test_reasons_split_the_drop_off_and_add_up(qtbot, loaded: MainWindow) -> Non
             if k in list(b.opts["x"])
         )
         assert parts == steps[k - 1].drop_off
-    legend = [label.text for _, label in view.legend.items]
-    assert REASON_WORDS["never"] in legend
-    assert REASON_WORDS["window"] in legend
+    legend = {label.text: label.toolTip() for _, label in view.legend.items}
+    assert REASON_WORDS["never"] in legend[REASON_SHORT["never"]].lower()
+    assert REASON_WORDS["window"] in legend[REASON_SHORT["window"]].lower()
     assert "Left" not in legend
     text = view.tooltip_at(2, 8)
     assert f"{REASON_WORDS['never']}: 5" in text
