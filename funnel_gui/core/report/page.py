@@ -20,6 +20,7 @@ from funnel_gui.core.analysis.chart_data import step_tick_label
 from funnel_gui.core.definition.file import definition_to_dict
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io.report import DROP_REASONS, ImportReport
+from funnel_gui.core.report.database_words import DatabaseOrigin, origin_html
 from funnel_gui.core.report.definition_words import definition_facts
 from funnel_gui.core.report.step_svg import step_bars_svg
 from funnel_gui.core.report.style import STYLE
@@ -75,12 +76,19 @@ def report_page(
     sections: Sequence[Section] = (),
     made_at: datetime | None = None,
     command: str = "",
+    origin: DatabaseOrigin | None = None,
 ) -> str:
     """The whole page. `sections` come after the definition and numbers; without any,
-    a plain bar chart of the steps stands in for the app's charts."""
+    a plain bar chart of the steps stands in for the app's charts. With `origin` (the
+    funnel was computed by a database) the data part says where, instead of files and
+    an import report."""
     name = result.definition.name or "Untitled funnel"
     made = (made_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S UTC")
     files = ", ".join(Path(f).name for f in data_files) or "–"
+    data = f"<h2>Data</h2>{data_html(data_files, import_report)}"
+    if origin is not None:
+        files = f"computed in {origin.summary}"
+        data = f"<h2>Data: read where it lives</h2>{origin_html(origin)}"
     warnings = "".join(f"<p class='warn'>{escape(w)}</p>" for w in result.warnings)
     views = "".join(f"<h2>{escape(s.title)}</h2>{s.html}" for s in sections)
     if not sections:  # the app's funnel view brings its own chart and step table
@@ -94,7 +102,7 @@ def report_page(
         f"<p class='headline'>{escape(headline(result))}</p>{warnings}"
         f"{views}"
         f"<h2>Definition</h2>{definition_html(result)}"
-        f"<h2>Data</h2>{data_html(data_files, import_report)}"
+        f"{data}"
         f"{reproduce_html(result, command)}"
         "</body></html>\n"
     )
