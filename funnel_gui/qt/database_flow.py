@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -84,6 +84,7 @@ class DatabaseFlow(QObject):
         self.starter.sig_failed.connect(self._on_start_failed)
         self.badge = QLabel("")
         self.badge.setObjectName("sqlBadge")
+        self.badge.setTextFormat(Qt.TextFormat.PlainText)  # a table may be named "<b>…"
         self.badge.setAccessibleName("Where results are computed")
         self.badge.setStyleSheet("padding: 2px 8px; border-radius: 8px; background: #e3ecfa;")
         self.badge.hide()

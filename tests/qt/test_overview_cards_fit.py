@@ -49,7 +49,7 @@ def demo_database(folder: Path) -> str:
         "CREATE TABLE events AS SELECT * FROM read_csv_auto(?)", [str(demo_data_path())]
     )
     con.close()
-    return f"duckdb:///{path.as_posix()}?table=events"
+    return f"duckdb://{path.as_posix()}?table=events"
 
 
 def open_demo_database(qtbot: QtBot, window: MainWindow, size: QSize, folder: Path) -> None:
