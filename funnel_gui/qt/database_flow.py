@@ -196,9 +196,7 @@ class DatabaseFlow(QObject):
             return
         self.session.set_sql_catalogs(summary)
         show_summary(self.overview, summary, self.session.sql_label, source.columns)
-        self.window.statusBar().showMessage(
-            f"{summary.distinct_events:,} events, {summary.rows:,} rows in {self.session.sql_label}"
-        )
+        self.window.statusBar().clearMessage()  # the status line says what was read
 
     def _on_catalogs_failed(self, error: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not list the events: {one_line(error)}")

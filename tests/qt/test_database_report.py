@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import duckdb
 import pytest
+from PySide6.QtWidgets import QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from funnel_gui.core.definition.model import FunnelDefinition, Step
@@ -90,3 +91,22 @@ def test_a_bad_url_is_one_line(qtbot: QtBot, window: MainWindow, tmp_path: Path)
     assert message.startswith(f"Could not open {url}: No such DuckDB database")
     assert "\n" not in message
     assert window.session.sql_source is None
+
+
+def test_import_report_says_where_the_data_is_read(computed: MainWindow, qtbot: QtBot) -> None:
+    window = computed
+    assert window.act_report.isEnabled()
+    dialog = window.report_dialog()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Where the data is read"
+    [view] = dialog.findChildren(QTextBrowser)
+    text = view.toPlainText()
+    assert "Read where it lives" in text
+    assert f"Table\n{TABLE}" in text and f"Actor column\n{ACTOR}" in text
+    # The status line says what the database holds, as it does for a file: 4 rows, 3
+    # people, 2 distinct events, one day.
+    assert window.load_status.status_label.text() == (
+        f"Computed in DuckDB · {TABLE}   ·   4 events   ·   3 users   ·   "
+        "2 distinct events   ·   2024-03-01 10:00 → 10:05 UTC"
+    )
