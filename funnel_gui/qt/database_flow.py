@@ -73,7 +73,9 @@ class DatabaseFlow(QObject):
         self.recent = RecentDatabases(settings)
         self.reopener: TaskRunner[tuple[SqlSource, str]] = TaskRunner(window)
         self._reopening = ""  # the URL being connected to again
-        self.reopener.sig_done.connect(lambda opened: self.open(*opened, self._reopening))
+        self.reopener.sig_done.connect(
+            lambda opened: self.open(opened[0], opened[1], self._reopening)
+        )
         self.reopener.sig_failed.connect(self._on_reopen_failed)
         # A source named on the command line (`funnel-gui URL`), opened in a worker.
         self.starter: TaskRunner[SqlSource] = TaskRunner(window)

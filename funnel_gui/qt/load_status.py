@@ -97,7 +97,6 @@ class LoadStatus(QObject):
             self.warning_button.setText(f"⚠ {report.exact_duplicates:,} duplicate rows")
         self.warning_button.setToolTip("Show the import report")
 
-
     def _on_sql_opened(self, label: str) -> None:
         self.status_label.setText(f"Computed in {label}   ·   reading its numbers…")
         self.warning_button.hide()  # nothing was imported: no rows left out

@@ -59,7 +59,8 @@ def test_the_page_says_where_and_escapes_every_name(tmp_path: Path) -> None:
     text = "".join(parsed.text)
     assert "Data: read where it lives" in text
     assert f"computed in DuckDB · {HOSTILE_TABLE}" in text  # the first line, as text
-    assert "Import report" not in text and "Rows read" not in text
+    assert "Import report" not in text
+    assert "Rows read" not in text
     for term, value in origin_rows(origin):
         assert f"{term}{value}" in text
     assert HOSTILE_TABLE not in page  # only its escaped form is in the markup

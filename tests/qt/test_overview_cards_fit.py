@@ -45,9 +45,7 @@ def demo_database(folder: Path) -> str:
 
     path = folder / "demo.duckdb"
     con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE events AS SELECT * FROM read_csv_auto(?)", [str(demo_data_path())]
-    )
+    con.execute("CREATE TABLE events AS SELECT * FROM read_csv_auto(?)", [str(demo_data_path())])
     con.close()
     return f"duckdb://{path.as_posix()}?table=events"
 
