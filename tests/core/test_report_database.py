@@ -63,5 +63,8 @@ def test_the_page_says_where_and_escapes_every_name(tmp_path: Path) -> None:
     assert "Rows read" not in text
     for term, value in origin_rows(origin):
         assert f"{term}{value}" in text
+    # To reproduce: the same funnel computed on the same source.
+    assert 'funnel-gui compute "duckdb:///x.duckdb?table=t" --funnel NAME.funnel.json' in text
+    assert "funnel-gui report FILE" not in text
     assert HOSTILE_TABLE not in page  # only its escaped form is in the markup
     assert HOSTILE_COLUMN not in page

@@ -103,7 +103,7 @@ def report_page(
         f"{views}"
         f"<h2>Definition</h2>{definition_html(result)}"
         f"{data}"
-        f"{reproduce_html(result, command)}"
+        f"{reproduce_html(result, command, origin)}"
         "</body></html>\n"
     )
 
@@ -166,7 +166,7 @@ def data_html(data_files: Sequence[str], report: ImportReport | None) -> str:
     return "".join(parts)
 
 
-def reproduce_html(result: FunnelResult, command: str) -> str:
+def reproduce_html(result: FunnelResult, command: str, origin: DatabaseOrigin | None = None) -> str:
     """The funnel file, embedded twice: as data a script can read, and as text to copy."""
     data = definition_to_dict(result.definition)
     shown = escape(json.dumps(data, indent=2, ensure_ascii=False))
@@ -175,6 +175,16 @@ def reproduce_html(result: FunnelResult, command: str) -> str:
         "Explorer with the same data, or run <code>funnel-gui report FILE... --funnel "
         "NAME.funnel.json -o OUT.html</code>.</p>"
     )
+    if origin is not None and origin.url:
+        # A file computed by DuckDB is named by its file name, and needs the engine said.
+        engine = "" if "://" in origin.url else " --engine duckdb"
+        source = f"&quot;{escape(origin.url)}&quot;{engine}"
+        how = (
+            "<p>Save the definition below as <code>NAME.funnel.json</code> and run "
+            f"<code>funnel-gui compute {source} --funnel NAME.funnel.json</code>, or "
+            f"open the same table in the app: <code>funnel-gui {source} --funnel "
+            "NAME.funnel.json</code>.</p>"
+        )
     if command:
         how += f"<p>This report was made with <code>{escape(command)}</code>.</p>"
     return (
