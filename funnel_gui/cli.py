@@ -159,7 +159,13 @@ def gui_command(argv: Sequence[str]) -> int:
         "`funnel-gui report FILE... --funnel DEF -o OUT.html` writes the HTML report; "
         "`funnel-gui sql DEF --dialect bigquery` prints the funnel as SQL.",
     )
-    parser.add_argument("files", nargs="*", metavar="FILE", help="export file(s) to open")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="export file(s) to open, or a database URL (duckdb:///x.duckdb?table=events, "
+        "postgresql://host/db?table=events, …) computed where it lives",
+    )
     parser.add_argument("--demo", action="store_true", help="open the bundled demo data")
     parser.add_argument("--funnel", metavar="DEF.funnel.json", help="open a saved funnel")
     parser.add_argument(
@@ -189,8 +195,16 @@ def gui_command(argv: Sequence[str]) -> int:
         help="with --funnel and --screenshot: show the Paths view between step K and K+1",
     )
     _add_mapping_options(parser)
+    from funnel_gui.sql_engine_cli import add_engine_options
+
+    add_engine_options(parser)
     ns = parser.parse_args(argv)
     files = [str(demo_data_path())] if ns.demo else list(ns.files)
+    try:
+        database = _database_request(files, ns)
+    except UserFacingError as exc:
+        print(f"funnel-gui: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     problem = window_problem(os.environ)
     if problem is not None:
         if not ns.screenshot:
@@ -200,7 +214,8 @@ def gui_command(argv: Sequence[str]) -> int:
     from funnel_gui.app import run_app
 
     return run_app(
-        files,
+        [] if database is not None else files,
+        database=database,
         overrides=_overrides(ns) or None,
         assume_tz=ns.tz,
         screenshot=ns.screenshot,
@@ -210,6 +225,23 @@ def gui_command(argv: Sequence[str]) -> int:
         drill_down=ns.drill_down,
         gap=ns.gap,
     )
+
+
+def _database_request(files: list[str], ns: argparse.Namespace) -> Any:
+    """A DatabaseRequest when the files are a database URL (or --engine duckdb), else
+    None; a command line that cannot name one source is refused here, in one line."""
+    from funnel_gui.sql_engine_cli import open_source, uses_sql
+
+    if not uses_sql(files, ns):
+        return None
+    if not files:
+        raise UserFacingError("--engine duckdb needs a file, a folder or a database URL.")
+    from functools import partial
+
+    from funnel_gui.app import DatabaseRequest
+
+    overrides = _overrides(ns)
+    return DatabaseRequest(" ".join(files), partial(open_source, files, ns, overrides))
 
 
 def window_size(text: str) -> tuple[int, int]:

@@ -7,9 +7,12 @@ query in flight. Kept apart from the main window, which only creates it."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import partial
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +40,17 @@ def badge_text(label: str) -> str:
     return f"Computed in {label}"
 
 
+def source_label(text: str, source: SqlSource) -> str:
+    """ "DuckDB · events" for the badge: a client's own label, else the URL's table or
+    the file's name."""
+    label = getattr(source, "label", None)
+    if isinstance(label, str) and label:
+        return label
+    parts = urlsplit(text)
+    table = parse_qs(parts.query).get("table", [""])[0] if "://" in text else ""
+    return f"DuckDB · {table or Path(text.rstrip('/')).name or text}"
+
+
 class DatabaseFlow(QObject):
     """Opens a SQL source in the session and shows that it is the one computing."""
 
@@ -58,10 +72,21 @@ class DatabaseFlow(QObject):
         self.act_open.triggered.connect(self.open_dialog)
         self.recent = RecentDatabases(settings)
         self.reopener: TaskRunner[tuple[SqlSource, str]] = TaskRunner(window)
-        self.reopener.sig_done.connect(lambda opened: self.open(*opened))
+        self._reopening = ""  # the URL being connected to again
+        self.reopener.sig_done.connect(
+            lambda opened: self.open(opened[0], opened[1], self._reopening)
+        )
         self.reopener.sig_failed.connect(self._on_reopen_failed)
+        # A source named on the command line (`funnel-gui URL`), opened in a worker.
+        self.starter: TaskRunner[SqlSource] = TaskRunner(window)
+        self._starting = ""
+        self.starter.sig_done.connect(
+            lambda source: self.open(source, source_label(self._starting, source), self._starting)
+        )
+        self.starter.sig_failed.connect(self._on_start_failed)
         self.badge = QLabel("")
         self.badge.setObjectName("sqlBadge")
+        self.badge.setTextFormat(Qt.TextFormat.PlainText)  # a table may be named "<b>…"
         self.badge.setAccessibleName("Where results are computed")
         self.badge.setStyleSheet("padding: 2px 8px; border-radius: 8px; background: #e3ecfa;")
         self.badge.hide()
@@ -111,7 +136,7 @@ class DatabaseFlow(QObject):
 
     def open_from(self, dialog: DatabaseDialog) -> None:
         if dialog.source is not None:
-            self.open(dialog.source, dialog.label)
+            self.open(dialog.source, dialog.label, dialog.url.text())
             entry = DatabaseEntry.of(dialog.url.text(), dialog.table_name, dialog.chosen_roles())
             self.recent.add(entry)
 
@@ -119,6 +144,7 @@ class DatabaseFlow(QObject):
         """A recent database: connected again in a worker, then opened as from the dialog."""
         self.window.statusBar().showMessage(f"Connecting to {entry.menu_text()}…")
         self.recent.add(entry)  # first in the list again
+        self._reopening = entry.url
         self.reopener.start(partial(reopen, entry))
 
     def _on_reopen_failed(self, error: BaseException) -> None:
@@ -126,8 +152,20 @@ class DatabaseFlow(QObject):
         self.window.statusBar().showMessage(message)
         self.sig_problem.emit(message)
 
-    def open(self, source: SqlSource, label: str) -> None:
-        self.session.open_sql(source, label)
+    def open(self, source: SqlSource, label: str, origin: str = "") -> None:
+        self.session.open_sql(source, label, origin)
+
+    def open_command_line(self, text: str, opener: Callable[[], SqlSource]) -> None:
+        """`funnel-gui URL` (or a path with --engine duckdb): `opener` connects, in a
+        worker; a failure is one line on sig_problem."""
+        self.window.statusBar().showMessage(f"Connecting to {text}…")
+        self._starting = text
+        self.starter.start(lambda _progress, _cancelled: opener())
+
+    def _on_start_failed(self, error: BaseException) -> None:
+        message = f"Could not open {self._starting}: {one_line(error)}"
+        self.window.statusBar().showMessage(message)
+        self.sig_problem.emit(message)
 
     def _on_opened(self, label: str) -> None:
         self.badge.setText(badge_text(label))
@@ -160,9 +198,7 @@ class DatabaseFlow(QObject):
             return
         self.session.set_sql_catalogs(summary)
         show_summary(self.overview, summary, self.session.sql_label, source.columns)
-        self.window.statusBar().showMessage(
-            f"{summary.distinct_events:,} events, {summary.rows:,} rows in {self.session.sql_label}"
-        )
+        self.window.statusBar().clearMessage()  # the status line says what was read
 
     def _on_catalogs_failed(self, error: BaseException) -> None:
         self.window.statusBar().showMessage(f"Could not list the events: {one_line(error)}")

@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.report.database_words import origin_html, origin_rows
+from funnel_gui.core.sql.sources.summary import SqlSummary
+from funnel_gui.core.timefmt import iso
 from funnel_gui.qt.session import AppSession
 from funnel_gui.qt.widgets.overview import report_html, span_text
 
@@ -50,6 +53,9 @@ class LoadStatus(QObject):
         session.sig_load_finished.connect(self._on_finished)
         session.sig_load_cancelled.connect(self._on_cancelled)
         session.sig_table_changed.connect(self.show_table)
+        self.session = session
+        session.sig_sql_opened.connect(self._on_sql_opened)
+        session.sig_catalogs_changed.connect(self._on_catalogs)
 
     def _busy_widgets(self) -> tuple[QWidget, ...]:
         return (self.progress_label, self.progress, self.cancel_button)
@@ -91,17 +97,47 @@ class LoadStatus(QObject):
             self.warning_button.setText(f"⚠ {report.exact_duplicates:,} duplicate rows")
         self.warning_button.setToolTip("Show the import report")
 
+    def _on_sql_opened(self, label: str) -> None:
+        self.status_label.setText(f"Computed in {label}   ·   reading its numbers…")
+        self.warning_button.hide()  # nothing was imported: no rows left out
 
-def report_dialog(table: EventTable, parent: QWidget) -> QDialog:
-    """The import report in a dialog, with Close and "Copy as text"."""
+    def _on_catalogs(self, catalogs: object) -> None:
+        """A database's summary, said as a file's is (the file name's place says where)."""
+        if not isinstance(catalogs, SqlSummary) or self.session.sql_source is None:
+            return
+        span = catalogs.time_span_ns
+        when = span_text((iso(span[0]), iso(span[1])) if span else None)
+        self.status_label.setText(
+            f"Computed in {self.session.sql_label}   ·   {catalogs.rows:,} events   ·   "
+            f"{catalogs.actors:,} users   ·   {catalogs.distinct_events:,} distinct events   ·   "
+            f"{when} UTC"
+        )
+
+
+def report_dialog(session: AppSession, parent: QWidget) -> QDialog | None:
+    """The import report in a dialog, with Close and "Copy as text"; for a database, where
+    it is read instead (nothing was imported); None before any data."""
+    table, origin = session.table, session.sql_origin
+    if table is not None:
+        return _text_dialog(
+            "Import report", report_html(table.report), table.report.to_text(), parent
+        )
+    if origin is None:
+        return None
+    rows = origin_rows(origin)
+    html = f"<h3>Read where it lives</h3>{origin_html(origin)}"
+    text = "\n".join(f"{term}: {value}" for term, value in rows)
+    return _text_dialog("Where the data is read", html, text, parent)
+
+
+def _text_dialog(title: str, html: str, text: str, parent: QWidget) -> QDialog:
     dialog = QDialog(parent)
-    dialog.setWindowTitle("Import report")
+    dialog.setWindowTitle(title)
     view = QTextBrowser()
-    view.setHtml(report_html(table.report))
+    view.setHtml(html)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     copy = buttons.addButton("Copy as text", QDialogButtonBox.ButtonRole.ActionRole)
-    report_text = table.report.to_text()
-    copy.clicked.connect(lambda: QApplication.clipboard().setText(report_text))
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(text))
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(view)

@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
         session.sig_table_changed.connect(self._on_table_changed)
         session.sig_definition_changed.connect(self._retitle)
         session.sig_sql_opened.connect(self._retitle)
+        session.sig_sql_opened.connect(lambda *_: self.act_report.setEnabled(True))
         session.sig_load_failed.connect(self._on_load_failed)
         session.sig_edit_failed.connect(self._on_edit_refused)
         session.sig_result_ready.connect(self._on_result)
@@ -299,9 +300,8 @@ class MainWindow(QMainWindow):
             dialog.exec()
 
     def report_dialog(self) -> QDialog | None:
-        """The import report in a dialog, with Close and "Copy as text"."""
-        table = self.session.table
-        return report_dialog(table, self) if table is not None else None
+        """The import report (a database: where it is read) with "Copy as text"."""
+        return report_dialog(self.session, self)
 
     # --- analysis ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QTableView
 from funnel_gui.core.atomic import write_text_atomically
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io.report import ImportReport
+from funnel_gui.core.report.database_words import DatabaseOrigin
 from funnel_gui.core.report.page import Section, report_page
 from funnel_gui.qt.charts.base import ChartView
 
@@ -82,12 +83,18 @@ def report_html(
     *,
     data_files: list[str],
     import_report: ImportReport | None = None,
+    origin: DatabaseOrigin | None = None,
 ) -> str:
     """The core report page (definition in words, data, numbers, the funnel file) with
-    every view's chart and tables as the app shows them."""
+    every view's chart and tables as the app shows them; `origin`: the database that
+    computed it (no import report then)."""
     sections = [view_section(view) for view in views]
     return report_page(
-        result, data_files=data_files, import_report=import_report, sections=sections
+        result,
+        data_files=data_files,
+        import_report=import_report,
+        sections=sections,
+        origin=origin,
     )
 
 
@@ -98,6 +105,9 @@ def write_report(
     *,
     data_files: list[str],
     import_report: ImportReport | None = None,
+    origin: DatabaseOrigin | None = None,
 ) -> None:
-    html = report_html(result, views, data_files=data_files, import_report=import_report)
+    html = report_html(
+        result, views, data_files=data_files, import_report=import_report, origin=origin
+    )
     write_text_atomically(path, html)

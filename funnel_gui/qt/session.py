@@ -31,6 +31,7 @@ from funnel_gui.core.engine.prepared import PreparedTable, prepare
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.report import ImportReport
+from funnel_gui.core.report.database_words import DatabaseOrigin, database_origin
 from funnel_gui.core.sql.source import SqlSource
 from funnel_gui.core.sql.task_source import SharedSource
 from funnel_gui.qt.analysis import DEFAULT_DEBOUNCE_MS, AnalysisController, ComputeFn
@@ -93,6 +94,7 @@ class AppSession(QObject):
         self._prepared: PreparedTable | None = None
         self._sql: SharedSource | None = None
         self.sql_label = ""
+        self.sql_origin: DatabaseOrigin | None = None  # what the report says of it
         self._catalogs: DataCatalogs | None = None
 
     # ------------------------------------------------------------------ the data
@@ -146,11 +148,13 @@ class AppSession(QObject):
         funnel's: each job cancels only its own."""
         return self._sql
 
-    def open_sql(self, source: SqlSource, label: str) -> None:
-        """Compute every funnel on `source` from now on; the table in memory is let go."""
+    def open_sql(self, source: SqlSource, label: str, origin: str = "") -> None:
+        """Compute every funnel on `source` from now on; the table in memory is let go.
+        `origin` is the URL or path it was opened from (the report names it, cleaned)."""
         self._close_sql()
         self._table, self._files, self._prepared = None, (), None
         self._sql, self.sql_label = SharedSource(source), label
+        self.sql_origin = database_origin(source, origin, label)
         self._catalogs = None  # not the last file's names: the database's, once read
         self.sig_catalogs_changed.emit(None)
         self.analysis.set_sql_source(self._sql)
@@ -158,6 +162,7 @@ class AppSession(QObject):
 
     def _close_sql(self) -> None:
         shared, self._sql, self.sql_label = self._sql, None, ""
+        self.sql_origin = None
         if shared is not None:
             self.analysis.set_table(None)  # its query is cancelled; no new one may start
             self.sig_sql_closed.emit()  # the other jobs on it (catalogs, a comparison) stop

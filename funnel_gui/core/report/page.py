@@ -20,6 +20,7 @@ from funnel_gui.core.analysis.chart_data import step_tick_label
 from funnel_gui.core.definition.file import definition_to_dict
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.io.report import DROP_REASONS, ImportReport
+from funnel_gui.core.report.database_words import DatabaseOrigin, origin_html
 from funnel_gui.core.report.definition_words import definition_facts
 from funnel_gui.core.report.step_svg import step_bars_svg
 from funnel_gui.core.report.style import STYLE
@@ -75,12 +76,19 @@ def report_page(
     sections: Sequence[Section] = (),
     made_at: datetime | None = None,
     command: str = "",
+    origin: DatabaseOrigin | None = None,
 ) -> str:
     """The whole page. `sections` come after the definition and numbers; without any,
-    a plain bar chart of the steps stands in for the app's charts."""
+    a plain bar chart of the steps stands in for the app's charts. With `origin` (the
+    funnel was computed by a database) the data part says where, instead of files and
+    an import report."""
     name = result.definition.name or "Untitled funnel"
     made = (made_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S UTC")
     files = ", ".join(Path(f).name for f in data_files) or "–"
+    data = f"<h2>Data</h2>{data_html(data_files, import_report)}"
+    if origin is not None:
+        files = f"computed in {origin.summary}"
+        data = f"<h2>Data: read where it lives</h2>{origin_html(origin)}"
     warnings = "".join(f"<p class='warn'>{escape(w)}</p>" for w in result.warnings)
     views = "".join(f"<h2>{escape(s.title)}</h2>{s.html}" for s in sections)
     if not sections:  # the app's funnel view brings its own chart and step table
@@ -94,8 +102,8 @@ def report_page(
         f"<p class='headline'>{escape(headline(result))}</p>{warnings}"
         f"{views}"
         f"<h2>Definition</h2>{definition_html(result)}"
-        f"<h2>Data</h2>{data_html(data_files, import_report)}"
-        f"{reproduce_html(result, command)}"
+        f"{data}"
+        f"{reproduce_html(result, command, origin)}"
         "</body></html>\n"
     )
 
@@ -158,7 +166,7 @@ def data_html(data_files: Sequence[str], report: ImportReport | None) -> str:
     return "".join(parts)
 
 
-def reproduce_html(result: FunnelResult, command: str) -> str:
+def reproduce_html(result: FunnelResult, command: str, origin: DatabaseOrigin | None = None) -> str:
     """The funnel file, embedded twice: as data a script can read, and as text to copy."""
     data = definition_to_dict(result.definition)
     shown = escape(json.dumps(data, indent=2, ensure_ascii=False))
@@ -167,6 +175,16 @@ def reproduce_html(result: FunnelResult, command: str) -> str:
         "Explorer with the same data, or run <code>funnel-gui report FILE... --funnel "
         "NAME.funnel.json -o OUT.html</code>.</p>"
     )
+    if origin is not None and origin.url:
+        # A file computed by DuckDB is named by its file name, and needs the engine said.
+        engine = "" if "://" in origin.url else " --engine duckdb"
+        source = f"&quot;{escape(origin.url)}&quot;{engine}"
+        how = (
+            "<p>Save the definition below as <code>NAME.funnel.json</code> and run "
+            f"<code>funnel-gui compute {source} --funnel NAME.funnel.json</code>, or "
+            f"open the same table in the app: <code>funnel-gui {source} --funnel "
+            "NAME.funnel.json</code>.</p>"
+        )
     if command:
         how += f"<p>This report was made with <code>{escape(command)}</code>.</p>"
     return (

@@ -7,7 +7,6 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,6 +20,7 @@ from funnel_gui.core.events import EventTable
 from funnel_gui.core.io.mapping import ROLES
 from funnel_gui.core.io.report import DROP_REASONS, ImportReport
 from funnel_gui.qt.charts.daily_volume import DailyVolumeChart
+from funnel_gui.qt.widgets.card_flow import CardFlowLayout
 
 FORMATS_TEXT = (
     "CSV, TSV, JSON, JSON lines and Parquet, plain or gzip/zip/zstd compressed, from GA4 "
@@ -96,12 +96,11 @@ class DataOverview(QWidget):
                 ("span", "time span (UTC)"),
             )
         }
-        grid = QGridLayout()
-        grid.setSpacing(10)
-        for i, card in enumerate(self.cards.values()):
-            grid.addWidget(card, 0, i)
-        for column in range(len(self.cards)):
-            grid.setColumnStretch(column, 2 if column == len(self.cards) - 1 else 1)
+        # Wrapped rather than a fixed row: five cards with the time span need about
+        # 900 px, more than the centre column has on a 1280 px (or 1440 px) screen.
+        grid = CardFlowLayout(spacing=10)
+        for card in self.cards.values():
+            grid.addWidget(card)
         self.volume_chart = DailyVolumeChart()
         self.report_view = QTextBrowser()
         self.report_view.setObjectName("reportView")

@@ -92,6 +92,7 @@ class Workspace(QSplitter):
             self.analysis_panel.views.values(),
             data_files=list(self.session.data_files),
             import_report=table.report if table is not None else None,
+            origin=self.session.sql_origin,
         )
 
     def export_report_dialog(self) -> None:
