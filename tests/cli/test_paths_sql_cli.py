@@ -1,0 +1,82 @@
+"""`funnel-gui paths --engine duckdb` and database URLs (FUNNEL_SEMANTICS §13, §21): the
+hand-counted paths of tests/cli/test_paths.py, computed by DuckDB, with the same JSON as
+in memory; bad options keep their one-line messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from funnel_gui.cli import main
+from tests.cli.test_paths import export, funnel  # noqa: F401 (fixtures)
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [],
+        ["--between", "1"],
+        ["--between", "2"],
+        ["--keep-repeats", "--top", "1", "--length", "2", "--lookback", "90s"],
+    ],
+)
+def test_duckdb_engine_prints_the_same_json_as_memory(
+    export: Path,  # noqa: F811
+    funnel: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+) -> None:
+    argv = ["paths", str(export), "--funnel", str(funnel), "--json", *extra]
+    memory = _json(capsys, *argv)
+    duck = _json(capsys, *argv, "--engine", "duckdb")
+    assert duck == memory
+
+
+def test_hand_counted_paths_from_a_duckdb_database(
+    export: Path,  # noqa: F811
+    funnel: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = tmp_path / "shop.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE events AS SELECT *, ROW_NUMBER() OVER () AS row_number "
+        f"FROM read_csv('{export.as_posix()}')"
+    )
+    con.close()
+    url = f"duckdb:///{db.as_posix()}?table=events"
+    out = _json(capsys, "paths", url, "--funnel", str(funnel), "--json")
+    (group,) = out["groups"]
+    # u1 and u2: (start) → promo (u2's two promos collapse, §13); u3: (start).
+    assert [(p["events"], p["units"]) for p in group["paths"]] == [
+        (["(start)", "promo"], 2),
+        (["(start)"], 1),
+    ]
+    out = _json(capsys, "paths", url, "--funnel", str(funnel), "--json", "--between", "1")
+    converted, dropped = out["groups"]
+    assert {tuple(p["events"]): p["units"] for p in converted["paths"]} == {
+        ("(direct)",): 1,
+        ("x",): 1,
+    }
+    assert [(p["events"], p["units"]) for p in dropped["paths"]] == [(["x"], 1)]
+
+
+def test_bad_step_is_one_line(
+    export: Path,  # noqa: F811
+    funnel: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["paths", str(export), "--funnel", str(funnel), "--between", "3", "--engine", "duckdb"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("funnel-gui: ") and "k in 1 to 2" in err
+    assert "Traceback" not in err
