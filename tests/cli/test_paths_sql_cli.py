@@ -78,5 +78,6 @@ def test_bad_step_is_one_line(
     argv = ["paths", str(export), "--funnel", str(funnel), "--between", "3", "--engine", "duckdb"]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("funnel-gui: ") and "k in 1 to 2" in err
+    assert err.startswith("funnel-gui: ")
+    assert "k in 1 to 2" in err
     assert "Traceback" not in err

@@ -108,9 +108,7 @@ def paths_sql(
     )
 
 
-def path_events(
-    row: dict[str, Any], step: int | None, length: int, group: str
-) -> tuple[str, ...]:
+def path_events(row: dict[str, Any], step: int | None, length: int, group: str) -> tuple[str, ...]:
     """A fetched row's path in time order, with its marker (§13)."""
     found = [str(row[c]) for c in event_columns(length) if row[c] is not None]
     if step is None:  # nearest first: the oldest comes first in the path

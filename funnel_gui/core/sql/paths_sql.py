@@ -59,10 +59,11 @@ def paths_statement(
         )
     )
     shown = ", ".join(f"pk.{c}" for c in cols)
+    g = GROUP_COLUMN
     body = (
-        f"SELECT pk.{GROUP_COLUMN} AS {GROUP_COLUMN}, {shown}, CAST(pk.units AS BIGINT) AS units, "
-        f"CAST(pk.hits AS BIGINT) AS hits, 0 AS total FROM pk JOIN pt ON pk.{GROUP_COLUMN} = pt.{GROUP_COLUMN} "
-        f"WHERE pk.units >= pt.least"
+        f"SELECT pk.{g} AS {g}, {shown}, CAST(pk.units AS BIGINT) AS units, "
+        f"CAST(pk.hits AS BIGINT) AS hits, 0 AS total FROM pk JOIN pt ON pk.{g} = pt.{g} "
+        "WHERE pk.units >= pt.least"
     )
     nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
     totals = (
@@ -182,9 +183,7 @@ def _group_paths(plan: Plan, group: str, step: int | None, length: int, lookback
         f"JOIN pr ON {_on(plan, 'pr', 'pan')} AND pr.r = {start} WHERE {members} AND {inside}"
     )
     near = "pr.g - an.ga" if sign > 0 else "an.ga - pr.g"
-    events = ", ".join(
-        f"MAX(CASE WHEN {near} = {j} THEN pr.e END) AS e{j}" for j in range(length)
-    )
+    events = ", ".join(f"MAX(CASE WHEN {near} = {j} THEN pr.e END) AS e{j}" for j in range(length))
     cols = "pan." + key.replace(", ", ", pan.")
     found = (
         f"SELECT {cols}, {events} FROM pan JOIN ({anchor}) an ON {_on(plan, 'an', 'pan')} "

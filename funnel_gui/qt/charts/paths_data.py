@@ -19,6 +19,7 @@ from funnel_gui.core.analysis.stats import wilson_interval
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.compute import ComputedFunnel, compute_with_rows
 from funnel_gui.core.engine.prepared import PreparedTable
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress
 
@@ -39,12 +40,34 @@ class PathsOptions:
 class PathsData:
     options: PathsOptions
     result: PathsResult
-    computed: ComputedFunnel  # the funnel the paths were counted on (its units, for lists)
-    table: EventTable  # the rows that funnel's row numbers point into
+    # The funnel the paths were counted on, with its units for lists (None: a database
+    # counted the paths, and the units stay there).
+    computed: ComputedFunnel | None
+    table: EventTable | None  # the rows that funnel's row numbers point into
     flows: list[Flow]  # one per group, in the result's order
     titles: list[str]  # per column
     anchors: tuple[str, str]  # the step nodes' names
     frame: pd.DataFrame  # every shown path and the other paths, per group
+    funnel: FunnelResult  # the funnel result the paths belong to (its words, its steps)
+
+
+def drawn_paths(
+    options: PathsOptions,
+    result: PathsResult,
+    definition: FunnelDefinition,
+    funnel: FunnelResult,
+    computed: ComputedFunnel | None = None,
+    table: EventTable | None = None,
+) -> PathsData:
+    """Everything the view draws of `result`: flows, column titles and the table."""
+    k = options.step
+    first = 1 if k is None else k
+    anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
+    columns = flow_columns(result)
+    flows = [layout_flow(result, g, anchors) for g in result.groups]
+    titles = column_titles(result, columns, anchors)
+    frame = paths_frame(result)
+    return PathsData(options, result, computed, table, flows, titles, anchors, frame, funnel)
 
 
 def step_name(definition: FunnelDefinition, k: int) -> str:
@@ -74,14 +97,7 @@ def paths_data(
         options.keep_repeats,
         computed=computed,
     )
-    first = 1 if k is None else k
-    anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
-    columns = flow_columns(result)
-    flows = [layout_flow(result, g, anchors) for g in result.groups]
-    titles = column_titles(result, columns, anchors)
-    return PathsData(
-        options, result, computed, prepared.table, flows, titles, anchors, paths_frame(result)
-    )
+    return drawn_paths(options, result, definition, computed.result, computed, prepared.table)
 
 
 def paths_frame(result: PathsResult) -> pd.DataFrame:
