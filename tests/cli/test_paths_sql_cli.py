@@ -81,3 +81,16 @@ def test_bad_step_is_one_line(
     assert err.startswith("funnel-gui: ")
     assert "k in 1 to 2" in err
     assert "Traceback" not in err
+
+
+def test_drivers_on_a_database_is_one_line(
+    export: Path,  # noqa: F811
+    funnel: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Drivers (§12) are not compiled to SQL yet: a clear refusal, not an argparse error."""
+    argv = ["drivers", str(export), "--funnel", str(funnel), "--engine", "duckdb"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("funnel-gui: Drivers (§12) are not computed by SQL engines yet")
+    assert "Traceback" not in err

@@ -78,6 +78,15 @@ def _key(plan: Plan) -> str:
     return ", ".join(plan.key)
 
 
+def _keys_of(plan: Plan, alias: str) -> str:
+    """The unit key columns of `alias`, named plainly (ClickHouse would keep the prefix)."""
+    return ", ".join(f"{alias}.{c} AS {c}" for c in plan.key)
+
+
+def _group_keys(plan: Plan, alias: str) -> str:
+    return ", ".join(f"{alias}.{c}" for c in plan.key)
+
+
 def _on(plan: Plan, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} = {right}.{c}" for c in plan.key)
 
@@ -107,19 +116,16 @@ def _row_ctes(plan: Plan, step: int | None, keep_repeats: bool) -> list[tuple[st
 
 def _units(plan: Plan, step: int | None) -> str:
     """`pu`: the counted units, their furthest step, whether they converted (§13: furthest
-    ≥ M), the step times the anchors need and the entry row's (t, o)."""
-    defn = plan.definition
-    m = macro_step(defn)
-    times = [f"u.t{k} AS t{k}" for k in range(2, (step or 0) + 2)]
-    select = [f"u.{c} AS {c}" for c in plan.key]
-    select += ["u.furthest AS f", f"CASE WHEN u.furthest >= {m} THEN 1 ELSE 0 END AS cv"]
+    ≥ M), the step times the anchors need and the entry row's (t, o): the rank-1 rows of
+    the compiler's `rep` (what its `unit_out` is made of), their entry `q1` looked up in
+    `nx`."""
+    m = macro_step(plan.definition)
+    times = [f"re.t{k} AS t{k}" for k in range(2, (step or 0) + 2)]
+    select = [_keys_of(plan, "re"), "re.f AS f", f"CASE WHEN re.f >= {m} THEN 1 ELSE 0 END AS cv"]
     select += ["nx.t AS t1", "nx.o AS o1", *times]
-    # The reported attempt's entry row: `q1` of its rank-1 row in the compiler's `rep`.
     return (
-        f"SELECT {', '.join(select)} FROM unit_out u "
-        f"JOIN (SELECT {_key(plan)}, q1 FROM rep WHERE rk = 1) re ON {_on(plan, 're', 'u')} "
-        f"JOIN nx ON {_on(plan, 'nx', 'u')} AND nx.q = re.q1 "
-        "WHERE NOT u.excluded"
+        f"SELECT {', '.join(select)} FROM rep re "
+        f"JOIN nx ON {_on(plan, 'nx', 're')} AND nx.q = re.q1 WHERE re.rk = 1 AND re.f > 0"
     )
 
 
@@ -127,20 +133,18 @@ def _position_ctes(plan: Plan, step: int | None) -> list[tuple[str, str]]:
     """`pq1`, `pq2`, …: the row number of the reported attempt's step-j event, for the
     units that reached step j (the step-j event: the first step-j match after the
     step-(j−1) event at time t_j)."""
-    key = _key(plan)
+    cols, by = _keys_of(plan, "pu"), _group_keys(plan, "pu")
     first = (
-        f"SELECT pu.{key.replace(', ', ', pu.')}, MIN(pr.r) AS p FROM pu JOIN pr "
-        f"ON {_on(plan, 'pr', 'pu')} AND pr.t = pu.t1 AND pr.o = pu.o1 "
-        f"GROUP BY pu.{key.replace(', ', ', pu.')}"
+        f"SELECT {cols}, MIN(pr.r) AS p FROM pu JOIN pr "
+        f"ON {_on(plan, 'pr', 'pu')} AND pr.t = pu.t1 AND pr.o = pu.o1 GROUP BY {by}"
     )
     out = [("pq1", first)]
-    cols = "pu." + key.replace(", ", ", pu.")
     for j in range(2, (step or 0) + 2):
         sql = (
             f"SELECT {cols}, MIN(pr.r) AS p FROM pu "
             f"JOIN pq{j - 1} b ON {_on(plan, 'b', 'pu')} "
             f"JOIN pr ON {_on(plan, 'pr', 'pu')} AND pr.t = pu.t{j} "
-            f"WHERE pu.t{j} IS NOT NULL AND pr.m{j} AND pr.r > b.p GROUP BY {cols}"
+            f"WHERE pu.t{j} IS NOT NULL AND pr.m{j} AND pr.r > b.p GROUP BY {by}"
         )
         out.append((f"pq{j}", sql))
     return out
@@ -149,19 +153,20 @@ def _position_ctes(plan: Plan, step: int | None) -> list[tuple[str, str]]:
 def _anchors(plan: Plan, step: int | None) -> str:
     """`pan`: per counted unit, its entry row p1 and, between steps, the step-k and
     step-(k+1) rows pk and pn (NULL when not reached)."""
-    select = ["pu.*", "pq1.p AS p1"]
+    times = [f"pu.t{k} AS t{k}" for k in range(2, (step or 0) + 2)]
+    select = [_keys_of(plan, "pu"), "pu.f AS f", "pu.cv AS cv", "pu.t1 AS t1", *times]
+    select.append("pq1.p AS p1")
     joins = [f"JOIN pq1 ON {_on(plan, 'pq1', 'pu')}"]
     if step is not None:
         for name, j in (("pk", step), ("pn", step + 1)):
-            select.append(f"{name}.p AS {name}")
-            joins.append(f"LEFT JOIN pq{j} {name} ON {_on(plan, name, 'pu')}")
+            select.append(f"q{name}.p AS {name}")
+            joins.append(f"LEFT JOIN pq{j} q{name} ON {_on(plan, 'q' + name, 'pu')}")
     return f"SELECT {', '.join(select)} FROM pu {' '.join(joins)}"
 
 
 def _group_paths(plan: Plan, group: str, step: int | None, length: int, lookback: int) -> str:
     """One row per unit of `group`: grp, its path's events e0.. (nearest the anchor first,
     NULL past the end) and cv."""
-    key = _key(plan)
     if group == "all":
         members = "TRUE"
         start = "pan.p1 - 1"  # the anchor: the last row before the entry
@@ -179,16 +184,17 @@ def _group_paths(plan: Plan, group: str, step: int | None, length: int, lookback
             inside = f"pr.r > pan.pk AND pr.t <= pan.t1 + {plan.window}"
     # The anchor row's run, when the anchor row is in the range (else the range is empty).
     anchor = (
-        f"SELECT pan.{key.replace(', ', ', pan.')}, pr.g AS ga FROM pan "
+        f"SELECT {_keys_of(plan, 'pan')}, pr.g AS ga FROM pan "
         f"JOIN pr ON {_on(plan, 'pr', 'pan')} AND pr.r = {start} WHERE {members} AND {inside}"
     )
     near = "pr.g - an.ga" if sign > 0 else "an.ga - pr.g"
     events = ", ".join(f"MAX(CASE WHEN {near} = {j} THEN pr.e END) AS e{j}" for j in range(length))
-    cols = "pan." + key.replace(", ", ", pan.")
     found = (
-        f"SELECT {cols}, {events} FROM pan JOIN ({anchor}) an ON {_on(plan, 'an', 'pan')} "
+        f"SELECT {_keys_of(plan, 'pan')}, {events} FROM pan "
+        f"JOIN ({anchor}) an ON {_on(plan, 'an', 'pan')} "
         f"JOIN pr ON {_on(plan, 'pr', 'pan')} "
-        f"WHERE {inside} AND {near} >= 0 AND {near} < {length} GROUP BY {cols}"
+        f"WHERE {inside} AND {near} >= 0 AND {near} < {length} "
+        f"GROUP BY {_group_keys(plan, 'pan')}"
     )
     names = ", ".join(f"pf.e{j} AS e{j}" for j in range(length))
     return (
