@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 from PySide6.QtWidgets import QDialogButtonBox
 
+from funnel_gui.core.sql.duckdb_source import DuckDBSource
+from funnel_gui.core.sql.source import QueryCancelled
 from funnel_gui.qt.analysis import NEEDS_MEMORY_TEXT
 from funnel_gui.qt.charts.paths_view import PathsView
 from funnel_gui.qt.main_window import MainWindow
-from tests.qt.test_database_open import FUNNEL, database, open_dialog  # noqa: F401 (fixture)
+from tests.qt.test_database_open import FUNNEL, HeldSource, database, open_dialog  # noqa: F401 (fixture)
 
 
 def _paths(view: PathsView) -> dict[str, list[tuple[tuple[str, ...], int, int]]]:
@@ -65,3 +68,46 @@ def test_paths_are_counted_by_the_database(
     view.show_gap(None)
     qtbot.waitUntil(lambda: view.data is not None and view.data.result.step is None, timeout=30_000)
     assert _paths(view) == {"all": [(("(start)",), 4, 1)]}
+
+
+class HeldPaths(HeldSource):
+    """The fixture's DuckDB database, except that the paths statement runs until
+    cancel() (a slow warehouse): Stop query must reach the database."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.duck = DuckDBSource.from_database(str(path), "events", None)
+        self.relation, self.columns = self.duck.relation, self.duck.columns
+
+    def execute(self, sql: str) -> pa.Table:
+        if "pan AS" not in sql:  # the funnel, the catalogs: answered by DuckDB
+            return self.duck.execute(sql)
+        self.running.set()
+        if not self.cancelled.wait(60):
+            raise AssertionError("never cancelled")
+        raise QueryCancelled("The query was cancelled.")
+
+    def close(self) -> None:
+        self.duck.close()
+
+
+def test_stop_query_stops_the_paths_query(
+    window: MainWindow,
+    qtbot,  # type: ignore[no-untyped-def]
+    database: Path,  # noqa: F811
+) -> None:
+    source = HeldPaths(database)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.session.sig_result_ready, timeout=30_000):
+        window.database.open(source, "Held · events")
+        window.session.replace_definition(FUNNEL)
+    view = window.workspace.analysis_panel.views["paths"]
+    assert isinstance(view, PathsView)
+    window.workspace.show_view("paths")
+    qtbot.waitUntil(source.running.is_set, timeout=20_000)
+    qtbot.waitUntil(lambda: not view.busy.isHidden(), timeout=20_000)
+    view.busy.stop_button.click()
+    qtbot.waitUntil(source.cancelled.is_set, timeout=20_000)
+    assert view.busy.isHidden()
+    assert view.data is None  # nothing drawn from a stopped query

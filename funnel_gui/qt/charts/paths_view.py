@@ -31,6 +31,7 @@ from funnel_gui.qt.analysis import ViewData
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.charts.fitting import NoteLabel, chart_splitter
 from funnel_gui.qt.charts.parts import sorted_frame_table
+from funnel_gui.qt.charts.paths_busy import QueryBusy
 from funnel_gui.qt.charts.paths_controls import PathsControls
 from funnel_gui.qt.charts.paths_data import PathsData, PathsOptions, paths_data, step_name
 from funnel_gui.qt.charts.paths_flow import FlowPlot
@@ -76,6 +77,9 @@ class PathsView(ChartView[PathsOptions, PathsData]):
         self.table.activated.connect(self._on_table_clicked)  # Enter, for the keyboard
         self.splitter = chart_splitter(self.flows, self.table, chart_share=3)
         self.content.addWidget(self.controls)
+        self.busy = QueryBusy()  # SQL mode: the paths query's progress and Stop query
+        self.busy.follow(self._data_runner, lambda: self._sql_source(self.result))
+        self.content.addWidget(self.busy)
         self.content.addWidget(self.header)
         self.content.addWidget(self.splitter, 1)
 
