@@ -39,7 +39,7 @@ from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.progress import Cancelled, Progress, report
 from funnel_gui.core.sql.dialects import to_dialect
 from funnel_gui.core.sql.paths_sql import GROUP_COLUMN, event_columns, paths_statement
-from funnel_gui.core.sql.runner import check_compiled, plan_for
+from funnel_gui.core.sql.runner import TIES_WARNING, check_compiled, plan_for
 from funnel_gui.core.sql.source import QueryCancelled, SqlSource
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -104,8 +104,15 @@ def paths_sql(
         lookback_ns=lookback,
         macro_step=macro_step(definition),
         groups=groups,
-        warnings=list(warnings),
+        warnings=_with_ties(list(warnings), source),
     )
+
+
+def _with_ties(warnings: list[str], source: SqlSource) -> list[str]:
+    """The funnel's warnings, and §21's note on ties when the source has no order."""
+    if not source.columns.order_key and TIES_WARNING not in warnings:
+        warnings.append(TIES_WARNING)
+    return warnings
 
 
 def path_events(row: dict[str, Any], step: int | None, length: int, group: str) -> tuple[str, ...]:

@@ -98,6 +98,11 @@ def _row_ctes(plan: Plan, step: int | None, keep_repeats: bool) -> list[tuple[st
     prop = prop_alias(plan)
     wanted = [] if step is None else list(range(2, step + 2))
     flags = [f"{matcher_sql(defn.steps[k - 1].matcher, 'e', prop)} AS m{k}" for k in wanted]
+    # m0: the row can be an entry (step 1; any step in any order), so that without an
+    # order column the entry is not taken for another row at its instant.
+    entries = defn.steps if defn.order == "any" else defn.steps[:1]
+    entry = " OR ".join(f"({matcher_sql(s.matcher, 'e', prop)})" for s in entries)
+    flags.append(f"({entry}) AS m0")
     order = "t, o" if plan.columns.order_key else "t"
     key = _key(plan)
     session = " WHERE s IS NOT NULL" if defn.unit == "session" else ""
@@ -136,7 +141,8 @@ def _position_ctes(plan: Plan, step: int | None) -> list[tuple[str, str]]:
     cols, by = _keys_of(plan, "pu"), _group_keys(plan, "pu")
     first = (
         f"SELECT {cols}, MIN(pr.r) AS p FROM pu JOIN pr "
-        f"ON {_on(plan, 'pr', 'pu')} AND pr.t = pu.t1 AND pr.o = pu.o1 GROUP BY {by}"
+        f"ON {_on(plan, 'pr', 'pu')} AND pr.t = pu.t1 AND pr.o = pu.o1 WHERE pr.m0 "
+        f"GROUP BY {by}"
     )
     out = [("pq1", first)]
     for j in range(2, (step or 0) + 2):
