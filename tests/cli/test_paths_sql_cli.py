@@ -94,3 +94,21 @@ def test_drivers_on_a_database_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith("funnel-gui: Drivers (§12) are not computed by SQL engines yet")
     assert "Traceback" not in err
+
+
+def test_python_api_on_a_sql_source(export: Path, funnel: Path) -> None:  # noqa: F811
+    import funnel_gui as fg
+
+    definition = fg.load_funnel(funnel).definition
+    source = fg.open_sql_source(str(export))
+    try:
+        got = fg.paths_sql(source, definition, where=("between", 1))
+    finally:
+        source.close()
+    # The hand count of tests/cli/test_paths.py: u1 direct, u2 via x; u3 stopped after x.
+    assert {p.events: p.units for p in got.group("converted").paths} == {
+        ("(direct)",): 1,
+        ("x",): 1,
+    }
+    assert [(p.events, p.units) for p in got.group("dropped").paths] == [(("x",), 1)]
+    assert got.to_dict() == fg.paths(fg.load_events(export), definition, ("between", 1)).to_dict()
