@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from funnel_gui.core.engine.prepared import prepare
     from funnel_gui.core.io import load_events
     from funnel_gui.core.sql.open import open_sql_source
+    from funnel_gui.core.sql.paths_run import paths_sql
     from funnel_gui.core.sql.runner import compute_sql
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "load_funnel",
     "open_sql_source",
     "paths",
+    "paths_sql",
     "prepare",
     "save_funnel",
 ]
@@ -54,6 +56,7 @@ _LAZY = {
     "load_events": "funnel_gui.core.io",
     "drivers": "funnel_gui.core.analysis.drivers",
     "paths": "funnel_gui.core.analysis.paths",
+    "paths_sql": "funnel_gui.core.sql.paths_run",
     "prepare": "funnel_gui.core.engine.prepared",
     "load_funnel": "funnel_gui.core.definition.file",
     "save_funnel": "funnel_gui.core.definition.file",

@@ -15,6 +15,8 @@ from funnel_gui.core.analysis.drivers_result import DriversResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.safe_csv import frame_to_csv
+from funnel_gui.sql_engine_cli import add_engine_options
+from funnel_gui.sql_views_cli import refuse_drivers_in_sql
 
 
 def drivers_command(
@@ -45,8 +47,10 @@ def drivers_command(
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--csv", action="store_true", help="print the ranked table as CSV")
     add_mapping(parser)
+    add_engine_options(parser)
     ns = parser.parse_args(argv)
     try:
+        refuse_drivers_in_sql(ns.files, ns)
         definition = load_funnel(ns.funnel).definition
         settings = definition.drivers
         if ns.landmark is not None:

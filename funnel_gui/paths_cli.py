@@ -20,6 +20,8 @@ from funnel_gui.core.analysis.paths_result import OTHER, PathGroup, PathsResult
 from funnel_gui.core.definition.durations import format_duration, parse_duration
 from funnel_gui.core.definition.file import load_funnel
 from funnel_gui.core.definition.model import FunnelDefinition
+from funnel_gui.sql_engine_cli import add_engine_options, uses_sql
+from funnel_gui.sql_views_cli import PathOptions, paths_in_sql
 
 _GROUP_WORDS = {
     "all": "all who entered",
@@ -61,6 +63,7 @@ def paths_command(
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_mapping(parser)
+    add_engine_options(parser)
     ns = parser.parse_args(argv)
     chosen: PathWhere = "into" if ns.between is None else ("between", ns.between)
     try:
@@ -68,17 +71,13 @@ def paths_command(
         if ns.lookback is not None:
             lookback = parse_duration(ns.lookback, allow_zero=True)
         definition = load_funnel(ns.funnel).definition
-        table = load_table(ns.files, ns, overrides)
-        definition = remapped(definition, ns, table)
-        result = paths(
-            table,
-            definition,
-            chosen,
-            length=ns.length,
-            top=ns.top,
-            keep_repeats=ns.keep_repeats,
-            lookback=lookback,
-        )
+        options = PathOptions(chosen, ns.length, ns.top, ns.keep_repeats, lookback)
+        if uses_sql(ns.files, ns):
+            result = paths_in_sql(ns.files, ns, overrides(ns), definition, options)
+        else:
+            table = load_table(ns.files, ns, overrides)
+            definition = remapped(definition, ns, table)
+            result = paths(table, definition, *options)
     except BAD_INPUT as exc:
         return bad_input(exc)
     for warning in result.warnings:

@@ -109,6 +109,7 @@ NAMES: dict[str, Callable[[QWidget], Described]] = {
         "Paths flow", "The most common paths as bands; click a band to list its people"
     ),
     "PathsControls": _fixed("Paths settings", "Which gap, path length, how many paths"),
+    "QueryBusy": _fixed("Database query", "Progress of this view's query, and Stop query"),
     "UnitTimeline": _fixed(
         "Their events", "The selected person's events around the funnel, matched steps marked"
     ),

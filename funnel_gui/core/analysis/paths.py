@@ -31,6 +31,7 @@ from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.engine.prepared import PreparedTable, prepare
 from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.events import EventTable
+from funnel_gui.core.progress import TaskCancelled
 
 DAY_NS = 86_400 * 10**9
 DEFAULT_LENGTH = 3
@@ -43,6 +44,10 @@ PathWhere = Literal["into"] | tuple[Literal["between"], int]
 
 class PathsError(UserFacingError):
     """Paths cannot be worked out as asked (the message says why)."""
+
+
+class PathsCancelled(TaskCancelled):
+    """The caller's cancel check turned true (paths computed by a database); no result."""
 
 
 def paths(
@@ -69,8 +74,8 @@ def paths(
     `ComputedFunnel` of `definition` on the same table (the app keeps one) to skip
     computing the funnel again.
     """
-    step = _step_of(where, definition)
-    _check(length, top, lookback)
+    step = step_of(where, definition)
+    check_options(length, top, lookback)
     if computed is None:
         prepared = source if isinstance(source, PreparedTable) else prepare(source)
         computed = compute_with_rows(prepared, definition)
@@ -119,7 +124,7 @@ def paths(
     )
 
 
-def _step_of(where: PathWhere | str | tuple[str, int], definition: FunnelDefinition) -> int | None:
+def step_of(where: PathWhere | str | tuple[str, int], definition: FunnelDefinition) -> int | None:
     """None for "into"; k for ("between", k), checked against the funnel."""
     if where == "into":
         return None
@@ -161,7 +166,7 @@ def _gap_members(
     return went_on, stopped, at_next, skips
 
 
-def _check(length: int, top: int, lookback: int) -> None:
+def check_options(length: int, top: int, lookback: int) -> None:
     if length < 1:
         raise PathsError("A path needs a length of at least 1 event.")
     if top < 1:

@@ -70,6 +70,9 @@ class ChartView(QWidget, Generic[OptionsT, DataT]):
     # Whether the analysis task computes this view's data with every funnel; a view whose
     # work is heavy and needs more than the result (Drivers) runs its own when shown.
     computed_with_funnel: ClassVar[bool] = True
+    # Whether a view that is not computed with the funnel draws in SQL mode too (its own
+    # worker asks the database); otherwise it says it needs the data in memory.
+    works_on_sql: ClassVar[bool] = False
 
     # A step number (1-based) whose drop-off the user wants to look into (drill-down).
     sig_drill_down = Signal(int)

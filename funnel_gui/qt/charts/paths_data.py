@@ -25,6 +25,7 @@ from funnel_gui.core.analysis.stats import wilson_interval
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.compute import ComputedFunnel, compute_with_rows
 from funnel_gui.core.engine.prepared import PreparedTable
+from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.events import EventTable
 from funnel_gui.core.progress import Cancelled, Progress
 
@@ -46,15 +47,48 @@ class PathsOptions:
 class PathsData:
     options: PathsOptions
     result: PathsResult
-    computed: ComputedFunnel  # the funnel the paths were counted on (its units, for lists)
-    table: EventTable  # the rows that funnel's row numbers point into
+    # The funnel the paths were counted on, with its units for lists (None: a database
+    # counted the paths, and the units stay there).
+    computed: ComputedFunnel | None
+    table: EventTable | None  # the rows that funnel's row numbers point into
     flows: list[Flow]  # one per group, in the result's order
     titles: list[str]  # per column
     anchors: tuple[str, str]  # the step nodes' names
     frame: pd.DataFrame  # every shown path and the other paths, per group
+    funnel: FunnelResult  # the funnel result the paths belong to (its words, its steps)
     # Between k and k + 1: steps k + 1 … up to the first required one after k (§15: any of
     # them may come next when k + 1 is optional).
     after: tuple[str, ...] = ()
+
+
+def drawn_paths(
+    options: PathsOptions,
+    result: PathsResult,
+    definition: FunnelDefinition,
+    funnel: FunnelResult,
+    computed: ComputedFunnel | None = None,
+    table: EventTable | None = None,
+) -> PathsData:
+    """Everything the view draws of `result`: flows, column titles and the table."""
+    k = options.step
+    first = 1 if k is None else k
+    anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
+    if k is None and definition.open:
+        anchors = (OPEN_ENTRY, "")  # §15: the entry event may be any step's
+    # §15: those who went on may have reached a step past optional ones (from k + 1 up to
+    # the first required step after k).
+    after: list[str] = []
+    for j in range(first + 1, definition.n_steps + 1) if k is not None else ():
+        after.append(step_name(definition, j))
+        if not definition.steps[j - 1].optional:
+            break
+    columns = flow_columns(result)
+    flows = [layout_flow(result, g, anchors, after) for g in result.groups]
+    titles = column_titles(result, columns, (anchors[0], or_later(anchors, after)))
+    frame = paths_frame(result)
+    return PathsData(
+        options, result, computed, table, flows, titles, anchors, frame, funnel, tuple(after)
+    )
 
 
 def step_name(definition: FunnelDefinition, k: int) -> str:
@@ -84,31 +118,7 @@ def paths_data(
         options.keep_repeats,
         computed=computed,
     )
-    first = 1 if k is None else k
-    anchors = (step_name(definition, first), "" if k is None else step_name(definition, k + 1))
-    if k is None and definition.open:
-        anchors = (OPEN_ENTRY, "")  # §15: the entry event may be any step's
-    # §15: those who went on may have reached a step past optional ones (from k + 1 up to
-    # the first required step after k).
-    after: list[str] = []
-    for j in range(first + 1, definition.n_steps + 1) if k is not None else ():
-        after.append(step_name(definition, j))
-        if not definition.steps[j - 1].optional:
-            break
-    columns = flow_columns(result)
-    flows = [layout_flow(result, g, anchors, after) for g in result.groups]
-    titles = column_titles(result, columns, (anchors[0], or_later(anchors, after)))
-    return PathsData(
-        options,
-        result,
-        computed,
-        prepared.table,
-        flows,
-        titles,
-        anchors,
-        paths_frame(result),
-        tuple(after),
-    )
+    return drawn_paths(options, result, definition, computed.result, computed, prepared.table)
 
 
 def paths_frame(result: PathsResult) -> pd.DataFrame:

@@ -26,13 +26,16 @@ from funnel_gui.core.engine.prepared import PreparedTable
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.errors import UserFacingError
 from funnel_gui.core.progress import Cancelled, Progress
+from funnel_gui.core.sql.source import SqlSource
 from funnel_gui.qt.analysis import ViewData
 from funnel_gui.qt.charts.base import ChartView
 from funnel_gui.qt.charts.fitting import NoteLabel, chart_splitter
 from funnel_gui.qt.charts.parts import sorted_frame_table
+from funnel_gui.qt.charts.paths_busy import QueryBusy
 from funnel_gui.qt.charts.paths_controls import PathsControls
 from funnel_gui.qt.charts.paths_data import PathsData, PathsOptions, paths_data, step_name
 from funnel_gui.qt.charts.paths_flow import FlowPlot
+from funnel_gui.qt.charts.paths_sql_data import paths_data_sql
 from funnel_gui.qt.charts.paths_words import (
     TABLE_COLUMNS,
     band_hover_text,
@@ -52,6 +55,7 @@ class PathsView(ChartView[PathsOptions, PathsData]):
     name: ClassVar[str] = "paths"
     title: ClassVar[str] = "Paths"
     computed_with_funnel: ClassVar[bool] = False
+    works_on_sql: ClassVar[bool] = True  # a database counts the paths in SQL mode
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self._data_for, parent)
@@ -73,6 +77,9 @@ class PathsView(ChartView[PathsOptions, PathsData]):
         self.table.activated.connect(self._on_table_clicked)  # Enter, for the keyboard
         self.splitter = chart_splitter(self.flows, self.table, chart_share=3)
         self.content.addWidget(self.controls)
+        self.busy = QueryBusy()  # SQL mode: the paths query's progress and Stop query
+        self.busy.follow(self._data_runner, lambda: self._sql_source(self.result))
+        self.content.addWidget(self.busy)
         self.content.addWidget(self.header)
         self.content.addWidget(self.splitter, 1)
 
@@ -95,8 +102,16 @@ class PathsView(ChartView[PathsOptions, PathsData]):
             computed = None  # another table
         return prepared, result.definition, computed
 
+    def _sql_source(self, result: FunnelResult | None) -> SqlSource | None:
+        """SQL mode: the database that computed `result` counts its paths too."""
+        source = self.session.sql_source if self.session is not None else None
+        return source if result is not None and result.steps else None
+
     def _data_for(self, result: FunnelResult, options: PathsOptions) -> PathsData:
         """The paths for `result`'s funnel, computed here (an export waits for it)."""
+        source = self._sql_source(result)
+        if source is not None:
+            return paths_data_sql(source, result, options)
         inputs = self._inputs(result)
         if inputs is None:
             raise UserFacingError("There is no data to look for paths in.")
@@ -105,6 +120,9 @@ class PathsView(ChartView[PathsOptions, PathsData]):
 
     def request_data(self) -> None:
         self._view_data = None
+        if self._sql_source(self.result) is not None:
+            self._request_sql()
+            return
         inputs = self._inputs(self.result)
         if inputs is None:
             self._data_runner.cancel()
@@ -119,6 +137,21 @@ class PathsView(ChartView[PathsOptions, PathsData]):
         def work(progress: Progress, cancelled: Cancelled) -> ViewData:
             data = paths_data(prepared, definition, options, computed, progress, cancelled)
             return ViewData(options, data)
+
+        self._data_runner.start(work)
+
+    def _request_sql(self) -> None:
+        """SQL mode: the paths counted by the database, in the view's worker."""
+        if not self.isVisible():
+            self._pending = True  # nobody is looking: computed when the tab is shown
+            return
+        self._pending = False
+        source, result, options = self._sql_source(self.result), self.result, self.view_options()
+        assert source is not None
+        assert result is not None
+
+        def work(progress: Progress, cancelled: Cancelled) -> ViewData:
+            return ViewData(options, paths_data_sql(source, result, options, progress, cancelled))
 
         self._data_runner.start(work)
 
@@ -159,7 +192,7 @@ class PathsView(ChartView[PathsOptions, PathsData]):
             return f"Nobody did step 1 ({result.steps[0].label}) in this data, so no one has a path"
         self.data = data
         self.header.setText(header_text(data))
-        definition = data.computed.result.definition
+        definition = data.funnel.definition
         colours = {
             step_name(definition, k): kind_colour(definition.steps[k - 1].kind)
             for k in range(1, definition.n_steps + 1)
@@ -228,6 +261,8 @@ class PathsView(ChartView[PathsOptions, PathsData]):
         data = self.data
         if data is None:
             return
+        if data.computed is None or data.table is None:
+            return  # a database counted the paths: its units are not here to list
         g = data.result.groups[group]
         title, subtitle = units_title(data, g, path)
         pick = UnitsPick(title, subtitle, data.computed.result, data.table, g.members_of(path))

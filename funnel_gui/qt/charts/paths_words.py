@@ -28,6 +28,9 @@ TABLE_COLUMNS = (
     Column("ci_low", "95% CI low", format_percent, "Wilson interval of the macro rate", True),
     Column("ci_high", "95% CI high", format_percent, "Wilson interval of the macro rate", True),
 )
+LIST_HINT = "Click to list them in Who dropped"
+# A database counted the paths: its units are not here to list.
+SQL_LIST_HINT = "The database counted these; lists of people need the data in memory"
 # What a marker in a path stands for (§13).
 MARKER_WORDS = {
     START: "fewer events than the path's length before the entry, within the lookback",
@@ -37,12 +40,12 @@ MARKER_WORDS = {
 
 
 def _macro(data: PathsData) -> str:
-    return step_name(data.computed.result.definition, data.result.macro_step)
+    return step_name(data.funnel.definition, data.result.macro_step)
 
 
 def header_text(data: PathsData) -> str:
     r = data.result
-    who = unit_word(data.computed.result)
+    who = unit_word(data.funnel)
     repeats = "repeats kept" if r.keep_repeats else "repeats collapsed"
     if r.where == "into":
         return (
@@ -63,7 +66,7 @@ def header_text(data: PathsData) -> str:
 
 
 def group_title(data: PathsData, group: PathGroup) -> str:
-    unit = data.computed.result  # what it counts gives the word
+    unit = data.funnel  # what it counts gives the word
     if group.name == "all":
         return f"Into {data.anchors[0]} · {counted(group.units, unit)}"
     if group.name == "converted":
@@ -77,7 +80,7 @@ def path_words(group: PathGroup, path: int) -> str:
 
 
 def band_hover_text(data: PathsData, group: PathGroup, band: FlowBand) -> str:
-    unit = data.computed.result  # what it counts gives the word
+    unit = data.funnel  # what it counts gives the word
     if band.path < 0:
         units, hits = group.other_units, group.other_converted
         rate, ci = hits / units, None
@@ -90,13 +93,13 @@ def band_hover_text(data: PathsData, group: PathGroup, band: FlowBand) -> str:
             path_words(group, band.path),
             f"{counted(units, unit)} · {format_percent(units / group.units)} of the group",
             f"reached {_macro(data)}: {format_percent(rate)}{interval}",
-            "Click to list them in Who dropped",
+            LIST_HINT if data.table is not None else SQL_LIST_HINT,
         ]
     )
 
 
 def node_hover_text(data: PathsData, group: PathGroup, node: FlowNode) -> str:
-    unit = data.computed.result  # what it counts gives the word
+    unit = data.funnel  # what it counts gives the word
     where = data.titles[node.column] if node.column < len(data.titles) else ""
     lines = [node.name]
     if node.kind != "anchor":
@@ -109,7 +112,7 @@ def node_hover_text(data: PathsData, group: PathGroup, node: FlowNode) -> str:
 
 def units_title(data: PathsData, group: PathGroup, path: int) -> tuple[str, str]:
     """The drill-down's title and subtitle for the people on one path."""
-    unit = data.computed.result  # what it counts gives the word
+    unit = data.funnel  # what it counts gives the word
     units = group.other_units if path < 0 else group.paths[path].units
     where = (
         f"into {data.anchors[0]}"

@@ -184,7 +184,7 @@ class AnalysisPanel(QWidget):
         self.warning_label.setVisible(bool(result.warnings))
         self.report_button.setEnabled(True)
         for name, view in self.views.items():
-            if outcome.table is None and not view.computed_with_funnel:
+            if outcome.table is None and not (view.computed_with_funnel or view.works_on_sql):
                 view.show_message(NEEDS_MEMORY_TEXT)  # SQL mode: this view needs the rows
             else:
                 view.set_result(result, outcome.views.get(name))
