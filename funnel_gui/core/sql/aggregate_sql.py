@@ -10,7 +10,7 @@ cost this computer a few thousand rows.
 from __future__ import annotations
 
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.core.sql import reasons_sql
+from funnel_gui.core.sql import hold_sql, reasons_sql
 from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reported_sql import funnel_ctes, with_clause
@@ -81,6 +81,8 @@ def aggregate_parts(plan: Plan) -> list[str]:
         )
         parts.append(_part("mmt", f"{counted} AND mm{i}", i1=str(i), i2=f"mt{i}"))
     parts += _warning_parts(plan)
+    if hold_sql.holding(plan):  # §17: step events lacking a held property
+        parts.append(_part("hold", f"fl WHERE {hold_sql.missing_condition(plan)}", group=False))
     return parts
 
 

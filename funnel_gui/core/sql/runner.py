@@ -46,8 +46,6 @@ def not_compiled(defn: FunnelDefinition) -> list[str]:
         raise UnsupportedDefinition(problem[0].upper() + problem[1:] + ".")
     if defn.count == "totals":
         out.append('counting attempts ("count": "totals", §16)')
-    if defn.hold:
-        out.append('holding properties constant ("hold", §17)')
     if defn.filters:
         out.append('funnel-wide filters ("filters", §18)')
     if defn.inactivity_ns is not None:
@@ -183,5 +181,8 @@ def _compute(
         session_ids=session_ids,
         entry_days=entry_days(definition, agg),
     )
+    if definition.hold:  # §17
+        held = agg.get("hold")
+        result.hold_missing = int(held[0][6]) if held else 0
     step(1.0, "Done")
     return result

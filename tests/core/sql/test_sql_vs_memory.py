@@ -39,7 +39,17 @@ def scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
         # §18: a list of properties (one real, one the table lacks).
         names = draw(st.sampled_from((("p",), ("p", "q"))))
         defn = replace(defn, breakdown=Breakdown.several(names, defn.breakdown.attribution))
-    return log, defn
+    return log, draw(counting_options(log, defn))
+
+
+@st.composite
+def counting_options(draw: st.DrawFn, log: Log, defn: FunnelDefinition) -> FunnelDefinition:
+    """§15–§17 now and then: optional middle steps, an open funnel, counting attempts,
+    held properties; combinations the engine refuses are not drawn (test_refusals)."""
+    if log.has_prop and draw(st.integers(0, 3)) == 0:
+        # §17: the log's property, now and then with one the table lacks.
+        defn = replace(defn, hold=draw(st.sampled_from((("p",), ("p",), ("p", "q")))))
+    return defn
 
 
 def payload(result: FunnelResult) -> dict[str, Any]:
