@@ -139,6 +139,8 @@ def units_sql(plan: Plan, limit: int | None, dropped_at: int | None = None) -> s
         column = "t1" if plan.definition.order == "any" else f"t{reached}"
         where = f" WHERE NOT excluded AND furthest = {reached}"
         order = f"{column}, {order}"
+    if plan.definition.count == "totals":  # §16: a unit's counted attempts in turn
+        order += ", attempt"
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
     body = f"\nSELECT * FROM unit_out{where} ORDER BY {order}{tail}"
     return with_clause(funnel_ctes(plan)) + body

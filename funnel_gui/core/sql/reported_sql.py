@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from funnel_gui.core.definition.model import Breakdown
 from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
+from funnel_gui.core.sql import totals_sql
 from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reasons_sql import unit_column
@@ -23,7 +24,8 @@ def funnel_ctes(plan: Plan) -> list[tuple[str, str]]:
     attempts = (
         any_order_attempts(plan) if plan.definition.order == "any" else ordered_attempts(plan)
     )
-    return [*base_ctes(plan), *flag_ctes(plan), ("att", attempts), *reported_ctes(plan)]
+    chain = totals_sql.chain_ctes(plan) if totals_sql.counting_attempts(plan) else []
+    return [*base_ctes(plan), *flag_ctes(plan), ("att", attempts), *chain, *reported_ctes(plan)]
 
 
 def reported_ctes(plan: Plan) -> list[tuple[str, str]]:
@@ -33,6 +35,8 @@ def reported_ctes(plan: Plan) -> list[tuple[str, str]]:
     level = "CASE WHEN void THEN 0 ELSE lvl END"
     rank = f"ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {level} DESC, q1)"
     ranked = f"SELECT *, {level} AS f, {rank} AS rk FROM att"
+    if totals_sql.counting_attempts(plan):  # §16: every counted attempt is a row
+        ranked = totals_sql.counted_rows(plan, ranked)
     defn = plan.definition
     n = defn.n_steps
     select = [*plan.key, "f AS furthest", "f = 0 AS excluded"]
@@ -44,7 +48,9 @@ def reported_ctes(plan: Plan) -> list[tuple[str, str]]:
     for i, _, _ in plan.micro():
         select += [f"mm{i}", f"mt{i}"]
     select += unit_column(plan)
-    out = f"SELECT {', '.join(select)} FROM rep CROSS JOIN lt WHERE rk = 1"
+    if totals_sql.counting_attempts(plan):
+        select.append("attempt")
+    out = f"SELECT {', '.join(select)} FROM rep CROSS JOIN lt WHERE {totals_sql.kept(plan)}"
     return [("rep", ranked), ("unit_out", out)]
 
 
@@ -71,4 +77,6 @@ def _breakdown_value(plan: Plan, name: str) -> str:
 
 
 def with_clause(ctes: list[tuple[str, str]]) -> str:
-    return "WITH " + ",\n".join(f"{name} AS ({sql})" for name, sql in ctes)
+    recursive = any(name == totals_sql.RECURSIVE for name, _ in ctes)  # §16
+    head = "WITH RECURSIVE " if recursive else "WITH "
+    return head + ",\n".join(f"{name} AS ({sql})" for name, sql in ctes)

@@ -44,8 +44,6 @@ def not_compiled(defn: FunnelDefinition) -> list[str]:
     problem = totals_problem(defn.count, defn.order)
     if problem is not None:
         raise UnsupportedDefinition(problem[0].upper() + problem[1:] + ".")
-    if defn.count == "totals":
-        out.append('counting attempts ("count": "totals", §16)')
     if defn.filters:
         out.append('funnel-wide filters ("filters", §18)')
     if defn.inactivity_ns is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.sql import hold_sql, reasons_sql
+from funnel_gui.core.sql import hold_sql, reasons_sql, totals_sql
 from funnel_gui.core.sql.dialects import RELATION, time_call
 from funnel_gui.core.sql.plan import CAP_NS, Plan, prop_alias, window_frame
 from funnel_gui.core.sql.predicates import matcher_sql, quote_name
@@ -160,6 +160,7 @@ def ordered_attempts(plan: Plan) -> str:
     select += [f"j{k}.p{i} AS p{i}_{k}" for k in _steps(defn) for i in range(len(plan.props))]
     select += _micro_columns(plan, ordered=True)
     select += reasons_sql.attempt_columns(plan)
+    select += totals_sql.last_row_column(plan)  # §16
     where = entry_condition(plan, "j1")
     return f"SELECT {', '.join(select)} FROM nx j1 {' '.join(joins)} WHERE {where}"
 

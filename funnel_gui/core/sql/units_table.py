@@ -75,6 +75,7 @@ def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, 
         window_end=np.where(times[:, 0] == NAT, NAT, times[:, 0] + plan.window),
         breakdown_combination=combination,
         reason=_reasons(table),
+        attempt=_attempts(table),
     )
     return units, actor_ids, session_ids
 
@@ -87,6 +88,14 @@ def _combination(tuples: list[tuple[Any, ...] | None]) -> tuple[np.ndarray, np.n
     for name, code in index.items():
         names[code] = name
     return codes, names
+
+
+def _attempts(table: pa.Table) -> np.ndarray | None:
+    """§16: each counted attempt's number within its unit, -1 on an excluded row."""
+    if "attempt" not in table.column_names:
+        return None
+    column = table.column("attempt")
+    return np.asarray(column.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _reasons(table: pa.Table) -> np.ndarray | None:

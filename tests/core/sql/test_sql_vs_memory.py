@@ -49,6 +49,8 @@ def counting_options(draw: st.DrawFn, log: Log, defn: FunnelDefinition) -> Funne
     if log.has_prop and draw(st.integers(0, 3)) == 0:
         # §17: the log's property, now and then with one the table lacks.
         defn = replace(defn, hold=draw(st.sampled_from((("p",), ("p",), ("p", "q")))))
+    if defn.order != "any" and draw(st.integers(0, 2)) == 0:
+        defn = replace(defn, count="totals")  # §16
     return defn
 
 
@@ -68,6 +70,8 @@ def unit_rows(result: FunnelResult) -> list[tuple[Any, ...]]:
     """The per-unit table keyed by the export's ids (codes differ between engines)."""
     frame = result.actors_frame()
     keys = ["actor", "session_id"] if "session_id" in frame else ["actor"]
+    if "attempt" in frame:  # §16: a unit's counted attempts, in turn
+        keys.append("attempt")
     wanted = [c for c in frame.columns if c != "session"]
     frame = frame[wanted].sort_values(keys).astype(object)
     return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]
