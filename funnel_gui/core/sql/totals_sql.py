@@ -43,13 +43,18 @@ def chain_ctes(plan: Plan) -> list[tuple[str, str]]:
     ord)."""
     key = ", ".join(plan.key)
     n, w = plan.definition.n_steps, plan.window
-    live = f"SELECT {key}, q1, t1, t{n} AS tn, qn, lvl FROM att WHERE NOT void"
+    # Row numbers as BIGINT: ClickHouse numbers rows UInt64, which has no common type
+    # with the signed integers beside them in the unions.
+    live = (
+        f"SELECT {key}, CAST(q1 AS BIGINT) AS q1, t1, t{n} AS tn, CAST(qn AS BIGINT) AS qn, "
+        f"lvl FROM att WHERE NOT void"
+    )
     done = f"lvl = {n}"
     marks = (
         f"SELECT {key}, t1 AS mt, q1 AS mq, 0 AS mk, q1 AS eq, CAST(NULL AS BIGINT) AS src "
         f"FROM live UNION ALL "
         f"SELECT {key}, CASE WHEN {done} THEN tn ELSE t1 + {w} END AS mt, "
-        f"CASE WHEN {done} THEN qn ELSE {_AFTER_EVERY_ROW} END AS mq, 1 AS mk, "
+        f"CASE WHEN {done} THEN qn ELSE CAST({_AFTER_EVERY_ROW} AS BIGINT) END AS mq, 1 AS mk, "
         f"CAST(NULL AS BIGINT) AS eq, q1 AS src FROM live"
     )
     over = (
