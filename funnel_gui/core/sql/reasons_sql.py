@@ -20,7 +20,7 @@ def applies(order: str) -> bool:
     return order != "any"  # any order has no next step
 
 
-def _named(plan: Plan, k: int) -> bool:
+def named(plan: Plan, k: int) -> bool:
     """Whether a later event bearing step k's names may fail it (`where` filters, or
     held values, §17): the `filter` reason needs those rows."""
     return bool(plan.definition.steps[k - 1].where) or holding(plan)
@@ -35,7 +35,7 @@ def name_flags(plan: Plan) -> list[str]:
     return [
         f"COALESCE(e IN ({', '.join(literal(n) for n in step.events)}), FALSE) AS nm{k}"
         for k, step in enumerate(defn.steps, 1)
-        if k > 1 and _named(plan, k)
+        if k > 1 and named(plan, k)
     ]
 
 
@@ -74,7 +74,7 @@ def next_columns(plan: Plan) -> list[str]:
             cols.append(f"MIN(CASE WHEN m{k} THEN t END) {far} AS rt{k}")
         if gap:
             cols.append(f"MAX(CASE WHEN m{k} THEN 1 END) {matched} AS ra{k}")
-        if _named(plan, k):
+        if named(plan, k):
             cols.append(f"MAX(CASE WHEN nm{k} THEN 1 END) {after} AS rn{k}")
     return cols
 
@@ -118,14 +118,15 @@ def attempt_columns(plan: Plan) -> list[str]:
             cases.append(f"WHEN {found} AND {j}.rt{k} - {j}.t > {gap_max} THEN {CODE['max_gap']}")
         if gap:
             cases.append(f"WHEN {j}.ra{k} IS NOT NULL AND NOT ({found}) THEN {CODE['min_gap']}")
-        if _named(plan, k):
+        if named(plan, k):
             cases.append(f"WHEN {j}.rn{k} IS NOT NULL THEN {CODE['filter']}")
         out.append(f"CASE {' '.join(cases)} ELSE {CODE['never']} END AS r{k}")
     return out
 
 
-def unit_column(plan: Plan) -> list[str]:
-    """The unit's reason (NULL for converted or excluded units)."""
+def unit_column(plan: Plan, entry: str = "t1") -> list[str]:
+    """The unit's reason (NULL for converted or excluded units); `entry`: the column of
+    the entry event's time."""
     defn = plan.definition
     if not applies(defn.order):
         return []
@@ -133,7 +134,7 @@ def unit_column(plan: Plan) -> list[str]:
     if n < 2:
         return ["CAST(NULL AS INTEGER) AS reason"]
     picks = " ".join(f"WHEN {k - 1} THEN r{k}" for k in range(2, n + 1))
-    still = f"t1 + {plan.window} > lt.last_t"
+    still = f"{entry} + {plan.window} > lt.last_t"
     return [
         f"CASE WHEN f = 0 OR f = {n} THEN NULL WHEN {still} THEN {CODE['still_open']} "
         f"ELSE CASE f {picks} END END AS reason"

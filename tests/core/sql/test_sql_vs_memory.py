@@ -19,7 +19,12 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from funnel_gui.compute_cli import result_payload
-from funnel_gui.core.definition.model import Breakdown, FunnelDefinition, MicroConversion
+from funnel_gui.core.definition.model import (
+    Breakdown,
+    FunnelDefinition,
+    MicroConversion,
+    shape_problem,
+)
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.sql.runner import TIES_WARNING, compute_sql
@@ -49,8 +54,19 @@ def counting_options(draw: st.DrawFn, log: Log, defn: FunnelDefinition) -> Funne
     if log.has_prop and draw(st.integers(0, 3)) == 0:
         # §17: the log's property, now and then with one the table lacks.
         defn = replace(defn, hold=draw(st.sampled_from((("p",), ("p",), ("p", "q")))))
+    n = defn.n_steps
     if defn.order != "any" and draw(st.integers(0, 2)) == 0:
+        # §15: optional middle steps, an open funnel (sequential, nothing held).
+        opened = defn.order == "sequential" and not defn.hold and draw(st.booleans())
+        steps = tuple(
+            replace(s, optional=0 < k < n - 1 and draw(st.booleans()))
+            for k, s in enumerate(defn.steps)
+        )
+        defn = replace(defn, steps=steps, open=opened)
+    flexible = defn.open or defn.has_optional
+    if defn.order != "any" and not flexible and draw(st.integers(0, 2)) == 0:
         defn = replace(defn, count="totals")  # §16
+    assert shape_problem(defn) is None
     return defn
 
 
