@@ -22,6 +22,7 @@ from funnel_gui.core.sql.plan import CAP_NS, Plan
 from funnel_gui.core.sql.reasons_sql import CODE, named
 
 _NONE_ROW = 2**62  # after every row number: "no next row" inside LEAST
+WALK = "walk"  # the recursive CTE of the rounds
 
 
 def flexible(defn: FunnelDefinition) -> bool:
@@ -73,15 +74,15 @@ def flexible_ctes(plan: Plan) -> list[tuple[str, str]]:
         nq, ns = _choice(plan, c)
         choices += [f"CAST({nq} AS BIGINT) AS nq{c}", f"CAST({ns} AS INTEGER) AS ns{c}"]
     fx = f"SELECT *{''.join(', ' + c for c in choices)} FROM nx"
-    out = [("fx", fx), ("w0", _entries(plan))]
-    for r in range(1, n):
-        out.append((f"w{r}", _round(plan, r)))
-    cols = f"{', '.join(key)}, q1, et, st, c, q, t"
-    out.append(("ws", " UNION ALL ".join(f"SELECT {cols} FROM w{r}" for r in range(n))))
+    cols = f"{', '.join(key)}, q1, et, st, c, q, t, nq, ns"
+    # The rounds as one recursive CTE: at most n − 1 of them, each fills a later step.
+    walk = f"SELECT {cols} FROM w0 UNION ALL {_round(plan)}"
+    out = [("fx", fx), ("w0", _entries(plan)), (WALK, walk)]
     steps = [f"MAX(CASE WHEN c = {k} THEN q END) AS q{k}" for k in range(1, n + 1)]
     steps += [f"MAX(CASE WHEN c = {k} THEN t END) AS t{k}" for k in range(1, n + 1)]
     group = f"{', '.join(key)}, q1, st"
-    ag = f"SELECT {group}, MAX(et) AS et, MAX(c) AS lc, {', '.join(steps)} FROM ws GROUP BY {group}"
+    ag = f"SELECT {group}, MAX(et) AS et, MAX(c) AS lc, {', '.join(steps)} FROM {WALK} "
+    ag += f"GROUP BY {group}"
     out += [("ag", ag), ("att", _attempts(plan))]
     return out
 
@@ -109,16 +110,17 @@ def _entries(plan: Plan) -> str:
         nq, ns = _next_of(plan, str(s), "j1")
         where = entry_condition(plan, "j1").replace("j1.m1", f"j1.m{s}", 1)
         parts.append(
-            f"SELECT {key}, CAST(j1.q AS BIGINT) AS q1, j1.t AS et, {s} AS st, {s} AS c, "
+            f"SELECT {key}, CAST(j1.q AS BIGINT) AS q1, j1.t AS et, CAST({s} AS INTEGER) AS st, "
+            f"CAST({s} AS INTEGER) AS c, "
             f"CAST(j1.q AS BIGINT) AS q, j1.t AS t, CAST({nq} AS BIGINT) AS nq, "
             f"CAST({ns} AS INTEGER) AS ns FROM fx j1 WHERE {where}"
         )
     return " UNION ALL ".join(parts)
 
 
-def _round(plan: Plan, r: int) -> str:
-    """w{r}: the attempts of w{r−1} whose chosen next event lies inside the window and
-    within its step's max gap, now at that step."""
+def _round(plan: Plan) -> str:
+    """One round: the attempts whose chosen next event lies inside the window and within
+    its step's max gap, now at that step."""
     defn = plan.definition
     on = [f"j.{c} = p.{c}" for c in plan.key] + ["j.q = p.nq"]
     where = [f"j.t <= p.et + {plan.window}"]
@@ -132,7 +134,7 @@ def _round(plan: Plan, r: int) -> str:
     select += ["CAST(j.q AS BIGINT) AS q", "j.t AS t"]
     select += [f"CAST({nq} AS BIGINT) AS nq", f"CAST({ns} AS INTEGER) AS ns"]
     return (
-        f"SELECT {', '.join(select)} FROM w{r - 1} p JOIN fx j ON {' AND '.join(on)} "
+        f"SELECT {', '.join(select)} FROM {WALK} p JOIN fx j ON {' AND '.join(on)} "
         f"WHERE {' AND '.join(where)}"
     )
 
@@ -148,14 +150,14 @@ def _attempts(plan: Plan) -> str:
     stop_row = "CASE g.lc " + " ".join(f"WHEN {k} THEN g.q{k}" for k in range(1, n + 1)) + " END"
     nq, _ = _next_of(plan, "g.lc", "x")
     joins = [join("x", stop_row), join("y", nq), join("e", "g.q1")]
-    joins += [join(f"s{k}", f"g.q{k}") for k in range(1, n + 1)]
+    joins += [join(f"s{k}", f"g.q{k}") for k in _step_rows(defn)]
     select = [f"g.{c} AS {c}" for c in key]
     select += ["g.q1 AS q1", "g.lc AS lvl", "g.et AS et", "g.st AS st"]
     select += [f"g.t{k} AS t{k}" for k in range(1, n + 1)]
     select.append(f"{_void(plan)} AS void")
     for i in range(len(plan.props)):  # the entry event plays step 1's part (§15)
         select.append(f"e.p{i} AS p{i}_1")
-        select += [f"s{k}.p{i} AS p{i}_{k}" for k in range(2, n + 1)]
+        select += [f"s{k}.p{i} AS p{i}_{k}" for k in _step_rows(defn) if k > 1]
     m = macro_step(defn)
     for i, _, _ in plan.micro():
         until = f"CASE WHEN g.q{m} IS NOT NULL THEN e.cq{i} < g.q{m} ELSE e.ct{i} <= g.et + {w} END"
@@ -163,6 +165,18 @@ def _attempts(plan: Plan) -> str:
         select.append(f"e.ct{i} - g.et AS mt{i}")
     select += [f"{_reason(plan, c)} AS r{c + 1}" for c in range(1, n)]
     return f"SELECT {', '.join(select)} FROM ag g {' '.join(joins)}"
+
+
+def _step_rows(defn: FunnelDefinition) -> list[int]:
+    """The steps whose matched rows are read: exclusions' step a, breakdown values."""
+    wanted = {x.between[0] for x in defn.exclusions}
+    if defn.breakdown is not None:
+        n = defn.breakdown.step_number()
+        if n is not None:
+            wanted.add(n)
+        elif defn.breakdown.attribution == "last_step":
+            wanted.update(range(2, defn.n_steps + 1))
+    return sorted(wanted)
 
 
 def _void(plan: Plan) -> str:

@@ -88,6 +88,6 @@ def _breakdown_value(plan: Plan, name: str) -> str:
 
 
 def with_clause(ctes: list[tuple[str, str]]) -> str:
-    recursive = any(name == totals_sql.RECURSIVE for name, _ in ctes)  # §16
+    recursive = any(name in (totals_sql.RECURSIVE, flexible_sql.WALK) for name, _ in ctes)
     head = "WITH RECURSIVE " if recursive else "WITH "
     return head + ",\n".join(f"{name} AS ({sql})" for name, sql in ctes)

@@ -195,8 +195,9 @@ def breakdown_result(defn: FunnelDefinition, agg: Aggregates) -> BreakdownResult
     groups = []
     for name, at in per_group.items():
         counts = [int(c) for c in np.cumsum(at[::-1])[::-1][1:]]
-        for k, n in matched.get(name, {}).items():
-            counts[k - 1] = int(n)
+        for k, step in enumerate(defn.steps, 1):
+            if step.optional:  # §15: the group's units that matched it
+                counts[k - 1] = int(matched.get(name, {}).get(k, 0))
         if breakdown.is_list():
             groups.append(BreakdownGroup(JOINER.join(name), counts, name))
         else:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from funnel_gui.compute_cli import result_payload
@@ -24,6 +24,7 @@ from funnel_gui.core.definition.model import (
     FunnelDefinition,
     MicroConversion,
     shape_problem,
+    totals_problem,
 )
 from funnel_gui.core.engine.compute import compute
 from funnel_gui.core.engine.results import FunnelResult
@@ -103,6 +104,53 @@ def check_same(tmp_path: Path, log: Log, defn: FunnelDefinition) -> None:
         source.close()
     assert payload(got) == payload(expected)
     assert unit_rows(got) == unit_rows(expected)
+
+
+@st.composite
+def option_scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
+    """Every definition uses one of §15–§17 at least (then maybe more, as in scenarios)."""
+    log, defn = draw(scenarios())
+    option = draw(st.sampled_from(("optional", "open", "totals", "hold")))
+    n = defn.n_steps
+    if option == "hold" and log.has_prop:
+        defn = replace(defn, hold=("p",))
+    elif option == "totals" and not (defn.open or defn.has_optional):
+        order = defn.order if defn.order != "any" else "sequential"
+        defn = replace(defn, count="totals", order=order)
+    elif defn.count != "totals":  # §15 (counting attempts refuses it)
+        order = "sequential" if option == "open" or defn.order == "any" else defn.order
+        steps = tuple(
+            replace(s, optional=s.optional or (0 < k < n - 1 and draw(st.booleans())))
+            for k, s in enumerate(defn.steps)
+        )
+        opened = option == "open" and not defn.hold
+        defn = replace(defn, steps=steps, order=order, open=defn.open or opened)
+    assert shape_problem(defn) is None and totals_problem(defn.count, defn.order) is None
+    return log, defn
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=option_scenarios())
+def test_duckdb_matches_memory_with_counting_options(
+    tmp_path: Path, scenario: tuple[Log, FunnelDefinition]
+) -> None:
+    """§21 for §15–§17: optional steps, open funnels, counting attempts, held values."""
+    log, defn = scenario
+    note(_describe(log, defn))
+    for name, used in (
+        ("optional", defn.has_optional),
+        ("open", defn.open),
+        ("totals", defn.count == "totals"),
+        ("hold", bool(defn.hold)),
+    ):
+        if used:
+            event(name)
+    check_same(tmp_path, log, defn)
 
 
 @settings(
