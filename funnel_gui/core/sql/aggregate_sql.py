@@ -69,7 +69,8 @@ def aggregate_parts(plan: Plan) -> list[str]:
         names = {f"v{i}": f"b{i}" for i in range(1, len(defn.breakdown.names()) + 1)}
         parts.append(_part("bd", counted, "COUNT(*)", True, i1="furthest", **names))
         for k in _optional(defn):  # §15: per group, the units that matched it
-            parts.append(_part("bdm", f"{counted} AND t{k} IS NOT NULL", i1=str(k), **names))
+            matched = f"{counted} AND t{k} IS NOT NULL"
+            parts.append(_part("bdm", matched, "COUNT(*)", True, i1=str(k), **names))
     if defn.n_steps:
         day = f"{entry} // {NS_PER_DAY}"
         parts.append(_part("day", counted, i1=day, i2="furthest"))

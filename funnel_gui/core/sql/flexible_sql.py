@@ -67,7 +67,7 @@ def _choice(plan: Plan, c: int) -> tuple[str, str]:
 
 def flexible_ctes(plan: Plan) -> list[tuple[str, str]]:
     """`fx`, the rounds w0…, `ws`, `ag` and `att` (one row per attempt)."""
-    defn, n = plan.definition, plan.definition.n_steps
+    n = plan.definition.n_steps
     key = plan.key
     choices = []
     for c in range(1, n):

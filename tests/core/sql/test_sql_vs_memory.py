@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
@@ -125,12 +126,14 @@ def option_scenarios(draw: st.DrawFn) -> tuple[Log, FunnelDefinition]:
         )
         opened = option == "open" and not defn.hold
         defn = replace(defn, steps=steps, order=order, open=defn.open or opened)
-    assert shape_problem(defn) is None and totals_problem(defn.count, defn.order) is None
+    assert shape_problem(defn) is None
+    assert totals_problem(defn.count, defn.order) is None
     return log, defn
 
 
+@pytest.mark.timeout(900)  # each example plans two statements of some 20 CTEs
 @settings(
-    max_examples=200,
+    max_examples=100,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
