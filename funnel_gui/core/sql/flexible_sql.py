@@ -6,7 +6,8 @@ on one event; the window (from the entry event) and that step's max gap then dec
 Per row and per step c the attempt might be at, `fx` holds that choice: the next row
 (nq{c}) and the step it fills (ns{c}), from the rows' next-match columns. Attempts then
 walk forward one round per CTE (w0 the entries, w1 … the attempts that went on, at most
-n − 1 rounds: each fills a later step), `ag` gathers each attempt's steps, and `att`
+n − 1 rounds: each fills a later step), `ag` gathers each attempt's steps (sq{k}: the row
+matched at step k), and `att`
 adds what the rest of the chain reads (void, breakdown values, micro conversions, the
 reason it stopped), joined from its stop row, that row's failed next choice, its entry
 row and its steps' rows. An open funnel enters at every event matching any step, one
@@ -20,6 +21,7 @@ from funnel_gui.core.engine.flexible import candidates
 from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.sql.plan import CAP_NS, Plan
 from funnel_gui.core.sql.reasons_sql import CODE, named
+from funnel_gui.core.sql.units_sql import entry_condition
 
 _NONE_ROW = 2**62  # after every row number: "no next row" inside LEAST
 WALK = "walk"  # the recursive CTE of the rounds
@@ -78,7 +80,7 @@ def flexible_ctes(plan: Plan) -> list[tuple[str, str]]:
     # The rounds as one recursive CTE: at most n − 1 of them, each fills a later step.
     walk = f"SELECT {cols} FROM w0 UNION ALL {_round(plan)}"
     out = [("fx", fx), ("w0", _entries(plan)), (WALK, walk)]
-    steps = [f"MAX(CASE WHEN c = {k} THEN q END) AS q{k}" for k in range(1, n + 1)]
+    steps = [f"MAX(CASE WHEN c = {k} THEN q END) AS sq{k}" for k in range(1, n + 1)]
     steps += [f"MAX(CASE WHEN c = {k} THEN t END) AS t{k}" for k in range(1, n + 1)]
     group = f"{', '.join(key)}, q1, st"
     ag = f"SELECT {group}, MAX(et) AS et, MAX(c) AS lc, {', '.join(steps)} FROM {WALK} "
@@ -100,8 +102,6 @@ def _next_of(plan: Plan, step: str, row: str) -> tuple[str, str]:
 
 def _entries(plan: Plan) -> str:
     """w0: every attempt at its entry event (open: one per step the event matches)."""
-    from funnel_gui.core.sql.units_sql import entry_condition
-
     defn = plan.definition
     key = ", ".join(f"j1.{c} AS {c}" for c in plan.key)
     starts = range(1, defn.n_steps + 1) if defn.open else range(1, 2)
@@ -147,10 +147,10 @@ def _attempts(plan: Plan) -> str:
         on = [f"{alias}.{c} = g.{c}" for c in key] + [f"{alias}.q = {row}"]
         return f"LEFT JOIN fx {alias} ON {' AND '.join(on)}"
 
-    stop_row = "CASE g.lc " + " ".join(f"WHEN {k} THEN g.q{k}" for k in range(1, n + 1)) + " END"
+    stop_row = "CASE g.lc " + " ".join(f"WHEN {k} THEN g.sq{k}" for k in range(1, n + 1)) + " END"
     nq, _ = _next_of(plan, "g.lc", "x")
     joins = [join("x", stop_row), join("y", nq), join("e", "g.q1")]
-    joins += [join(f"s{k}", f"g.q{k}") for k in _step_rows(defn)]
+    joins += [join(f"s{k}", f"g.sq{k}") for k in _step_rows(defn)]
     select = [f"g.{c} AS {c}" for c in key]
     select += ["g.q1 AS q1", "g.lc AS lvl", "g.et AS et", "g.st AS st"]
     select += [f"g.t{k} AS t{k}" for k in range(1, n + 1)]
@@ -160,7 +160,9 @@ def _attempts(plan: Plan) -> str:
         select += [f"s{k}.p{i} AS p{i}_{k}" for k in _step_rows(defn) if k > 1]
     m = macro_step(defn)
     for i, _, _ in plan.micro():
-        until = f"CASE WHEN g.q{m} IS NOT NULL THEN e.cq{i} < g.q{m} ELSE e.ct{i} <= g.et + {w} END"
+        until = (
+            f"CASE WHEN g.sq{m} IS NOT NULL THEN e.cq{i} < g.sq{m} ELSE e.ct{i} <= g.et + {w} END"
+        )
         select.append(f"COALESCE(e.cq{i} IS NOT NULL AND {until}, FALSE) AS mm{i}")
         select.append(f"e.ct{i} - g.et AS mt{i}")
     select += [f"{_reason(plan, c)} AS r{c + 1}" for c in range(1, n)]
@@ -185,9 +187,9 @@ def _void(plan: Plan) -> str:
     parts = []
     for j, x in enumerate(plan.definition.exclusions, 1):
         a, b = x.between
-        until = f"CASE WHEN g.q{b} IS NOT NULL THEN s{a}.xq{j} < g.q{b}"
+        until = f"CASE WHEN g.sq{b} IS NOT NULL THEN s{a}.xq{j} < g.sq{b}"
         until += f" ELSE s{a}.xt{j} <= g.et + {plan.window} END"
-        parts.append(f"COALESCE(g.q{a} IS NOT NULL AND s{a}.xq{j} IS NOT NULL AND {until}, FALSE)")
+        parts.append(f"COALESCE(g.sq{a} IS NOT NULL AND s{a}.xq{j} IS NOT NULL AND {until}, FALSE)")
     return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
