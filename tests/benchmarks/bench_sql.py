@@ -13,6 +13,9 @@ do not fit in memory; that is the point). A folder of Parquet files is one sourc
     uv run python -m tests.benchmarks.bench_sql --events 10000000 --repeat 3
     uv run python -m tests.benchmarks.bench_sql --events 100000000 --memory-limit 2GB \
         --contenders duckdb_sql --repeat 1
+
+`--variant` picks another funnel of bench_engine (`optional`, `open`, `totals`, `hold`,
+§15–§17; the ASOF peer only knows the plain sequential one and is left out).
 """
 
 from __future__ import annotations
@@ -54,15 +57,17 @@ def dataset(n_events: int, data_dir: Path | None) -> Path:
     return folder
 
 
-def _definition() -> Any:
+def _definition(variant: str = "sequential") -> Any:
     from .bench_engine import funnel_definitions
 
-    return funnel_definitions()["sequential"]
+    return funnel_definitions()[variant]
 
 
-def run_one(name: str, path: Path, memory_limit: str | None) -> dict[str, Any]:
+def run_one(
+    name: str, path: Path, memory_limit: str | None, variant: str = "sequential"
+) -> dict[str, Any]:
     """One timed run of one contender in this (child) process."""
-    defn = _definition()
+    defn = _definition(variant)
     t0, cpu0 = time.perf_counter(), time.process_time()
     if name == "duckdb_sql":
         from funnel_gui.core.sql.duckdb_source import DuckDBSource
@@ -117,8 +122,11 @@ def _asof_counts(path: Path, window_ns: int, memory_limit: str | None) -> list[i
     return [int(v) for v in row]
 
 
-def _child(name: str, path: Path, memory_limit: str | None) -> dict[str, Any]:
+def _child(
+    name: str, path: Path, memory_limit: str | None, variant: str = "sequential"
+) -> dict[str, Any]:
     argv = [sys.executable, "-m", "tests.benchmarks.bench_sql", "--child", name, str(path)]
+    argv += ["--variant", variant]
     if memory_limit:
         argv += ["--memory-limit", memory_limit]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -135,15 +143,19 @@ def run_benchmark(
     memory_limit: str | None,
     data_dir: Path | None,
     log: Any = print,
+    variant: str = "sequential",
 ) -> dict[str, Any]:
-    report: dict[str, Any] = {"memory_limit": memory_limit, "sizes": []}
+    report: dict[str, Any] = {"memory_limit": memory_limit, "variant": variant, "sizes": []}
+    if variant != "sequential":  # the ASOF peer counts the plain sequential funnel only
+        contenders = [c for c in contenders if c != "asof_peer"]
     for n in sizes:
         path = dataset(n, data_dir)
         entry: dict[str, Any] = {"events": n, "contenders": {}}
         for name in contenders:
             runs = []
             for _ in range(repeat):
-                runs.append(_child(name, path, memory_limit if name != "memory" else None))
+                limit = memory_limit if name != "memory" else None
+                runs.append(_child(name, path, limit, variant))
                 log(
                     f"{n:,} {name}: {runs[-1]['seconds']:.1f} s "
                     f"(CPU {runs[-1]['cpu_s']:.1f} s), {runs[-1]['peak_mb']:.0f} MiB"
@@ -184,10 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default=None)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--variant", default="sequential")
     parser.add_argument("--child", nargs=2, metavar=("CONTENDER", "PATH"), help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
     if ns.child:
-        print(json.dumps(run_one(ns.child[0], Path(ns.child[1]), ns.memory_limit)))
+        print(json.dumps(run_one(ns.child[0], Path(ns.child[1]), ns.memory_limit, ns.variant)))
         return 0
     report = run_benchmark(
         ns.events,
@@ -196,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ns.memory_limit,
         ns.data_dir,
         log=lambda m: print(m, file=sys.stderr),
+        variant=ns.variant,
     )
     if ns.json:
         ns.json.write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -112,12 +112,12 @@ def test_options_not_compiled_are_refused_by_name(
     export: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     funnel = json.loads(DEMO_FUNNEL.read_text(encoding="utf-8"))
-    funnel.update(version=2, hold=["device"])
-    path = tmp_path / "held.funnel.json"
+    funnel.update(version=2, sessions={"inactivity": "30m"})
+    path = tmp_path / "sessions.funnel.json"
     path.write_text(json.dumps(funnel), encoding="utf-8")
     assert main(["compute", str(export), "--funnel", str(path), "--engine", "duckdb"]) == 2
     err = capsys.readouterr().err
-    assert '"hold", §17' in err
+    assert '"sessions", §20' in err
     assert "--engine memory" in err
 
 

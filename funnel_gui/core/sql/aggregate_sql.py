@@ -10,7 +10,7 @@ cost this computer a few thousand rows.
 from __future__ import annotations
 
 from funnel_gui.core.definition.model import FunnelDefinition
-from funnel_gui.core.sql import reasons_sql
+from funnel_gui.core.sql import flexible_sql, hold_sql, reasons_sql
 from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reported_sql import funnel_ctes, with_clause
@@ -58,17 +58,27 @@ def aggregate_parts(plan: Plan) -> list[str]:
             i1="lt.last_t",
         ),
     ]
-    parts += _timing_parts(defn)
+    parts += _flexible_timing_parts(plan) if flexible_sql.flexible(defn) else _timing_parts(defn)
+    parts += _matched_parts(plan)
     if reasons_sql.unit_column(plan):
         parts.append(
             _part("reason", "unit_out WHERE reason IS NOT NULL", i1="furthest", i2="reason")
         )
+    entry = flexible_sql.entry_column(plan)
     if defn.breakdown is not None:
         names = {f"v{i}": f"b{i}" for i in range(1, len(defn.breakdown.names()) + 1)}
         parts.append(_part("bd", counted, "COUNT(*)", True, i1="furthest", **names))
+        for k in _optional(defn):  # §15: per group, the units that matched it
+            matched = f"{counted} AND t{k} IS NOT NULL"
+            parts.append(_part("bdm", matched, "COUNT(*)", True, i1=str(k), **names))
     if defn.n_steps:
-        parts.append(_part("day", counted, i1=f"t1 // {NS_PER_DAY}", i2="furthest"))
-        parts.append(_part("span", counted, "COUNT(*)", group=False, i1="MIN(t1)", i2="MAX(t1)"))
+        day = f"{entry} // {NS_PER_DAY}"
+        parts.append(_part("day", counted, i1=day, i2="furthest"))
+        for k in _optional(defn):
+            parts.append(_part("daym", f"{counted} AND t{k} IS NOT NULL", i1=day, i2=str(k)))
+        parts.append(
+            _part("span", counted, "COUNT(*)", group=False, i1=f"MIN({entry})", i2=f"MAX({entry})")
+        )
     for i, _, _ in plan.micro():
         parts.append(
             _part(
@@ -76,11 +86,13 @@ def aggregate_parts(plan: Plan) -> list[str]:
                 counted,
                 i1=str(i),
                 i2=f"CASE WHEN mm{i} THEN 1 ELSE 0 END",
-                i3=f"CASE WHEN furthest >= {_macro(defn)} THEN 1 ELSE 0 END",
+                i3=f"CASE WHEN {_reached_macro(defn)} THEN 1 ELSE 0 END",
             )
         )
         parts.append(_part("mmt", f"{counted} AND mm{i}", i1=str(i), i2=f"mt{i}"))
     parts += _warning_parts(plan)
+    if hold_sql.holding(plan):  # §17: step events lacking a held property
+        parts.append(_part("hold", f"fl WHERE {hold_sql.missing_condition(plan)}", group=False))
     return parts
 
 
@@ -88,6 +100,54 @@ def _macro(defn: FunnelDefinition) -> int:
     from funnel_gui.core.engine.micro_macro import macro_step
 
     return macro_step(defn)
+
+
+def _reached_macro(defn: FunnelDefinition) -> str:
+    """§9: the unit reached the macro step (§15: an optional one, by matching it)."""
+    m = _macro(defn)
+    return f"t{m} IS NOT NULL" if defn.steps[m - 1].optional else f"furthest >= {m}"
+
+
+def _optional(defn: FunnelDefinition) -> list[int]:
+    return [k for k, s in enumerate(defn.steps, 1) if s.optional]
+
+
+def _matched_parts(plan: Plan) -> list[str]:
+    """§15: per step the counted units whose reported attempt matched it (`cover`), in an
+    open funnel also those that went on past it (`onward`) and where they entered."""
+    defn = plan.definition
+    counted = "unit_out WHERE NOT excluded"
+    steps = range(1, defn.n_steps + 1) if defn.open else _optional(defn)
+    parts = []
+    for k in steps:
+        did = f"SUM(CASE WHEN t{k} IS NOT NULL THEN 1 ELSE 0 END)"
+        parts.append(_part("cover", counted, did, group=False, i1=str(k)))
+        if defn.open:
+            on = f"SUM(CASE WHEN t{k} IS NOT NULL AND furthest > {k} THEN 1 ELSE 0 END)"
+            parts.append(_part("onward", counted, on, group=False, i1=str(k)))
+    if defn.open:
+        parts.append(_part("entered", counted, i1="st"))
+    return parts
+
+
+def _flexible_timing_parts(plan: Plan) -> list[str]:
+    """§6 with §15: from the attempt's previous matched event (an optional step jumped
+    over is no event) and from its entry event; a step after a required one in a closed
+    funnel as without §15."""
+    defn = plan.definition
+    entry = flexible_sql.entry_column(plan)
+    parts = []
+    for k in range(2, defn.n_steps + 1):
+        if not defn.open and not defn.steps[k - 2].optional:
+            before = f"t{k - 1}"
+        else:
+            before = "COALESCE(" + ", ".join(f"t{j}" for j in range(k - 1, 0, -1)) + ")"
+            before = before if k > 2 else "t1"
+        timed = f"unit_out WHERE t{k} IS NOT NULL AND {before} IS NOT NULL"
+        parts.append(_part("prev", timed, i1=str(k), i2=f"t{k} - {before}"))
+        if k > 2:
+            parts.append(_part("conv", timed, i1=str(k), i2=f"t{k} - {entry}"))
+    return parts
 
 
 def _timing_parts(defn: FunnelDefinition) -> list[str]:
@@ -137,6 +197,8 @@ def units_sql(plan: Plan, limit: int | None, dropped_at: int | None = None) -> s
         column = "t1" if plan.definition.order == "any" else f"t{reached}"
         where = f" WHERE NOT excluded AND furthest = {reached}"
         order = f"{column}, {order}"
+    if plan.definition.count == "totals":  # §16: a unit's counted attempts in turn
+        order += ", attempt"
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
     body = f"\nSELECT * FROM unit_out{where} ORDER BY {order}{tail}"
     return with_clause(funnel_ctes(plan)) + body

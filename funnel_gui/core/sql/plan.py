@@ -45,12 +45,20 @@ def make_plan(defn: FunnelDefinition, columns: ColumnMap, present: frozenset[str
     names = matcher_properties(matchers)
     if defn.breakdown is not None:
         names += [n for n in defn.breakdown.names() if n not in names]
+    names += [n for n in defn.hold if n not in names]  # §17
     return Plan(defn, columns, present, {n: f"p{i}" for i, n in enumerate(names)})
 
 
-def window_frame(plan: Plan, frame: str, order: str = "q") -> str:
-    """A window over the unit's rows in `order`, with `frame`."""
-    return f"OVER (PARTITION BY {', '.join(plan.key)} ORDER BY {order} {frame})".replace(" )", ")")
+def window_frame(plan: Plan, frame: str, order: str = "q", held: bool = False) -> str:
+    """A window over the unit's rows in `order`, with `frame`; `held`: over the rows of the
+    unit with the same held values (§17) only."""
+    key = [*plan.key, *(held_aliases(plan) if held else [])]
+    return f"OVER (PARTITION BY {', '.join(key)} ORDER BY {order} {frame})".replace(" )", ")")
+
+
+def held_aliases(plan: Plan) -> list[str]:
+    """The held properties' column aliases (§17)."""
+    return [plan.props[name] for name in plan.definition.hold]
 
 
 def prop_alias(plan: Plan) -> Callable[[str], str]:

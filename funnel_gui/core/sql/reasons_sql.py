@@ -9,6 +9,7 @@ filter, never. Codes index REASONS, as the in-memory engine's per-unit reasons d
 from __future__ import annotations
 
 from funnel_gui.core.engine.results import REASONS
+from funnel_gui.core.sql.hold_sql import holding, next_row_held
 from funnel_gui.core.sql.plan import CAP_NS, Plan, window_frame
 from funnel_gui.core.sql.predicates import literal
 
@@ -19,15 +20,22 @@ def applies(order: str) -> bool:
     return order != "any"  # any order has no next step
 
 
+def named(plan: Plan, k: int) -> bool:
+    """Whether a later event bearing step k's names may fail it (`where` filters, or
+    held values, §17): the `filter` reason needs those rows."""
+    return bool(plan.definition.steps[k - 1].where) or holding(plan)
+
+
 def name_flags(plan: Plan) -> list[str]:
-    """Per later step with `where` filters: the rows bearing one of its names."""
+    """Per later step with `where` filters (or held values): the rows bearing one of its
+    names."""
     defn = plan.definition
     if not applies(defn.order):
         return []
     return [
         f"COALESCE(e IN ({', '.join(literal(n) for n in step.events)}), FALSE) AS nm{k}"
         for k, step in enumerate(defn.steps, 1)
-        if k > 1 and step.where
+        if k > 1 and named(plan, k)
     ]
 
 
@@ -39,25 +47,34 @@ def next_columns(plan: Plan) -> list[str]:
     if not applies(defn.order):
         return []
     after = window_frame(plan, "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING")
+    # §17: a match carries the row's held values; a name alone is looked for anywhere.
+    held = holding(plan)
+    matched = window_frame(plan, "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING", held=held)
     cols = []
     if defn.order == "strict":
         plain = window_frame(plan, "", "q")
+        same = next_row_held(plan)
         cols.append(f"LEAD(t) {plain} AS lt1")
-        cols += [f"LEAD(m{k}) {plain} AS lm{k}" for k in range(2, defn.n_steps + 1)]
+        cols += [
+            f"LEAD(m{k}) {plain}{' AND ' + same if same else ''} AS lm{k}"
+            for k in range(2, defn.n_steps + 1)
+        ]
     for k, step in enumerate(defn.steps, 1):
         if k == 1:
             continue
         gap = min(step.min_gap_ns or 0, CAP_NS)
         if not _found_by_next(plan, k):  # else the step's own nx column says it
             far = (
-                window_frame(plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t")
+                window_frame(
+                    plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t", held
+                )
                 if gap
-                else after
+                else matched
             )
             cols.append(f"MIN(CASE WHEN m{k} THEN t END) {far} AS rt{k}")
         if gap:
-            cols.append(f"MAX(CASE WHEN m{k} THEN 1 END) {after} AS ra{k}")
-        if step.where:
+            cols.append(f"MAX(CASE WHEN m{k} THEN 1 END) {matched} AS ra{k}")
+        if named(plan, k):
             cols.append(f"MAX(CASE WHEN nm{k} THEN 1 END) {after} AS rn{k}")
     return cols
 
@@ -101,14 +118,15 @@ def attempt_columns(plan: Plan) -> list[str]:
             cases.append(f"WHEN {found} AND {j}.rt{k} - {j}.t > {gap_max} THEN {CODE['max_gap']}")
         if gap:
             cases.append(f"WHEN {j}.ra{k} IS NOT NULL AND NOT ({found}) THEN {CODE['min_gap']}")
-        if step.where:
+        if named(plan, k):
             cases.append(f"WHEN {j}.rn{k} IS NOT NULL THEN {CODE['filter']}")
         out.append(f"CASE {' '.join(cases)} ELSE {CODE['never']} END AS r{k}")
     return out
 
 
-def unit_column(plan: Plan) -> list[str]:
-    """The unit's reason (NULL for converted or excluded units)."""
+def unit_column(plan: Plan, entry: str = "t1") -> list[str]:
+    """The unit's reason (NULL for converted or excluded units); `entry`: the column of
+    the entry event's time."""
     defn = plan.definition
     if not applies(defn.order):
         return []
@@ -116,7 +134,7 @@ def unit_column(plan: Plan) -> list[str]:
     if n < 2:
         return ["CAST(NULL AS INTEGER) AS reason"]
     picks = " ".join(f"WHEN {k - 1} THEN r{k}" for k in range(2, n + 1))
-    still = f"t1 + {plan.window} > lt.last_t"
+    still = f"{entry} + {plan.window} > lt.last_t"
     return [
         f"CASE WHEN f = 0 OR f = {n} THEN NULL WHEN {still} THEN {CODE['still_open']} "
         f"ELSE CASE f {picks} END END AS reason"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from funnel_gui.core.definition.model import Breakdown
 from funnel_gui.core.engine.breakdown import NO_VALUE, NOT_REACHED
+from funnel_gui.core.sql import flexible_sql, totals_sql
 from funnel_gui.core.sql.plan import Plan
 from funnel_gui.core.sql.predicates import literal
 from funnel_gui.core.sql.reasons_sql import unit_column
@@ -20,10 +21,14 @@ from funnel_gui.core.sql.units_sql import (
 
 
 def funnel_ctes(plan: Plan) -> list[tuple[str, str]]:
-    attempts = (
-        any_order_attempts(plan) if plan.definition.order == "any" else ordered_attempts(plan)
-    )
-    return [*base_ctes(plan), *flag_ctes(plan), ("att", attempts), *reported_ctes(plan)]
+    chain = totals_sql.chain_ctes(plan) if totals_sql.counting_attempts(plan) else []
+    if flexible_sql.flexible(plan.definition):  # §15
+        attempts = flexible_sql.flexible_ctes(plan)
+    elif plan.definition.order == "any":
+        attempts = [("att", any_order_attempts(plan))]
+    else:
+        attempts = [("att", ordered_attempts(plan))]
+    return [*base_ctes(plan), *flag_ctes(plan), *attempts, *chain, *reported_ctes(plan)]
 
 
 def reported_ctes(plan: Plan) -> list[tuple[str, str]]:
@@ -31,20 +36,29 @@ def reported_ctes(plan: Plan) -> list[tuple[str, str]]:
     whose attempts are all void is excluded (furthest 0, no times)."""
     key = ", ".join(plan.key)
     level = "CASE WHEN void THEN 0 ELSE lvl END"
-    rank = f"ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {level} DESC, q1)"
+    # §15: an open funnel's ties go to the fuller path (the lower start step) first.
+    start = "st, " if plan.definition.open else ""
+    rank = f"ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {level} DESC, {start}q1)"
     ranked = f"SELECT *, {level} AS f, {rank} AS rk FROM att"
+    if totals_sql.counting_attempts(plan):  # §16: every counted attempt is a row
+        ranked = totals_sql.counted_rows(plan, ranked)
     defn = plan.definition
     n = defn.n_steps
     select = [*plan.key, "f AS furthest", "f = 0 AS excluded"]
-    select.append(f"(f > 0 AND f < {n} AND t1 + {plan.window} > lt.last_t) AS still_open")
+    entry = flexible_sql.entry_column(plan)
+    select.append(f"(f > 0 AND f < {n} AND {entry} + {plan.window} > lt.last_t) AS still_open")
     select += [f"CASE WHEN f > 0 THEN t{k} END AS t{k}" for k in range(1, n + 1)]
     if defn.breakdown is not None:
         for i, name in enumerate(defn.breakdown.names(), 1):
             select.append(f"CASE WHEN f > 0 THEN {_breakdown_value(plan, name)} END AS b{i}")
     for i, _, _ in plan.micro():
         select += [f"mm{i}", f"mt{i}"]
-    select += unit_column(plan)
-    out = f"SELECT {', '.join(select)} FROM rep CROSS JOIN lt WHERE rk = 1"
+    select += unit_column(plan, entry)
+    if flexible_sql.flexible(defn):  # §15: the entry event and its step
+        select += ["CASE WHEN f > 0 THEN et END AS et", "CASE WHEN f > 0 THEN st ELSE 1 END AS st"]
+    if totals_sql.counting_attempts(plan):
+        select.append("attempt")
+    out = f"SELECT {', '.join(select)} FROM rep CROSS JOIN lt WHERE {totals_sql.kept(plan)}"
     return [("rep", ranked), ("unit_out", out)]
 
 
@@ -57,18 +71,23 @@ def _breakdown_value(plan: Plan, name: str) -> str:
     alias = plan.props[name]
     none = literal(NO_VALUE)
     n = breakdown.step_number()
+    # §15: a skipped step (or one before an open attempt's entry) was not reached.
+    reached = f"t{n} IS NOT NULL" if flexible_sql.flexible(plan.definition) else f"f >= {n}"
     if plan.definition.order == "any" or breakdown.attribution == "first_step":
         value = f"COALESCE({alias}_1, {none})"
         if n is None:
             return value
-        return f"CASE WHEN f >= {n} THEN {value} ELSE {literal(NOT_REACHED)} END"
+        return f"CASE WHEN {reached} THEN {value} ELSE {literal(NOT_REACHED)} END"
     if n is not None:
         return (
-            f"CASE WHEN f >= {n} THEN COALESCE({alias}_{n}, {none}) ELSE {literal(NOT_REACHED)} END"
+            f"CASE WHEN {reached} THEN COALESCE({alias}_{n}, {none}) "
+            f"ELSE {literal(NOT_REACHED)} END"
         )
     cases = " ".join(f"WHEN {k} THEN {alias}_{k}" for k in range(plan.definition.n_steps, 0, -1))
     return f"COALESCE(CASE f {cases} END, {none})"
 
 
 def with_clause(ctes: list[tuple[str, str]]) -> str:
-    return "WITH " + ",\n".join(f"{name} AS ({sql})" for name, sql in ctes)
+    recursive = any(name in (totals_sql.RECURSIVE, flexible_sql.WALK) for name, _ in ctes)
+    head = "WITH RECURSIVE " if recursive else "WITH "
+    return head + ",\n".join(f"{name} AS ({sql})" for name, sql in ctes)

@@ -90,13 +90,20 @@ class Levels:
 
 
 def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> list[StepResult]:
-    counts = levels.counts()
+    reach = levels.counts()
+    # §15: an optional step counts the units whose reported attempt matched it.
+    matched = {r[0]: int(r[6] or 0) for r in agg.get("cover")}
+    counts = [
+        matched.get(k, c) if s.optional else c
+        for k, (s, c) in enumerate(zip(defn.steps, reach, strict=True), 1)
+    ]
+    flows = _flows(defn, agg, matched)
     prev_rows, conv_rows = agg.get("prev"), agg.get("conv")
     out = []
     kinds = shown_kinds(defn.steps)  # §2: the same macro step as the in-memory engine
     for k, step in enumerate(defn.steps):
-        prev = counts[k - 1] if k else counts[0]
-        drop = prev - counts[k] if k else 0
+        prev = reach[k - 1] if k else reach[0]
+        drop = prev - reach[k] if k else 0
         from_previous = to_convert = None
         if k and defn.order != "any":
             from_previous = TimingStats.of(durations(prev_rows, k + 1))
@@ -114,7 +121,32 @@ def step_results(defn: FunnelDefinition, agg: Aggregates, levels: Levels) -> lis
                 still_open=int(levels.open_at[k]) if k else 0,
                 time_from_previous=from_previous,
                 time_to_convert=to_convert,
+                optional=step.optional,
+                skipped=reach[k] - counts[k] if step.optional else None,
+                flow=None if flows is None else flows[k],
             )
+        )
+    return out
+
+
+def _flows(
+    defn: FunnelDefinition, agg: Aggregates, matched: dict[int, int]
+) -> list[dict[str, int]] | None:
+    """§15, open funnels: per step reached, entered, proceeded and exited."""
+    if not defn.open:
+        return None
+    onward = {r[0]: int(r[6] or 0) for r in agg.get("onward")}
+    entered = {r[0]: int(r[6]) for r in agg.get("entered")}
+    out = []
+    for k in range(1, defn.n_steps + 1):
+        reached, on = matched.get(k, 0), onward.get(k, 0)
+        out.append(
+            {
+                "reached": reached,
+                "entered": entered.get(k, 0),
+                "proceeded": on,
+                "exited": reached - on,
+            }
         )
     return out
 
@@ -157,9 +189,15 @@ def breakdown_result(defn: FunnelDefinition, agg: Aggregates) -> BreakdownResult
         name = tuple(str(v) for v in values[:width])
         at = per_group.setdefault(name, np.zeros(defn.n_steps + 1, dtype=np.int64))
         at[furthest] += n
+    matched: dict[tuple[str, ...], dict[int, int]] = {}
+    for k, _, _, *values, n in agg.get("bdm"):  # §15: optional steps, matched
+        matched.setdefault(tuple(str(v) for v in values[:width]), {})[k] = n
     groups = []
     for name, at in per_group.items():
         counts = [int(c) for c in np.cumsum(at[::-1])[::-1][1:]]
+        for k, step in enumerate(defn.steps, 1):
+            if step.optional:  # §15: the group's units that matched it
+                counts[k - 1] = int(matched.get(name, {}).get(k, 0))
         if breakdown.is_list():
             groups.append(BreakdownGroup(JOINER.join(name), counts, name))
         else:
@@ -178,6 +216,11 @@ def entry_days(defn: FunnelDefinition, agg: Aggregates) -> EntryDays:
     counts = np.zeros((len(days), defn.n_steps), dtype=np.int64)
     for i, day in enumerate(days):
         counts[i] = np.cumsum(per_day[day][::-1])[::-1][1:]
+    for k in (k for k, s in enumerate(defn.steps, 1) if s.optional):  # §15: matched
+        counts[:, k - 1] = 0
+    index = {day: i for i, day in enumerate(days)}
+    for day, k, *_, n in agg.get("daym"):
+        counts[index[int(day)], k - 1] = n
     span = agg.get("span")
     first, last = (span[0][0], span[0][1]) if span and span[0][6] else (0, 0)
     starts = np.array(days, dtype=np.int64) * NS_PER_DAY

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from funnel_gui.core.definition.model import FunnelDefinition, totals_problem
+from funnel_gui.core.definition.model import FunnelDefinition, shape_problem, totals_problem
 from funnel_gui.core.engine.compute import ComputeCancelled, UnsupportedDefinition
 from funnel_gui.core.engine.results import FunnelResult
 from funnel_gui.core.progress import Cancelled, Progress, report
@@ -41,21 +41,14 @@ TIES_WARNING = (
 def not_compiled(defn: FunnelDefinition) -> list[str]:
     """The options of this definition the SQL compiler does not handle yet."""
     out = []
-    problem = totals_problem(defn.count, defn.order)
+    # The engine's refusals, with its words (§15, §16: combinations no rule defines).
+    problem = totals_problem(defn.count, defn.order) or shape_problem(defn)
     if problem is not None:
         raise UnsupportedDefinition(problem[0].upper() + problem[1:] + ".")
-    if defn.count == "totals":
-        out.append('counting attempts ("count": "totals", §16)')
-    if defn.hold:
-        out.append('holding properties constant ("hold", §17)')
     if defn.filters:
         out.append('funnel-wide filters ("filters", §18)')
     if defn.inactivity_ns is not None:
         out.append('sessions from inactivity ("sessions", §20)')
-    if getattr(defn, "open", False):
-        out.append('open funnels ("open", §15)')
-    if any(getattr(s, "optional", False) for s in defn.steps):
-        out.append('optional steps ("optional", §15)')
     return out
 
 
@@ -183,5 +176,8 @@ def _compute(
         session_ids=session_ids,
         entry_days=entry_days(definition, agg),
     )
+    if definition.hold:  # §17
+        held = agg.get("hold")
+        result.hold_missing = int(held[0][6]) if held else 0
     step(1.0, "Done")
     return result

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.micro_macro import macro_step
-from funnel_gui.core.sql import reasons_sql
+from funnel_gui.core.sql import hold_sql, reasons_sql, totals_sql
 from funnel_gui.core.sql.dialects import RELATION, time_call
 from funnel_gui.core.sql.plan import CAP_NS, Plan, prop_alias, window_frame
 from funnel_gui.core.sql.predicates import matcher_sql, quote_name
@@ -82,7 +82,9 @@ def _next_columns(plan: Plan) -> list[str]:
     from_here = window_frame(plan, "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING")
     cols = []
     if defn.order == "any":
-        cols += [f"MIN(CASE WHEN m{k} THEN t END) {from_here} AS f{k}" for k in _steps(defn)]
+        # §17: every step is searched among the entry's held values.
+        held = window_frame(plan, "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING", held=True)
+        cols += [f"MIN(CASE WHEN m{k} THEN t END) {held} AS f{k}" for k in _steps(defn)]
         if defn.exclusions:
             hit = " OR ".join(f"x{j}" for j in range(1, len(defn.exclusions) + 1))
             cols.append(f"MIN(CASE WHEN {hit} THEN t END) {after} AS xt")
@@ -107,11 +109,15 @@ def _next_step(plan: Plan, k: int, after: str) -> str:
     step = plan.definition.steps[k - 1]
     if plan.definition.order == "strict":
         lead = f"LEAD(m{k}) OVER (PARTITION BY {', '.join(plan.key)} ORDER BY q)"
-        return f"CASE WHEN {lead} THEN q + 1 END AS nx{k}"
+        held = hold_sql.next_row_held(plan)  # §17: else the next row is something else
+        return f"CASE WHEN {lead}{' AND ' + held if held else ''} THEN q + 1 END AS nx{k}"
     gap = min(step.min_gap_ns or 0, CAP_NS)
+    holding = hold_sql.holding(plan)
     if gap:  # at least min_gap later: a time-range frame (later in time is later in q)
-        frame = window_frame(plan, f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING", "t")
-        return f"MIN(CASE WHEN m{k} THEN q END) {frame} AS nx{k}"
+        frame = f"RANGE BETWEEN {gap} FOLLOWING AND UNBOUNDED FOLLOWING"
+        return f"MIN(CASE WHEN m{k} THEN q END) {window_frame(plan, frame, 't', holding)} AS nx{k}"
+    if holding:  # §17: among the rows with the same held values
+        after = window_frame(plan, "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING", held=True)
     return f"MIN(CASE WHEN m{k} THEN q END) {after} AS nx{k}"
 
 
@@ -122,6 +128,7 @@ def entry_condition(plan: Plan, alias: str) -> str:
         parts = ["(" + " OR ".join(f"{alias}.m{k}" for k in _steps(defn)) + ")"]
     else:
         parts = [f"{alias}.m1"]
+    parts += hold_sql.entry_held(plan, alias)  # §17
     span = defn.date_range
     if span is not None and span.start_ns is not None:
         parts.append(f"{alias}.t >= {span.start_ns}")
@@ -153,6 +160,7 @@ def ordered_attempts(plan: Plan) -> str:
     select += [f"j{k}.p{i} AS p{i}_{k}" for k in _steps(defn) for i in range(len(plan.props))]
     select += _micro_columns(plan, ordered=True)
     select += reasons_sql.attempt_columns(plan)
+    select += totals_sql.last_row_column(plan)  # §16
     where = entry_condition(plan, "j1")
     return f"SELECT {', '.join(select)} FROM nx j1 {' '.join(joins)} WHERE {where}"
 

@@ -56,6 +56,13 @@ def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, 
     excluded = np.asarray(table.column("excluded").to_numpy(zero_copy_only=False), dtype=bool)
     still_open = np.asarray(table.column("still_open").to_numpy(zero_copy_only=False), dtype=bool)
     times = _times(table, n_steps)
+    entry = times[:, 0]
+    entry_step = None
+    if "et" in table.column_names:  # §15: the entry event may be a later step's
+        entry = np.asarray(table.column("et").fill_null(NAT).to_numpy(zero_copy_only=False))
+        entry = entry.astype(np.int64)
+        if defn.open:
+            entry_step = table.column("st").to_numpy(zero_copy_only=False).astype(np.int64)
     breakdown = combination = None
     if defn.breakdown is not None:
         width = len(defn.breakdown.names())
@@ -72,9 +79,11 @@ def unit_results(plan: Plan, table: pa.Table | None) -> tuple[UnitResults, Any, 
         still_open=still_open,
         step_time=times,
         breakdown=breakdown,
-        window_end=np.where(times[:, 0] == NAT, NAT, times[:, 0] + plan.window),
+        window_end=np.where(entry == NAT, NAT, entry + plan.window),
         breakdown_combination=combination,
         reason=_reasons(table),
+        attempt=_attempts(table),
+        entry_step=entry_step,
     )
     return units, actor_ids, session_ids
 
@@ -87,6 +96,14 @@ def _combination(tuples: list[tuple[Any, ...] | None]) -> tuple[np.ndarray, np.n
     for name, code in index.items():
         names[code] = name
     return codes, names
+
+
+def _attempts(table: pa.Table) -> np.ndarray | None:
+    """§16: each counted attempt's number within its unit, -1 on an excluded row."""
+    if "attempt" not in table.column_names:
+        return None
+    column = table.column("attempt")
+    return np.asarray(column.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _reasons(table: pa.Table) -> np.ndarray | None:

@@ -50,6 +50,12 @@ def sql_warnings(plan: Plan, agg: Aggregates) -> list[str]:
                 f"No property {name!r} in the data: every group is (none)." + _role_hint(plan, name)
             )
     out += _missing_filter_properties(plan, props)
+    out += [
+        f"No property {name!r} in the data: holding it constant leaves no attempt."
+        + _role_hint(plan, name)
+        for name in defn.hold
+        if name not in props
+    ]
     out += _session_warnings(plan, agg)
     return out
 

@@ -2,7 +2,9 @@
 in-memory engine's numbers: the random logs and definitions of test_sql_vs_memory (every
 option of §2–§7, micro conversions, breakdowns), the whole `compute --json` payload and the
 per-unit table. Ties in time are broken by the row order column, as the file order does
-in memory (§1).
+in memory (§1). The `_with_counting_options` variants draw only definitions using §15–§17
+(optional steps, open funnels, counting attempts, held values; the recursive CTEs of
+§15 and §16 included).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from tests.core.sql.server_fixtures import (
     postgres_url,
     write_parquet,
 )
-from tests.core.sql.test_sql_vs_memory import payload, scenarios, unit_rows
+from tests.core.sql.test_sql_vs_memory import option_scenarios, payload, scenarios, unit_rows
 from tests.core.test_engine_vs_reference import Log, _describe, _props
 
 _SETTINGS = settings(
@@ -93,5 +95,28 @@ def test_chdb_matches_memory(
     # ClickHouse takes RANGE frame offsets of 32 bits only, and times are nanoseconds:
     # minimum gaps are refused there with a message (test_clickhouse_min_gap_refused).
     assume(all(s.min_gap_ns is None for s in defn.steps))
+    note(_describe(log, defn))
+    check_same(chdb, tmp_path, log, defn)
+
+
+@pytest.mark.timeout(900)
+@_SETTINGS
+@given(scenario=option_scenarios())
+def test_postgres_matches_memory_with_counting_options(
+    postgres: ClientSource, tmp_path: Path, scenario: tuple[Log, FunnelDefinition]
+) -> None:
+    log, defn = scenario
+    note(_describe(log, defn))
+    check_same(postgres, tmp_path, log, defn)
+
+
+@pytest.mark.timeout(900)
+@_SETTINGS
+@given(scenario=option_scenarios())
+def test_chdb_matches_memory_with_counting_options(
+    chdb: ClientSource, tmp_path: Path, scenario: tuple[Log, FunnelDefinition]
+) -> None:
+    log, defn = scenario
+    assume(all(s.min_gap_ns is None for s in defn.steps))  # as test_chdb_matches_memory
     note(_describe(log, defn))
     check_same(chdb, tmp_path, log, defn)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,20 @@ def test_spark_local_matches_memory(tmp_path: Path) -> None:
     assert [s.count for s in expected.steps] == [2, 2, 1]
     rows, columns = numbered_rows(table)
     source = connect(f"spark://local{write_parquet(rows, tmp_path, 'log').as_posix()}")
+    # §15–§17 too: counting attempts and optional steps run recursive CTEs (Spark 4.1+).
+    three = definition.steps
+    others = [
+        replace(definition, count="totals"),
+        replace(definition, hold=("platform",)),
+        replace(
+            definition, open=True, steps=(three[0], replace(three[1], optional=True), three[2])
+        ),
+    ]
     try:
         source.columns = columns
         got = compute_sql(source, definition)
+        assert payload(got) == payload(expected)
+        for other in others:
+            assert payload(compute_sql(source, other)) == payload(compute(table, other))
     finally:
         source.close()
-    assert payload(got) == payload(expected)
