@@ -20,7 +20,8 @@ from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.data_warnings import data_warnings
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
-from funnel_gui.core.engine.flexible import flexible_attempts, flexible_best, open_entries
+from funnel_gui.core.engine.flexible import flexible_attempts, open_entries
+from funnel_gui.core.engine.flexible_best import flexible_best
 from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.interruptions import strict_zero_notes
 from funnel_gui.core.engine.micro_macro import (
