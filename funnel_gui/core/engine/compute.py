@@ -26,6 +26,7 @@ from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.interruptions import strict_zero_notes
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
+    SearchedBase,
     macro_step,
     micro_macro_impact,
     micro_matchers,
@@ -154,6 +155,8 @@ def _impacts(
     # Any order: a funnel step's first match per unit is already known (§3.3), unless
     # the steps are searched among held values (§17), which a micro conversion is not.
     firsts = {} if defn.hold else {s.matcher: k for k, s in enumerate(defn.steps)}
+    optional_macro = defn.steps[macro - 1].optional
+    base: SearchedBase | None = None
     out = []
     for label, matcher, on_path in micro_matchers(defn):
         if on_path:
@@ -163,6 +166,10 @@ def _impacts(
         if hits is None:
             hits = rows.matcher_rows(matcher)
         k = firsts.get(matcher) if defn.order == "any" else None
+        if k is None and base is None:
+            base = SearchedBase.of(
+                rows.frame, reported, macro, defn.order == "any", optional_macro
+            )
         out.append(
             micro_macro_impact(
                 rows.frame,
@@ -173,7 +180,8 @@ def _impacts(
                 on_path=on_path,
                 any_order=defn.order == "any",
                 known=None if k is None else reported.positions[k],
-                optional_macro=defn.steps[macro - 1].optional,
+                optional_macro=optional_macro,
+                base=base,
             )
         )
     return out

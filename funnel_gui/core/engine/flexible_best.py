@@ -118,31 +118,63 @@ def _open_choice(
     """Per unit its reported attempt (NONE: all void) and furthest step in an open
     funnel: the highest last step, then the lower start step, then the earlier entry.
 
-    The score (last step, then lower start step) ranks attempts across start steps and
-    never ties between two of them, so each start step's group (in row order) gives per
-    unit its earliest attempt at its best score, and the best score of the groups wins.
+    The score (last step, then lower start step) ranks attempts and never ties between
+    two start steps. Most attempts stop where they started (in no round): in each start
+    step's group (in row order) a unit's first non-void one stands for all of those, and
+    a higher start step's scores higher. Only the attempts that went on are ranked one
+    by one, each group's per unit, and beat the others where they score higher.
     """
     assert attempts.start_step is not None
-    start, unit = attempts.start_step, attempts.unit
-    # Higher is better; small integers (at most 20 steps) keep the passes cheap.
+    assert attempts.rounds is not None
+    start, unit, void = attempts.start_step, attempts.unit, attempts.void
     scale = n_steps + 1
-    score = last_steps(attempts).astype(np.int16) * scale + (n_steps - start)
-    if attempts.void.any():
-        score[attempts.void] = -1
-    best = np.full(n_units, -1, dtype=np.int16)
+    best = np.full(n_units, -1, dtype=np.int64)
     rep = np.full(n_units, NONE, dtype=np.int64)
     bounds = np.searchsorted(start, np.arange(n_steps + 1, dtype=np.int8))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    has_void = bool(void.any())
+    for s, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
         if hi == lo:
             continue
-        group_score, group_unit = score[lo:hi], unit[lo:hi]
-        heads = first_of_run(group_unit)
-        top = np.maximum.reduceat(group_score, heads)
-        ties = np.flatnonzero(group_score == np.repeat(top, np.diff(np.append(heads, hi - lo))))
-        win = ties[first_of_run(group_unit[ties])]  # the earliest of the best, per unit
-        at = slot[group_unit[win]]
-        better = np.flatnonzero(top > best[at])  # one winner per unit, in unit order
-        best[at[better]] = top[better]
-        rep[at[better]] = win[better] + lo
+        if has_void:
+            ids = lo + np.flatnonzero(~void[lo:hi])
+            first = ids[first_of_run(unit[ids])]
+        else:
+            first = lo + first_of_run(unit[lo:hi])
+        at = slot[unit[first]]
+        best[at] = s * scale + (n_steps - s)  # higher than every lower group's
+        rep[at] = first
+    if attempts.rounds:
+        went_on = np.zeros(len(unit), dtype=bool)
+        went_on[attempts.rounds[0].member] = True  # every later round's are in the first
+        if has_void:
+            went_on &= ~void
+        members = np.flatnonzero(went_on)  # in id order: by start step, then by unit
+        score = last_steps(attempts)[members].astype(np.int64) * scale
+        score += n_steps - start[members]
+        cut = np.searchsorted(members, bounds)
+        for lo, hi in zip(cut[:-1], cut[1:], strict=True):
+            if hi > lo:
+                _take_better(best, rep, slot, members[lo:hi], score[lo:hi], unit)
     furthest = np.where(best < 0, 0, best // scale + 1).astype(np.int64)
     return rep, furthest
+
+
+def _take_better(
+    best: np.ndarray,
+    rep: np.ndarray,
+    slot: np.ndarray,
+    members: np.ndarray,
+    score: np.ndarray,
+    unit: np.ndarray,
+) -> None:
+    """Per unit the earliest of `members` (one start step's, in row order) at its best
+    score; it replaces the unit's reported attempt where it scores higher."""
+    owner = unit[members]
+    heads = first_of_run(owner)
+    top = np.maximum.reduceat(score, heads)
+    ties = np.flatnonzero(score == np.repeat(top, np.diff(np.append(heads, len(owner)))))
+    win = ties[first_of_run(owner[ties])]
+    at = slot[owner[win]]
+    better = np.flatnonzero(top > best[at])
+    best[at[better]] = top[better]
+    rep[at[better]] = members[win[better]]
