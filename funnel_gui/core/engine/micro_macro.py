@@ -178,11 +178,11 @@ def _searched_groups(
         by_macro = base.reached & (base.macro_pos != NONE)
         if by_macro.any():
             in_time[by_macro] = micro_rows.positions[idx[by_macro]] < base.macro_pos[by_macro]
-    did = same_unit & in_time
+    did = np.flatnonzero(same_unit & in_time)  # indices: one pass, then plain takes
     # The first match at or after entry is the one that put the unit in A.
     time_to_micro = TimingStats.of(cand_time[did] - base.entry_time[did])
-    n_a = int(np.count_nonzero(did))
-    s_a = int(np.count_nonzero(did & base.reached))
+    n_a = len(did)
+    s_a = int(np.count_nonzero(base.reached[did]))
     return s_a, n_a, n_reached - s_a, n_counted - n_a, time_to_micro
 
 
