@@ -63,7 +63,9 @@ def optional_step_sql(steps: Sequence[str], optional: int, window_us: int) -> st
     for i in range(2, optional + 1):  # required steps up to the one before the optional
         carried = ", ".join(f"p.k{j}" for j in range(1, i))
         ctes.append(_step_cte(f"e{i}", steps[i - 1]))
-        ctes.append(f"j{i} AS ({_next(f'j{i - 1}', f'e{i}', f'k{i - 1}', f'k{i}', window_us, carried)})")
+        ctes.append(
+            f"j{i} AS ({_next(f'j{i - 1}', f'e{i}', f'k{i - 1}', f'k{i}', window_us, carried)})"
+        )
     o, r = optional + 1, optional + 2  # 1-based: the optional step and the one after it
     before = ", ".join(f"p.k{j}" for j in range(1, o))
     # The first later row of either candidate step (the lowest step would win on one
@@ -94,7 +96,9 @@ def optional_step_sql(steps: Sequence[str], optional: int, window_us: int) -> st
     for i in range(r + 1, n + 1):  # any required steps after
         carried = ", ".join(f"p.k{j}" for j in range(1, i))
         ctes.append(_step_cte(f"e{i}", steps[i - 1]))
-        ctes.append(f"j{i} AS ({_next(f'j{i - 1}', f'e{i}', f'k{i - 1}', f'k{i}', window_us, carried)})")
+        ctes.append(
+            f"j{i} AS ({_next(f'j{i - 1}', f'e{i}', f'k{i - 1}', f'k{i}', window_us, carried)})"
+        )
     # An attempt's level: the last step it matched (the optional one may be skipped).
     level = "CASE " + " ".join(f"WHEN k{i} IS NOT NULL THEN {i}" for i in range(n, 0, -1))
     level += " END"
@@ -107,9 +111,7 @@ def optional_step_sql(steps: Sequence[str], optional: int, window_us: int) -> st
         "FROM lv GROUP BY a)"
     )
     counts = [
-        "count(*) FILTER (WHERE matched)"
-        if i == o
-        else f"count(*) FILTER (WHERE lvl >= {i})"
+        "count(*) FILTER (WHERE matched)" if i == o else f"count(*) FILTER (WHERE lvl >= {i})"
         for i in range(1, n + 1)
     ]
     return "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(counts)} FROM u"
@@ -134,7 +136,9 @@ def open_funnel_sql(steps: Sequence[str], window_us: int) -> str:
             ctes.append(f"s{s}_{i} AS ({step})")
         # Its last step: the start plus each later step matched (a missed step leaves
         # every later one NULL).
-        reached = " + ".join([str(s), *(f"(k{i} IS NOT NULL)::INTEGER" for i in range(s + 1, n + 1))])
+        reached = " + ".join(
+            [str(s), *(f"(k{i} IS NOT NULL)::INTEGER" for i in range(s + 1, n + 1))]
+        )
         lasts.append(f"SELECT a, {reached} AS lvl FROM s{s}_{n}")
     ctes.append("att AS (" + " UNION ALL ".join(lasts) + ")")
     ctes.append("u AS (SELECT a, max(lvl) AS lvl FROM att GROUP BY a)")

@@ -167,9 +167,7 @@ def _impacts(
             hits = rows.matcher_rows(matcher)
         k = firsts.get(matcher) if defn.order == "any" else None
         if k is None and base is None:
-            base = SearchedBase.of(
-                rows.frame, reported, macro, defn.order == "any", optional_macro
-            )
+            base = SearchedBase.of(rows.frame, reported, macro, defn.order == "any", optional_macro)
         out.append(
             micro_macro_impact(
                 rows.frame,

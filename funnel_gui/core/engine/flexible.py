@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def flexible_attempts(
     pos, unit, time = entries.positions, entries.unit, entries.time
     live = [
         _Live(c, int(lo), pos[lo:hi], unit[lo:hi], time[lo:hi], None)
-        for c, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+        for c, (lo, hi) in enumerate(pairwise(bounds.tolist()))
         if hi > lo and c < n - 1
     ]
     rounds: list[Round] = []

@@ -8,6 +8,8 @@ each group is ranked by itself, and the groups' winners are then compared per un
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from funnel_gui.core.arrays import NAT, NONE, first_of_run
@@ -132,7 +134,7 @@ def _open_choice(
     rep = np.full(n_units, NONE, dtype=np.int64)
     bounds = np.searchsorted(start, np.arange(n_steps + 1, dtype=np.int8))
     has_void = bool(void.any())
-    for s, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for s, (lo, hi) in enumerate(pairwise(bounds.tolist())):
         if hi == lo:
             continue
         if has_void:
@@ -152,7 +154,7 @@ def _open_choice(
         score = last_steps(attempts)[members].astype(np.int64) * scale
         score += n_steps - start[members]
         cut = np.searchsorted(members, bounds)
-        for lo, hi in zip(cut[:-1], cut[1:], strict=True):
+        for lo, hi in pairwise(cut.tolist()):
             if hi > lo:
                 _take_better(best, rep, slot, members[lo:hi], score[lo:hi], unit)
     furthest = np.where(best < 0, 0, best // scale + 1).astype(np.int64)

@@ -165,7 +165,7 @@ class Stopped:
         """Where the units still open (§14.1) are among `at`, all the units stopping at k:
         few, so found from the list of the still-open ones, not every unit's flag."""
         source = self.source
-        return np.searchsorted(self.at, source.opened[source.opened_level == self.k])
+        return np.asarray(np.searchsorted(self.at, source.opened[source.opened_level == self.k]))
 
     def settle(self, out: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> Stopped:
         """Write the reasons found (codes >= 0) to `out` and add them to `counts`; the
