@@ -5,8 +5,9 @@ first required step after c (only c + 1 without optional steps): per candidate o
 search for all attempts at c at once (`sequential.find_next`), the earliest event wins
 and, on one event, the lowest step. The window and that step's max gap then decide
 whether the attempt goes on. An open funnel starts an attempt at every event matching
-any step (one per step it matches). Each round keeps the attempts that went on, like
-the tiers of a closed funnel, but a round's members may fill different steps.
+any step (one per step it matches); its attempts are numbered by start step, then in
+row order. Each round keeps the attempts that went on, like the tiers of a closed
+funnel, but a round's members may fill different steps.
 """
 
 from __future__ import annotations
