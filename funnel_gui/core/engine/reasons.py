@@ -116,6 +116,8 @@ def unit_reasons(
             _named_rows(rows, nxt),
             Stopped(source, k, at),
             strict=defn.order == "strict",
+            # The window as the attempts had it (uncapped: no time near int64's end).
+            window=defn.window_ns if defn.window_ns <= room else None,
             min_gap=_capped(nxt.min_gap_ns, room),
             max_gap=nxt.max_gap_ns,
         )
@@ -248,6 +250,7 @@ def _stopped_at(
     units: Stopped,
     *,
     strict: bool,
+    window: int | None,
     min_gap: int | None,
     max_gap: int | None,
 ) -> np.ndarray:
@@ -255,7 +258,7 @@ def _stopped_at(
     writes each unit's reason to `out`, returns how many have each reason."""
     rules: list[Callable[[Stopped], np.ndarray]] = []
     if strict:
-        rules.append(lambda units: _strict_next(frame, match, units, min_gap))
+        rules.append(lambda units: _strict_next(frame, match, units, window, min_gap))
     rules.append(lambda units: _later_match(frame, match, units, min_gap, max_gap))
     if named is not None:
         names = named
@@ -282,7 +285,7 @@ def _later_name(named: RowSet, units: Stopped) -> np.ndarray:
 
 
 def _strict_next(
-    frame: UnitFrame, match: RowSet, units: Stopped, min_gap: int | None
+    frame: UnitFrame, match: RowSet, units: Stopped, window: int | None, min_gap: int | None
 ) -> np.ndarray:
     """Strict order (§3.2): `interrupted` when the very next row lies inside the window and
     does not match; `min_gap` when it matches but comes sooner than min_gap."""
@@ -291,9 +294,15 @@ def _strict_next(
     # kept with the step's rows says whether a row's next row is in its unit and is not
     # a match, so most units are decided without reading any row's unit or time.
     interrupted = match.followed_by_other(row)
-    # Inside the window when the unit's last row is: most units' times are never read.
-    unsure = np.flatnonzero(interrupted & (frame.last_time[units.unit] > units.window_end))
-    interrupted[unsure] = frame.time[row[unsure] + 1] <= units.window_end[unsure]
+    if units.k == 1 and window is not None:
+        # Stopped at step 1, the row is the entry the window runs from: one more bit,
+        # kept with the rows per window, says whether the next row is inside it.
+        interrupted &= frame.next_within(row, window)
+    else:
+        # Inside the window when the unit's last row is: most times are never read.
+        late = frame.last_time[units.unit] > units.window_end
+        unsure = np.flatnonzero(interrupted & late)
+        interrupted[unsure] = frame.time[row[unsure] + 1] <= units.window_end[unsure]
     codes = np.where(interrupted, _CODE["interrupted"], _UNKNOWN)
     if min_gap:
         has_next = ~frame.ends_unit(row)

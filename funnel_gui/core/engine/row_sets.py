@@ -44,6 +44,20 @@ class UnitFrame:
         bits = self.last_bits
         return np.asarray((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1, dtype=bool)
 
+    def next_within(self, rows: np.ndarray, gap: int) -> np.ndarray:
+        """Whether each row (a valid position) has a next row at most `gap` ns later (the
+        frame's last row has none): one bit read, the bitmap kept per gap for recomputes."""
+        bits = self._gap_bits.get(gap)
+        if bits is None:
+            within = np.zeros(len(self.time), dtype=bool)
+            np.less_equal(np.diff(self.time), gap, out=within[:-1])
+            bits = self._gap_bits[gap] = np.packbits(within, bitorder="little")
+        return np.asarray((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1, dtype=bool)
+
+    @cached_property
+    def _gap_bits(self) -> dict[int, np.ndarray]:
+        return {}
+
     @cached_property
     def last_time(self) -> np.ndarray:
         """Per unit id, the time of its last row (kept with the frame: a unit whose last
