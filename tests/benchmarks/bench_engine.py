@@ -8,7 +8,9 @@ extra micro→macro analysis, in any order and in strict order, and twice in
 DuckDB: once over the raw columns (the ordering key is built inside the query)
 and once over columns prepared at load time the way our importer prepares its
 table (integer actor codes, integer times, a row order key). The step counts of
-our engine and of both DuckDB queries must be identical. The extra memory of
+our engine and of both DuckDB queries must be identical. The funnel with an optional
+step and the open funnel (§15) each have a hand-written DuckDB peer too
+(`duckdb_flexible`, on the prepared table), whose counts must equal ours. The extra memory of
 one computation is the rise of this process's peak RSS over its RSS before.
 
     uv run python -m tests.benchmarks.bench_engine --events 1000000 3000000 10000000 --repeat 5
@@ -39,6 +41,7 @@ from .common import (
     time_cell,
 )
 from .datagen import default_cache_root, write_dataset
+from .duckdb_flexible import open_funnel_sql, optional_step_sql
 
 __all__ = [
     "STEP_EVENTS",
@@ -71,6 +74,9 @@ SESSION_UNIT = "session_unit"
 #: begin_checkout optional, or the funnel open (target: at most 2× the plain funnel).
 SHAPE_VARIANTS = ("optional", "open")
 OPTIONAL_STEP = 3  # 0-based: begin_checkout
+#: Their hand-written DuckDB SQL peers (`duckdb_flexible`), on the prepared table: the
+#: step counts must equal ours.
+SHAPE_PEERS = {"optional": "duckdb_optional", "open": "duckdb_open"}
 
 #: Timed contenders, in the order they take turns (reversed on every other repeat).
 OURS_VARIANTS = (
@@ -98,6 +104,7 @@ CONTENDERS = (
     *OPTION_VARIANTS,
     SESSION_UNIT,
     *SHAPE_VARIANTS,
+    *SHAPE_PEERS.values(),
 )
 
 _MB = 1024 * 1024
@@ -344,6 +351,8 @@ def _duckdb_queries(window_ns: int) -> dict[str, str]:
         raise ValueError("the DuckDB peer needs a whole number of microseconds as window")
     window_us = window_ns // _NS_PER_US
     return {
+        SHAPE_PEERS["optional"]: optional_step_sql(STEP_EVENTS, OPTIONAL_STEP, window_us),
+        SHAPE_PEERS["open"]: open_funnel_sql(STEP_EVENTS, window_us),
         # Raw columns: the key is (time, file row) packed into one HUGEINT.
         "duckdb": duckdb_funnel_sql(
             "ev",
@@ -493,6 +502,11 @@ def _bench_size(
     counts_equal = all(
         results[n]["counts_stable"] and results[n]["counts"] == reference for n in compared
     )
+    # §15: each shape's DuckDB peer must count what ours counts.
+    counts_equal &= all(
+        results[peer]["counts_stable"] and results[peer]["counts"] == results[shape]["counts"]
+        for shape, peer in SHAPE_PEERS.items()
+    )
     row: dict[str, Any] = {
         "events": n_events,
         "rows_loaded": len(table),
@@ -511,6 +525,10 @@ def _bench_size(
         results["sessions"]["median_s"], results[SESSION_UNIT]["median_s"]
     )
     row["any_ratio"] = _ratio(results["any"]["median_s"], ours["median_s"])
+    for shape, peer in SHAPE_PEERS.items():
+        row[f"{shape}_duckdb_over_ours"] = _ratio(
+            results[peer]["median_s"], results[shape]["median_s"]
+        )
     row["any_min_ratio"] = _ratio(results["any"]["min_s"], ours["min_s"])
     for name in ("breakdown", "micro_macro", *OPTION_VARIANTS, *SHAPE_VARIANTS):
         ratio = _ratio(results[name]["median_s"], ours["median_s"])
@@ -688,6 +706,13 @@ def _options_table(report: dict[str, Any]) -> list[str]:
                 f"| {row['events']:,} | {name} | {time_cell(res[name])} | {cpu:.3f} "
                 f"| {cell(median, '.2f')}× | {cell(least, '.2f')}× "
                 f"| {cell(_ratio(cpu, plain_cpu), '.2f')}× |"
+            )
+        for shape, peer in SHAPE_PEERS.items():
+            over = row[f"{shape}_duckdb_over_ours"]
+            lines.append(
+                f"| {row['events']:,} | {peer} (SQL peer of {shape}; × {shape}: "
+                f"{cell(over, '.2f')}×) | {time_cell(res[peer])} "
+                f"| {res[peer]['cpu_median_s']:.3f} | | | |"
             )
         over = row["sessions_over_session_unit"]
         lines.append(

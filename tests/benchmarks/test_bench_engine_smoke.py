@@ -53,6 +53,10 @@ def test_engine_benchmark_counts_match_duckdb(
     assert ours[-1] > 0
     for name in ("duckdb", "duckdb_prepared", "breakdown", "micro_macro"):
         assert results[name]["counts"] == ours, name
+    # §15: the hand-written DuckDB peers count what ours counts.
+    for shape, peer in bench_engine.SHAPE_PEERS.items():
+        assert results[peer]["counts"] == results[shape]["counts"], shape
+        assert row[f"{shape}_duckdb_over_ours"] > 0
     for name, entry in results.items():
         assert len(entry["times_s"]) == 1, name
         assert entry["median_s"] > 0, name
@@ -113,3 +117,48 @@ def test_duckdb_peer_follows_ties_and_window_edges(tmp_path: Path) -> None:
     expected = [3, 2, 2, 1, 1]
     for name in ("sequential", "breakdown", "micro_macro", "duckdb", "duckdb_prepared"):
         assert counts[name] == expected, (name, counts[name])
+
+
+def test_duckdb_peers_of_optional_and_open_funnels(tmp_path: Path) -> None:
+    """§15 by hand: begin_checkout optional (jumped over, matched, or past the window),
+    and the open funnel, where any step's event starts an attempt there."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    day = 86_400 * 1_000_000
+    t0 = 1_780_000_000 * 1_000_000
+    journeys = {
+        "u1": ["session_start", "product_view", "add_to_cart", "purchase"],  # jumps
+        "u2": ["session_start", "product_view", "add_to_cart", "begin_checkout", "purchase"],
+        "u3": ["session_start", "product_view", "add_to_cart", "begin_checkout"],
+        "u4": ["product_view", "add_to_cart", "purchase"],  # enters open funnels only
+    }
+    rows = [(u, name, t0 + i) for u, names in journeys.items() for i, name in enumerate(names)]
+    rows += [
+        # u5: add_to_cart without product_view, 8 days on.
+        ("u5", "session_start", t0),
+        ("u5", "add_to_cart", t0 + 8 * day),
+        # u6: begin_checkout past the 7-day window.
+        ("u6", "session_start", t0),
+        ("u6", "product_view", t0 + 1),
+        ("u6", "add_to_cart", t0 + 2),
+        ("u6", "begin_checkout", t0 + 8 * day),
+    ]
+    users, names, times = zip(*rows, strict=True)
+    table = pa.table(
+        {
+            "user_id": list(users),
+            "event_name": list(names),
+            "event_time": pa.array(list(times), pa.timestamp("us", tz="UTC")),
+        }
+    )
+    path = tmp_path / "shapes.parquet"
+    pq.write_table(table, path)
+
+    counts = bench_engine.step_counts(path)
+
+    # Optional: entered u1 u2 u3 u5 u6; begin_checkout matched by u2 and u3 only;
+    # purchase reached by u1 (jumping) and u2.
+    assert counts["optional"] == counts["duckdb_optional"] == [5, 4, 4, 2, 2]
+    # Open, furthest step: u1 5 (its purchase starts one), u2 5, u3 4, u4 5, u5 3
+    # (add_to_cart starts one), u6 4 (begin_checkout starts one).
+    assert counts["open"] == counts["duckdb_open"] == [6, 6, 6, 5, 3]

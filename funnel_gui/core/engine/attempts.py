@@ -54,7 +54,7 @@ class Round:
     round's members may fill different steps (an optional step jumped over, an attempt
     started further on)."""
 
-    member: np.ndarray  # attempt ids, ascending
+    member: np.ndarray  # attempt ids, each at most once per round (not sorted)
     step: np.ndarray  # 0-based step filled
     position: np.ndarray
     time: np.ndarray
@@ -75,7 +75,8 @@ class StepMatches(Protocol):
 
 @dataclass(eq=False)
 class Attempts:
-    """Every attempt of every unit, in entry order (so grouped by unit).
+    """Every attempt of every unit, in entry order (so grouped by unit); an open
+    funnel's (§15) are grouped by start step first, each group in entry order.
 
     Ordered funnels fill `tiers` (tier k: the attempts that reached step k + 1). Any
     order fills `any_order` (the steps and where each attempt's ties begin, to look its

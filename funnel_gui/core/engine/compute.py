@@ -20,11 +20,13 @@ from funnel_gui.core.engine.attempts import Attempts
 from funnel_gui.core.engine.breakdown import BreakdownCodes, breakdown_codes
 from funnel_gui.core.engine.data_warnings import data_warnings
 from funnel_gui.core.engine.exclusions import void_any_order, void_by_exclusion
-from funnel_gui.core.engine.flexible import flexible_attempts, flexible_best, open_entries
+from funnel_gui.core.engine.flexible import flexible_attempts, open_entries
+from funnel_gui.core.engine.flexible_best import flexible_best
 from funnel_gui.core.engine.held import HeldSearch, held_rows, hold_missing
 from funnel_gui.core.engine.interruptions import strict_zero_notes
 from funnel_gui.core.engine.micro_macro import (
     ReportedAttempts,
+    SearchedBase,
     macro_step,
     micro_macro_impact,
     micro_matchers,
@@ -153,6 +155,8 @@ def _impacts(
     # Any order: a funnel step's first match per unit is already known (§3.3), unless
     # the steps are searched among held values (§17), which a micro conversion is not.
     firsts = {} if defn.hold else {s.matcher: k for k, s in enumerate(defn.steps)}
+    optional_macro = defn.steps[macro - 1].optional
+    base: SearchedBase | None = None
     out = []
     for label, matcher, on_path in micro_matchers(defn):
         if on_path:
@@ -162,6 +166,8 @@ def _impacts(
         if hits is None:
             hits = rows.matcher_rows(matcher)
         k = firsts.get(matcher) if defn.order == "any" else None
+        if k is None and base is None:
+            base = SearchedBase.of(rows.frame, reported, macro, defn.order == "any", optional_macro)
         out.append(
             micro_macro_impact(
                 rows.frame,
@@ -172,7 +178,8 @@ def _impacts(
                 on_path=on_path,
                 any_order=defn.order == "any",
                 known=None if k is None else reported.positions[k],
-                optional_macro=defn.steps[macro - 1].optional,
+                optional_macro=optional_macro,
+                base=base,
             )
         )
     return out

@@ -61,6 +61,7 @@ def micro_macro_impact(
     any_order: bool = False,
     known: np.ndarray | None = None,
     optional_macro: bool = False,
+    base: SearchedBase | None = None,
 ) -> MicroMacroResult:
     """Group A did the micro conversion at or after the entry event and before the step-M
     event (or, not having reached M, by the end of the window); B is everyone else who
@@ -71,12 +72,13 @@ def micro_macro_impact(
     step-M event, so A is bounded by the window alone. There, for a micro conversion
     that is a step of the funnel, `known` can give each unit's first match of it from
     its entry on inside the window (the reported attempt's own, already found).
+    `base`: what the searches of one compute's micro conversions share (built once).
     """
     if any_order and known is not None and REUSE_KNOWN and len(micro_rows):
         s_a, n_a, s_b, n_b, time_to_micro = _known_groups(frame, reported, macro, known)
     else:
         s_a, n_a, s_b, n_b, time_to_micro = _searched_groups(
-            frame, reported, micro_rows, macro, any_order, optional_macro
+            frame, reported, micro_rows, macro, any_order, optional_macro, base
         )
     return MicroMacroResult(
         label,
@@ -113,6 +115,44 @@ def _known_groups(
     return s_a, n_a, s_b, n_b, TimingStats.of(frame.time[known[at]] - entry_time[at])
 
 
+@dataclass(frozen=True)
+class SearchedBase:
+    """What every searched micro conversion of one compute shares (§9): the counted
+    units, their entry rows, units and times, and whether and where they reached M."""
+
+    counted: np.ndarray | slice  # the counted units (a slice: all of them)
+    entry: np.ndarray
+    unit: np.ndarray
+    entry_time: np.ndarray
+    reached: np.ndarray
+    macro_pos: np.ndarray | None  # the step-M row of those that reached it by one
+    window_end: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        frame: UnitFrame,
+        reported: ReportedAttempts,
+        macro: int,
+        any_order: bool,
+        optional_macro: bool = False,
+    ) -> SearchedBase:
+        counted: np.ndarray | slice = slice(None)
+        if reported.excluded.any():
+            counted = np.flatnonzero(~reported.excluded)
+        entry = reported.entry[counted]
+        unit = frame.unit[entry] if reported.unit is None else reported.unit[counted]
+        entry_time = (
+            frame.time[entry] if reported.entry_time is None else reported.entry_time[counted]
+        )
+        reached = reported.furthest[counted] >= macro
+        macro_pos = None if any_order else reported.positions[macro - 1][counted]
+        if optional_macro and macro_pos is not None:  # §15: the units that matched it
+            reached &= macro_pos != NONE
+        window_end = reported.window_end[counted]
+        return cls(counted, entry, unit, entry_time, reached, macro_pos, window_end)
+
+
 def _searched_groups(
     frame: UnitFrame,
     reported: ReportedAttempts,
@@ -120,30 +160,30 @@ def _searched_groups(
     macro: int,
     any_order: bool,
     optional_macro: bool = False,
+    base: SearchedBase | None = None,
 ) -> Groups:
-    """Group A found by one search from each reported attempt's entry on."""
-    counted = ~reported.excluded
-    entry = np.where(counted, reported.entry, 0)
-    reached = counted & (reported.furthest >= macro)
-    macro_pos = (
-        np.full(len(entry), NONE, dtype=np.int64) if any_order else reported.positions[macro - 1]
-    )
-    if optional_macro:  # §15: an optional step counts the units that matched it
-        reached &= macro_pos != NONE
-    did = np.zeros(len(entry), dtype=bool)
-    time_to_micro = None
-    if len(micro_rows):
-        same_unit, idx = micro_rows.first_at_or_after(entry, frame.unit[entry])
-        cand, cand_time = micro_rows.positions[idx], micro_rows.time[idx]
-        by_macro = reached & (macro_pos != NONE)
-        in_time = np.where(by_macro, cand < macro_pos, cand_time <= reported.window_end)
-        did = counted & same_unit & in_time
-        # The first match at or after entry is the one that put the unit in A.
-        time_to_micro = TimingStats.of(cand_time[did] - frame.time[entry[did]])
-    group_b = counted & ~did
-    s_a, n_a = int((did & reached).sum()), int(did.sum())
-    s_b, n_b = int((group_b & reached).sum()), int(group_b.sum())
-    return s_a, n_a, s_b, n_b, time_to_micro
+    """Group A found by one search from each reported attempt's entry on, over the
+    counted units only."""
+    if base is None:
+        base = SearchedBase.of(frame, reported, macro, any_order, optional_macro)
+    n_counted = len(base.entry)
+    n_reached = int(np.count_nonzero(base.reached))
+    if not len(micro_rows):
+        return 0, 0, n_reached, n_counted, None
+    same_unit, idx = micro_rows.first_at_or_after(base.entry, base.unit)
+    cand_time = micro_rows.time[idx]
+    in_time = cand_time <= base.window_end
+    if base.macro_pos is not None:
+        # Who reached M by an event: before that event, not by the window's end.
+        by_macro = base.reached & (base.macro_pos != NONE)
+        if by_macro.any():
+            in_time[by_macro] = micro_rows.positions[idx[by_macro]] < base.macro_pos[by_macro]
+    did = np.flatnonzero(same_unit & in_time)  # indices: one pass, then plain takes
+    # The first match at or after entry is the one that put the unit in A.
+    time_to_micro = TimingStats.of(cand_time[did] - base.entry_time[did])
+    n_a = len(did)
+    s_a = int(np.count_nonzero(base.reached[did]))
+    return s_a, n_a, n_reached - s_a, n_counted - n_a, time_to_micro
 
 
 def on_path_result(label: str, macro: int) -> MicroMacroResult:

@@ -78,20 +78,19 @@ def unit_reasons(
     of each reason over the units whose furthest step is k."""
     out = np.full(len(reported.furthest), NO_REASON, dtype=np.int8)
     counts = np.zeros((defn.n_steps - 1, len(REASONS)), dtype=np.int64)
-    # Units grouped by furthest step (0: excluded) with one radix sort of small ints.
+    # Units by furthest step (0: excluded): one pass per step, cheaper than a sort.
     level = np.where(reported.excluded, 0, reported.furthest).astype(np.int8)
-    by_level = np.argsort(level, kind="stable")
-    bounds = np.cumsum(np.bincount(level, minlength=defn.n_steps + 1))
     # No event lies after the data's last instant, so capping min_gap there changes no
     # answer and keeps `time + min_gap` inside int64 (as compute does for attempts).
     room = _INT64_MAX - rows.prepared.table.last_time_ns
     unit = reported.unit
     if unit is None:  # a caller that did not keep the ids: one gather from the rows
         unit = rows.frame.unit[np.maximum(reported.entry, 0)]
-    source = _Source(reported, units, unit)
+    opened = np.flatnonzero(units.still_open)
+    source = _Source(reported, units, unit, opened, level[opened])
     optional = [s.optional for s in defn.steps]
     for k in range(1, defn.n_steps):
-        at = by_level[bounds[k - 1] : bounds[k]]
+        at = np.flatnonzero(level == k)
         if not len(at):
             continue
         nxt = defn.steps[k]
@@ -117,6 +116,8 @@ def unit_reasons(
             _named_rows(rows, nxt),
             Stopped(source, k, at),
             strict=defn.order == "strict",
+            # The window as the attempts had it (uncapped: no time near int64's end).
+            window=defn.window_ns if defn.window_ns <= room else None,
             min_gap=_capped(nxt.min_gap_ns, room),
             max_gap=nxt.max_gap_ns,
         )
@@ -132,6 +133,8 @@ class _Source:
     reported: ReportedAttempts
     units: UnitResults
     unit: np.ndarray  # unit id per entered unit
+    opened: np.ndarray  # the still-open units (§14.1), ascending
+    opened_level: np.ndarray  # their furthest step
 
 
 class Stopped:
@@ -160,6 +163,12 @@ class Stopped:
     def window_end(self) -> np.ndarray:
         return np.asarray(self.source.reported.window_end[self.at])
 
+    def still_open(self) -> np.ndarray:
+        """Where the units still open (§14.1) are among `at`, all the units stopping at k:
+        few, so found from the list of the still-open ones, not every unit's flag."""
+        source = self.source
+        return np.asarray(np.searchsorted(self.at, source.opened[source.opened_level == self.k]))
+
     def settle(self, out: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> Stopped:
         """Write the reasons found (codes >= 0) to `out` and add them to `counts`; the
         units still to decide.
@@ -170,7 +179,9 @@ class Stopped:
         # The undecided get _UNKNOWN, which is NO_REASON, until a later rule decides:
         # one write of every code, no compressing of the decided ones.
         out[self.at] = codes
-        counts += np.bincount(codes + 1, minlength=len(REASONS) + 1)[1:]
+        # A count per code of small ints: no widening copy for a bincount.
+        for code in range(len(REASONS)):
+            counts[code] += np.count_nonzero(codes == code)
         left = np.flatnonzero(codes == _UNKNOWN)
         if len(left) == len(codes):
             return self
@@ -239,6 +250,7 @@ def _stopped_at(
     units: Stopped,
     *,
     strict: bool,
+    window: int | None,
     min_gap: int | None,
     max_gap: int | None,
 ) -> np.ndarray:
@@ -246,7 +258,7 @@ def _stopped_at(
     writes each unit's reason to `out`, returns how many have each reason."""
     rules: list[Callable[[Stopped], np.ndarray]] = []
     if strict:
-        rules.append(lambda units: _strict_next(frame, match, units, min_gap))
+        rules.append(lambda units: _strict_next(frame, match, units, window, min_gap))
     rules.append(lambda units: _later_match(frame, match, units, min_gap, max_gap))
     if named is not None:
         names = named
@@ -257,7 +269,7 @@ def _stopped_at(
         if i == 0:
             # Rule 1 (still open) is laid over the first rules' answers rather than
             # settled on its own: a few units looked at for nothing cost less than a pass.
-            codes[units.source.units.still_open[units.at]] = _CODE["still_open"]
+            codes[units.still_open()] = _CODE["still_open"]
         if i == len(rules) - 1:
             codes[codes == _UNKNOWN] = _CODE["never"]  # rule 8: what no rule explained
         units = units.settle(out, counts, codes)
@@ -273,20 +285,32 @@ def _later_name(named: RowSet, units: Stopped) -> np.ndarray:
 
 
 def _strict_next(
-    frame: UnitFrame, match: RowSet, units: Stopped, min_gap: int | None
+    frame: UnitFrame, match: RowSet, units: Stopped, window: int | None, min_gap: int | None
 ) -> np.ndarray:
     """Strict order (§3.2): `interrupted` when the very next row lies inside the window and
     does not match; `min_gap` when it matches but comes sooner than min_gap."""
-    nxt = units.row + 1
-    has_next = nxt < frame.unit_end[units.unit]
-    nxt = np.where(has_next, nxt, units.row)  # a valid row to read; masked out below
-    t_next = frame.time[nxt]
-    # The bitmap holds one bit per row: a lookup stays in cache, unlike the row arrays.
-    matches = has_next & match.contains(nxt) if len(match) else np.zeros_like(has_next)
-    interrupted = has_next & (t_next <= units.window_end) & ~matches
+    row = units.row
+    # Bitmaps hold one bit per row: a lookup stays in cache, unlike the row arrays. One
+    # kept with the step's rows says whether a row's next row is in its unit and is not
+    # a match, so most units are decided without reading any row's unit or time.
+    interrupted = match.followed_by_other(row)
+    if units.k == 1 and window is not None:
+        # Stopped at step 1, the row is the entry the window runs from: one more bit,
+        # kept with the rows per window, says whether the next row is inside it.
+        interrupted &= frame.next_within(row, window)
+    else:
+        # Inside the window when the unit's last row is: most times are never read.
+        late = frame.last_time[units.unit] > units.window_end
+        unsure = np.flatnonzero(interrupted & late)
+        interrupted[unsure] = frame.time[row[unsure] + 1] <= units.window_end[unsure]
     codes = np.where(interrupted, _CODE["interrupted"], _UNKNOWN)
     if min_gap:
-        codes[matches & (t_next < units.time + min_gap)] = _CODE["min_gap"]
+        has_next = ~frame.ends_unit(row)
+        # The row after a unit's last is the next unit's first: valid to read (the
+        # frame's last row is some unit's last), and masked out by has_next.
+        nxt = np.minimum(row + 1, len(frame.time) - 1)
+        matches = has_next & match.contains(nxt) if len(match) else np.zeros_like(has_next)
+        codes[matches & (frame.time[nxt] < units.time + min_gap)] = _CODE["min_gap"]
     return codes
 
 

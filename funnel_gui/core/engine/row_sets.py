@@ -38,6 +38,39 @@ class UnitFrame:
     def end_of(self, positions: np.ndarray) -> np.ndarray:
         return np.asarray(self.unit_end[self.unit[positions]])
 
+    def ends_unit(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each row (a valid position) is the last of its unit: one bit read per
+        row, which stays in cache, where reading each row's unit and its end does not."""
+        bits = self.last_bits
+        return np.asarray((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1, dtype=bool)
+
+    def next_within(self, rows: np.ndarray, gap: int) -> np.ndarray:
+        """Whether each row (a valid position) has a next row at most `gap` ns later (the
+        frame's last row has none): one bit read, the bitmap kept per gap for recomputes."""
+        bits = self._gap_bits.get(gap)
+        if bits is None:
+            within = np.zeros(len(self.time), dtype=bool)
+            np.less_equal(np.diff(self.time), gap, out=within[:-1])
+            bits = self._gap_bits[gap] = np.packbits(within, bitorder="little")
+        return np.asarray((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1, dtype=bool)
+
+    @cached_property
+    def _gap_bits(self) -> dict[int, np.ndarray]:
+        return {}
+
+    @cached_property
+    def last_time(self) -> np.ndarray:
+        """Per unit id, the time of its last row (kept with the frame: a unit whose last
+        row lies inside a bound needs none of its rows' times read)."""
+        return np.asarray(self.time[np.maximum(self.unit_end - 1, 0)])
+
+    @cached_property
+    def last_bits(self) -> np.ndarray:
+        """Bit r (little-endian packed): row r is the last of its unit."""
+        last = np.zeros(len(self.time), dtype=bool)
+        last[self.unit_end[self.unit_end > 0] - 1] = True
+        return np.packbits(last, bitorder="little")
+
 
 class RowSet:
     """Working rows an event matcher accepts: ascending positions, with their units and
@@ -147,6 +180,20 @@ class RowSet:
         """Whether each row (a valid working position) is a member."""
         bits, _ = self._bits
         return np.asarray((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1, dtype=bool)
+
+    def followed_by_other(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each row (a valid working position) has a next row in its unit that is
+        not a member (strict order's "something else came next", §3.2): one bit read."""
+        bits = self._followed_bits
+        return np.asarray((bits[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1, dtype=bool)
+
+    @cached_property
+    def _followed_bits(self) -> np.ndarray:
+        """Bit r: row r is not its unit's last and row r + 1 is not a member."""
+        member, _ = self._bits
+        following = member >> 1  # bit r of the result is bit r + 1 of the rows
+        following[:-1] |= member[1:] << 7
+        return np.asarray(~self.frame.last_bits & ~following)
 
     @cached_property
     def _bits(self) -> tuple[np.ndarray, np.ndarray]:

@@ -148,7 +148,9 @@ def _flexible_timings(
     for k in range(1, defn.n_steps):
         column = times[:, k]
         if not defn.open and not defn.steps[k - 1].optional:
-            out.append((_timing(units, k, k - 1), _timing(units, k, 0)))
+            from_previous = _timing(units, k, k - 1)
+            # For step 2 the previous step is step 1: the same durations, computed once.
+            out.append((from_previous, from_previous if k == 1 else _timing(units, k, 0)))
             continue
         # Without optional steps an open attempt covers its steps without gaps: the event
         # before is k - 1's (NAT when k is the entry step).
