@@ -56,19 +56,3 @@ def window_frame(plan: Plan, frame: str, order: str = "q") -> str:
 def prop_alias(plan: Plan) -> Callable[[str], str]:
     """A property's column alias in the CTEs (p0, p1, ...)."""
     return lambda name: plan.props[name]
-
-
-def counted(plan: Plan, k: int) -> bool:
-    """Whether step k's next match is found by counting (sequential order, no min_gap):
-    the next step-k row after row r is the one whose running count of step-k rows is
-    r's plus one, so the numbering's one sort serves every step (no second window
-    over the rows ordered by q, the costliest part of the statement at 10M events)."""
-    defn = plan.definition
-    return k > 1 and defn.order == "sequential" and not defn.steps[k - 1].min_gap_ns
-
-
-def later_match(plan: Plan, row: str, k: int) -> str:
-    """SQL for: a step-k match follows `row` (in sequential order without min_gap)."""
-    if counted(plan, k):
-        return f"{row}.sc{k} < {row}.sn{k}"
-    return f"{row}.nx{k} IS NOT NULL"

@@ -9,7 +9,7 @@ filter, never. Codes index REASONS, as the in-memory engine's per-unit reasons d
 from __future__ import annotations
 
 from funnel_gui.core.engine.results import REASONS
-from funnel_gui.core.sql.plan import CAP_NS, Plan, later_match, window_frame
+from funnel_gui.core.sql.plan import CAP_NS, Plan, window_frame
 from funnel_gui.core.sql.predicates import literal
 
 CODE = {name: i for i, name in enumerate(REASONS)}
@@ -92,7 +92,7 @@ def attempt_columns(plan: Plan) -> list[str]:
                     f"WHEN {j}.lt1 IS NOT NULL AND {j}.lm{k} AND {j}.lt1 < {j}.t + {gap} "
                     f"THEN {CODE['min_gap']}"
                 )
-        found = later_match(plan, j, k) if _found_by_next(plan, k) else f"{j}.rt{k} IS NOT NULL"
+        found = f"{j}.nx{k} IS NOT NULL" if _found_by_next(plan, k) else f"{j}.rt{k} IS NOT NULL"
         if step.max_gap_ns is None:
             cases.append(f"WHEN {found} THEN {CODE['window']}")
         else:

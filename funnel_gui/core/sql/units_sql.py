@@ -20,7 +20,7 @@ from funnel_gui.core.definition.model import FunnelDefinition
 from funnel_gui.core.engine.micro_macro import macro_step
 from funnel_gui.core.sql import reasons_sql
 from funnel_gui.core.sql.dialects import RELATION, time_call
-from funnel_gui.core.sql.plan import CAP_NS, Plan, counted, prop_alias, window_frame
+from funnel_gui.core.sql.plan import CAP_NS, Plan, prop_alias, window_frame
 from funnel_gui.core.sql.predicates import matcher_sql, quote_name
 
 
@@ -60,33 +60,20 @@ def flag_ctes(plan: Plan) -> list[tuple[str, str]]:
     session = " AND s IS NOT NULL" if defn.unit == "session" else ""
     select = ", ".join([key, "t", "o", *flags, *bd])
     names = [f.rsplit(" AS ", 1)[1] for f in flags]
-    numbered = f"SELECT {', '.join(['*', *_numbering_columns(plan)])} FROM fl"
+    order = "t, o" if plan.columns.order_key else "t"
+    numbered = f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS q FROM fl"
     relevant = " OR ".join(names)
     strict = defn.order == "strict"
     # Strict order: the very next row of the unit counts whatever it is, so every row is
     # numbered; otherwise only the rows that match something.
     where = "TRUE" if strict else f"({relevant})"
     out = [("fl", f"SELECT {select} FROM clean WHERE {where}{session}"), ("sq", numbered)]
-    nx = f"SELECT {', '.join(['*', *_next_columns(plan)])} FROM sq"
+    nx = f"SELECT *, {', '.join(_next_columns(plan))} FROM sq"
     if strict:
         out += [("nx0", nx), ("nx", f"SELECT * FROM nx0 WHERE {relevant}")]
     else:
         out.append(("nx", nx))
     return out
-
-
-def _numbering_columns(plan: Plan) -> list[str]:
-    """`q`, the row's number in §1 order, and for each counted step k the number of
-    step-k rows up to this row (sc_k) and in the unit (sn_k): all in one window order."""
-    order = "t, o" if plan.columns.order_key else "t"
-    cols = [f"ROW_NUMBER() {window_frame(plan, '', order)} AS q"]
-    upto = window_frame(plan, "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW", order)
-    whole = window_frame(plan, "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING", order)
-    for k in _steps(plan.definition):
-        if counted(plan, k):
-            cols.append(f"COUNT(CASE WHEN m{k} THEN 1 END) {upto} AS sc{k}")
-            cols.append(f"COUNT(CASE WHEN m{k} THEN 1 END) {whole} AS sn{k}")
-    return cols
 
 
 def _next_columns(plan: Plan) -> list[str]:
@@ -100,7 +87,7 @@ def _next_columns(plan: Plan) -> list[str]:
             hit = " OR ".join(f"x{j}" for j in range(1, len(defn.exclusions) + 1))
             cols.append(f"MIN(CASE WHEN {hit} THEN t END) {after} AS xt")
     else:
-        cols += [_next_step(plan, k, after) for k in _steps(defn)[1:] if not counted(plan, k)]
+        cols += [_next_step(plan, k, after) for k in _steps(defn)[1:]]
         for j in range(1, len(defn.exclusions) + 1):
             cols.append(f"MIN(CASE WHEN x{j} THEN q END) {after} AS xq{j}")
             cols.append(f"MIN(CASE WHEN x{j} THEN t END) {after} AS xt{j}")
@@ -150,11 +137,7 @@ def ordered_attempts(plan: Plan) -> str:
     for k in _steps(defn)[1:]:
         step = defn.steps[k - 1]
         on = [f"j{k}.{c} = j{k - 1}.{c}" for c in plan.key]
-        if counted(plan, k):
-            on.append(f"j{k}.sc{k} = j{k - 1}.sc{k} + 1")
-        else:
-            on.append(f"j{k}.q = j{k - 1}.nx{k}")
-        on.append(f"j{k}.t <= j1.t + {w}")
+        on += [f"j{k}.q = j{k - 1}.nx{k}", f"j{k}.t <= j1.t + {w}"]
         if step.max_gap_ns is not None:
             on.append(f"j{k}.t - j{k - 1}.t <= {min(step.max_gap_ns, CAP_NS)}")
         if defn.order == "strict" and step.min_gap_ns:
