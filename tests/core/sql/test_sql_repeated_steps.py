@@ -1,7 +1,6 @@
-"""§3.1 in SQL when the next step-k row is found by counting step-k rows (sequential
-order, no min_gap): one event that is several steps, repeated, and a later match past
-the window (§14 "window") beside none at all ("never"). Hand-checked, then held to the
-in-memory engine."""
+"""§3.1 in SQL: one event that is several steps, repeated (each step's next match must lie
+strictly after the previous step's row), and a later match past the window (§14
+"window") beside none at all ("never"). Hand-checked, then held to the in-memory engine."""
 
 from __future__ import annotations
 
